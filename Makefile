@@ -1,0 +1,49 @@
+# Two commands: `make run` and `make test`. Everything else is what they use.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test setup translations lint format messages vendor clean
+
+run: setup
+	DEBUG=true $(BIN)/python manage.py migrate --no-input
+	DEBUG=true $(BIN)/python manage.py seed_demo
+	@echo ""
+	@echo "Tverrnett runs on http://$(HOST):$(PORT)/  (Ctrl+C stops it)"
+	DEBUG=true $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+test: setup
+	$(BIN)/pytest
+
+setup: $(STAMP) translations
+	@mkdir -p var
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	@touch $(STAMP)
+
+translations: $(STAMP)
+	DEBUG=true $(BIN)/python manage.py compile_translations
+
+# For developers: refresh the Norwegian catalogue after changing strings (needs GNU gettext).
+messages: $(STAMP)
+	DEBUG=true $(BIN)/python manage.py makemessages --locale nb --no-obsolete --no-location --ignore '.venv/*' --ignore 'var/*'
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+vendor:
+	scripts/vendor-frontend.sh
+
+clean:
+	rm -rf $(VENV) var

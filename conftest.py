@@ -1,0 +1,109 @@
+"""Test helpers shared by every app.
+
+Every view test has three actors (STYLE.md): a user in the agency that owns
+the object (`owner`), a user in a partner agency on the same team
+(`partner`), and a user in an agency outside it (`outsider`). `login_as`
+gives a client a fully authenticated session (password and second factor)
+acting for the user's first agency.
+
+Note: the audit table refuses DELETE and TRUNCATE at the database, so
+`transactional_db` (which empties tables by flushing) cannot be used. Browser
+tests run the server in a subprocess on a database of their own instead.
+"""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django_otp import DEVICE_ID_SESSION_KEY
+from django_otp.oath import TOTP
+from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from tverrnett.accounts.middleware import SESSION_MEMBERSHIP_KEY
+from tverrnett.accounts.models import Membership, Role
+from tverrnett.agencies.models import Agency, AgencyType, PoliceDistrict
+
+PASSWORD = "Et-langt-testpassord-42"  # noqa: S105  (test users only)
+
+
+@pytest.fixture
+def make_agency(db):
+    def make(name, agency_type=AgencyType.SLT, municipality=("3301", "Drammen"), **extra):
+        number, municipality_name = municipality
+        return Agency.objects.create(
+            name=name,
+            agency_type=agency_type,
+            municipality_number=number,
+            municipality_name=municipality_name,
+            police_district=extra.pop("police_district", PoliceDistrict.SOR_OST),
+            **extra,
+        )
+
+    return make
+
+
+@pytest.fixture
+def make_user(db):
+    def make(username, agency=None, role=Role.CASE_WORKER, *, with_device=True, **fields):
+        user = get_user_model().objects.create_user(username=username, password=PASSWORD, **fields)
+        if agency is not None:
+            Membership.objects.create(user=user, agency=agency, role=role)
+        if with_device:
+            TOTPDevice.objects.create(user=user, name="test", confirmed=True)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def owner_agency(make_agency):
+    return make_agency("Drammen kommune – SLT", AgencyType.SLT)
+
+
+@pytest.fixture
+def partner_agency(make_agency):
+    return make_agency("Nav Drammen", AgencyType.NAV)
+
+
+@pytest.fixture
+def outsider_agency(make_agency):
+    return make_agency(
+        "Nav Oslo", AgencyType.NAV, municipality=("0301", "Oslo"), police_district="oslo"
+    )
+
+
+@pytest.fixture
+def owner(make_user, owner_agency):
+    return make_user("eier", owner_agency, Role.SLT_COORDINATOR, first_name="Eva")
+
+
+@pytest.fixture
+def partner(make_user, partner_agency):
+    return make_user("partner", partner_agency, Role.CASE_WORKER, first_name="Paul")
+
+
+@pytest.fixture
+def outsider(make_user, outsider_agency):
+    return make_user("utenfor", outsider_agency, Role.CASE_WORKER, first_name="Ulla")
+
+
+def current_code(user):
+    device = TOTPDevice.objects.devices_for_user(user, confirmed=None).order_by("-id").first()
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    return f"{totp.token():0{device.digits}d}"
+
+
+@pytest.fixture
+def login_as():
+    """Give `client` a session that has passed both factors, acting for the user's first agency."""
+
+    def login(client, user):
+        client.force_login(user)
+        session = client.session
+        device = TOTPDevice.objects.devices_for_user(user, confirmed=True).first()
+        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        membership = user.active_memberships().first()
+        if membership is not None:
+            session[SESSION_MEMBERSHIP_KEY] = membership.pk
+        session.save()
+        return client
+
+    return login

@@ -1,0 +1,45 @@
+import logging
+
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.urls import reverse
+
+from tverrnett.access import policy
+from tverrnett.access.rules import LOGIN_STEP, MEMBER, PUBLIC, rule_of
+
+logger = logging.getLogger(__name__)
+
+
+class DenyByDefaultMiddleware:
+    """Refuses every view that has not declared an access rule, and enforces the rule."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        rule = rule_of(view_func)
+        if rule is None:
+            logger.error("Refused %s: the view declares no access rule", request.path)
+            raise PermissionDenied("This view has not declared an access rule.")
+        if rule in (PUBLIC, LOGIN_STEP):
+            return None
+        if rule == MEMBER:
+            if not policy.is_fully_authenticated(request.user):
+                return _to_login(request)
+            if request.agency is None:
+                raise PermissionDenied("The user acts for no active agency.")
+            return None
+        raise PermissionDenied(f"Unknown access rule {rule!r}")
+
+
+def _to_login(request):
+    if getattr(request, "htmx", False):
+        response = HttpResponse(status=204)
+        response["HX-Redirect"] = reverse(settings.LOGIN_URL)
+        return response
+    return redirect_to_login(request.get_full_path(), reverse(settings.LOGIN_URL))

@@ -1,0 +1,53 @@
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+def test_the_start_page_shows_the_user_their_agency_and_the_classification_notice(
+    client, login_as, owner
+):
+    login_as(client, owner)
+
+    page = client.get("/").content.decode()
+
+    assert "Velkommen, Eva" in page
+    assert "Drammen kommune – SLT" in page
+    assert "Kun ugradert informasjon" in page
+    assert "Logg ut" in page
+    assert "Dette er din første innlogging." in page
+
+
+def test_the_login_page_has_a_skip_link_and_the_notice(client):
+    page = client.get("/logg-inn/").content.decode()
+
+    assert 'href="#main"' in page
+    assert "Kun ugradert informasjon" in page
+    assert 'lang="nb"' in page
+
+
+def test_the_language_switch_changes_to_english_and_back(client):
+    response = client.post("/i18n/setlang/", {"language": "en", "next": "/logg-inn/"}, follow=True)
+
+    page = response.content.decode()
+    assert 'lang="en"' in page
+    assert "Log in to Tverrnett" in page
+    assert "Unclassified information only" in page
+
+    response = client.post("/i18n/setlang/", {"language": "nb", "next": "/logg-inn/"}, follow=True)
+    assert "Logg inn i Tverrnett" in response.content.decode()
+
+
+def test_the_accessibility_statement_is_public(client):
+    response = client.get("/tilgjengelighet/")
+
+    assert response.status_code == 200
+    assert "Tilgjengelighetserklæring" in response.content.decode()
+
+
+def test_an_unknown_page_gets_a_norwegian_404(client, login_as, owner):
+    login_as(client, owner)
+
+    response = client.get("/finnes-ikke/")
+
+    assert response.status_code == 404
+    assert "Siden finnes ikke" in response.content.decode()

@@ -1,0 +1,69 @@
+"""Settings are read from the environment and fail closed. Each case starts a fresh Python."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[3]
+
+PRODUCTION = {
+    "DJANGO_SETTINGS_MODULE": "tverrnett.settings",
+    "SECRET_KEY": "x9!production-like-" + "k" * 50,
+    "ALLOWED_HOSTS": "tverrnett.example.no",
+}
+
+
+def _run(*args, **env):
+    clean = {k: v for k, v in os.environ.items() if k not in ("DEBUG", "SECRET_KEY", "HTTPS")}
+    return subprocess.run(
+        [sys.executable, *args],
+        cwd=ROOT,
+        env={**clean, **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_a_missing_secret_key_outside_debug_stops_the_start():
+    result = _run("manage.py", "check", DJANGO_SETTINGS_MODULE="tverrnett.settings")
+
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_debug_is_off_unless_set():
+    result = _run(
+        "-c",
+        "import django; django.setup(); from django.conf import settings; print(settings.DEBUG)",
+        **PRODUCTION,
+    )
+
+    assert result.stdout.strip() == "False", result.stderr
+
+
+def test_a_malformed_boolean_stops_the_start():
+    result = _run("manage.py", "check", **PRODUCTION, DEBUG="flase")
+
+    assert result.returncode != 0
+    assert "DEBUG must be one of" in result.stderr
+
+
+def test_check_deploy_is_clean_with_production_settings():
+    result = _run("manage.py", "check", "--deploy", "--fail-level", "WARNING", **PRODUCTION)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_database_url_selects_postgresql():
+    result = _run(
+        "-c",
+        "import django; django.setup(); from django.conf import settings; "
+        "print(settings.DATABASES['default']['ENGINE'])",
+        **PRODUCTION,
+        DATABASE_URL="postgres://postgres@127.0.0.1:5432/tverrnett",
+    )
+
+    assert result.stdout.strip() == "django.db.backends.postgresql", result.stderr

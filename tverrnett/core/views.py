@@ -1,0 +1,52 @@
+from django.conf import settings
+from django.db import DatabaseError, connection
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from tverrnett.access.rules import member, public
+from tverrnett.audit.models import AuditEntry
+
+
+@member
+@require_GET
+def home(request):
+    memberships = request.user.active_memberships()
+    # The login before this one, so a user notices a login that was not theirs.
+    previous_logins = AuditEntry.objects.filter(
+        action="auth.login", actor_id=request.user.pk
+    ).order_by("-id")[1:2]
+    return render(
+        request,
+        "core/home.html",
+        {
+            "memberships": memberships,
+            "previous_login": next(iter(previous_logins), None),
+            "idle_minutes": settings.SESSION_IDLE_TIMEOUT_MINUTES,
+        },
+    )
+
+
+@public
+@require_GET
+@never_cache
+def healthz(request):
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        return HttpResponse("database unavailable\n", status=503, content_type="text/plain")
+    return HttpResponse("ok\n", content_type="text/plain")
+
+
+@public
+@require_GET
+def accessibility_statement(request):
+    return render(request, "core/accessibility.html")
+
+
+def csrf_failure(request, reason=""):
+    """Django's CSRF failure view, in the user's language and our layout."""
+    return render(request, "403_csrf.html", status=403)

@@ -1,0 +1,18 @@
+"""Settings for the test suite: the real settings, with test-only environment defaults.
+
+Everything that matters for security stays as in production (DEBUG off,
+Argon2, CSP, lockout); only HTTPS redirects are off because the test client
+speaks plain HTTP.
+"""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-any-real-use-0123456789")
+os.environ.setdefault("HTTPS", "false")
+os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
+
+from tverrnett.settings import *  # noqa: E402, F403
+
+# The test client has no TLS; keep the production cookie flags visible to tests anyway.
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
