@@ -51,3 +51,10 @@ def test_an_unknown_page_gets_a_norwegian_404(client, login_as, owner):
 
     assert response.status_code == 404
     assert "Siden finnes ikke" in response.content.decode()
+
+
+def test_the_interface_is_norwegian_whatever_the_browser_asks_for(client):
+    response = client.get("/logg-inn/", headers={"Accept-Language": "en-US,en;q=0.9"})
+
+    assert "Logg inn i Tverrnett" in response.content.decode()
+    assert response["Content-Language"] == "nb"
