@@ -58,3 +58,22 @@ def test_the_interface_is_norwegian_whatever_the_browser_asks_for(client):
 
     assert "Logg inn i Tverrnett" in response.content.decode()
     assert response["Content-Language"] == "nb"
+
+
+def test_the_start_page_costs_the_same_few_queries_however_many_agencies(
+    client, login_as, owner, make_agency, django_assert_max_num_queries
+):
+    from tverrnett.accounts.models import Membership, Role
+
+    for n in range(10):
+        Membership.objects.create(
+            user=owner, agency=make_agency(f"Etat {n}"), role=Role.CASE_WORKER
+        )
+    login_as(client, owner)
+
+    # session, user, OTP device, current agency, previous login, memberships, and the
+    # session save (three statements with its savepoint): none of them per row.
+    with django_assert_max_num_queries(9):
+        response = client.get("/")
+
+    assert response.content.decode().count("Handle for denne etaten") == 10
