@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "tverrnett.core",
     "tverrnett.audit",
     "tverrnett.access",
+    "tverrnett.geography",
     "tverrnett.agencies",
     "tverrnett.accounts",
 ]
