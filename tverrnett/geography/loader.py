@@ -209,16 +209,19 @@ def _read_municipalities(file):
     return municipalities
 
 
+def _code(record, where):
+    code = record.get("code")
+    if not isinstance(code, str) or not re.fullmatch(r"[a-z_]+", code):
+        raise ReferenceDataError(f"{where}: code {code!r} must be lower-case letters and _")
+    return code
+
+
 def _read_police_districts(file, municipalities, current):
     filename, _document, records = file
     districts = {}
     served_by = {}
     for position, record in enumerate(records, start=1):
-        code = record.get("code")
-        if not isinstance(code, str) or not re.fullmatch(r"[a-z_]+", code):
-            raise ReferenceDataError(
-                f"{filename}: record {position}: code {code!r} must be lower-case letters and _"
-            )
+        code = _code(record, f"{filename}: record {position}")
         where = f"{filename}: police district {code}"
         if code in districts:
             raise ReferenceDataError(f"{where} appears twice")
@@ -255,11 +258,7 @@ def _read_rvts_regions(file, current):
     regions = {}
     region_of_county = {}
     for position, record in enumerate(records, start=1):
-        code = record.get("code")
-        if not isinstance(code, str) or not re.fullmatch(r"[a-z_]+", code):
-            raise ReferenceDataError(
-                f"{filename}: record {position}: code {code!r} must be lower-case letters and _"
-            )
+        code = _code(record, f"{filename}: record {position}")
         where = f"{filename}: RVTS region {code}"
         if code in regions:
             raise ReferenceDataError(f"{where} appears twice")
