@@ -18,10 +18,18 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tverrnett.accounts.middleware import SESSION_MEMBERSHIP_KEY
-from tverrnett.accounts.models import Membership, Role
+from tverrnett.accounts.models import Membership, MembershipRole
 from tverrnett.agencies.models import Agency, AgencyType, PoliceDistrict
 
 PASSWORD = "Et-langt-testpassord-42"  # noqa: S105  (test users only)
+
+
+@pytest.fixture
+def reference_data(db):
+    """The shipped municipalities, police districts and RVTS regions, loaded."""
+    from tverrnett.geography.loader import load_reference_data
+
+    return load_reference_data()
 
 
 @pytest.fixture
@@ -42,7 +50,7 @@ def make_agency(db):
 
 @pytest.fixture
 def make_user(db):
-    def make(username, agency=None, role=Role.CASE_WORKER, *, with_device=True, **fields):
+    def make(username, agency=None, role=MembershipRole.CASE_WORKER, *, with_device=True, **fields):
         user = get_user_model().objects.create_user(username=username, password=PASSWORD, **fields)
         if agency is not None:
             Membership.objects.create(user=user, agency=agency, role=role)
@@ -72,17 +80,17 @@ def outsider_agency(make_agency):
 
 @pytest.fixture
 def owner(make_user, owner_agency):
-    return make_user("eier", owner_agency, Role.SLT_COORDINATOR, first_name="Eva")
+    return make_user("eier", owner_agency, MembershipRole.SLT_COORDINATOR, first_name="Eva")
 
 
 @pytest.fixture
 def partner(make_user, partner_agency):
-    return make_user("partner", partner_agency, Role.CASE_WORKER, first_name="Paul")
+    return make_user("partner", partner_agency, MembershipRole.CASE_WORKER, first_name="Paul")
 
 
 @pytest.fixture
 def outsider(make_user, outsider_agency):
-    return make_user("utenfor", outsider_agency, Role.CASE_WORKER, first_name="Ulla")
+    return make_user("utenfor", outsider_agency, MembershipRole.CASE_WORKER, first_name="Ulla")
 
 
 def current_code(user):

@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "tverrnett.geography",
     "tverrnett.agencies",
     "tverrnett.accounts",
+    "tverrnett.networks",
 ]
 
 MIDDLEWARE = [

@@ -90,13 +90,15 @@ class Server:
             "--no-imports",
             "-c",
             "from django.contrib.auth import get_user_model\n"
-            "from tverrnett.accounts.models import Membership, Role\n"
+            "from tverrnett.accounts.models import Membership, MembershipRole\n"
             "from tverrnett.agencies.models import Agency\n"
             "user = get_user_model().objects.create_user(\n"
             f"    username={username!r}, password={DEMO_PASSWORD!r}, first_name={first_name!r}\n"
             ")\n"
             f"agency = Agency.objects.get(name={agency_name!r})\n"
-            "Membership.objects.create(user=user, agency=agency, role=Role.CASE_WORKER)\n",
+            "Membership.objects.create(\n"
+            "    user=user, agency=agency, role=MembershipRole.CASE_WORKER\n"
+            ")\n",
         )
 
     def end_memberships(self, username):

@@ -17,7 +17,7 @@ class User(AbstractUser):
         )
 
 
-class Role(models.TextChoices):
+class MembershipRole(models.TextChoices):
     """A user's role in one agency (DOMAIN.md, "Who uses it")."""
 
     SLT_COORDINATOR = "slt_coordinator", _("SLT coordinator")
@@ -41,7 +41,7 @@ class Membership(models.Model):
     agency = models.ForeignKey(
         "agencies.Agency", on_delete=models.PROTECT, related_name="memberships"
     )
-    role = models.CharField(_("role"), max_length=40, choices=Role.choices)
+    role = models.CharField(_("role"), max_length=40, choices=MembershipRole.choices)
     is_active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 

@@ -1,13 +1,15 @@
 import pytest
 
-from tverrnett.accounts.models import Membership, Role
+from tverrnett.accounts.models import Membership, MembershipRole
 from tverrnett.audit.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
 
 
 def test_a_user_can_act_for_another_of_their_agencies(client, login_as, owner, partner_agency):
-    second = Membership.objects.create(user=owner, agency=partner_agency, role=Role.CASE_WORKER)
+    second = Membership.objects.create(
+        user=owner, agency=partner_agency, role=MembershipRole.CASE_WORKER
+    )
     login_as(client, owner)
 
     response = client.post("/bytt-etat/", {"membership": second.pk}, follow=True)

@@ -63,11 +63,11 @@ def test_the_interface_is_norwegian_whatever_the_browser_asks_for(client):
 def test_the_start_page_costs_the_same_few_queries_however_many_agencies(
     client, login_as, owner, make_agency, django_assert_max_num_queries
 ):
-    from tverrnett.accounts.models import Membership, Role
+    from tverrnett.accounts.models import Membership, MembershipRole
 
     for n in range(10):
         Membership.objects.create(
-            user=owner, agency=make_agency(f"Etat {n}"), role=Role.CASE_WORKER
+            user=owner, agency=make_agency(f"Etat {n}"), role=MembershipRole.CASE_WORKER
         )
     login_as(client, owner)
 

@@ -3,13 +3,7 @@ import shutil
 
 import pytest
 
-from tverrnett.geography.loader import DATA_DIR, load_reference_data
-
-
-@pytest.fixture
-def reference_data(db):
-    """The shipped municipalities, police districts and RVTS regions, loaded."""
-    return load_reference_data()
+from tverrnett.geography.loader import DATA_DIR
 
 
 class DataCopy:

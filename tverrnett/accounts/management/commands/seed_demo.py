@@ -6,7 +6,7 @@ from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tverrnett.accounts.management.commands._demo import DEMO_PASSWORD, refuse_unless_debug
-from tverrnett.accounts.models import Membership, Role
+from tverrnett.accounts.models import Membership, MembershipRole
 from tverrnett.agencies.models import Agency, AgencyType, PoliceDistrict
 
 DRAMMEN = {"municipality_number": "3301", "municipality_name": "Drammen"}
@@ -29,36 +29,42 @@ AGENCIES = [
 
 # username, first name, last name, [(agency, role)], has an authenticator already
 USERS = [
-    ("slt.demo", "Siri", "Demo (SLT)", [("Drammen kommune – SLT", Role.SLT_COORDINATOR)], True),
+    (
+        "slt.demo",
+        "Siri",
+        "Demo (SLT)",
+        [("Drammen kommune – SLT", MembershipRole.SLT_COORDINATOR)],
+        True,
+    ),
     (
         "politi.demo",
         "Per",
         "Demo (politi)",
-        [("Sør-Øst politidistrikt", Role.POLICE_RADICALISATION_CONTACT)],
+        [("Sør-Øst politidistrikt", MembershipRole.POLICE_RADICALISATION_CONTACT)],
         True,
     ),
-    ("pst.demo", "Pia", "Demo (PST)", [("PST", Role.CASE_WORKER)], True),
-    ("nav.demo", "Nils", "Demo (Nav)", [("Nav Drammen", Role.CASE_WORKER)], True),
-    ("rvts.demo", "Rita", "Demo (RVTS)", [("RVTS Sør", Role.ADVISOR)], True),
+    ("pst.demo", "Pia", "Demo (PST)", [("PST", MembershipRole.CASE_WORKER)], True),
+    ("nav.demo", "Nils", "Demo (Nav)", [("Nav Drammen", MembershipRole.CASE_WORKER)], True),
+    ("rvts.demo", "Rita", "Demo (RVTS)", [("RVTS Sør", MembershipRole.ADVISOR)], True),
     (
         "barnevern.demo",
         "Bjørn",
         "Demo (barnevern)",
-        [("Drammen kommune – barneverntjenesten", Role.CASE_WORKER)],
+        [("Drammen kommune – barneverntjenesten", MembershipRole.CASE_WORKER)],
         True,
     ),
     (
         "skole.demo",
         "Sara",
         "Demo (skole)",
-        [("Drammen videregående skole", Role.CASE_WORKER)],
+        [("Drammen videregående skole", MembershipRole.CASE_WORKER)],
         True,
     ),
     (
         "frivillig.demo",
         "Frida",
         "Demo (frivillig)",
-        [("Fiktiv idrettsklubb (demo)", Role.BRIDGE_BUILDER)],
+        [("Fiktiv idrettsklubb (demo)", MembershipRole.BRIDGE_BUILDER)],
         True,
     ),
     (
@@ -66,13 +72,13 @@ USERS = [
         "Lars",
         "Demo (leder)",
         [
-            ("Drammen kommune – SLT", Role.LINE_MANAGER),
-            ("Drammen kommune – barneverntjenesten", Role.AGENCY_ADMIN),
+            ("Drammen kommune – SLT", MembershipRole.LINE_MANAGER),
+            ("Drammen kommune – barneverntjenesten", MembershipRole.AGENCY_ADMIN),
         ],
         True,
     ),
     # No authenticator yet: shows the enrolment with a QR code on first login.
-    ("ny.demo", "Nora", "Demo (ny bruker)", [("Nav Drammen", Role.CASE_WORKER)], False),
+    ("ny.demo", "Nora", "Demo (ny bruker)", [("Nav Drammen", MembershipRole.CASE_WORKER)], False),
 ]
 
 
