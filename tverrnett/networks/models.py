@@ -101,11 +101,17 @@ class NetworkMember(models.Model):
         verbose_name = _("network member")
         verbose_name_plural = _("network members")
         constraints = [
+            # An agency is in a network once, and each named person once.
+            models.UniqueConstraint(
+                fields=["network", "agency"],
+                condition=models.Q(person__isnull=True),
+                name="network_member_unique_agency",
+            ),
             models.UniqueConstraint(
                 fields=["network", "agency", "person"],
-                name="network_member_unique",
-                nulls_distinct=False,
-            )
+                condition=models.Q(person__isnull=False),
+                name="network_member_unique_person",
+            ),
         ]
 
     def __str__(self):

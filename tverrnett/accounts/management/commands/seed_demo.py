@@ -8,6 +8,8 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from tverrnett.accounts.management.commands._demo import DEMO_PASSWORD, refuse_unless_debug
 from tverrnett.accounts.models import Membership, MembershipRole
 from tverrnett.agencies.models import Agency, AgencyType, PoliceDistrict
+from tverrnett.geography.loader import load_reference_data
+from tverrnett.networks.demo import seed_networks
 
 DRAMMEN = {"municipality_number": "3301", "municipality_name": "Drammen"}
 SOR_OST = PoliceDistrict.SOR_OST
@@ -25,6 +27,13 @@ AGENCIES = [
     ("Konfliktrådet i Buskerud", AgencyType.CONFLICT_COUNCIL, {}, ""),
     ("Drammen kommune – helsetjenesten", AgencyType.HEALTH, DRAMMEN, SOR_OST),
     ("Fiktiv idrettsklubb (demo)", AgencyType.VOLUNTARY_ORG, DRAMMEN, SOR_OST),
+    ("RVTS Øst", AgencyType.RVTS, {}, ""),
+    (
+        "Nav Grünerløkka",
+        AgencyType.NAV,
+        {"municipality_number": "0301", "municipality_name": "Oslo"},
+        "oslo",
+    ),
 ]
 
 # username, first name, last name, [(agency, role)], has an authenticator already
@@ -88,8 +97,15 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         refuse_unless_debug()
         with transaction.atomic():
+            load_reference_data()
             agencies = self._agencies()
-            rows = [self._user(agencies, *spec) for spec in USERS]
+            users = {}
+            rows = []
+            for spec in USERS:
+                user, row = self._user(agencies, *spec)
+                users[user.username] = user
+                rows.append(row)
+            seed_networks(agencies, users)
         self._print(rows)
 
     def _agencies(self):
@@ -116,7 +132,7 @@ class Command(BaseCommand):
         if device is None and has_device and created:
             device = TOTPDevice.objects.create(user=user, name="Demo", confirmed=True)
         secret = b32encode(device.bin_key).decode("ascii").rstrip("=") if device else ""
-        return username, user.get_full_name(), memberships[0][0], secret
+        return user, (username, user.get_full_name(), memberships[0][0], secret)
 
     def _print(self, rows):
         out = self.stdout
