@@ -11,6 +11,10 @@ Note: the audit table refuses DELETE and TRUNCATE at the database, so
 tests run the server in a subprocess on a database of their own instead.
 """
 
+import datetime
+import functools
+import json
+
 import pytest
 from django.contrib.auth import get_user_model
 from django_otp import DEVICE_ID_SESSION_KEY
@@ -19,7 +23,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tverrnett.accounts.middleware import SESSION_MEMBERSHIP_KEY
 from tverrnett.accounts.models import Membership, MembershipRole
-from tverrnett.agencies.models import Agency, AgencyType, PoliceDistrict
+from tverrnett.agencies.models import Agency, AgencyType
 
 PASSWORD = "Et-langt-testpassord-42"  # noqa: S105  (test users only)
 
@@ -32,16 +36,62 @@ def reference_data(db):
     return load_reference_data()
 
 
+@functools.cache
+def _police_district_names():
+    """Code -> (name, nynorsk name) from the shipped file; read once, no database."""
+    from tverrnett.geography.loader import DATA_DIR, POLICE_DISTRICTS_FILE
+
+    document = json.loads((DATA_DIR / POLICE_DISTRICTS_FILE).read_text(encoding="utf-8"))
+    return {
+        record["code"]: (record["name"], record["name_nn"])
+        for record in document["police_districts"]
+    }
+
+
+def police_district_row(code):
+    """The PoliceDistrict with this code, created if missing (not the whole reference data)."""
+    from tverrnett.geography.models import PoliceDistrict
+
+    if not isinstance(code, str):
+        return code
+    name, name_nn = _police_district_names().get(code, (code, code))
+    district, _ = PoliceDistrict.objects.get_or_create(
+        code=code, defaults={"name": name, "name_nn": name_nn}
+    )
+    return district
+
+
+def municipality_row(number, name, district=None):
+    """The current Municipality with this number, created if missing."""
+    from tverrnett.geography.models import Municipality
+
+    municipality, _ = Municipality.objects.get_or_create(
+        number=number,
+        defaults={
+            "name": name,
+            "valid_from": datetime.date(2024, 1, 1),
+            "police_district": district,
+        },
+    )
+    return municipality
+
+
 @pytest.fixture
 def make_agency(db):
+    """An agency. `municipality` is a (number, name) pair, a Municipality or None;
+    `police_district` a code such as "oslo", a PoliceDistrict or None (default Sør-Øst).
+    Only the geography rows it needs are created."""
+
     def make(name, agency_type=AgencyType.SLT, municipality=("3301", "Drammen"), **extra):
-        number, municipality_name = municipality
+        district = extra.pop("police_district", "sor_ost")
+        district = police_district_row(district) if district else None
+        if isinstance(municipality, tuple):
+            municipality = municipality_row(*municipality, district=district)
         return Agency.objects.create(
             name=name,
             agency_type=agency_type,
-            municipality_number=number,
-            municipality_name=municipality_name,
-            police_district=extra.pop("police_district", PoliceDistrict.SOR_OST),
+            municipality=municipality,
+            police_district=district,
             **extra,
         )
 

@@ -47,6 +47,9 @@ INSTALLED_APPS = [
     "tverrnett.agencies",
     "tverrnett.accounts",
     "tverrnett.networks",
+    "tverrnett.events",
+    "tverrnett.announcements",
+    "tverrnett.guidance",
 ]
 
 MIDDLEWARE = [
@@ -139,6 +142,10 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 # How long a user may take between the password and the second factor.
 MFA_PENDING_SECONDS = env_int("MFA_PENDING_SECONDS", 300, minimum=30)
 
+# A network member row not confirmed as still right for this long is flagged on
+# the network health page. Issue 3 (N5) asks for confirmation every 12 months.
+NETWORK_MEMBER_CONFIRMATION_DAYS = env_int("NETWORK_MEMBER_CONFIRMATION_DAYS", 365, minimum=1)
+
 # Lockout after repeated failed logins (django-axes). A wrong second factor
 # counts as a failed login too.
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5, minimum=1)
@@ -209,6 +216,15 @@ STORAGES = {
 }
 # Serve from the finders when nothing was collected (make run, browser tests).
 WHITENOISE_USE_FINDERS = env_bool("WHITENOISE_USE_FINDERS", True)
+
+# Uploaded files (event material). There is deliberately no MEDIA_URL route:
+# files are stored under random names and served only through views that check
+# access (events.views.material_download). Keep MEDIA_ROOT outside STATIC_ROOT.
+MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(DATA_DIR / "media")))
+FILE_UPLOAD_PERMISSIONS = 0o600
+FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
+# Largest event material file (20 MB unless set).
+EVENT_MATERIAL_MAX_BYTES = env_int("EVENT_MATERIAL_MAX_BYTES", 20 * 1024 * 1024, minimum=1)
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 

@@ -6,5 +6,10 @@ from tverrnett.access.rules import public
 urlpatterns = [
     path("", include("tverrnett.core.urls")),
     path("", include("tverrnett.accounts.urls")),
+    path("", include("tverrnett.networks.urls")),
+    path("", include("tverrnett.agencies.urls")),
+    path("kunngjoringer/", include("tverrnett.announcements.urls")),
+    path("arrangementer/", include("tverrnett.events.urls")),
+    path("", include("tverrnett.guidance.urls")),
     path("i18n/setlang/", public(set_language), name="set_language"),
 ]

@@ -148,11 +148,12 @@ def _drop_postgres_database(database_url, name):
         )
 
 
-def _subprocess_env(database_url):
+def _subprocess_env(database_url, media_root):
     env = {key: value for key, value in os.environ.items() if not key.startswith("PYTEST_")}
     env.update(
         DJANGO_SETTINGS_MODULE="tverrnett.settings",
         DATABASE_URL=database_url,
+        MEDIA_ROOT=str(media_root),
         SECRET_KEY=secrets.token_urlsafe(50),
         HTTPS="false",
         ALLOWED_HOSTS="localhost,127.0.0.1",
@@ -202,7 +203,7 @@ def server(tmp_path_factory):
     else:
         database_url = f"sqlite:///{tmp / 'db.sqlite3'}"
 
-    env = _subprocess_env(database_url)
+    env = _subprocess_env(database_url, tmp / "media")
     log_path = tmp / "server.log"
     process = None
     try:

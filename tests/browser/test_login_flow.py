@@ -169,7 +169,7 @@ def test_a_user_in_two_agencies_can_switch_agency_on_the_start_page(page, server
     acting_for = page.locator(HEADER_AGENCY).inner_text()
     switch_form = page.locator("form[action='/bytt-etat/']")
     # Two memberships: the active one is marked, the other has the switch button.
-    expect(page.locator("main .ds-tag")).to_have_count(1)
+    expect(page.locator("main table .ds-tag")).to_have_count(1)
     expect(switch_form).to_have_count(1)
     other_agency = switch_form.locator("xpath=ancestor::tr/td[1]").inner_text()
     assert other_agency != acting_for

@@ -1,4 +1,3 @@
-from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -19,49 +18,52 @@ class AgencyType(models.TextChoices):
     VOLUNTARY_ORG = "voluntary_org", _("Voluntary organisation")
 
 
-class PoliceDistrict(models.TextChoices):
-    """The twelve police districts since the 2020 reform (politiloven § 16)."""
-
-    OSLO = "oslo", "Oslo"
-    OST = "ost", _("Øst")
-    INNLANDET = "innlandet", "Innlandet"
-    SOR_OST = "sor_ost", _("Sør-Øst")
-    AGDER = "agder", "Agder"
-    SOR_VEST = "sor_vest", "Sør-Vest"
-    VEST = "vest", "Vest"
-    MORE_OG_ROMSDAL = "more_og_romsdal", "Møre og Romsdal"
-    TRONDELAG = "trondelag", "Trøndelag"
-    NORDLAND = "nordland", "Nordland"
-    TROMS = "troms", "Troms"
-    FINNMARK = "finnmark", "Finnmark"
-
-
-municipality_number_validator = RegexValidator(
-    r"^\d{4}$", _("A municipality number has exactly four digits, for example 0301.")
-)
-
-
 class Agency(models.Model):
     """Etat / instans / tjeneste: an organisation whose people use Tverrnett.
 
-    Municipality and police district are plain fields until the reference
-    data (municipality register, municipality → district table) arrives with
-    the networks issue. National agencies (PST, a national RVTS function) have
-    no municipality.
+    The municipality and police district point to the reference data
+    (geography). National agencies (PST, a national RVTS function) have no
+    municipality; an RVTS centre names the region it serves. The directory
+    fields (mandate, how we work, contact points) are shown to every member:
+    they describe the agency, never a case.
     """
 
     name = models.CharField(_("name"), max_length=200, unique=True)
     agency_type = models.CharField(_("type"), max_length=40, choices=AgencyType.choices)
-    municipality_number = models.CharField(
-        _("municipality number"),
-        max_length=4,
+    municipality = models.ForeignKey(
+        "geography.Municipality",
+        verbose_name=_("municipality"),
+        on_delete=models.PROTECT,
+        null=True,
         blank=True,
-        validators=[municipality_number_validator],
+        related_name="agencies",
     )
-    municipality_name = models.CharField(_("municipality"), max_length=100, blank=True)
-    police_district = models.CharField(
-        _("police district"), max_length=30, choices=PoliceDistrict.choices, blank=True
+    police_district = models.ForeignKey(
+        "geography.PoliceDistrict",
+        verbose_name=_("police district"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="agencies",
     )
+    rvts_region = models.ForeignKey(
+        "geography.RvtsRegion",
+        verbose_name=_("RVTS region served"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="agencies",
+        help_text=_("For an RVTS centre: the region it serves."),
+    )
+    mandate = models.TextField(_("mandate"), blank=True)
+    working_methods = models.TextField(
+        _("how we work"),
+        blank=True,
+        help_text=_("How we work and what we can help with."),
+    )
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    website = models.URLField(_("web address"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
 
     class Meta:

@@ -6,7 +6,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from tverrnett.access.rules import member, public
+from tverrnett.announcements.services import unread_announcements_for
 from tverrnett.audit.models import AuditEntry
+
+UNREAD_ON_START_PAGE = 5
 
 
 @member
@@ -17,6 +20,8 @@ def home(request):
     previous_logins = AuditEntry.objects.filter(
         action="auth.login", actor_id=request.user.pk
     ).order_by("-id")[1:2]
+    # Announcements from the user's networks they have not opened yet (N6).
+    unread_announcements = list(unread_announcements_for(request.user)[:UNREAD_ON_START_PAGE])
     return render(
         request,
         "core/home.html",
@@ -24,6 +29,7 @@ def home(request):
             "memberships": memberships,
             "previous_login": next(iter(previous_logins), None),
             "idle_minutes": settings.SESSION_IDLE_TIMEOUT_MINUTES,
+            "unread_announcements": unread_announcements,
         },
     )
 

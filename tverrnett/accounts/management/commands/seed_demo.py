@@ -7,33 +7,86 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tverrnett.accounts.management.commands._demo import DEMO_PASSWORD, refuse_unless_debug
 from tverrnett.accounts.models import Membership, MembershipRole
-from tverrnett.agencies.models import Agency, AgencyType, PoliceDistrict
+from tverrnett.agencies.models import Agency, AgencyType
+from tverrnett.announcements.demo import seed_announcements
+from tverrnett.events.demo import seed_events
 from tverrnett.geography.loader import load_reference_data
+from tverrnett.geography.models import Municipality, PoliceDistrict, RvtsRegion
 from tverrnett.networks.demo import seed_networks
 
-DRAMMEN = {"municipality_number": "3301", "municipality_name": "Drammen"}
-SOR_OST = PoliceDistrict.SOR_OST
+DRAMMEN = "3301"
+OSLO = "0301"
+SOR_OST = "sor_ost"
 
 # Real agency types and places; every person below is fictional.
+# name, type, municipality number, police district code, RVTS region code, directory fields
 AGENCIES = [
-    ("Drammen kommune – SLT", AgencyType.SLT, DRAMMEN, SOR_OST),
-    ("Sør-Øst politidistrikt", AgencyType.POLICE_DISTRICT, {}, SOR_OST),
-    ("PST", AgencyType.PST, {}, ""),
-    ("Nav Drammen", AgencyType.NAV, DRAMMEN, SOR_OST),
-    ("RVTS Sør", AgencyType.RVTS, {}, ""),
-    ("Drammen kommune – barneverntjenesten", AgencyType.CHILD_WELFARE, DRAMMEN, SOR_OST),
-    ("Drammen videregående skole", AgencyType.SCHOOL, DRAMMEN, SOR_OST),
-    ("Kriminalomsorgen region sør", AgencyType.CORRECTIONAL_SERVICE, {}, ""),
-    ("Konfliktrådet i Buskerud", AgencyType.CONFLICT_COUNCIL, {}, ""),
-    ("Drammen kommune – helsetjenesten", AgencyType.HEALTH, DRAMMEN, SOR_OST),
-    ("Fiktiv idrettsklubb (demo)", AgencyType.VOLUNTARY_ORG, DRAMMEN, SOR_OST),
-    ("RVTS Øst", AgencyType.RVTS, {}, ""),
     (
-        "Nav Grünerløkka",
-        AgencyType.NAV,
-        {"municipality_number": "0301", "municipality_name": "Oslo"},
-        "oslo",
+        "Drammen kommune – SLT",
+        AgencyType.SLT,
+        DRAMMEN,
+        SOR_OST,
+        "",
+        {
+            "mandate": "Samordner det kriminalitetsforebyggende arbeidet i Drammen kommune "
+            "og leder SLT-nettverket.",
+            "working_methods": "Ta kontakt ved bekymring for radikalisering eller voldelig "
+            "ekstremisme. Vi hjelper med å vurdere bekymringen, finner riktig instans og kaller "
+            "inn samarbeidsforum ved behov.",
+            "phone": "32 04 00 00",
+            "email": "slt@drammen.example",
+            "website": "https://www.drammen.kommune.no/",
+        },
     ),
+    (
+        "Sør-Øst politidistrikt",
+        AgencyType.POLICE_DISTRICT,
+        "",
+        SOR_OST,
+        "",
+        {
+            "mandate": "Forebygging, etterretning og etterforskning i Sør-Øst politidistrikt.",
+            "working_methods": "Radikaliseringskontakten tar imot bekymringer, gir råd og kan "
+            "gjennomføre bekymringssamtaler.",
+            "phone": "02800",
+        },
+    ),
+    ("PST", AgencyType.PST, "", "", "", {}),
+    ("Nav Drammen", AgencyType.NAV, DRAMMEN, SOR_OST, "", {"phone": "55 55 33 33"}),
+    (
+        "RVTS Sør",
+        AgencyType.RVTS,
+        "",
+        "",
+        "sor",
+        {
+            "mandate": "Regionalt ressurssenter om vold, traumatisk stress og "
+            "selvmordsforebygging.",
+            "working_methods": "Veiledning og kompetanseheving for tjenester som jobber med "
+            "radikalisering og voldelig ekstremisme.",
+        },
+    ),
+    ("Drammen kommune – barneverntjenesten", AgencyType.CHILD_WELFARE, DRAMMEN, SOR_OST, "", {}),
+    ("Drammen videregående skole", AgencyType.SCHOOL, DRAMMEN, SOR_OST, "", {}),
+    ("Kriminalomsorgen region sør", AgencyType.CORRECTIONAL_SERVICE, "", "", "", {}),
+    ("Konfliktrådet i Buskerud", AgencyType.CONFLICT_COUNCIL, "", SOR_OST, "", {}),
+    ("Drammen kommune – helsetjenesten", AgencyType.HEALTH, DRAMMEN, SOR_OST, "", {}),
+    ("Fiktiv idrettsklubb (demo)", AgencyType.VOLUNTARY_ORG, DRAMMEN, SOR_OST, "", {}),
+    (
+        "RVTS Øst",
+        AgencyType.RVTS,
+        "",
+        "",
+        "ost",
+        {
+            "mandate": "Regionalt ressurssenter om vold, traumatisk stress og "
+            "selvmordsforebygging, med nasjonal veiledningsfunksjon om radikalisering og "
+            "voldelig ekstremisme.",
+            "phone": "22 58 60 00",
+            "email": "post@rvtsost.no",
+        },
+    ),
+    ("Nav Grünerløkka", AgencyType.NAV, OSLO, "oslo", "", {}),
 ]
 
 # username, first name, last name, [(agency, role)], has an authenticator already
@@ -106,14 +159,27 @@ class Command(BaseCommand):
                 users[user.username] = user
                 rows.append(row)
             seed_networks(agencies, users)
+            seed_events(agencies, users)
+            seed_announcements(agencies, users)
         self._print(rows)
 
     def _agencies(self):
+        municipalities = Municipality.objects.in_bulk(
+            {row[2] for row in AGENCIES if row[2]}, field_name="number"
+        )
+        districts = PoliceDistrict.objects.in_bulk(field_name="code")
+        regions = RvtsRegion.objects.in_bulk(field_name="code")
         agencies = {}
-        for name, agency_type, place, district in AGENCIES:
+        for name, agency_type, number, district, region, directory in AGENCIES:
             agency, _ = Agency.objects.update_or_create(
                 name=name,
-                defaults={"agency_type": agency_type, "police_district": district, **place},
+                defaults={
+                    "agency_type": agency_type,
+                    "municipality": municipalities[number] if number else None,
+                    "police_district": districts[district] if district else None,
+                    "rvts_region": regions[region] if region else None,
+                    **directory,
+                },
             )
             agencies[name] = agency
         return agencies

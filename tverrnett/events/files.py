@@ -1,0 +1,202 @@
+"""Checking uploaded event material before it is stored.
+
+A file is accepted only when its name's extension and its first bytes agree
+on one of the allowed types, it is not larger than
+settings.EVENT_MATERIAL_MAX_BYTES, and it carries no classification marking
+(L09: Tverrnett holds unclassified information only). The marking check
+searches the raw bytes case-insensitively, the text of the XML inside
+office documents (where a word may be split across formatting runs), and the
+compressed streams of a PDF.
+"""
+
+import re
+import zipfile
+import zlib
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.template.defaultfilters import filesizeformat
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+# Longest first, so the message names "STRENGT HEMMELIG", not "HEMMELIG".
+CLASSIFICATION_MARKERS = ("STRENGT HEMMELIG", "KONFIDENSIELT", "BEGRENSET", "HEMMELIG")
+
+# A zip may not unpack to more than this many times the upload limit (zip bombs).
+_MAX_UNPACK_FACTOR = 10
+_MAX_PDF_STREAMS = 500
+
+
+@dataclass(frozen=True)
+class FileType:
+    content_type: str
+    label: str
+    extensions: tuple
+
+
+PDF = FileType("application/pdf", "PDF", (".pdf",))
+DOCX = FileType(
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "Word (DOCX)",
+    (".docx",),
+)
+PPTX = FileType(
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    "PowerPoint (PPTX)",
+    (".pptx",),
+)
+ODT = FileType("application/vnd.oasis.opendocument.text", "OpenDocument (ODT)", (".odt",))
+ODP = FileType("application/vnd.oasis.opendocument.presentation", "OpenDocument (ODP)", (".odp",))
+PNG = FileType("image/png", "PNG", (".png",))
+JPEG = FileType("image/jpeg", "JPEG", (".jpg", ".jpeg"))
+ALLOWED_TYPES = (PDF, DOCX, PPTX, ODT, ODP, PNG, JPEG)
+_BY_EXTENSION = {ext: file_type for file_type in ALLOWED_TYPES for ext in file_type.extensions}
+_BY_CONTENT_TYPE = {file_type.content_type: file_type for file_type in ALLOWED_TYPES}
+
+ALLOWED_EXTENSIONS_TEXT = gettext_lazy("PDF, Word (DOCX), PowerPoint (PPTX), ODT, ODP, PNG or JPEG")
+
+
+def label_for(content_type):
+    file_type = _BY_CONTENT_TYPE.get(content_type)
+    return file_type.label if file_type else content_type
+
+
+def clean_file_name(name):
+    """The last path part, without control characters, at most 255 characters."""
+    name = re.split(r"[\\/]", name or "")[-1]
+    name = "".join(ch for ch in name if ch.isprintable()).strip()
+    if len(name) > 255:
+        stem, dot, ext = name.rpartition(".")
+        name = (stem[: 250 - len(ext)] + dot + ext) if dot and len(ext) <= 10 else name[:255]
+    return name or "fil"
+
+
+def check_material(uploaded):
+    """Return the FileType of an acceptable upload; raise ValidationError otherwise."""
+    limit = settings.EVENT_MATERIAL_MAX_BYTES
+    if uploaded.size > limit:
+        raise ValidationError(
+            _("The file is %(size)s. The largest file you can upload is %(limit)s.")
+            % {"size": filesizeformat(uploaded.size), "limit": filesizeformat(limit)},
+            code="too_big",
+        )
+    if uploaded.size == 0:
+        raise ValidationError(_("The file is empty. Choose another file."), code="empty")
+
+    name = (uploaded.name or "").lower()
+    extension = name[name.rfind(".") :] if "." in name else ""
+    file_type = _BY_EXTENSION.get(extension)
+    if file_type is None:
+        raise ValidationError(
+            _("This type of file cannot be uploaded. Upload %(allowed)s.")
+            % {"allowed": ALLOWED_EXTENSIONS_TEXT},
+            code="type",
+        )
+
+    uploaded.seek(0)
+    data = uploaded.read()
+    uploaded.seek(0)
+    texts = _contents(file_type, data, limit)
+    if texts is None:
+        raise ValidationError(
+            _(
+                "The file's content does not match its name (%(extension)s). "
+                "Save it again as %(type)s and upload it once more."
+            )
+            % {"extension": extension, "type": file_type.label},
+            code="content",
+        )
+
+    marker = find_marker(texts)
+    if marker is not None:
+        raise ValidationError(
+            _(
+                "The file contains the classification marking “%(marker)s”. "
+                "Tverrnett may hold unclassified information only. "
+                "Remove the file from your work here and handle it by your agency's rules "
+                "for classified information."
+            )
+            % {"marker": marker},
+            code="classified",
+        )
+    return file_type
+
+
+def find_marker(texts):
+    """The first classification marker found in any of `texts` (bytes), or None."""
+    lowered = [text.lower() for text in texts]
+    for marker in CLASSIFICATION_MARKERS:
+        needle = marker.lower().encode()
+        if any(needle in text for text in lowered):
+            return marker
+    return None
+
+
+def _contents(file_type, data, limit):
+    """The byte strings to search for markers, or None when the bytes are not `file_type`."""
+    if file_type is PDF:
+        return [data, *_pdf_streams(data)] if data.startswith(b"%PDF-") else None
+    if file_type is PNG:
+        return [data] if data.startswith(b"\x89PNG\r\n\x1a\n") else None
+    if file_type is JPEG:
+        return [data] if data.startswith(b"\xff\xd8\xff") else None
+    if not data.startswith(b"PK\x03\x04"):
+        return None
+    return _office_texts(file_type, data, limit)
+
+
+def _office_texts(file_type, data, limit):
+    import io
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = set(archive.namelist())
+            if not _is_office_type(file_type, archive, names):
+                return None
+            budget = limit * _MAX_UNPACK_FACTOR
+            texts = [data]
+            for info in archive.infolist():
+                if not info.filename.lower().endswith((".xml", ".rels")):
+                    continue
+                if info.file_size > budget:
+                    return None
+                budget -= info.file_size
+                xml = archive.read(info)
+                texts.append(xml)
+                # Text split over formatting runs (<w:t>BEGR</w:t><w:t>ENSET</w:t>) joins up
+                # once the tags are gone.
+                texts.append(re.sub(rb"<[^>]*>", b"", xml))
+            return texts
+    except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, RuntimeError, OSError):
+        return None
+
+
+def _is_office_type(file_type, archive, names):
+    if file_type is DOCX:
+        return "[Content_Types].xml" in names and "word/document.xml" in names
+    if file_type is PPTX:
+        return "[Content_Types].xml" in names and "ppt/presentation.xml" in names
+    if "mimetype" not in names:
+        return False
+    return archive.read("mimetype").strip() == file_type.content_type.encode()
+
+
+def _pdf_streams(data):
+    """The Flate-compressed streams of a PDF, unpacked (where text and metadata often are)."""
+    streams = []
+    budget = settings.EVENT_MATERIAL_MAX_BYTES * _MAX_UNPACK_FACTOR
+    for count, match in enumerate(re.finditer(rb"stream\r?\n", data)):
+        if count >= _MAX_PDF_STREAMS or budget <= 0:
+            break
+        end = data.find(b"endstream", match.end())
+        if end == -1:
+            break
+        decompressor = zlib.decompressobj()
+        try:
+            unpacked = decompressor.decompress(data[match.end() : end], budget)
+        except zlib.error:
+            continue
+        budget -= len(unpacked)
+        streams.append(unpacked)
+    return streams

@@ -1,0 +1,168 @@
+"""What users do with guidance: send a request, answer one.
+
+Each function takes the acting user first, checks permission, changes data
+and writes the audit entry in one transaction. Routing and the identity
+number check live here too, so a caller that skips the form cannot skip them.
+"""
+
+import re
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from stdnum.no import fodselsnummer
+
+from tverrnett.access import policy
+from tverrnett.agencies.models import Agency, AgencyType
+from tverrnett.audit import actions
+from tverrnett.audit.services import record
+from tverrnett.geography.services import rvts_region_for
+from tverrnett.guidance.models import GuidanceRequest, Recipient, Status
+
+actions.register("guidance.requested", "Sent a guidance request to an RVTS or Nav Grünerløkka")
+actions.register("guidance.answered", "Answered a guidance request")
+
+# The national contact point for exit work is found by name: it is one agency,
+# registered like any other (DOMAIN.md, X10).
+NAV_GRUNERLOKKA = "Nav Grünerløkka"
+
+# Digits, possibly in groups split by single spaces or hyphens ("010190 12345").
+_DIGIT_GROUPS = re.compile(r"\d+(?:[ \u00a0-]\d+)*")
+_SEPARATOR = re.compile(r"[ \u00a0-]")
+_IDENTITY_NUMBER_LENGTH = 11
+
+
+def contains_identity_number(text):
+    """True when `text` holds a valid fødselsnummer or D-number, with or without spaces.
+
+    Every run of adjacent digit groups that adds up to exactly eleven digits is
+    checked, so "15 år, 010190 12345" is caught as well as "01019012345". A
+    longer unbroken number (an account number) is not an identity number.
+    """
+    for match in _DIGIT_GROUPS.finditer(text or ""):
+        groups = _SEPARATOR.split(match.group())
+        for start in range(len(groups)):
+            digits = ""
+            for group in groups[start:]:
+                digits += group
+                if len(digits) >= _IDENTITY_NUMBER_LENGTH:
+                    break
+            if len(digits) == _IDENTITY_NUMBER_LENGTH and fodselsnummer.is_valid(digits):
+                return True
+    return False
+
+
+def identity_number_message():
+    return _(
+        "The text contains a national identity number or D-number. Remove it: a guidance "
+        "request must not identify the person it is about."
+    )
+
+
+def route(recipient, municipality):
+    """The receiving agency and, for RVTS, the region: (agency, region or None).
+
+    Raises ValidationError when no agency in Tverrnett receives the request.
+    """
+    if recipient == Recipient.RVTS:
+        region = rvts_region_for(municipality)
+        if region is None:
+            raise ValidationError(
+                _("We do not know which RVTS serves %(municipality)s. Contact RVTS Øst.")
+                % {"municipality": municipality.name}
+            )
+        agency = (
+            Agency.objects.filter(agency_type=AgencyType.RVTS, rvts_region=region, is_active=True)
+            .order_by("pk")
+            .first()
+        )
+        if agency is None:
+            raise ValidationError(
+                _(
+                    "%(region)s, which serves %(municipality)s, does not receive guidance "
+                    "requests in Tverrnett yet. Contact the centre by phone or e-mail (see "
+                    "the guidance page)."
+                )
+                % {"region": region.name, "municipality": municipality.name}
+            )
+        return agency, region
+    if recipient == Recipient.NAV_GRUNERLOKKA:
+        agency = Agency.objects.filter(name=NAV_GRUNERLOKKA, is_active=True).first()
+        if agency is None:
+            raise ValidationError(
+                _("Nav Grünerløkka does not receive guidance requests in Tverrnett yet.")
+            )
+        return agency, None
+    raise ValidationError(_("Choose who should receive the request."))
+
+
+def request_guidance(actor, agency, *, recipient, municipality, topic, question, request=None):
+    """Send a guidance request for `agency` (the agency the actor acts for)."""
+    if agency is None or not policy.works_for_agency(actor, agency):
+        raise PermissionDenied(_("You can only send guidance requests for your own agency."))
+    question = (question or "").strip()
+    if not question:
+        raise ValidationError({"question": _("Write your question.")})
+    if contains_identity_number(question):
+        raise ValidationError({"question": identity_number_message()})
+    recipient_agency, region = route(recipient, municipality)
+
+    with transaction.atomic():
+        guidance = GuidanceRequest.objects.create(
+            recipient=recipient,
+            municipality=municipality,
+            rvts_region=region,
+            recipient_agency=recipient_agency,
+            topic=topic,
+            question=question,
+            sender=actor,
+            sender_agency=agency,
+        )
+        record(
+            "guidance.requested",
+            actor=actor,
+            agency=agency,
+            target=guidance,
+            request=request,
+            detail={
+                "recipient": recipient,
+                "recipient_agency": recipient_agency.pk,
+                "rvts_region": region.code if region else "",
+                "municipality": municipality.number,
+                "topic": topic,
+            },
+        )
+    return guidance
+
+
+def answer_guidance_request(actor, guidance, *, answer, request=None):
+    """Answer an open request; only users of the receiving agency may."""
+    if not policy.can_answer_guidance_request(actor, guidance):
+        raise PermissionDenied(_("Only the receiving agency can answer this request."))
+    answer = (answer or "").strip()
+    if not answer:
+        raise ValidationError({"answer": _("Write your answer.")})
+    if contains_identity_number(answer):
+        raise ValidationError({"answer": identity_number_message()})
+
+    with transaction.atomic():
+        locked = GuidanceRequest.objects.select_for_update().get(pk=guidance.pk)
+        if locked.status != Status.OPEN:
+            raise ValidationError(
+                _("Someone has already answered this request. Reload the page to see the answer.")
+            )
+        locked.status = Status.ANSWERED
+        locked.answer = answer
+        locked.answered_by = actor
+        locked.answered_at = timezone.now()
+        locked.save(update_fields=["status", "answer", "answered_by", "answered_at"])
+        record(
+            "guidance.answered",
+            actor=actor,
+            agency=locked.recipient_agency,
+            target=locked,
+            request=request,
+            detail={"sender_agency": locked.sender_agency_id},
+        )
+    return locked

@@ -1,0 +1,198 @@
+"""Network pages: the list, one network, its health, and a role with its handovers.
+
+Who sees what is decided in `tverrnett.access.policy`; a network or role a
+user may not see answers 404, exactly like one that does not exist.
+"""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Case, Count, IntegerField, Prefetch, Value, When
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
+
+from tverrnett.access import policy
+from tverrnett.access.rules import member
+from tverrnett.geography.models import Municipality
+from tverrnett.networks import health
+from tverrnett.networks.forms import (
+    NETWORK_SORTS,
+    HandOverRoleForm,
+    NetworkFilterForm,
+    handover_candidates,
+)
+from tverrnett.networks.models import (
+    Forum,
+    Network,
+    NetworkLevel,
+    NetworkMember,
+    Role,
+    RoleHandover,
+)
+from tverrnett.networks.services import hand_over_role
+
+NETWORKS_PER_PAGE = 25
+
+_LEVEL_RANK = Case(
+    *(
+        When(level=level, then=Value(rank))
+        for rank, level in enumerate(
+            [
+                NetworkLevel.NATIONAL,
+                NetworkLevel.REGIONAL,
+                NetworkLevel.INTERMUNICIPAL,
+                NetworkLevel.MUNICIPAL,
+            ]
+        )
+    ),
+    output_field=IntegerField(),
+)
+
+
+def _visible_networks(user):
+    return Network.objects.filter(pk__in=policy.visible_network_ids(user), is_active=True)
+
+
+@member
+@require_GET
+def network_list(request):
+    form = NetworkFilterForm(request.GET)
+    query, level, sort = form.filters()
+    networks = (
+        _visible_networks(request.user)
+        .select_related("parent")
+        .annotate(
+            agency_count=Count("members__agency", distinct=True),
+            level_rank=_LEVEL_RANK,
+        )
+        .order_by(*NETWORK_SORTS[sort], "pk")
+    )
+    if query:
+        networks = networks.filter(name__icontains=query)
+    if level:
+        networks = networks.filter(level=level)
+    page = Paginator(networks, NETWORKS_PER_PAGE).get_page(request.GET.get("side"))
+    # Paging links keep the search, filter and sort.
+    kept = request.GET.copy()
+    kept.pop("side", None)
+    return render(
+        request,
+        "networks/network_list.html",
+        {
+            "form": form,
+            "page": page,
+            "filtered": bool(query or level),
+            "kept_query": kept.urlencode(),
+        },
+    )
+
+
+@member
+@require_GET
+def network_detail(request, pk):
+    visible = policy.visible_network_ids(request.user)
+    network = get_object_or_404(
+        Network.objects.filter(pk__in=visible, is_active=True).select_related("parent"), pk=pk
+    )
+    children = network.children.filter(pk__in=visible, is_active=True).order_by("name")
+    municipalities = Municipality.objects.filter(networks=network).select_related("police_district")
+    members = (
+        NetworkMember.objects.filter(network=network)
+        .select_related("agency", "person")
+        .order_by("agency__name", "person__first_name", "person__last_name", "pk")
+    )
+    forums = Forum.objects.filter(network=network).prefetch_related(
+        Prefetch("agencies", to_attr="member_agencies")
+    )
+    roles = sorted(
+        health.network_roles(network), key=lambda role: (role.get_kind_display(), role.agency.name)
+    )
+    # Role pages are open to members of this network and of the role's agency
+    # (policy.can_see_role); decided here for all rows at once.
+    own_agencies = {membership.agency_id for membership in request.user.active_memberships()}
+    is_member = any(member.agency_id in own_agencies for member in members)
+    for role in roles:
+        role.linked = is_member or role.agency_id in own_agencies
+    return render(
+        request,
+        "networks/network_detail.html",
+        {
+            "network": network,
+            "children": children,
+            "municipalities": municipalities,
+            "members": members,
+            "forums": forums,
+            "roles": roles,
+            "administers": policy.administers_network(request.user, network),
+        },
+    )
+
+
+@member
+@require_GET
+def network_health(request, pk):
+    network = get_object_or_404(Network.objects.filter(is_active=True), pk=pk)
+    if not policy.administers_network(request.user, network):
+        raise Http404
+    return render(
+        request,
+        "networks/network_health.html",
+        {"network": network, "health": health.network_health(network)},
+    )
+
+
+@member
+@require_http_methods(["GET", "POST"])
+def role_detail(request, pk):
+    role = get_object_or_404(
+        Role.objects.select_related(
+            "agency", "holder", "deputy", "municipality", "police_district", "network"
+        ),
+        pk=pk,
+    )
+    if not policy.can_see_role(request.user, role):
+        raise Http404
+    may_hand_over = policy.can_hand_over_role(request.user, role)
+    if request.method == "POST" and not may_hand_over:
+        raise PermissionDenied
+
+    form = None
+    if may_hand_over:
+        form = HandOverRoleForm(
+            request.POST or None, role=role, candidates=handover_candidates(role)
+        )
+    if request.method == "POST" and form.is_valid():
+        try:
+            handed = hand_over_role(
+                request.user,
+                role,
+                new_holder=form.cleaned_data["new_holder"],
+                new_deputy=form.cleaned_data["new_deputy"],
+                reason=form.cleaned_data["reason"],
+                expected_version=form.cleaned_data["version"],
+                request=request,
+            )
+        except ValidationError as error:
+            # Field errors land on their fields; StaleRole is a message for the whole form.
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("%(role)s is handed over to %(person)s.")
+                % {
+                    "role": handed.get_kind_display(),
+                    "person": handed.holder.get_full_name() or handed.holder.get_username(),
+                },
+            )
+            return redirect("networks:role", pk=role.pk)
+
+    handovers = RoleHandover.objects.filter(role=role).select_related(
+        "previous_holder", "new_holder", "previous_deputy", "new_deputy", "handed_over_by"
+    )
+    return render(
+        request,
+        "networks/role_detail.html",
+        {"role": role, "form": form, "handovers": handovers},
+    )
