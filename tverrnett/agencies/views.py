@@ -35,9 +35,6 @@ def agency_list(request):
         agencies = agencies.filter(agency_type=agency_type)
     agencies = agencies.order_by(*AGENCY_SORTS[sort], "pk")
     page = Paginator(agencies, AGENCIES_PER_PAGE).get_page(request.GET.get("side"))
-    # Paging links keep the search, filter and sort.
-    kept = request.GET.copy()
-    kept.pop("side", None)
     return render(
         request,
         "agencies/agency_list.html",
@@ -45,7 +42,6 @@ def agency_list(request):
             "form": form,
             "page": page,
             "filtered": bool(query or agency_type),
-            "kept_query": kept.urlencode(),
         },
     )
 

@@ -31,13 +31,6 @@ PER_PAGE = 20
 RECEIPTS_PER_PAGE = 50
 
 
-def _kept_query(request):
-    """The query string without the page number, for paging links that keep the filters."""
-    kept = request.GET.copy()
-    kept.pop("side", None)
-    return kept.urlencode()
-
-
 @member
 @require_GET
 def announcement_list(request):
@@ -60,7 +53,6 @@ def announcement_list(request):
             "page": page,
             "query": query,
             "show": show,
-            "kept_query": _kept_query(request),
             "may_post": bool(policy.announcement_posting_agencies(request.user)),
         },
     )
@@ -156,6 +148,5 @@ def announcement_receipts(request, pk):
             "page": page,
             "read_count": read_count,
             "unread_count": unread_count,
-            "kept_query": _kept_query(request),
         },
     )

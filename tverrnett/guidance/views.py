@@ -167,7 +167,7 @@ def _filtered(request, queryset):
                 output_field=IntegerField(),
             )
         ).order_by("answered_rank", "-created_at", "-id")
-    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("side"))
     return form, page, q
 
 

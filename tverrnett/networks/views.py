@@ -74,9 +74,6 @@ def network_list(request):
     if level:
         networks = networks.filter(level=level)
     page = Paginator(networks, NETWORKS_PER_PAGE).get_page(request.GET.get("side"))
-    # Paging links keep the search, filter and sort.
-    kept = request.GET.copy()
-    kept.pop("side", None)
     return render(
         request,
         "networks/network_list.html",
@@ -84,7 +81,6 @@ def network_list(request):
             "form": form,
             "page": page,
             "filtered": bool(query or level),
-            "kept_query": kept.urlencode(),
         },
     )
 

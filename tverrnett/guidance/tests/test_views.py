@@ -235,7 +235,7 @@ def test_the_sender_lists_their_requests(
     assert response.status_code == 200
     assert len(response.context["page"].object_list) == 20
     assert response.context["page"].paginator.count == 25
-    assert client.get(MINE, {"page": 2}).context["page"].object_list.__len__() == 5
+    assert client.get(MINE, {"side": 2}).context["page"].object_list.__len__() == 5
     assert client.get(MINE, {"q": "nummer 7"}).context["page"].paginator.count == 1
 
     login_as(client, outsider)
@@ -256,7 +256,7 @@ def test_the_inbox_shows_open_requests_first(
     page = response.context["page"]
     assert page.paginator.count == 25
     assert all(item.status == Status.OPEN for item in page.object_list)
-    last_page = client.get(INBOX, {"page": 2}).context["page"]
+    last_page = client.get(INBOX, {"side": 2}).context["page"]
     assert list(last_page.object_list)[-1] == first
     newest = client.get(INBOX, {"sort": "newest"}).context["page"]
     assert newest.object_list[0].question == "Spørsmål nummer 23"
