@@ -216,3 +216,14 @@ def can_see_guidance_request(user, guidance_request):
 def can_answer_guidance_request(user, guidance_request):
     """Only users of the receiving agency answer."""
     return guidance_request.recipient_agency_id in _active_agency_ids(user)
+
+
+# Network administration (N4) -------------------------------------------------
+
+
+def can_confirm_network_member(user, member):
+    """A membership is confirmed as still right by the network's administrators, or by
+    the member agency itself (a user with an active membership there)."""
+    if member.agency_id in _active_agency_ids(user):
+        return True
+    return administers_network(user, member.network)

@@ -7,4 +7,5 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self):
-        from tverrnett.accounts import signals  # noqa: F401  (connects audit receivers)
+        # Connects the audit receivers and registers the audit actions.
+        from tverrnett.accounts import services, signals  # noqa: F401

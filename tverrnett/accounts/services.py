@@ -2,8 +2,9 @@
 change and audit entry in one transaction."""
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from tverrnett.access import policy
 from tverrnett.accounts.models import Membership
@@ -13,6 +14,15 @@ from tverrnett.audit.services import record
 actions.register("accounts.membership_ended", "Ended a user's membership in an agency")
 
 _MANAGER_ROLES = ("line_manager", "agency_admin")
+
+
+class EndReason(models.TextChoices):
+    """Why a membership ends. A code, not free text: it goes into the audit log."""
+
+    LEFT = "left", gettext_lazy("Has left the agency")
+    NEW_POSITION = "new_position", gettext_lazy("Has a new position")
+    LEAVE = "leave", gettext_lazy("Long leave")
+    REGISTERED_IN_ERROR = "error", gettext_lazy("Registered by mistake")
 
 
 def end_membership(actor, membership, reason, *, request=None):
@@ -25,9 +35,8 @@ def end_membership(actor, membership, reason, *, request=None):
     """
     if not policy.manages_agency(actor, membership.agency_id):
         raise PermissionDenied(_("Only a manager of the agency can end a membership."))
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": _("Write why the membership is ended.")})
+    if reason not in EndReason.values:
+        raise ValidationError({"reason": _("Choose why the membership is ended.")})
 
     with transaction.atomic():
         locked = Membership.objects.select_for_update().select_related("user").get(pk=membership.pk)
@@ -58,13 +67,14 @@ def end_membership(actor, membership, reason, *, request=None):
         record(
             "accounts.membership_ended",
             actor=actor,
-            agency=locked.agency,
+            agency=getattr(request, "agency", None) or locked.agency,
             target=locked,
             request=request,
             detail={
                 "user": user.pk,
                 "agency": locked.agency_id,
                 "role": locked.role,
+                "reason": reason,
                 "user_deactivated": deactivated,
             },
         )

@@ -1,8 +1,11 @@
+import re
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from tverrnett.accounts.services import EndReason
 from tverrnett.agencies.directory import Need
-from tverrnett.agencies.models import AgencyType
+from tverrnett.agencies.models import Agency, AgencyType
 from tverrnett.geography.services import (
     AmbiguousMunicipality,
     MunicipalityNotFound,
@@ -84,3 +87,112 @@ class ContactLookupForm(forms.Form):
             raise forms.ValidationError(str(error), code="ambiguous") from None
         except MunicipalityNotFound as error:
             raise forms.ValidationError(str(error), code="not_found") from None
+
+
+# Managing an agency: its directory entry and its people ----------------------
+
+_PHONE = re.compile(r"^\+?[0-9][0-9 ]*$")
+
+
+class DirectoryEntryForm(forms.ModelForm):
+    """What an agency says about itself in the directory."""
+
+    website = forms.URLField(
+        label=_("Web address"),
+        help_text=_("For example https://www.drammen.kommune.no"),
+        required=False,
+        max_length=200,
+        assume_scheme="https",
+        error_messages={
+            "invalid": _("Write a valid web address, for example https://www.etat.no.")
+        },
+    )
+
+    class Meta:
+        model = Agency
+        fields = ["mandate", "working_methods", "phone", "email", "website"]
+        labels = {
+            "mandate": _("Mandate"),
+            "working_methods": _("How we work and what we can help with"),
+            "phone": _("Phone"),
+            "email": _("E-mail"),
+        }
+        help_texts = {
+            "mandate": _("What the agency is responsible for."),
+            "working_methods": _("How you work, and what other agencies can ask you for."),
+            "phone": _("The agency's switchboard or duty number, for example 32 04 00 00."),
+            "email": _("A shared address, not a person's own."),
+        }
+        error_messages = {
+            "email": {"invalid": _("Write a valid e-mail address, for example post@etat.no.")},
+            "phone": {"max_length": _("The phone number can have at most 30 characters.")},
+        }
+        widgets = {
+            "mandate": forms.Textarea(attrs={"rows": 5}),
+            "working_methods": forms.Textarea(attrs={"rows": 5}),
+        }
+
+    def clean_phone(self):
+        phone = " ".join(self.cleaned_data["phone"].split())
+        if not phone:
+            return phone
+        digits = sum(character.isdigit() for character in phone)
+        if not _PHONE.match(phone) or digits < 5 or digits > 15:
+            raise forms.ValidationError(
+                _(
+                    "Write a phone number with digits only, "
+                    "for example 32 04 00 00 or +47 32040000."
+                ),
+                code="invalid",
+            )
+        return phone
+
+    def clean_website(self):
+        website = self.cleaned_data["website"]
+        if website and not website.startswith("https://"):
+            raise forms.ValidationError(
+                _("The web address must start with https://."), code="insecure"
+            )
+        return website
+
+
+PEOPLE_SORTS = {
+    "name": ("user__first_name", "user__last_name", "user__username"),
+    "-name": ("-user__first_name", "-user__last_name", "-user__username"),
+    "role": ("role", "user__first_name", "user__last_name"),
+    "since": ("created_at",),
+    "-since": ("-created_at",),
+}
+
+
+class PeopleFilterForm(forms.Form):
+    q = forms.CharField(
+        label=_("Search"), help_text=_("Name or username"), required=False, max_length=100
+    )
+    sort = forms.ChoiceField(
+        label=_("Sort by"),
+        required=False,
+        choices=[
+            ("name", _("Name, A–Z")),
+            ("-name", _("Name, Z–A")),
+            ("role", _("Role in the agency")),
+            ("since", _("Active since, oldest first")),
+            ("-since", _("Active since, newest first")),
+        ],
+    )
+
+    def filters(self):
+        data = self.cleaned_data if self.is_valid() else {}
+        return (data.get("q") or "").strip(), data.get("sort") or "name"
+
+
+class EndMembershipForm(forms.Form):
+    reason = forms.ChoiceField(
+        label=_("Why does the membership end?"),
+        choices=EndReason.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Choose why the membership is ended."),
+            "invalid_choice": _("Choose why the membership is ended."),
+        },
+    )

@@ -8,4 +8,11 @@ urlpatterns = [
     path("etater/", views.agency_list, name="list"),
     path("etater/hvem-kontakter-jeg/", views.who_to_contact_view, name="who_to_contact"),
     path("etater/<int:pk>/", views.agency_detail, name="detail"),
+    path("etater/<int:pk>/endre/", views.agency_edit, name="edit"),
+    path("etater/<int:pk>/personer/", views.agency_people, name="people"),
+    path(
+        "etater/<int:pk>/personer/<int:membership_pk>/avslutt/",
+        views.membership_end,
+        name="end_membership",
+    ),
 ]

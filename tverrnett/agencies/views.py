@@ -5,14 +5,29 @@ every fully logged-in member sees all of it (`@member`); an inactive agency
 answers 404 like one that does not exist.
 """
 
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.shortcuts import get_object_or_404, render
-from django.views.decorators.http import require_GET
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods
 
+from tverrnett.access import policy
 from tverrnett.access.rules import member
+from tverrnett.accounts import services as account_services
+from tverrnett.accounts.models import Membership
+from tverrnett.agencies import services
 from tverrnett.agencies.directory import who_to_contact
-from tverrnett.agencies.forms import AGENCY_SORTS, AgencyFilterForm, ContactLookupForm
+from tverrnett.agencies.forms import (
+    AGENCY_SORTS,
+    PEOPLE_SORTS,
+    AgencyFilterForm,
+    ContactLookupForm,
+    DirectoryEntryForm,
+    EndMembershipForm,
+    PeopleFilterForm,
+)
 from tverrnett.agencies.models import Agency, AgencyType
 from tverrnett.networks.models import Role
 
@@ -72,7 +87,119 @@ def agency_detail(request, pk):
         .select_related("holder", "deputy", "municipality", "police_district", "network")
         .order_by("kind", "pk")
     )
-    return render(request, "agencies/agency_detail.html", {"agency": agency, "roles": roles})
+    return render(
+        request,
+        "agencies/agency_detail.html",
+        {
+            "agency": agency,
+            "roles": roles,
+            "manages": policy.manages_agency(request.user, agency.pk),
+        },
+    )
+
+
+def _managed_agency(request, pk):
+    """The agency, if active (else 404), and only for its managers (else 403).
+
+    The directory is open to every member, so refusing with 403 reveals nothing.
+    """
+    agency = get_object_or_404(_directory(), pk=pk)
+    if not policy.manages_agency(request.user, agency.pk):
+        raise PermissionDenied
+    return agency
+
+
+@member
+@require_http_methods(["GET", "POST"])
+def agency_edit(request, pk):
+    agency = _managed_agency(request, pk)
+    form = DirectoryEntryForm(request.POST or None, instance=agency)
+    if request.method == "POST" and form.is_valid():
+        # The form has written the cleaned values onto `agency`; the service
+        # compares against a fresh copy from the database.
+        services.update_directory_entry(request.user, agency, form.cleaned_data, request=request)
+        messages.success(request, _("The directory entry is saved."))
+        return redirect("agencies:detail", pk=agency.pk)
+    return render(request, "agencies/agency_edit.html", {"agency": agency, "form": form})
+
+
+PEOPLE_PER_PAGE = 25
+
+
+@member
+@require_GET
+def agency_people(request, pk):
+    agency = _managed_agency(request, pk)
+    form = PeopleFilterForm(request.GET)
+    query, sort = form.filters()
+    memberships = Membership.objects.filter(agency=agency, is_active=True).select_related("user")
+    if query:
+        memberships = memberships.filter(
+            Q(user__first_name__icontains=query)
+            | Q(user__last_name__icontains=query)
+            | Q(user__username__icontains=query)
+        )
+    memberships = memberships.order_by(*PEOPLE_SORTS[sort], "pk")
+    page = Paginator(memberships, PEOPLE_PER_PAGE).get_page(request.GET.get("side"))
+    _attach_roles(page.object_list)
+    return render(
+        request,
+        "agencies/agency_people.html",
+        {"agency": agency, "form": form, "page": page, "filtered": bool(query)},
+    )
+
+
+def _attach_roles(memberships):
+    """Give each membership `.roles_held`: (role, "holder"/"deputy") pairs, in one query."""
+    memberships = list(memberships)
+    user_ids = {membership.user_id for membership in memberships}
+    held = {user_id: [] for user_id in user_ids}
+    roles = (
+        Role.objects.filter(Q(holder_id__in=user_ids) | Q(deputy_id__in=user_ids))
+        .select_related("municipality", "police_district", "network", "agency")
+        .order_by("kind", "pk")
+    )
+    for role in roles:
+        if role.holder_id in held:
+            held[role.holder_id].append((role, "holder"))
+        if role.deputy_id in held:
+            held[role.deputy_id].append((role, "deputy"))
+    for membership in memberships:
+        membership.roles_held = held[membership.user_id]
+
+
+@member
+@require_http_methods(["GET", "POST"])
+def membership_end(request, pk, membership_pk):
+    agency = _managed_agency(request, pk)
+    membership = get_object_or_404(
+        Membership.objects.filter(agency=agency, is_active=True).select_related("user"),
+        pk=membership_pk,
+    )
+    form = EndMembershipForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            account_services.end_membership(
+                request.user, membership, form.cleaned_data["reason"], request=request
+            )
+        except ValidationError as error:
+            for message in error.messages:
+                form.add_error(None, message)
+        else:
+            messages.success(
+                request,
+                _("%(name)s no longer works for %(agency)s.")
+                % {
+                    "name": membership.user.get_full_name() or membership.user.get_username(),
+                    "agency": agency.name,
+                },
+            )
+            return redirect("agencies:people", pk=agency.pk)
+    return render(
+        request,
+        "agencies/membership_end.html",
+        {"agency": agency, "membership": membership, "form": form},
+    )
 
 
 @member

@@ -2,7 +2,9 @@ from django import forms
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
-from tverrnett.networks.models import NetworkLevel
+from tverrnett.agencies.models import Agency
+from tverrnett.geography.models import PoliceDistrict
+from tverrnett.networks.models import Network, NetworkLevel, RoleKind
 from tverrnett.networks.services import KEEP
 
 # Sort keys a user may choose on the network list, and the ordering each means.
@@ -121,3 +123,129 @@ class HandOverRoleForm(forms.Form):
         if choice == NO_DEPUTY:
             return None
         return self._people[choice]
+
+
+# Keeping a network up to date (N4) -------------------------------------------
+
+
+class NetworkEditForm(forms.Form):
+    mandate = forms.CharField(
+        label=_("Mandate"),
+        required=False,
+        max_length=5000,
+        help_text=_("What the network is for and what it decides."),
+        widget=forms.Textarea(attrs={"rows": 6}),
+    )
+    meeting_rhythm = forms.CharField(
+        label=_("Meeting rhythm"),
+        required=False,
+        max_length=200,
+        help_text=_("For example: first Tuesday of the month."),
+    )
+
+
+class MemberSearchForm(forms.Form):
+    q = forms.CharField(label=_("Search by agency or person"), required=False, max_length=100)
+
+    def query(self):
+        return (self.cleaned_data.get("q") or "").strip() if self.is_valid() else ""
+
+
+class AddMemberForm(forms.Form):
+    """Bring an active agency that is not yet a member into the network, optionally with
+    a named person from that agency. The service checks the person works there."""
+
+    agency = forms.ModelChoiceField(
+        label=_("Agency"),
+        queryset=Agency.objects.none(),
+        empty_label=_("Choose an agency"),
+        error_messages={
+            "required": _("Choose the agency to add."),
+            "invalid_choice": _("Choose one of the agencies in the list."),
+        },
+    )
+    person = forms.ModelChoiceField(
+        label=_("Named member (optional)"),
+        help_text=_("The person who represents the agency in the network."),
+        queryset=get_user_model().objects.none(),
+        required=False,
+        empty_label=_("No named member"),
+        error_messages={"invalid_choice": _("Choose one of the people in the list.")},
+    )
+
+    def __init__(self, *args, network, **kwargs):
+        super().__init__(*args, **kwargs)
+        agencies = Agency.objects.filter(is_active=True).exclude(network_members__network=network)
+        self.fields["agency"].queryset = agencies.order_by("name")
+        people = (
+            get_user_model()
+            .objects.filter(
+                is_active=True,
+                memberships__is_active=True,
+                memberships__agency__in=agencies,
+            )
+            .distinct()
+            .order_by("first_name", "last_name", "username")
+        )
+        self.fields["person"].queryset = people
+        self.fields["person"].label_from_instance = _person_label
+
+
+class RoleCreateForm(forms.Form):
+    kind = forms.ChoiceField(
+        label=_("Role"),
+        choices=[("", _("Choose a role")), *RoleKind.choices],
+        error_messages={
+            "required": _("Choose which role to create."),
+            "invalid_choice": _("Choose one of the roles in the list."),
+        },
+    )
+    agency = forms.ModelChoiceField(
+        label=_("Agency"),
+        help_text=_("One of the network's member agencies."),
+        queryset=Agency.objects.none(),
+        empty_label=_("Choose an agency"),
+        error_messages={
+            "required": _("Choose the agency that fills the role."),
+            "invalid_choice": _("Choose one of the agencies in the list."),
+        },
+    )
+    scope = forms.ChoiceField(
+        label=_("Covers"),
+        error_messages={
+            "required": _("Choose what the role covers."),
+            "invalid_choice": _("Choose one of the options in the list."),
+        },
+    )
+    phone = forms.CharField(label=_("Phone"), required=False, max_length=30)
+    email = forms.EmailField(
+        label=_("E-mail"),
+        required=False,
+        error_messages={"invalid": _("Enter a valid e-mail address.")},
+    )
+
+    def __init__(self, *args, network, scopes, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].queryset = (
+            Agency.objects.filter(network_members__network=network).distinct().order_by("name")
+        )
+        self._scopes = {_scope_key(scope): scope for scope in scopes}
+        self.fields["scope"].choices = [
+            ("", _("Choose what the role covers")),
+            *((key, _scope_label(scope)) for key, scope in self._scopes.items()),
+        ]
+
+    def clean_scope(self):
+        return self._scopes[self.cleaned_data["scope"]]
+
+
+def _scope_key(scope):
+    return f"{scope._meta.model_name}-{scope.pk}"
+
+
+def _scope_label(scope):
+    if isinstance(scope, Network):
+        return _("The network: %(name)s") % {"name": scope.name}
+    if isinstance(scope, PoliceDistrict):
+        return _("Police district: %(name)s") % {"name": scope.display_name}
+    return _("Municipality: %(name)s") % {"name": scope.name}

@@ -9,7 +9,8 @@ from django.utils.translation import gettext as _
 from tverrnett.access import policy
 from tverrnett.audit import actions
 from tverrnett.audit.services import record
-from tverrnett.networks.models import Role, RoleHandover
+from tverrnett.geography.models import Municipality, PoliceDistrict
+from tverrnett.networks.models import Network, NetworkMember, Role, RoleHandover, RoleKind
 
 actions.register("networks.role_handed_over", "Handed a role over to a new holder or deputy")
 
@@ -95,3 +96,158 @@ def _check_people(role, holder, deputy):
         errors["new_deputy"] = _("The deputy must be someone other than the holder.")
     if errors:
         raise ValidationError(errors)
+
+
+# Keeping a network up to date (N4) -------------------------------------------
+
+actions.register("networks.network_updated", "Changed a network's mandate or meeting rhythm")
+actions.register("networks.member_added", "Added a member agency to a network")
+actions.register("networks.member_removed", "Removed a member from a network")
+actions.register("networks.member_confirmed", "Confirmed that a network membership is still right")
+actions.register("networks.role_created", "Created a role in a network")
+
+
+def _require_administrator(actor, network):
+    if not policy.administers_network(actor, network):
+        raise PermissionDenied(_("Only the network's administrators can change the network."))
+
+
+def update_network(actor, network, *, mandate, meeting_rhythm, request=None):
+    """Change the network's mandate and meeting rhythm."""
+    _require_administrator(actor, network)
+    with transaction.atomic():
+        locked = Network.objects.select_for_update().get(pk=network.pk)
+        changed = sorted(
+            name
+            for name, value in (("mandate", mandate), ("meeting_rhythm", meeting_rhythm))
+            if getattr(locked, name) != value
+        )
+        locked.mandate = mandate
+        locked.meeting_rhythm = meeting_rhythm
+        locked.save(update_fields=["mandate", "meeting_rhythm"])
+        record(
+            "networks.network_updated",
+            actor=actor,
+            target=locked,
+            request=request,
+            detail={"changed": changed},
+        )
+    return locked
+
+
+def add_network_member(actor, network, *, agency, person=None, request=None):
+    """Bring an agency (and optionally its named representative) into the network.
+
+    Adding a member confirms it: the administrator has just checked it is right.
+    """
+    _require_administrator(actor, network)
+    errors = {}
+    if not agency.is_active:
+        errors["agency"] = _("%(agency)s is no longer active.") % {"agency": agency}
+    elif NetworkMember.objects.filter(network=network, agency=agency).exists():
+        errors["agency"] = _("%(agency)s is already a member of the network.") % {"agency": agency}
+    if (
+        person is not None
+        and not errors
+        and not (
+            person.is_active and person.memberships.filter(agency=agency, is_active=True).exists()
+        )
+    ):
+        errors["person"] = _("%(person)s does not work for %(agency)s.") % {
+            "person": person.get_full_name() or person.get_username(),
+            "agency": agency,
+        }
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        member = NetworkMember.objects.create(
+            network=network, agency=agency, person=person, confirmed_at=timezone.localdate()
+        )
+        record(
+            "networks.member_added",
+            actor=actor,
+            target=network,
+            request=request,
+            detail={"member": member.pk, "agency": agency.pk, "person": person and person.pk},
+        )
+    return member
+
+
+def remove_network_member(actor, member, *, request=None):
+    """Take a member row out of the network. The agency's roles are not touched."""
+    _require_administrator(actor, member.network)
+    with transaction.atomic():
+        detail = {"member": member.pk, "agency": member.agency_id, "person": member.person_id}
+        NetworkMember.objects.filter(pk=member.pk).delete()
+        record(
+            "networks.member_removed",
+            actor=actor,
+            target=member.network,
+            request=request,
+            detail=detail,
+        )
+
+
+def confirm_network_member(actor, member, *, request=None):
+    """Mark a membership as still right today; the health page stops flagging it."""
+    if not policy.can_confirm_network_member(actor, member):
+        raise PermissionDenied(
+            _("Only the network's administrators or the member agency can confirm a membership.")
+        )
+    today = timezone.localdate()
+    with transaction.atomic():
+        NetworkMember.objects.filter(pk=member.pk).update(confirmed_at=today)
+        member.confirmed_at = today
+        record(
+            "networks.member_confirmed",
+            actor=actor,
+            target=member.network,
+            request=request,
+            detail={"member": member.pk, "agency": member.agency_id},
+        )
+    return member
+
+
+def role_scopes(network):
+    """What a role created in `network` may cover: the network itself, its
+    municipalities and their police districts."""
+    municipalities = list(network.municipalities.select_related("police_district"))
+    districts = {m.police_district for m in municipalities if m.police_district_id}
+    return [network, *municipalities, *sorted(districts, key=lambda d: d.pk)]
+
+
+def create_role(actor, network, *, kind, agency, scope, phone="", email="", request=None):
+    """Create a role for a member agency, covering the network, one of its
+    municipalities or their police district. It starts with no holder: the
+    holder and deputy are set by a handover, which records who and why."""
+    _require_administrator(actor, network)
+    errors = {}
+    if kind not in RoleKind.values:
+        errors["kind"] = _("Choose one of the roles in the list.")
+    if not NetworkMember.objects.filter(network=network, agency=agency).exists():
+        errors["agency"] = _("%(agency)s is not a member of the network.") % {"agency": agency}
+    if scope not in role_scopes(network):
+        errors["scope"] = _(
+            "A role in this network covers the network, one of its "
+            "municipalities or their police district."
+        )
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        role = Role.objects.create(
+            kind=kind,
+            agency=agency,
+            network=scope if isinstance(scope, Network) else None,
+            municipality=scope if isinstance(scope, Municipality) else None,
+            police_district=scope if isinstance(scope, PoliceDistrict) else None,
+            phone=phone,
+            email=email,
+        )
+        record(
+            "networks.role_created",
+            actor=actor,
+            target=role,
+            request=request,
+            detail={"network": network.pk, "kind": kind, "agency": agency.pk},
+        )
+    return role

@@ -7,11 +7,12 @@ user may not see answers 404, exactly like one that does not exist.
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Case, Count, IntegerField, Prefetch, Value, When
+from django.db.models import Case, Count, IntegerField, Prefetch, Q, Value, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tverrnett.access import policy
 from tverrnett.access.rules import member
@@ -19,8 +20,12 @@ from tverrnett.geography.models import Municipality
 from tverrnett.networks import health
 from tverrnett.networks.forms import (
     NETWORK_SORTS,
+    AddMemberForm,
     HandOverRoleForm,
+    MemberSearchForm,
+    NetworkEditForm,
     NetworkFilterForm,
+    RoleCreateForm,
     handover_candidates,
 )
 from tverrnett.networks.models import (
@@ -31,7 +36,15 @@ from tverrnett.networks.models import (
     Role,
     RoleHandover,
 )
-from tverrnett.networks.services import hand_over_role
+from tverrnett.networks.services import (
+    add_network_member,
+    confirm_network_member,
+    create_role,
+    hand_over_role,
+    remove_network_member,
+    role_scopes,
+    update_network,
+)
 
 NETWORKS_PER_PAGE = 25
 
@@ -94,7 +107,7 @@ def network_detail(request, pk):
     )
     children = network.children.filter(pk__in=visible, is_active=True).order_by("name")
     municipalities = Municipality.objects.filter(networks=network).select_related("police_district")
-    members = (
+    members = list(
         NetworkMember.objects.filter(network=network)
         .select_related("agency", "person")
         .order_by("agency__name", "person__first_name", "person__last_name", "pk")
@@ -111,6 +124,10 @@ def network_detail(request, pk):
     is_member = any(member.agency_id in own_agencies for member in members)
     for role in roles:
         role.linked = is_member or role.agency_id in own_agencies
+    # policy.can_confirm_network_member, decided for all rows at once.
+    administers = policy.administers_network(request.user, network)
+    for row in members:
+        row.may_confirm = administers or row.agency_id in own_agencies
     return render(
         request,
         "networks/network_detail.html",
@@ -121,7 +138,8 @@ def network_detail(request, pk):
             "members": members,
             "forums": forums,
             "roles": roles,
-            "administers": policy.administers_network(request.user, network),
+            "administers": administers,
+            "may_confirm_any": any(row.may_confirm for row in members),
         },
     )
 
@@ -192,3 +210,115 @@ def role_detail(request, pk):
         "networks/role_detail.html",
         {"role": role, "form": form, "handovers": handovers},
     )
+
+
+# Keeping a network up to date (N4) -------------------------------------------
+
+MEMBERS_PER_PAGE = 50
+
+
+def _administered_network(request, pk):
+    """The network, if the user may see it (else 404) and administers it (else 403)."""
+    network = get_object_or_404(_visible_networks(request.user), pk=pk)
+    if not policy.administers_network(request.user, network):
+        raise PermissionDenied
+    return network
+
+
+@member
+@require_http_methods(["GET", "POST"])
+def network_edit(request, pk):
+    network = _administered_network(request, pk)
+    initial = {"mandate": network.mandate, "meeting_rhythm": network.meeting_rhythm}
+    form = NetworkEditForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        update_network(request.user, network, **form.cleaned_data, request=request)
+        messages.success(request, _("The network is updated."))
+        return redirect("networks:detail", pk=network.pk)
+    return render(request, "networks/network_edit.html", {"network": network, "form": form})
+
+
+@member
+@require_http_methods(["GET", "POST"])
+def network_members(request, pk):
+    network = _administered_network(request, pk)
+    form = AddMemberForm(request.POST or None, network=network)
+    if request.method == "POST" and form.is_valid():
+        try:
+            added = add_network_member(request.user, network, **form.cleaned_data, request=request)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("%(agency)s is added to the network.") % {"agency": added.agency.name},
+            )
+            return redirect("networks:members", pk=network.pk)
+
+    search = MemberSearchForm(request.GET)
+    query = search.query()
+    members = (
+        NetworkMember.objects.filter(network=network)
+        .select_related("agency", "person")
+        .order_by("agency__name", "person__first_name", "person__last_name", "pk")
+    )
+    if query:
+        members = members.filter(
+            Q(agency__name__icontains=query)
+            | Q(person__first_name__icontains=query)
+            | Q(person__last_name__icontains=query)
+        )
+    page = Paginator(members, MEMBERS_PER_PAGE).get_page(request.GET.get("side"))
+    return render(
+        request,
+        "networks/network_members.html",
+        {"network": network, "form": form, "search": search, "query": query, "page": page},
+    )
+
+
+@member
+@require_POST
+def network_member_remove(request, pk, member_pk):
+    network = _administered_network(request, pk)
+    row = get_object_or_404(
+        NetworkMember.objects.filter(network=network).select_related("agency", "person"),
+        pk=member_pk,
+    )
+    remove_network_member(request.user, row, request=request)
+    messages.success(
+        request, _("%(agency)s is removed from the network.") % {"agency": row.agency.name}
+    )
+    return redirect("networks:members", pk=network.pk)
+
+
+@member
+@require_POST
+def network_member_confirm(request, pk, member_pk):
+    network = get_object_or_404(_visible_networks(request.user), pk=pk)
+    row = get_object_or_404(
+        NetworkMember.objects.filter(network=network).select_related("agency", "network"),
+        pk=member_pk,
+    )
+    confirm_network_member(request.user, row, request=request)  # PermissionDenied → 403
+    messages.success(
+        request,
+        _("The membership of %(agency)s is confirmed as still right.")
+        % {"agency": row.agency.name},
+    )
+    return redirect(reverse("networks:detail", args=[network.pk]) + "#medlemmer")
+
+
+@member
+@require_http_methods(["GET", "POST"])
+def role_create(request, pk):
+    network = _administered_network(request, pk)
+    form = RoleCreateForm(request.POST or None, network=network, scopes=role_scopes(network))
+    if request.method == "POST" and form.is_valid():
+        try:
+            role = create_role(request.user, network, **form.cleaned_data, request=request)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The role is created. Choose its holder and deputy below."))
+            return redirect("networks:role", pk=role.pk)
+    return render(request, "networks/role_create.html", {"network": network, "form": form})

@@ -164,7 +164,8 @@ def test_the_agency_page_has_a_fixed_number_of_queries(
         Role.objects.create(kind=RoleKind.SCHOOL_CONTACT, agency=owner_agency, holder=owner)
     login_as(client, owner)
 
-    with django_assert_max_num_queries(BEFORE_THE_VIEW + 2):  # the agency, its roles
+    # the agency, its roles, and whether the user manages it
+    with django_assert_max_num_queries(BEFORE_THE_VIEW + 3):
         response = client.get(reverse("agencies:detail", args=[owner_agency.pk]))
 
     assert response.status_code == 200

@@ -1,0 +1,118 @@
+"""A voluntary-organisation user reaches the network pages and nothing else is left to chance (N9).
+
+Acceptance: "A voluntary-organisation user can reach the network pages and
+none of the case pages (tested through the URL walk)." The walk requests
+every route as such a user. Every namespace in the URLconf must be on the
+list below, each one a decision about what voluntary organisations get
+there: when a new namespace (for example "cases") appears, this test fails
+until someone has decided and written it down here.
+"""
+
+import pytest
+from django.urls import include, path, reverse
+
+from tverrnett.access.rules import member
+from tverrnett.access.urlwalk import routes
+from tverrnett.accounts.models import MembershipRole
+from tverrnett.agencies.models import AgencyType
+from tverrnett.networks.models import Network, NetworkLevel, NetworkMember
+
+pytestmark = pytest.mark.django_db
+
+# Namespace -> what a voluntary-organisation user gets there. None of these
+# holds case data; a namespace that does must not be added without tests of
+# its own that refuse voluntary organisations.
+CONSIDERED_NAMESPACES = {
+    "core": "the home page and the accessibility statement",
+    "accounts": "logging in and out, switching agency",
+    "networks": "the networks their organisation is a member of, and above",
+    "agencies": "the directory, open to every member",
+    "announcements": "announcements in their networks",
+    "events": "competence-building events",
+    "guidance": "guidance resources, and requests from their own organisation",
+}
+CONSIDERED_UNNAMESPACED = {"set_language"}
+
+
+def _namespace(route):
+    return route.name.split(":", 1)[0] if ":" in route.name else None
+
+
+def unconsidered_routes(urlconf=None):
+    """Routes in a namespace nobody has decided about for voluntary organisations."""
+    return sorted(
+        route.name or route.path
+        for route in routes(urlconf)
+        if (
+            _namespace(route) not in CONSIDERED_NAMESPACES
+            if _namespace(route)
+            else route.name not in CONSIDERED_UNNAMESPACED
+        )
+    )
+
+
+def test_every_namespace_has_been_considered_for_voluntary_organisations():
+    assert routes()
+    assert unconsidered_routes() == []
+
+
+def _case_list(request):
+    raise AssertionError("never called")
+
+
+_cases_patterns = ([path("saker/", member(_case_list), name="list")], "cases")
+urlpatterns = [
+    path("", include(_cases_patterns)),
+    path("uten-navn/", member(_case_list)),
+    path("", include("tverrnett.urls")),
+]
+
+
+def test_the_check_fails_when_a_new_namespace_appears():
+    assert unconsidered_routes(__name__) == ["/uten-navn/", "cases:list"]
+
+
+@pytest.fixture
+def volunteer_network(make_agency, owner_agency):
+    voluntary = make_agency("Frivillig i Drammen", AgencyType.VOLUNTARY_ORG)
+    network = Network.objects.create(name="SLT-nettverket i Drammen", level=NetworkLevel.MUNICIPAL)
+    NetworkMember.objects.create(network=network, agency=voluntary)
+    NetworkMember.objects.create(network=network, agency=owner_agency)
+    return voluntary, network
+
+
+@pytest.fixture
+def volunteer(make_user, volunteer_network):
+    voluntary, _network = volunteer_network
+    return make_user("frivillig", voluntary, MembershipRole.BRIDGE_BUILDER, first_name="Frida")
+
+
+def test_a_volunteer_reaches_the_network_pages(client, login_as, volunteer, volunteer_network):
+    _voluntary, network = volunteer_network
+    login_as(client, volunteer)
+
+    for url in [
+        reverse("networks:list"),
+        reverse("networks:detail", args=[network.pk]),
+        reverse("announcements:list"),
+        reverse("events:list"),
+        reverse("guidance:resources"),
+        reverse("agencies:list"),
+    ]:
+        response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+
+    assert network.name in client.get(reverse("networks:list")).content.decode()
+
+
+@pytest.mark.parametrize("route", routes(), ids=lambda route: route.name or route.path)
+def test_the_walk_as_a_volunteer(client, login_as, volunteer, route):
+    """Every route answers the volunteer without error; logging out is left for last."""
+    if route.name == "accounts:logout":
+        return
+    login_as(client, volunteer)
+
+    response = client.get(route.path)
+
+    assert response.status_code in (200, 302, 403, 404, 405), (route.name, response.status_code)
+    assert _namespace(route) in CONSIDERED_NAMESPACES or route.name in CONSIDERED_UNNAMESPACED
