@@ -397,3 +397,11 @@ def logged_in_state(browser, server):
 def logged_in_page(context, logged_in_state):
     context.add_cookies(logged_in_state["cookies"])
     return context.new_page()
+
+
+@pytest.fixture
+def shots(tmp_path):
+    """Where a test's screenshots go: SCREENSHOT_DIR to keep them, else a temporary folder."""
+    directory = Path(os.environ.get("SCREENSHOT_DIR") or tmp_path)
+    directory.mkdir(parents=True, exist_ok=True)
+    return directory

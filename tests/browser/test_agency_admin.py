@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import DEMO_PASSWORD, enter_password, log_in, submit
-from tests.browser.test_directory import check, click_and_wait, shots  # noqa: F401
+from tests.browser.pagecheck import check_page, click_and_wait
 
 pytestmark = pytest.mark.browser
 
@@ -33,13 +33,13 @@ def test_a_manager_changes_the_directory_entry_and_ends_a_membership(
     # The directory entry: a wrong phone number first, then a good one, then put back.
     click_and_wait(page, page.get_by_role("link", name="Endre"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Endre oppføringen i etatsoversikten")
-    check(page, "agency-edit", shots)
+    check_page(page, "agency-edit", shots)
     original = {field: page.locator(f"#id_{field}").input_value() for field in FIELDS}
     page.locator("#id_phone").fill("ring oss")
     submit(page)
     expect(page.locator("#id_phone")).to_have_attribute("aria-invalid", "true")
     expect(page.get_by_text("Skriv et telefonnummer med bare sifre")).to_be_visible()
-    check(page, "agency-edit-error", shots)
+    check_page(page, "agency-edit-error", shots)
     page.locator("#id_phone").fill("32 04 99 99")
     submit(page)
     expect(page.get_by_text("Oppføringen i etatsoversikten er lagret.")).to_be_visible()
@@ -53,14 +53,14 @@ def test_a_manager_changes_the_directory_entry_and_ends_a_membership(
     # The people, and ending the membership of someone who has left.
     click_and_wait(page, page.get_by_role("link", name="Personer i etaten"))
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Personer i {AGENCY}")
-    check(page, "agency-people", shots)
+    check_page(page, "agency-people", shots)
     click_and_wait(
         page, page.get_by_role("link", name="Avslutt tilknytning – Sigrid, Saksbehandler")
     )
     expect(page.get_by_role("heading", level=1)).to_have_text("Avslutt en tilknytning")
     submit(page)
     expect(page.get_by_text("Velg hvorfor tilknytningen avsluttes.").first).to_be_visible()
-    check(page, "membership-end-error", shots)
+    check_page(page, "membership-end-error", shots)
     page.get_by_label("Har sluttet i etaten").check()
     submit(page)
     expect(page.get_by_text(f"Sigrid jobber ikke lenger for {AGENCY}.")).to_be_visible()

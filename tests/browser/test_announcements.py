@@ -10,61 +10,38 @@ Each test logs in users no other test here uses (django-otp accepts a code once)
 Set ANNOUNCEMENT_SCREENSHOTS to a folder to keep a screenshot of each page.
 """
 
-import os
-from pathlib import Path
-
 import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import log_in, submit
-from tests.browser.test_accessibility import (
-    FAILING_IMPACTS,
-    SIDEWAYS_OVERFLOW,
-    VIEWPORTS,
-    describe,
-    run_axe,
-)
+from tests.browser.pagecheck import check_page
 
 pytestmark = pytest.mark.browser
 
 DEMO_TITLE = "Ny veileder om bekymringssamtaler"
 
 
-def assert_accessible(page, name):
-    results = run_axe(page)
-    failing = [v for v in results["violations"] if v["impact"] in FAILING_IMPACTS]
-    assert not failing, f"axe-core on {name} ({page.url}):\n{describe(failing)}"
-    folder = os.environ.get("ANNOUNCEMENT_SCREENSHOTS")
-    if folder:
-        page.screenshot(path=str(Path(folder) / f"{name}.png"), full_page=True)
-    # WCAG 1.4.10 (Reflow): no sideways scrolling at 320 px, tables aside.
-    page.set_viewport_size(VIEWPORTS["narrow"])
-    sideways = page.evaluate(SIDEWAYS_OVERFLOW)
-    page.set_viewport_size(VIEWPORTS["desktop"])
-    assert sideways["overflow"] <= 0, f"{name} scrolls sideways: {sideways['culprits']}"
-
-
 def unread_section(page):
     return page.locator("section[aria-labelledby=unread-announcements-heading]")
 
 
-def test_a_national_announcement_is_unread_for_a_municipal_member_until_opened(page, server):
+def test_a_national_announcement_is_unread_for_a_municipal_member_until_opened(page, server, shots):
     log_in(page, server, "skole.demo")
     unread = unread_section(page)
     expect(unread.get_by_role("link", name=DEMO_TITLE)).to_be_visible()
     expect(unread.locator(".ds-tag", has_text="Ulest").first).to_be_visible()
-    assert_accessible(page, "start-page-unread")
+    check_page(page, "start-page-unread", shots)
 
     page.goto("/kunngjoringer/")
     row = page.locator("tr", has=page.get_by_role("link", name=DEMO_TITLE))
     expect(row.locator(".ds-tag", has_text="Ulest")).to_be_visible()
-    assert_accessible(page, "list")
+    check_page(page, "list", shots)
 
     row.get_by_role("link", name=DEMO_TITLE).click()
     expect(page.get_by_role("heading", level=1)).to_have_text(DEMO_TITLE)
     # The reader is no author or administrator: no receipts for them.
     expect(page.get_by_role("link", name="Hvem har lest")).to_have_count(0)
-    assert_accessible(page, "detail")
+    check_page(page, "detail", shots)
 
     page.goto("/")
     expect(unread_section(page).get_by_role("link", name=DEMO_TITLE)).to_have_count(0)
@@ -79,25 +56,25 @@ def test_a_national_announcement_is_unread_for_a_municipal_member_until_opened(p
     page.get_by_role("link", name="Hvem har lest").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Lesekvitteringer")
     expect(page.locator("tbody tr", has_text="Sara Demo (skole)")).to_be_visible()
-    assert_accessible(page, "receipts-read")
+    check_page(page, "receipts-read", shots)
 
     page.get_by_role("link", name="Ikke lest ennå").click()
     expect(page.locator("tbody tr", has_text="Siri Demo (SLT)")).to_be_visible()
     expect(page.locator("tbody tr", has_text="Sara Demo (skole)")).to_have_count(0)
-    assert_accessible(page, "receipts-not-read")
+    check_page(page, "receipts-not-read", shots)
 
 
-def test_a_line_manager_posts_a_decision_that_reaches_the_municipal_network(page, server):
+def test_a_line_manager_posts_a_decision_that_reaches_the_municipal_network(page, server, shots):
     log_in(page, server, "leder.demo")
     page.goto("/kunngjoringer/")
     page.get_by_role("link", name="Ny kunngjøring").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Ny kunngjøring")
-    assert_accessible(page, "form")
+    check_page(page, "form", shots)
 
     submit(page)
     expect(page.locator("#id_title")).to_have_attribute("aria-invalid", "true")
     expect(page.locator("#id_network_error")).to_be_visible()
-    assert_accessible(page, "form-errors")
+    check_page(page, "form-errors", shots)
 
     page.locator("#id_network").select_option(label="Regionalt nettverk Sør-Øst")
     page.get_by_label("Beslutning").check()
@@ -106,7 +83,7 @@ def test_a_line_manager_posts_a_decision_that_reaches_the_municipal_network(page
     submit(page)
     expect(page.get_by_role("heading", level=1)).to_have_text("Felles fagdag i regionen")
     expect(page.locator(".tn-messages")).to_contain_text("Kunngjøringen er publisert.")
-    assert_accessible(page, "detail-after-publishing")
+    check_page(page, "detail-after-publishing", shots)
 
     page.context.clear_cookies()
     log_in(page, server, "nav.demo")

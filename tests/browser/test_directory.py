@@ -3,51 +3,13 @@ sees the SLT coordinator, the police contact and RVTS with phone and e-mail, ope
 agency's page and searches the agency list. Every page is checked with axe, at desktop
 width and at 320 px."""
 
-import os
-from pathlib import Path
-
 import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import log_in
-from tests.browser.test_accessibility import (
-    FAILING_IMPACTS,
-    SIDEWAYS_OVERFLOW,
-    VIEWPORTS,
-    describe,
-    run_axe,
-)
+from tests.browser.pagecheck import check_page, click_and_wait
 
 pytestmark = pytest.mark.browser
-
-
-def check(page, name, shots):
-    """axe at desktop width and at 320 px (no sideways scrolling), and a screenshot."""
-    for viewport, size in VIEWPORTS.items():
-        page.set_viewport_size(size)
-        page.screenshot(path=str(shots / f"directory-{name}-{viewport}.png"), full_page=True)
-        results = run_axe(page)
-        failing = [v for v in results["violations"] if v["impact"] in FAILING_IMPACTS]
-        assert not failing, f"axe-core on {name}, {viewport} ({page.url}):\n{describe(failing)}"
-        if viewport == "narrow":
-            sideways = page.evaluate(SIDEWAYS_OVERFLOW)
-            assert sideways["overflow"] <= 0, (
-                f"{name} scrolls sideways by {sideways['overflow']} px at 320 px: "
-                f"{', '.join(sideways['culprits'])}"
-            )
-    page.set_viewport_size(VIEWPORTS["desktop"])
-
-
-def click_and_wait(page, locator):
-    with page.expect_navigation():
-        locator.click()
-
-
-@pytest.fixture
-def shots(tmp_path):
-    directory = Path(os.environ.get("SCREENSHOT_DIR") or tmp_path)
-    directory.mkdir(parents=True, exist_ok=True)
-    return directory
 
 
 def test_who_to_contact_in_a_misspelt_municipality_then_the_agency_and_the_list(
@@ -57,7 +19,7 @@ def test_who_to_contact_in_a_misspelt_municipality_then_the_agency_and_the_list(
 
     page.goto("/etater/hvem-kontakter-jeg/")
     expect(page.get_by_role("heading", level=1)).to_have_text("Hvem kontakter jeg?")
-    check(page, "lookup", shots)
+    check_page(page, "lookup", shots)
 
     # A name that fits two municipalities: a field error and a link to each.
     page.get_by_label("Kommune").fill("Herøy")
@@ -65,7 +27,7 @@ def test_who_to_contact_in_a_misspelt_municipality_then_the_agency_and_the_list(
     expect(page.locator("#id_municipality")).to_have_attribute("aria-invalid", "true")
     expect(page.locator(".ds-validation-message")).to_contain_text("1515 Herøy (Møre og Romsdal)")
     expect(page.get_by_role("link", name="Herøy (Nordland) (1818)")).to_be_visible()
-    check(page, "lookup-ambiguous", shots)
+    check_page(page, "lookup-ambiguous", shots)
 
     page.get_by_label("Kommune").fill("Dramen")
     page.get_by_label("Hva gjelder det? (valgfritt)").select_option("security")
@@ -96,14 +58,14 @@ def test_who_to_contact_in_a_misspelt_municipality_then_the_agency_and_the_list(
     # Nobody holds the correctional service's role: shown, not hidden.
     correctional = page.get_by_role("article", name="Radikaliseringskontakt i kriminalomsorgen")
     expect(correctional).to_contain_text("Ingen innehaver registrert")
-    check(page, "lookup-answer", shots)
+    check_page(page, "lookup-answer", shots)
 
     click_and_wait(page, slt.get_by_role("link", name="Drammen kommune – SLT"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Drammen kommune – SLT")
     expect(page.get_by_text("Samordner det kriminalitetsforebyggende arbeidet")).to_be_visible()
     roles = page.get_by_role("table", name="Roller og kontaktpunkter")
     expect(roles.get_by_role("row", name="SLT-koordinator")).to_contain_text("Siri Demo (SLT)")
-    check(page, "agency", shots)
+    check_page(page, "agency", shots)
 
     click_and_wait(page, page.get_by_role("link", name="Alle etater"))
     page.get_by_label("Søk", exact=True).fill("rvts")
@@ -112,4 +74,4 @@ def test_who_to_contact_in_a_misspelt_municipality_then_the_agency_and_the_list(
     expect(table.get_by_role("row")).to_have_count(3)  # the header and two centres
     expect(table).to_contain_text("RVTS Sør")
     expect(table).to_contain_text("RVTS Øst")
-    check(page, "list", shots)
+    check_page(page, "list", shots)

@@ -11,7 +11,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from tests.browser.conftest import log_in
-from tests.browser.test_accessibility import FAILING_IMPACTS, describe, run_axe
+from tests.browser.pagecheck import check_page, click_and_wait
 
 pytestmark = pytest.mark.browser
 
@@ -24,26 +24,6 @@ TINY_PDF = (
 )
 
 
-def check(page, name, shots):
-    """axe on the page as it is now, and a screenshot (kept when SCREENSHOT_DIR is set)."""
-    results = run_axe(page)
-    failing = [v for v in results["violations"] if v["impact"] in FAILING_IMPACTS]
-    assert not failing, f"axe-core on {name} ({page.url}):\n{describe(failing)}"
-    page.screenshot(path=str(shots / f"events-{name}.png"), full_page=True)
-
-
-def click_and_wait(page, locator):
-    with page.expect_navigation():
-        locator.click()
-
-
-@pytest.fixture
-def shots(tmp_path):
-    directory = Path(os.environ.get("SCREENSHOT_DIR") or tmp_path)
-    directory.mkdir(parents=True, exist_ok=True)
-    return directory
-
-
 def test_an_event_from_creation_to_attendance(
     context, page, server, logged_in_state, shots, tmp_path
 ):
@@ -53,13 +33,13 @@ def test_an_event_from_creation_to_attendance(
     context.add_cookies(logged_in_state["cookies"])
     page.goto("/arrangementer/")
     expect(page.get_by_role("link", name=DEMO_EVENT)).to_be_visible()
-    check(page, "list", shots)
+    check_page(page, "list", shots)
 
     page.get_by_role("link", name="Nytt arrangement").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Nytt arrangement")
     click_and_wait(page, page.get_by_role("button", name="Opprett arrangementet"))
     expect(page.locator("#id_title")).to_have_attribute("aria-invalid", "true")
-    check(page, "create-with-errors", shots)
+    check_page(page, "create-with-errors", shots)
 
     starts = timezone.localtime() + timedelta(days=14)
     page.locator("#id_network").select_option(label="Regionalt nettverk Sør-Øst")
@@ -72,16 +52,16 @@ def test_an_event_from_creation_to_attendance(
     click_and_wait(page, page.get_by_role("button", name="Opprett arrangementet"))
     expect(page.get_by_role("heading", level=1)).to_have_text(title)
     event_url = page.url
-    check(page, "detail-organiser", shots)
+    check_page(page, "detail-organiser", shots)
 
     page.get_by_role("link", name="Last opp materiell").click()
-    check(page, "upload", shots)
+    check_page(page, "upload", shots)
     bad = tmp_path / "program.pdf"
     bad.write_bytes(b"<html>ikke en pdf</html>")
     page.locator("#id_file").set_input_files(str(bad))
     click_and_wait(page, page.get_by_role("button", name="Last opp", exact=True))
     expect(page.locator("#id_file_error")).to_contain_text("stemmer ikke med navnet")
-    check(page, "upload-refused", shots)
+    check_page(page, "upload-refused", shots)
     good = tmp_path / "Program samtalemetodikk.pdf"
     good.write_bytes(TINY_PDF)
     page.locator("#id_file").set_input_files(str(good))
@@ -100,7 +80,7 @@ def test_an_event_from_creation_to_attendance(
     click_and_wait(page, page.get_by_role("button", name="Meld meg på"))
     expect(page.locator(".tn-messages")).to_contain_text("Du er påmeldt arrangementet.")
     expect(page.get_by_role("button", name="Meld meg av")).to_be_visible()
-    check(page, "detail-registered", shots)
+    check_page(page, "detail-registered", shots)
     with page.expect_download() as download:
         page.get_by_role("link", name="Program samtalemetodikk.pdf").click()
     assert download.value.suggested_filename == "Program samtalemetodikk.pdf"
@@ -113,10 +93,10 @@ def test_an_event_from_creation_to_attendance(
     context.add_cookies(logged_in_state["cookies"])
     page.goto(event_url + "deltakere/")
     select = page.get_by_label("Oppmøte for Sara Demo (skole)")
-    check(page, "participants", shots)
+    check_page(page, "participants", shots)
     select.select_option(label="Deltok")
     click_and_wait(page, page.get_by_role("button", name="Lagre oppmøte"))
     expect(page.locator(".tn-messages")).to_contain_text("Oppmøtet er lagret.")
     expect(page.get_by_label("Oppmøte for Sara Demo (skole)")).to_have_value("yes")
     expect(page.get_by_text("Deltok: 1.")).to_be_visible()
-    check(page, "participants-saved", shots)
+    check_page(page, "participants-saved", shots)

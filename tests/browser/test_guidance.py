@@ -3,19 +3,12 @@ to RVTS without identifying anyone, rvts.demo (RVTS Sør) answers it from the in
 slt.demo reads the answer. Every page is checked with axe, at desktop width and at 320 px."""
 
 import os
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import log_in
-from tests.browser.test_accessibility import (
-    FAILING_IMPACTS,
-    SIDEWAYS_OVERFLOW,
-    VIEWPORTS,
-    describe,
-    run_axe,
-)
+from tests.browser.pagecheck import check_page, click_and_wait
 
 pytestmark = pytest.mark.browser
 
@@ -24,35 +17,6 @@ pytestmark = pytest.mark.browser
 MUNICIPALITY = "Færder"
 # A valid fødselsnummer (1 January 1990), written with a space as people do.
 IDENTITY_NUMBER = "010190 10046"
-
-
-def check(page, name, shots):
-    """axe at desktop width and at 320 px (no sideways scrolling), and a screenshot."""
-    for viewport, size in VIEWPORTS.items():
-        page.set_viewport_size(size)
-        results = run_axe(page)
-        failing = [v for v in results["violations"] if v["impact"] in FAILING_IMPACTS]
-        assert not failing, f"axe-core on {name}, {viewport} ({page.url}):\n{describe(failing)}"
-        if viewport == "narrow":
-            sideways = page.evaluate(SIDEWAYS_OVERFLOW)
-            assert sideways["overflow"] <= 0, (
-                f"{name} scrolls sideways by {sideways['overflow']} px at 320 px: "
-                f"{', '.join(sideways['culprits'])}"
-            )
-        page.screenshot(path=str(shots / f"guidance-{name}-{viewport}.png"), full_page=True)
-    page.set_viewport_size(VIEWPORTS["desktop"])
-
-
-def click_and_wait(page, locator):
-    with page.expect_navigation():
-        locator.click()
-
-
-@pytest.fixture
-def shots(tmp_path):
-    directory = Path(os.environ.get("SCREENSHOT_DIR") or tmp_path)
-    directory.mkdir(parents=True, exist_ok=True)
-    return directory
 
 
 def test_a_guidance_request_from_sending_to_answer(context, page, server, logged_in_state, shots):
@@ -65,13 +29,13 @@ def test_a_guidance_request_from_sending_to_answer(context, page, server, logged
     expect(page.locator('a[href="tel:+4722586000"]').first).to_be_visible()
     expect(page.locator('a[href="mailto:post@rvtsost.no"]').first).to_be_visible()
     expect(page.locator(".ds-tag", has_text="Din region")).to_have_count(1)
-    check(page, "resources", shots)
+    check_page(page, "resources", shots)
 
     # The form warns, and refuses a question with an identity number in it.
     click_and_wait(page, page.get_by_role("link", name="Send en veiledningsforespørsel"))
     expect(page.get_by_role("heading", level=1)).to_have_text("Send en veiledningsforespørsel")
     expect(page.locator("#id_municipality")).to_have_value("3301")
-    check(page, "form", shots)
+    check_page(page, "form", shots)
     page.locator("#id_municipality").fill(MUNICIPALITY)
     page.get_by_label("RVTS (det regionale ressurssenteret for kommunen)").check()
     page.locator("#id_topic").select_option("getting_started")
@@ -79,18 +43,18 @@ def test_a_guidance_request_from_sending_to_answer(context, page, server, logged
     click_and_wait(page, page.get_by_role("button", name="Send forespørselen"))
     expect(page.locator("#id_question_error")).to_contain_text("fødselsnummer eller D-nummer")
     expect(page.locator("#id_question")).to_have_attribute("aria-invalid", "true")
-    check(page, "form-error", shots)
+    check_page(page, "form-error", shots)
 
     page.locator("#id_question").fill(question)
     click_and_wait(page, page.get_by_role("button", name="Send forespørselen"))
     expect(page.locator(".tn-messages")).to_contain_text("RVTS Sør")
     expect(page.get_by_text(question)).to_be_visible()
-    check(page, "detail-sent", shots)
+    check_page(page, "detail-sent", shots)
     detail_path = page.url.removeprefix(server.base_url)
 
     page.goto("/veiledning/mine/")
     expect(page.get_by_role("row").filter(has_text="Åpen").first).to_be_visible()
-    check(page, "mine", shots)
+    check_page(page, "mine", shots)
     slt_cookies = context.cookies()
 
     # rvts.demo (RVTS Sør) finds it in the inbox and answers.
@@ -99,10 +63,10 @@ def test_a_guidance_request_from_sending_to_answer(context, page, server, logged
     page.goto("/veiledning/innboks/")
     link = page.get_by_role("link", name="Komme i gang med en bekymring").first
     expect(link).to_be_visible()
-    check(page, "inbox", shots)
+    check_page(page, "inbox", shots)
     page.goto(detail_path)
     expect(page.get_by_text(question)).to_be_visible()
-    check(page, "detail-answer-form", shots)
+    check_page(page, "detail-answer-form", shots)
     page.locator("#id_answer").fill("Ring oss gjerne, så går vi gjennom samtalen sammen.")
     click_and_wait(page, page.get_by_role("button", name="Send svaret"))
     expect(page.locator(".tn-messages")).to_contain_text("Svaret er sendt")
@@ -113,4 +77,4 @@ def test_a_guidance_request_from_sending_to_answer(context, page, server, logged
     page.goto(detail_path)
     expect(page.get_by_text("Ring oss gjerne, så går vi gjennom samtalen sammen.")).to_be_visible()
     expect(page.locator(".ds-tag", has_text="Besvart")).to_be_visible()
-    check(page, "detail-answered", shots)
+    check_page(page, "detail-answered", shots)

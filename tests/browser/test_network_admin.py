@@ -11,7 +11,8 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import log_in
-from tests.browser.test_networks import MUNICIPAL, check, click_and_wait, shots  # noqa: F401
+from tests.browser.pagecheck import check_page, click_and_wait
+from tests.browser.test_networks import MUNICIPAL
 
 pytestmark = pytest.mark.browser
 
@@ -49,7 +50,7 @@ def _maintain(page, directory):
     click_and_wait(page, page.get_by_role("link", name="Endre mandat og møterytme"))
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Endre {MUNICIPAL}")
     expect(page.get_by_label("Mandat")).to_contain_text("Forebygger radikalisering")
-    check(page, "edit", directory)
+    check_page(page, "edit", directory)
     page.get_by_label("Møterytme").fill("Annenhver tirsdag")
     click_and_wait(page, page.get_by_role("button", name="Lagre"))
     expect(page.locator(".tn-messages")).to_contain_text("Nettverket er oppdatert")
@@ -60,11 +61,11 @@ def _maintain(page, directory):
     # Add PST with Pia as named member; a missing agency is refused first.
     click_and_wait(page, page.get_by_role("link", name="Legg til eller fjern medlemmer"))
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Medlemmer i {MUNICIPAL}")
-    check(page, "members", directory)
+    check_page(page, "members", directory)
     form = page.locator("form[aria-labelledby=add-heading]")
     click_and_wait(page, form.get_by_role("button", name="Legg til i nettverket"))
     expect(page.locator("#id_agency_error")).to_contain_text("Velg etaten")
-    check(page, "members-error", directory)
+    check_page(page, "members-error", directory)
     form.get_by_label("Etat", exact=True).select_option(label="PST")
     form.get_by_label("Navngitt medlem (valgfritt)").select_option(label="Pia Demo (PST)")
     click_and_wait(page, form.get_by_role("button", name="Legg til i nettverket"))
@@ -82,7 +83,7 @@ def _maintain(page, directory):
     members = page.locator("#medlemmer")
     click_and_wait(page, members.get_by_role("button", name="Bekreft Fiktiv idrettsklubb (demo)"))
     expect(page.locator(".tn-messages")).to_contain_text("bekreftet som fortsatt riktig")
-    check(page, "network-confirmed", directory)
+    check_page(page, "network-confirmed", directory)
     click_and_wait(page, page.get_by_role("link", name="Nettverkshelse"))
     expect(page.locator(".ds-alert")).to_contain_text("4 funn")
     expect(page.locator("[data-finding=unconfirmed_members] li")).to_have_count(0)
@@ -91,7 +92,7 @@ def _maintain(page, directory):
     page.goto(network_url)
     click_and_wait(page, page.get_by_role("link", name="Opprett en rolle"))
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Ny rolle i {MUNICIPAL}")
-    check(page, "role-create", directory)
+    check_page(page, "role-create", directory)
     page.get_by_label("Rolle", exact=True).select_option(label="Kontaktperson i skolen")
     page.get_by_label("Etat", exact=True).select_option(label="Drammen videregående skole")
     page.get_by_label("Dekker").select_option(label="Kommune: Drammen")
@@ -99,7 +100,7 @@ def _maintain(page, directory):
     page.get_by_label("E-post").fill("ikke-en-adresse")
     click_and_wait(page, page.get_by_role("button", name="Opprett rolle"))
     expect(page.locator("#id_email_error")).to_contain_text("gyldig e-postadresse")
-    check(page, "role-create-error", directory)
+    check_page(page, "role-create-error", directory)
     page.get_by_label("E-post").fill("skole@drammen.example")
     click_and_wait(page, page.get_by_role("button", name="Opprett rolle"))
     expect(page.locator(".tn-messages")).to_contain_text("Rollen er opprettet")

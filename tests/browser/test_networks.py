@@ -8,52 +8,16 @@ so may do it), leaving the demo as other browser tests expect it.
 """
 
 import os
-from pathlib import Path
 
 import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import log_in
-from tests.browser.test_accessibility import (
-    FAILING_IMPACTS,
-    SIDEWAYS_OVERFLOW,
-    VIEWPORTS,
-    describe,
-    run_axe,
-)
+from tests.browser.pagecheck import check_page, click_and_wait
 
 pytestmark = pytest.mark.browser
 
 MUNICIPAL = "SLT-nettverket i Drammen"
-
-
-def check(page, name, shots):
-    """axe at desktop width and at 320 px (no sideways scrolling), and a screenshot."""
-    for viewport, size in VIEWPORTS.items():
-        page.set_viewport_size(size)
-        results = run_axe(page)
-        failing = [v for v in results["violations"] if v["impact"] in FAILING_IMPACTS]
-        assert not failing, f"axe-core on {name}, {viewport} ({page.url}):\n{describe(failing)}"
-        if viewport == "narrow":
-            sideways = page.evaluate(SIDEWAYS_OVERFLOW)
-            assert sideways["overflow"] <= 0, (
-                f"{name} scrolls sideways by {sideways['overflow']} px at 320 px: "
-                f"{', '.join(sideways['culprits'])}"
-            )
-        page.screenshot(path=str(shots / f"networks-{name}-{viewport}.png"), full_page=True)
-    page.set_viewport_size(VIEWPORTS["desktop"])
-
-
-def click_and_wait(page, locator):
-    with page.expect_navigation():
-        locator.click()
-
-
-@pytest.fixture
-def shots(tmp_path):
-    directory = Path(os.environ.get("SCREENSHOT_DIR") or tmp_path)
-    directory.mkdir(parents=True, exist_ok=True)
-    return directory
 
 
 def hand_over(page, holder, deputy, reason):
@@ -74,13 +38,13 @@ def test_the_slt_coordinator_reviews_the_network_and_hands_over_a_role(page, ser
     results = page.locator("tbody tr")
     expect(results).to_have_count(3)
     expect(page.get_by_role("row", name=MUNICIPAL)).to_contain_text("Kommunalt")
-    check(page, "list", shots)
+    check_page(page, "list", shots)
 
     page.get_by_label("Nivå").select_option(label="Regionalt")
     click_and_wait(page, page.get_by_role("button", name="Vis nettverk"))
     expect(results).to_have_count(1)
     expect(results).to_contain_text("Regionalt nettverk Sør-Øst")
-    check(page, "list-filtered", shots)
+    check_page(page, "list-filtered", shots)
 
     # The Drammen network: members, forums, roles with their contact points.
     page.goto("/nettverk/")
@@ -89,7 +53,7 @@ def test_the_slt_coordinator_reviews_the_network_and_hands_over_a_role(page, ser
     expect(page.locator("#medlemmer")).to_contain_text("Fiktiv idrettsklubb (demo)")
     expect(page.get_by_role("heading", name="Samarbeidsforum for unge")).to_be_visible()
     expect(page.locator("#roller")).to_contain_text("slt@drammen.example")
-    check(page, "network", shots)
+    check_page(page, "network", shots)
 
     # The health page lists the deliberate gaps, and nothing else.
     click_and_wait(page, page.get_by_role("link", name="Nettverkshelse"))
@@ -102,13 +66,13 @@ def test_the_slt_coordinator_reviews_the_network_and_hands_over_a_role(page, ser
     expect(page.locator("[data-finding=unconfirmed_members] li")).to_contain_text(
         "Fiktiv idrettsklubb (demo)"
     )
-    check(page, "health", shots)
+    check_page(page, "health", shots)
 
     # The fix for the SLT coordinator's missing deputy is on the role page.
     slt_finding = no_deputy.filter(has_text="SLT-koordinator")
     click_and_wait(page, slt_finding.get_by_role("link"))
     expect(page.get_by_role("heading", level=1)).to_have_text("SLT-koordinator")
-    check(page, "role", shots)
+    check_page(page, "role", shots)
 
     # A handover without a reason is refused with a message on the field.
     form = page.locator("form[aria-labelledby=handover-heading]")
@@ -116,7 +80,7 @@ def test_the_slt_coordinator_reviews_the_network_and_hands_over_a_role(page, ser
     click_and_wait(page, form.get_by_role("button", name="Overlever"))
     expect(page.locator("#id_reason")).to_have_attribute("aria-invalid", "true")
     expect(page.locator("#id_reason_error")).to_contain_text("Skriv hvorfor")
-    check(page, "role-error", shots)
+    check_page(page, "role-error", shots)
 
     # Hand it over to the line manager, with Siri as deputy.
     hand_over(page, "Lars Demo (leder)", "Siri Demo (SLT)", reason)
@@ -125,7 +89,7 @@ def test_the_slt_coordinator_reviews_the_network_and_hands_over_a_role(page, ser
     expect(history).to_have_count(1)
     expect(history.first).to_contain_text(reason)
     expect(history.first).to_contain_text("Siri Demo (SLT) → Lars Demo (leder)")
-    check(page, "role-handed-over", shots)
+    check_page(page, "role-handed-over", shots)
 
     # As deputy, Siri hands it back, leaving the demo as it was (no deputy).
     hand_over(page, "Siri Demo (SLT)", "Ingen stedfortreder", "Tilbake etter testen")
