@@ -3,9 +3,9 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from tverrnett.agencies.models import Agency
-from tverrnett.geography.models import PoliceDistrict
-from tverrnett.networks.models import Network, NetworkLevel, RoleKind
-from tverrnett.networks.services import KEEP
+from tverrnett.geography.models import Municipality, PoliceDistrict
+from tverrnett.networks.models import ForumAudience, Network, NetworkLevel, RoleKind
+from tverrnett.networks.services import KEEP, child_levels
 
 # Sort keys a user may choose on the network list, and the ordering each means.
 NETWORK_SORTS = {
@@ -249,3 +249,78 @@ def _scope_label(scope):
     if isinstance(scope, PoliceDistrict):
         return _("Police district: %(name)s") % {"name": scope.display_name}
     return _("Municipality: %(name)s") % {"name": scope.name}
+
+
+# Creating child networks and case forums --------------------------------------
+
+
+class ChildNetworkForm(forms.Form):
+    """A new network below `parent`. The field names match the service's error keys."""
+
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=200,
+        error_messages={"required": _("Write the network's name.")},
+    )
+    level = forms.ChoiceField(
+        label=_("Level"),
+        help_text=_("A level below the parent network's."),
+        error_messages={
+            "required": _("Choose a level below the parent network's."),
+            "invalid_choice": _("Choose a level below the parent network's."),
+        },
+    )
+    municipalities = forms.ModelMultipleChoiceField(
+        label=_("Municipalities"),
+        help_text=_(
+            "For a municipal or intermunicipal network: the municipalities it covers. "
+            "Hold Ctrl (Cmd on a Mac) to choose more than one."
+        ),
+        queryset=Municipality.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 8}),
+        error_messages={"invalid_choice": _("Choose municipalities from the list.")},
+    )
+    mandate = NetworkEditForm.base_fields["mandate"]
+    meeting_rhythm = NetworkEditForm.base_fields["meeting_rhythm"]
+
+    def __init__(self, *args, parent, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["level"].choices = [
+            ("", _("Choose a level")),
+            *((level.value, level.label) for level in child_levels(parent)),
+        ]
+        self.fields["municipalities"].queryset = Municipality.objects.filter(
+            valid_to__isnull=True
+        ).order_by("name")
+
+
+class ForumForm(forms.Form):
+    name = forms.CharField(
+        label=_("Name"),
+        max_length=200,
+        error_messages={"required": _("Write the forum's name.")},
+    )
+    audience = forms.ChoiceField(
+        label=_("For"),
+        choices=[("", _("Choose who the forum is for")), *ForumAudience.choices],
+        error_messages={
+            "required": _("Choose who the forum is for."),
+            "invalid_choice": _("Choose one of the options in the list."),
+        },
+    )
+    meeting_rhythm = NetworkEditForm.base_fields["meeting_rhythm"]
+    agencies = forms.ModelMultipleChoiceField(
+        label=_("Fixed member agencies"),
+        help_text=_("Chosen among the network's member agencies."),
+        queryset=Agency.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"invalid_choice": _("Choose agencies that are members of the network.")},
+    )
+
+    def __init__(self, *args, network, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agencies"].queryset = (
+            Agency.objects.filter(network_members__network=network).distinct().order_by("name")
+        )

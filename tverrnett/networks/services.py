@@ -1,7 +1,7 @@
 """What users do with networks and roles. Each function takes the acting user first,
 checks permission, changes data and writes the audit entry in one transaction."""
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -10,7 +10,17 @@ from tverrnett.access import policy
 from tverrnett.audit import actions
 from tverrnett.audit.services import record
 from tverrnett.geography.models import Municipality, PoliceDistrict
-from tverrnett.networks.models import Network, NetworkMember, Role, RoleHandover, RoleKind
+from tverrnett.networks.models import (
+    _LEVEL_RANK,
+    Forum,
+    ForumAudience,
+    Network,
+    NetworkLevel,
+    NetworkMember,
+    Role,
+    RoleHandover,
+    RoleKind,
+)
 
 actions.register("networks.role_handed_over", "Handed a role over to a new holder or deputy")
 
@@ -251,3 +261,133 @@ def create_role(actor, network, *, kind, agency, scope, phone="", email="", requ
             detail={"network": network.pk, "kind": kind, "agency": agency.pk},
         )
     return role
+
+
+# Creating child networks and case forums --------------------------------------
+
+actions.register("networks.network_created", "Created a network below another network")
+actions.register("networks.forum_saved", "Created or changed a case forum")
+
+
+def child_levels(parent):
+    """The levels a network below `parent` may have: every level below the parent's."""
+    rank = _LEVEL_RANK[parent.level]
+    return [level for level in NetworkLevel if _LEVEL_RANK[level] > rank]
+
+
+def create_child_network(
+    actor,
+    parent,
+    *,
+    agency,
+    name,
+    level,
+    mandate="",
+    meeting_rhythm="",
+    municipalities=(),
+    request=None,
+):
+    """Create a network below `parent`. The creator's agency becomes a confirmed member
+    and gets the new network's administrator role, held by the creator."""
+    _require_administrator(actor, parent)
+    name = (name or "").strip()
+    errors = {}
+    if level not in child_levels(parent):
+        errors["level"] = _("Choose a level below the parent network's.")
+    if not name:
+        errors["name"] = _("Write the network's name.")
+    elif Network.objects.filter(name__iexact=name).exists():
+        errors["name"] = _("A network with this name already exists.")
+    if agency is None or not actor.memberships.filter(agency=agency, is_active=True).exists():
+        errors[NON_FIELD_ERRORS] = _("Choose the agency you act for before creating a network.")
+    if errors:
+        raise ValidationError(errors)
+    local = level in (NetworkLevel.MUNICIPAL, NetworkLevel.INTERMUNICIPAL)
+    with transaction.atomic():
+        network = Network.objects.create(
+            name=name,
+            level=level,
+            parent=parent,
+            mandate=mandate,
+            meeting_rhythm=meeting_rhythm,
+        )
+        if local:
+            network.municipalities.set(municipalities)
+        NetworkMember.objects.create(
+            network=network, agency=agency, confirmed_at=timezone.localdate()
+        )
+        now = timezone.now()
+        Role.objects.create(
+            kind=RoleKind.NETWORK_ADMINISTRATOR,
+            agency=agency,
+            network=network,
+            holder=actor,
+            holder_since=now,
+        )
+        record(
+            "networks.network_created",
+            actor=actor,
+            target=network,
+            request=request,
+            detail={
+                "parent": parent.pk,
+                "level": level,
+                "agency": agency.pk,
+                "municipalities": sorted(m.pk for m in municipalities) if local else [],
+            },
+        )
+    return network
+
+
+def save_forum(
+    actor, network, *, name, audience, meeting_rhythm="", agencies=(), forum=None, request=None
+):
+    """Create a standing case forum in a municipal network, or change `forum`.
+    Its fixed member agencies must be members of the network."""
+    if forum is not None:
+        network = forum.network
+    _require_administrator(actor, network)
+    name = (name or "").strip()
+    errors = {}
+    if network.level != NetworkLevel.MUNICIPAL:
+        raise PermissionDenied(_("Case forums belong to a municipal network."))
+    if audience not in ForumAudience.values:
+        errors["audience"] = _("Choose one of the options in the list.")
+    if not name:
+        errors["name"] = _("Write the forum's name.")
+    elif (
+        Forum.objects.filter(network=network, name__iexact=name)
+        .exclude(pk=forum.pk if forum else None)
+        .exists()
+    ):
+        errors["name"] = _("The network already has a forum with this name.")
+    member_ids = set(
+        NetworkMember.objects.filter(network=network).values_list("agency_id", flat=True)
+    )
+    outside = [agency for agency in agencies if agency.pk not in member_ids]
+    if outside:
+        errors["agencies"] = _("%(agency)s is not a member of the network.") % {
+            "agency": outside[0]
+        }
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        if forum is None:
+            forum = Forum(network=network)
+        forum.name = name
+        forum.audience = audience
+        forum.meeting_rhythm = meeting_rhythm
+        forum.save()
+        forum.agencies.set(agencies)
+        record(
+            "networks.forum_saved",
+            actor=actor,
+            target=forum,
+            request=request,
+            detail={
+                "network": network.pk,
+                "audience": audience,
+                "agencies": sorted(agency.pk for agency in agencies),
+            },
+        )
+    return forum

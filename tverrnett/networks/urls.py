@@ -21,5 +21,12 @@ urlpatterns = [
         name="member_confirm",
     ),
     path("nettverk/<int:pk>/roller/ny/", views.role_create, name="role_create"),
+    path(
+        "nettverk/<int:pk>/nytt-undernettverk/",
+        views.network_create_child,
+        name="create_child",
+    ),
+    path("nettverk/<int:pk>/forum/ny/", views.forum_create, name="forum_create"),
+    path("nettverk/forum/<int:forum_pk>/endre/", views.forum_edit, name="forum_edit"),
     path("roller/<int:pk>/", views.role_detail, name="role"),
 ]

@@ -21,6 +21,8 @@ from tverrnett.networks import health
 from tverrnett.networks.forms import (
     NETWORK_SORTS,
     AddMemberForm,
+    ChildNetworkForm,
+    ForumForm,
     HandOverRoleForm,
     MemberSearchForm,
     NetworkEditForm,
@@ -38,11 +40,14 @@ from tverrnett.networks.models import (
 )
 from tverrnett.networks.services import (
     add_network_member,
+    child_levels,
     confirm_network_member,
+    create_child_network,
     create_role,
     hand_over_role,
     remove_network_member,
     role_scopes,
+    save_forum,
     update_network,
 )
 
@@ -139,6 +144,8 @@ def network_detail(request, pk):
             "forums": forums,
             "roles": roles,
             "administers": administers,
+            "may_create_child": administers and bool(child_levels(network)),
+            "may_edit_forums": administers and network.level == NetworkLevel.MUNICIPAL,
             "may_confirm_any": any(row.may_confirm for row in members),
         },
     )
@@ -322,3 +329,71 @@ def role_create(request, pk):
             messages.success(request, _("The role is created. Choose its holder and deputy below."))
             return redirect("networks:role", pk=role.pk)
     return render(request, "networks/role_create.html", {"network": network, "form": form})
+
+
+# Creating child networks and case forums --------------------------------------
+
+
+@member
+@require_http_methods(["GET", "POST"])
+def network_create_child(request, pk):
+    parent = _administered_network(request, pk)
+    form = ChildNetworkForm(request.POST or None, parent=parent)
+    if request.method == "POST" and form.is_valid():
+        try:
+            network = create_child_network(
+                request.user, parent, agency=request.agency, **form.cleaned_data, request=request
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("%(name)s is created. You administer it.") % {"name": network.name},
+            )
+            return redirect("networks:detail", pk=network.pk)
+    return render(request, "networks/network_create_child.html", {"network": parent, "form": form})
+
+
+def _forum_form_page(request, network, forum):
+    if network.level != NetworkLevel.MUNICIPAL:
+        raise PermissionDenied
+    initial = {}
+    if forum is not None:
+        initial = {
+            "name": forum.name,
+            "audience": forum.audience,
+            "meeting_rhythm": forum.meeting_rhythm,
+            "agencies": list(forum.agencies.all()),
+        }
+    form = ForumForm(request.POST or None, network=network, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            save_forum(request.user, network, **form.cleaned_data, forum=forum, request=request)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("The case forum is saved."))
+            return redirect(reverse("networks:detail", args=[network.pk]) + "#forum")
+    return render(
+        request,
+        "networks/forum_form.html",
+        {"network": network, "forum": forum, "form": form},
+    )
+
+
+@member
+@require_http_methods(["GET", "POST"])
+def forum_create(request, pk):
+    network = _administered_network(request, pk)
+    return _forum_form_page(request, network, None)
+
+
+@member
+@require_http_methods(["GET", "POST"])
+def forum_edit(request, forum_pk):
+    forum = get_object_or_404(
+        Forum.objects.filter(network__in=_visible_networks(request.user)), pk=forum_pk
+    )
+    network = _administered_network(request, forum.network_id)
+    return _forum_form_page(request, network, forum)
