@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "tverrnett.events",
     "tverrnett.announcements",
     "tverrnett.guidance",
+    "tverrnett.cases",
 ]
 
 MIDDLEWARE = [
@@ -87,6 +88,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "tverrnett.cases.context_processors.case_work",
             ],
         },
     },
@@ -139,6 +141,11 @@ SESSION_IDLE_TIMEOUT_MINUTES = env_int("SESSION_IDLE_TIMEOUT_MINUTES", 30, minim
 SESSION_COOKIE_AGE = SESSION_IDLE_TIMEOUT_MINUTES * 60
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# Concern cases: anonymous discussions are deleted this many days after they
+# were registered; break-glass access lasts this many minutes (L43).
+ANONYMOUS_DISCUSSION_RETENTION_DAYS = env_int("ANONYMOUS_DISCUSSION_RETENTION_DAYS", 90, minimum=1)
+BREAK_GLASS_MINUTES = env_int("BREAK_GLASS_MINUTES", 60, minimum=1)
+
 # How long a user may take between the password and the second factor.
 MFA_PENDING_SECONDS = env_int("MFA_PENDING_SECONDS", 300, minimum=30)
 

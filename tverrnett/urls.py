@@ -11,5 +11,6 @@ urlpatterns = [
     path("kunngjoringer/", include("tverrnett.announcements.urls")),
     path("arrangementer/", include("tverrnett.events.urls")),
     path("", include("tverrnett.guidance.urls")),
+    path("saker/", include("tverrnett.cases.urls")),
     path("i18n/setlang/", public(set_language), name="set_language"),
 ]

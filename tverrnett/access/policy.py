@@ -28,6 +28,12 @@ def manages_agency(user, agency_id):
     ).exists()
 
 
+def manages_any_agency(user):
+    return user.memberships.filter(
+        role__in=_AGENCY_MANAGERS, is_active=True, agency__is_active=True
+    ).exists()
+
+
 def can_hand_over_role(user, role):
     """The holder, the deputy, or a manager of the role's agency may hand a role over.
 
@@ -227,3 +233,125 @@ def can_confirm_network_member(user, member):
     if member.agency_id in _active_agency_ids(user):
         return True
     return administers_network(user, member.network)
+
+
+# Concern cases (C1, L05, L42, L43) -------------------------------------------
+
+# Agency administrators run their agency's accounts and directory entry; they
+# do not do case work, so membership in that role opens no case (L42).
+_NO_CASE_WORK_ROLES = frozenset({"agency_admin"})
+
+
+def case_agency_ids(user):
+    """The user's agencies through which they do case work.
+
+    Voluntary organisations take part as bridge builders with limited access
+    (N9) and see no case; an agency administrator's membership opens none.
+    """
+    from tverrnett.agencies.models import AgencyType
+
+    return set(
+        user.memberships.filter(is_active=True, agency__is_active=True)
+        .exclude(role__in=_NO_CASE_WORK_ROLES)
+        .exclude(agency__agency_type=AgencyType.VOLUNTARY_ORG)
+        .values_list("agency_id", flat=True)
+    )
+
+
+def _case_access_filter(user, agency_ids, now):
+    from tverrnett.cases.models import BreakGlassAccess, TeamMember
+
+    on_team = models.Q(pk__in=TeamMember.objects.filter(agency_id__in=agency_ids).values("case_id"))
+    coordinates = models.Q(coordinator_role__holder=user) | models.Q(coordinator_role__deputy=user)
+    broke_glass = models.Q(
+        pk__in=BreakGlassAccess.objects.filter(user=user, expires_at__gt=now).values("case_id")
+    )
+    return on_team | coordinates | broke_glass
+
+
+def visible_cases(user, now=None):
+    """Every concern case the user may see: their agency is on its team, they hold or
+    deputise the coordinator role, or they have unexpired break-glass access.
+
+    For anyone else a case does not exist, so every list, count, search and
+    lookup of cases starts here.
+    """
+    from django.utils import timezone
+
+    from tverrnett.cases.models import ConcernCase
+
+    if not is_fully_authenticated(user):
+        return ConcernCase.objects.none()
+    agency_ids = case_agency_ids(user)
+    if not agency_ids:
+        # Coordinator roles and break-glass are case work too: no case-work
+        # membership, no cases, whatever else the user holds.
+        return ConcernCase.objects.none()
+    return ConcernCase.objects.filter(_case_access_filter(user, agency_ids, now or timezone.now()))
+
+
+def case_access_path(user, case, now=None):
+    """How the user reaches `case`: "team", "coordinator", "break_glass", or None.
+
+    Recorded in the read audit (L44), so a reviewer sees why someone looked.
+    """
+    from django.utils import timezone
+
+    agency_ids = case_agency_ids(user)
+    if not agency_ids:
+        return None
+    if case.team.filter(agency_id__in=agency_ids).exists():
+        return "team"
+    role = case.coordinator_role
+    if user.pk in (role.holder_id, role.deputy_id):
+        return "coordinator"
+    if case.break_glass.filter(user=user, expires_at__gt=now or timezone.now()).exists():
+        return "break_glass"
+    return None
+
+
+def may_break_glass(user):
+    """Users who do case work may ask for break-glass access; nobody else."""
+    return bool(case_agency_ids(user))
+
+
+def can_work_on_case(user, case, access_path):
+    """Write journal entries, tasks and the person's details: the team and the coordinator,
+    while the case is open. Break-glass access reads; it does not write."""
+    return access_path in ("team", "coordinator") and not case.is_closed
+
+
+def can_manage_case(user, case, access_path):
+    """Change state, coordinator, team and responsibilities: the coordinator role's holder
+    and deputy, and users of the agency holding the coordinator role or the lead."""
+    if access_path not in ("team", "coordinator"):
+        return False
+    role = case.coordinator_role
+    if user.pk in (role.holder_id, role.deputy_id):
+        return True
+    agency_ids = case_agency_ids(user)
+    if role.agency_id in agency_ids:
+        return True
+    return case.team.filter(agency_id__in=agency_ids, has_lead=True).exists()
+
+
+def visible_journal(user, case):
+    """Journal entries the user may read: their own agency's, current versions only.
+
+    Another agency's entries stay hidden until the consent issue's sharing
+    rules allow them (L05); the common summary is what the team shares.
+    """
+    return case.journal.filter(
+        agency_id__in=case_agency_ids(user), superseded_by__isnull=True
+    ).select_related("agency", "author")
+
+
+def can_see_case_readers(user, case):
+    """Who has looked at the case: the coordinator (holder and deputy) only (L44)."""
+    role = case.coordinator_role
+    return user.pk in (role.holder_id, role.deputy_id)
+
+
+def can_review_break_glass(user, access):
+    """The managers of the agency the user acted for when they broke the glass."""
+    return access.user_id != user.pk and manages_agency(user, access.agency_id)

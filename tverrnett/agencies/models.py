@@ -65,6 +65,11 @@ class Agency(models.Model):
     email = models.EmailField(_("e-mail"), blank=True)
     website = models.URLField(_("web address"), blank=True)
     is_active = models.BooleanField(_("active"), default=True)
+    # Most agencies have no need for a person's national identity number in a
+    # concern case; those that do switch it on deliberately (data minimisation).
+    records_identity_numbers = models.BooleanField(
+        _("records national identity numbers in concern cases"), default=False
+    )
 
     class Meta:
         ordering = ["name"]

@@ -8,8 +8,10 @@ from django.views.decorators.http import require_GET
 from tverrnett.access.rules import member, public
 from tverrnett.announcements.services import unread_announcements_for
 from tverrnett.audit.models import AuditEntry
+from tverrnett.cases.services import break_glass_reviews_for, overdue_tasks_for_coordinator
 
 UNREAD_ON_START_PAGE = 5
+OVERDUE_ON_START_PAGE = 10
 
 
 @member
@@ -22,6 +24,8 @@ def home(request):
     ).order_by("-id")[1:2]
     # Announcements from the user's networks they have not opened yet (N6).
     unread_announcements = list(unread_announcements_for(request.user)[:UNREAD_ON_START_PAGE])
+    # The coordinator's overdue tasks, across every case the role coordinates (X2).
+    overdue_tasks = list(overdue_tasks_for_coordinator(request.user)[:OVERDUE_ON_START_PAGE])
     return render(
         request,
         "core/home.html",
@@ -30,6 +34,8 @@ def home(request):
             "previous_login": next(iter(previous_logins), None),
             "idle_minutes": settings.SESSION_IDLE_TIMEOUT_MINUTES,
             "unread_announcements": unread_announcements,
+            "overdue_tasks": overdue_tasks,
+            "break_glass_to_review": break_glass_reviews_for(request.user).count(),
         },
     )
 

@@ -5,18 +5,16 @@ and writes the audit entry in one transaction. Routing and the identity
 number check live here too, so a caller that skips the form cannot skip them.
 """
 
-import re
-
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from stdnum.no import fodselsnummer
 
 from tverrnett.access import policy
 from tverrnett.agencies.models import Agency, AgencyType
 from tverrnett.audit import actions
 from tverrnett.audit.services import record
+from tverrnett.core.identity_numbers import contains_identity_number
 from tverrnett.geography.services import rvts_region_for
 from tverrnett.guidance.models import GuidanceRequest, Recipient, Status
 
@@ -26,31 +24,6 @@ actions.register("guidance.answered", "Answered a guidance request")
 # The national contact point for exit work is found by name: it is one agency,
 # registered like any other (DOMAIN.md, X10).
 NAV_GRUNERLOKKA = "Nav Grünerløkka"
-
-# Digits, possibly in groups split by single spaces or hyphens ("010190 12345").
-_DIGIT_GROUPS = re.compile(r"\d+(?:[ \u00a0-]\d+)*")
-_SEPARATOR = re.compile(r"[ \u00a0-]")
-_IDENTITY_NUMBER_LENGTH = 11
-
-
-def contains_identity_number(text):
-    """True when `text` holds a valid fødselsnummer or D-number, with or without spaces.
-
-    Every run of adjacent digit groups that adds up to exactly eleven digits is
-    checked, so "15 år, 010190 12345" is caught as well as "01019012345". A
-    longer unbroken number (an account number) is not an identity number.
-    """
-    for match in _DIGIT_GROUPS.finditer(text or ""):
-        groups = _SEPARATOR.split(match.group())
-        for start in range(len(groups)):
-            digits = ""
-            for group in groups[start:]:
-                digits += group
-                if len(digits) >= _IDENTITY_NUMBER_LENGTH:
-                    break
-            if len(digits) == _IDENTITY_NUMBER_LENGTH and fodselsnummer.is_valid(digits):
-                return True
-    return False
 
 
 def identity_number_message():

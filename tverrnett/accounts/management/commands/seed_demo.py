@@ -9,6 +9,7 @@ from tverrnett.accounts.management.commands._demo import DEMO_PASSWORD, refuse_u
 from tverrnett.accounts.models import Membership, MembershipRole
 from tverrnett.agencies.models import Agency, AgencyType
 from tverrnett.announcements.demo import seed_announcements
+from tverrnett.cases.demo import seed_cases
 from tverrnett.events.demo import seed_events
 from tverrnett.geography.loader import load_reference_data
 from tverrnett.geography.models import Municipality, PoliceDistrict, RvtsRegion
@@ -161,6 +162,7 @@ class Command(BaseCommand):
             seed_networks(agencies, users)
             seed_events(agencies, users)
             seed_announcements(agencies, users)
+            seed_cases(agencies, users)
         self._print(rows)
 
     def _agencies(self):

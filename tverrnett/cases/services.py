@@ -1,0 +1,1082 @@
+"""What users do with concern cases.
+
+Each function takes the acting user first, checks permission, changes data
+and writes the audit entry in one transaction. Edits to the case carry the
+version the user read (C5): a stale save raises `StaleEdit` and changes
+nothing. Audit details hold ids and codes, never names or free text.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import F, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from stdnum.no import fodselsnummer
+
+from tverrnett.access import policy
+from tverrnett.audit import actions
+from tverrnett.audit.services import record
+from tverrnett.cases.models import (
+    BreakGlassAccess,
+    CaseState,
+    ChecklistItem,
+    ConcernCase,
+    Guardian,
+    JournalEntry,
+    Person,
+    Resource,
+    Responsibility,
+    SecurityClarification,
+    Source,
+    Task,
+    TaskStatus,
+    TeamMember,
+    TimelineEvent,
+    anonymous_cutoff,
+)
+from tverrnett.core.identity_numbers import contains_identity_number
+from tverrnett.networks.models import ForumAudience, NetworkLevel, RoleKind
+
+for _name, _description in [
+    ("case.registered", "Registered a concern case or an anonymous discussion"),
+    ("case.viewed", "Read a concern case"),
+    ("case.list_viewed", "Listed concern cases"),
+    ("case.state_changed", "Moved a concern case to another state"),
+    ("case.security_clarified", "Recorded the security clarification of a case"),
+    ("case.converted", "Converted an anonymous discussion into an identified case"),
+    ("case.coordinator_changed", "Changed the coordinator of a case"),
+    ("case.summary_changed", "Changed the common summary of a case"),
+    ("case.person_changed", "Changed the person a case is about"),
+    ("case.identity_number_revealed", "Revealed a person's national identity number"),
+    ("case.team_changed", "Changed the follow-up team of a case"),
+    ("case.resource_changed", "Changed the person's own network in a case"),
+    ("case.responsibility_added", "Added a line to a case's responsibility matrix"),
+    ("case.task_added", "Added a task to a case"),
+    ("case.task_changed", "Changed the status of a task"),
+    ("case.journal_written", "Wrote a journal entry"),
+    ("case.journal_corrected", "Corrected a journal entry with a new version"),
+    ("case.checklist_done", "Ticked off a checklist step"),
+    ("case.break_glass", "Opened a case outside own access (break-glass)"),
+    ("case.break_glass_reviewed", "Reviewed a break-glass access"),
+    ("case.anonymous_deleted", "Deleted an anonymous discussion after the retention period"),
+]:
+    actions.register(_name, _description)
+
+
+class StaleEdit(Exception):
+    """Someone else saved the case after this user read it (C5)."""
+
+    def __init__(self):
+        super().__init__(
+            _(
+                "Someone else changed this case after you opened it. Nothing was saved. "
+                "Open the case again to see their change, then make yours."
+            )
+        )
+
+
+# Until the consent issue brings the legal-basis catalogue, a conversion
+# names one of these (L20).
+LEGAL_BASES = [
+    ("consent", gettext_lazy("Consent from the person (or guardians)")),
+    (
+        "fvl_13b_1_nr7",
+        gettext_lazy("Public Administration Act § 13 b (1) no. 7: prevent serious harm"),
+    ),
+    ("politiregisterloven_27", gettext_lazy("Police Databases Act § 27: prevent crime")),
+    ("barnevernsloven_13_2", gettext_lazy("Child Welfare Act § 13-2: duty to report")),
+    ("straffeloven_196", gettext_lazy("Penal Code § 196: duty to avert a crime")),
+]
+LEGAL_BASIS_CODES = {code for code, _label in LEGAL_BASES}
+
+ADVICE_BEFORE_CONTACT = "advice_before_contact"
+CHECKLIST_LABELS = {
+    ADVICE_BEFORE_CONTACT: gettext_lazy(
+        "Ask the police radicalisation contact or RVTS for advice before anyone contacts the person"
+    ),
+}
+
+# Who may coordinate a case (X2): often the SLT coordinator or the police
+# radicalisation contact.
+COORDINATOR_KINDS = (RoleKind.SLT_COORDINATOR, RoleKind.POLICE_RADICALISATION_CONTACT)
+
+# Allowed moves; security clarification and closing have conditions of their own.
+TRANSITIONS = {
+    CaseState.REGISTERED: {CaseState.SECURITY_CLARIFICATION, CaseState.CLOSED},
+    CaseState.ANONYMOUS_DISCUSSION: {CaseState.CLOSED},
+    CaseState.SECURITY_CLARIFICATION: {CaseState.MAPPING, CaseState.CLOSED},
+    CaseState.MAPPING: {CaseState.FOLLOW_UP, CaseState.CLOSED},
+    CaseState.FOLLOW_UP: {CaseState.MAPPING, CaseState.CLOSED},
+    CaseState.CLOSED: set(),
+}
+
+
+def identity_number_refused_message():
+    return _(
+        "The text contains a national identity number or D-number. An anonymous discussion "
+        "must not identify the person: remove it."
+    )
+
+
+def identifiability_warning(case_or_age, school=""):
+    """The L19 warning, or "" when the combination is not a risk.
+
+    A municipality plus an exact age plus a school often narrows a concern down
+    to fewer than 4–5 possible people. The reference data holds no population
+    figures, so every municipality counts as possibly small.
+    """
+    age = getattr(case_or_age, "approximate_age", case_or_age)
+    school = getattr(case_or_age, "school", school)
+    if age is None or not (school or "").strip():
+        return ""
+    return _(
+        "The municipality, an exact age and a school together may identify the person. "
+        "An anonymous discussion should fit at least 4–5 possible people: give an age "
+        "range in the text instead, or leave out the school."
+    )
+
+
+def coordinator_roles_for(municipality):
+    """Roles that may coordinate a case in `municipality`: its SLT coordinator and the
+    radicalisation contact of its police district."""
+    from tverrnett.networks.models import Role
+
+    covering = Q(kind=RoleKind.SLT_COORDINATOR, municipality=municipality)
+    if municipality.police_district_id:
+        covering |= Q(
+            kind=RoleKind.POLICE_RADICALISATION_CONTACT,
+            police_district_id=municipality.police_district_id,
+        )
+    return Role.objects.filter(covering).select_related("agency", "holder")
+
+
+def registering_networks(user, agency):
+    """The municipal networks `agency` is a member of: where the user may register concerns."""
+    from tverrnett.networks.models import Network
+
+    if agency is None or agency.pk not in policy.case_agency_ids(user):
+        return Network.objects.none()
+    return Network.objects.filter(
+        level=NetworkLevel.MUNICIPAL, is_active=True, members__agency=agency
+    ).distinct()
+
+
+def forum_for(network, audience):
+    """The network's standing forum for this audience, or one for both."""
+    forums = list(network.forums.all())
+    for wanted in (audience, ForumAudience.BOTH):
+        for forum in forums:
+            if forum.audience == wanted:
+                return forum
+    return None
+
+
+def _refuse_identity_numbers(fields):
+    errors = {
+        name: identity_number_refused_message()
+        for name, text in fields.items()
+        if contains_identity_number(text)
+    }
+    if errors:
+        raise ValidationError(errors)
+
+
+def _timeline(case, actor, kind, *, from_state="", to_state="", note=""):
+    TimelineEvent.objects.create(
+        case=case, actor=actor, kind=kind, from_state=from_state, to_state=to_state, note=note
+    )
+
+
+def _claim_version(case, version):
+    """Move the case to its next version, or refuse when someone else got there first.
+
+    The conditional UPDATE takes the row lock on PostgreSQL, so of two
+    concurrent saves from the same version exactly one matches.
+    """
+    now = timezone.now()
+    updated = ConcernCase.objects.filter(pk=case.pk, version=version).update(
+        version=F("version") + 1, updated_at=now
+    )
+    if not updated:
+        raise StaleEdit()
+    case.version = version + 1
+    case.updated_at = now
+
+
+def _require(allowed):
+    if not allowed:
+        raise PermissionDenied
+
+
+def _access(actor, case):
+    return policy.case_access_path(actor, case)
+
+
+# Intake ---------------------------------------------------------------------
+
+
+def find_possible_duplicates(
+    user, *, name="", birth_date=None, birth_year=None, identity_number=""
+):
+    """Open cases the user may see that may be about the same person (intake, item 1).
+
+    Only cases the user may already see are offered: a possible match in
+    another team's case must not tell an outsider that the case exists.
+    """
+    if not (identity_number or name.strip()):
+        return ConcernCase.objects.none()
+    same_person = Q()
+    if identity_number:
+        same_person |= Q(subject__identity_number=identity_number)
+    if name.strip():
+        same_name = Q(subject__name__iexact=name.strip())
+        if birth_date:
+            same_name &= Q(subject__birth_date=birth_date) | Q(
+                subject__birth_year=birth_date.year, subject__birth_date__isnull=True
+            )
+        elif birth_year:
+            same_name &= Q(subject__birth_year=birth_year) | Q(subject__birth_date__year=birth_year)
+        same_person |= same_name
+    return (
+        policy.visible_cases(user)
+        .filter(same_person, is_anonymous=False)
+        .exclude(state=CaseState.CLOSED)
+        .select_related("subject", "municipality")
+    )
+
+
+def _validate_identity_number(agency, identity_number, reason):
+    if not identity_number:
+        return
+    if not agency.records_identity_numbers:
+        raise ValidationError(
+            {
+                "identity_number": _(
+                    "Your agency does not record national identity numbers in concern cases."
+                )
+            }
+        )
+    if not fodselsnummer.is_valid(identity_number):
+        raise ValidationError(
+            {"identity_number": _("This is not a valid national identity number or D-number.")}
+        )
+    if not (reason or "").strip():
+        raise ValidationError(
+            {"identity_number_reason": _("Say why the identity number is needed.")}
+        )
+
+
+def _clean_person_fields(agency, person_fields):
+    fields = dict(person_fields)
+    fields["identity_number"] = fodselsnummer.compact(fields.get("identity_number") or "")
+    _validate_identity_number(
+        agency, fields["identity_number"], fields.get("identity_number_reason")
+    )
+    if not fields["identity_number"]:
+        fields["identity_number_reason"] = ""
+    if fields.get("protected_address"):
+        # A protected address is not kept at all: nobody may see it, no export may hold it.
+        fields["address"] = ""
+    if not fields.get("needs_interpreter"):
+        fields["interpreter_language"] = ""
+    return fields
+
+
+@transaction.atomic
+def register_concern(
+    actor,
+    agency,
+    *,
+    network,
+    audience,
+    municipality,
+    coordinator_role,
+    observation,
+    source,
+    urgency,
+    observed_by="",
+    observed_on=None,
+    anonymous=False,
+    approximate_age=None,
+    school="",
+    person=None,
+    request=None,
+):
+    """Register a concern in a municipal network; return the new case.
+
+    An anonymous discussion has no person. An identified case gets a new
+    `Person` from the `person` dict (name, birth date or year, ...).
+    """
+    _require(registering_networks(actor, agency).filter(pk=network.pk).exists())
+    if not network.municipalities.filter(pk=municipality.pk).exists():
+        raise ValidationError(
+            {"municipality": _("The municipality is not covered by this network.")}
+        )
+    if not coordinator_roles_for(municipality).filter(pk=coordinator_role.pk).exists():
+        raise ValidationError(
+            {"coordinator_role": _("Choose a coordinator role for this municipality.")}
+        )
+    if anonymous:
+        _refuse_identity_numbers({"observation": observation, "school": school})
+        subject = None
+        state = CaseState.ANONYMOUS_DISCUSSION
+    else:
+        if not person or not (person.get("name") or "").strip():
+            raise ValidationError({"name": _("Give the person's name.")})
+        subject = Person.objects.create(**_clean_person_fields(agency, person))
+        state = CaseState.REGISTERED
+        approximate_age, school = None, ""
+    case = ConcernCase.objects.create(
+        state=state,
+        is_anonymous=anonymous,
+        subject=subject,
+        network=network,
+        forum=forum_for(network, audience),
+        audience=audience,
+        municipality=municipality,
+        coordinator_role=coordinator_role,
+        observation=observation,
+        observed_by=observed_by,
+        observed_on=observed_on,
+        source=source,
+        urgency=urgency,
+        approximate_age=approximate_age,
+        school=school,
+        created_by=actor,
+        created_agency=agency,
+    )
+    _seed_team(case, actor, agency)
+    if source == Source.SOCIAL_MEDIA:
+        # Contacting someone about what they post can warn a milieu: ask first.
+        ChecklistItem.objects.create(case=case, code=ADVICE_BEFORE_CONTACT, position=0)
+    _timeline(case, actor, "registered", to_state=state)
+    record(
+        "case.registered",
+        actor=actor,
+        agency=agency,
+        target=case,
+        detail={"anonymous": anonymous, "network": network.pk, "source": source},
+        request=request,
+    )
+    return case
+
+
+def _seed_team(case, actor, agency):
+    """The registering agency and the coordinator role's agency start the team; the
+    coordinator's agency has the lead."""
+    role = case.coordinator_role
+    holder = role.holder
+    TeamMember.objects.create(
+        case=case,
+        agency=role.agency,
+        contact_name=holder.get_full_name() or holder.get_username() if holder else "",
+        contact_phone=role.phone,
+        contact_email=role.email,
+        has_lead=True,
+    )
+    if agency.pk != role.agency_id:
+        TeamMember.objects.create(
+            case=case,
+            agency=agency,
+            contact_name=actor.get_full_name() or actor.get_username(),
+            contact_email=actor.email,
+        )
+
+
+# Lifecycle ------------------------------------------------------------------
+
+
+def next_states(case):
+    return sorted(TRANSITIONS[CaseState(case.state)], key=list(CaseState).index)
+
+
+@transaction.atomic
+def change_state(
+    actor, case, to_state, *, version, evaluation="", review_on=None, note="", request=None
+):
+    """Move the case on. Security clarification must be answered before the case leaves
+    it (L10, L22); closing needs an evaluation and a review date."""
+    _require(policy.can_manage_case(actor, case, _access(actor, case)))
+    if to_state not in TRANSITIONS[CaseState(case.state)]:
+        raise ValidationError(_("A case cannot move from this state to that one."))
+    if (
+        case.state == CaseState.SECURITY_CLARIFICATION
+        and to_state != CaseState.CLOSED
+        and not SecurityClarification.objects.filter(case=case).exists()
+    ):
+        raise ValidationError(
+            _("Record the answers of the security clarification before the case moves on.")
+        )
+    if to_state == CaseState.CLOSED:
+        errors = {}
+        if not evaluation.strip():
+            errors["evaluation"] = _("Write an evaluation before closing the case.")
+        if review_on is None:
+            errors["review_on"] = _("Set a review date before closing the case.")
+        elif review_on <= timezone.localdate():
+            errors["review_on"] = _("The review date must be in the future.")
+        if errors:
+            raise ValidationError(errors)
+    _claim_version(case, version)
+    from_state = case.state
+    fields = {"state": to_state}
+    if to_state == CaseState.CLOSED:
+        fields.update(evaluation=evaluation, review_on=review_on, closed_at=timezone.now())
+    ConcernCase.objects.filter(pk=case.pk).update(**fields)
+    for name, value in fields.items():
+        setattr(case, name, value)
+    _timeline(case, actor, "state", from_state=from_state, to_state=to_state, note=note)
+    record(
+        "case.state_changed",
+        actor=actor,
+        target=case,
+        detail={"from": from_state, "to": to_state},
+        request=request,
+    )
+    return case
+
+
+@transaction.atomic
+def reopen(actor, case, *, version, reason, request=None):
+    """A closed case opens again in mapping; the reason goes on the timeline."""
+    if case.state != CaseState.CLOSED or case.is_anonymous:
+        raise ValidationError(_("Only a closed identified case can be reopened."))
+    path = _access(actor, case)
+    _require(path in ("team", "coordinator") and _is_coordinator_side(actor, case))
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the case is reopened.")})
+    _claim_version(case, version)
+    ConcernCase.objects.filter(pk=case.pk).update(state=CaseState.MAPPING, closed_at=None)
+    case.state, case.closed_at = CaseState.MAPPING, None
+    _timeline(
+        case,
+        actor,
+        "reopened",
+        from_state=CaseState.CLOSED,
+        to_state=CaseState.MAPPING,
+        note=reason,
+    )
+    record(
+        "case.state_changed",
+        actor=actor,
+        target=case,
+        detail={"from": CaseState.CLOSED, "to": CaseState.MAPPING, "reopened": True},
+        request=request,
+    )
+    return case
+
+
+def _is_coordinator_side(actor, case):
+    role = case.coordinator_role
+    return actor.pk in (role.holder_id, role.deputy_id) or role.agency_id in (
+        policy.case_agency_ids(actor)
+    )
+
+
+@transaction.atomic
+def record_security_clarification(actor, case, *, version, answers, request=None):
+    """Save the answers (all required by the form) while the case is in security
+    clarification. A later save replaces them and is audited again."""
+    _require(policy.can_manage_case(actor, case, _access(actor, case)))
+    if case.state != CaseState.SECURITY_CLARIFICATION:
+        raise ValidationError(_("The security clarification is recorded in that state only."))
+    _claim_version(case, version)
+    SecurityClarification.objects.update_or_create(
+        case=case,
+        defaults={**answers, "answered_by": actor, "answered_at": timezone.now()},
+    )
+    _timeline(case, actor, "security_clarified")
+    record(
+        "case.security_clarified",
+        actor=actor,
+        target=case,
+        detail={
+            key: answers[key]
+            for key in (
+                "police_contact_consulted",
+                "pst_to_be_told",
+                "child_welfare_duty",
+                "averting_duty",
+            )
+        },
+        request=request,
+    )
+
+
+@transaction.atomic
+def convert_anonymous(
+    actor, case, *, version, legal_basis, person, copy_entry_ids=(), request=None
+):
+    """Turn an anonymous discussion into an identified case (L20).
+
+    A new case is created and linked; the anonymous discussion is closed. No
+    note comes along unless the user picked it, and only entries the user
+    may read can be picked.
+    """
+    _require(case.is_anonymous and case.state == CaseState.ANONYMOUS_DISCUSSION)
+    _require(policy.can_manage_case(actor, case, _access(actor, case)))
+    if legal_basis not in LEGAL_BASIS_CODES:
+        raise ValidationError(
+            {"legal_basis": _("Choose the legal basis for identifying the person.")}
+        )
+    if not (person.get("name") or "").strip():
+        raise ValidationError({"name": _("Give the person's name.")})
+    agency = actor_agency(actor, case, request)
+    _claim_version(case, version)
+    subject = Person.objects.create(**_clean_person_fields(agency, person))
+    identified = ConcernCase.objects.create(
+        state=CaseState.REGISTERED,
+        is_anonymous=False,
+        subject=subject,
+        network=case.network,
+        forum=case.forum,
+        audience=case.audience,
+        municipality=case.municipality,
+        coordinator_role=case.coordinator_role,
+        observation=case.observation,
+        observed_by=case.observed_by,
+        observed_on=case.observed_on,
+        source=case.source,
+        urgency=case.urgency,
+        summary=case.summary,
+        converted_from=case,
+        legal_basis=legal_basis,
+        created_by=actor,
+        created_agency=agency,
+    )
+    TeamMember.objects.bulk_create(
+        TeamMember(
+            case=identified,
+            agency_id=member.agency_id,
+            contact_name=member.contact_name,
+            contact_phone=member.contact_phone,
+            contact_email=member.contact_email,
+            has_lead=member.has_lead,
+        )
+        for member in case.team.all()
+    )
+    ChecklistItem.objects.bulk_create(
+        ChecklistItem(case=identified, code=item.code, position=item.position)
+        for item in case.checklist.all()
+    )
+    copied = list(policy.visible_journal(actor, case).filter(pk__in=list(copy_entry_ids)))
+    JournalEntry.objects.bulk_create(
+        JournalEntry(
+            case=identified,
+            agency_id=entry.agency_id,
+            author_id=entry.author_id,
+            confidentiality=entry.confidentiality,
+            text=entry.text,
+            written_at=entry.written_at,
+        )
+        for entry in copied
+    )
+    ConcernCase.objects.filter(pk=case.pk).update(
+        state=CaseState.CLOSED,
+        closed_at=timezone.now(),
+        evaluation=_("Converted into an identified case."),
+    )
+    case.state = CaseState.CLOSED
+    _timeline(
+        case,
+        actor,
+        "converted",
+        from_state=CaseState.ANONYMOUS_DISCUSSION,
+        to_state=CaseState.CLOSED,
+    )
+    _timeline(identified, actor, "registered", to_state=CaseState.REGISTERED)
+    record(
+        "case.converted",
+        actor=actor,
+        agency=agency,
+        target=identified,
+        detail={
+            "from_case": case.pk,
+            "legal_basis": legal_basis,
+            "copied_entries": [entry.pk for entry in copied],
+        },
+        request=request,
+    )
+    return identified
+
+
+def actor_agency(actor, case, request=None):
+    """The agency the actor works on the case for: the one they act for now when it is
+    on the team, otherwise the first of theirs that is."""
+    current = getattr(request, "agency", None) if request is not None else None
+    agency_ids = policy.case_agency_ids(actor)
+    team_ids = set(case.team.values_list("agency_id", flat=True))
+    if current is not None and current.pk in agency_ids and current.pk in team_ids:
+        return current
+    from tverrnett.agencies.models import Agency
+
+    on_team = sorted(agency_ids & team_ids)
+    if on_team:
+        return Agency.objects.get(pk=on_team[0])
+    if current is not None and current.pk in agency_ids:
+        return current
+    return Agency.objects.get(pk=sorted(agency_ids)[0])
+
+
+@transaction.atomic
+def purge_anonymous_discussions(now=None):
+    """Delete anonymous discussions older than the retention period; return how many."""
+    expired = list(
+        ConcernCase.objects.filter(is_anonymous=True, created_at__lt=anonymous_cutoff(now))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    for pk in expired:
+        case = ConcernCase.objects.get(pk=pk)
+        record(
+            "case.anonymous_deleted",
+            target=case,
+            detail={"registered": str(case.created_at.date())},
+        )
+        case.delete()
+    return len(expired)
+
+
+# Coordinator, person, summary --------------------------------------------------
+
+
+@transaction.atomic
+def change_coordinator(actor, case, *, version, role, reason, request=None):
+    """Give the case another coordinator role (L21). There is always exactly one."""
+    _require(policy.can_manage_case(actor, case, _access(actor, case)) and not case.is_closed)
+    if not coordinator_roles_for(case.municipality).filter(pk=role.pk).exists():
+        raise ValidationError({"role": _("Choose a coordinator role for this municipality.")})
+    if role.pk == case.coordinator_role_id:
+        raise ValidationError({"role": _("This role already coordinates the case.")})
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the coordinator changes.")})
+    _claim_version(case, version)
+    previous = case.coordinator_role_id
+    ConcernCase.objects.filter(pk=case.pk).update(coordinator_role=role)
+    case.coordinator_role = role
+    if not case.team.filter(agency_id=role.agency_id).exists():
+        holder = role.holder
+        TeamMember.objects.create(
+            case=case,
+            agency_id=role.agency_id,
+            contact_name=(holder.get_full_name() or holder.get_username()) if holder else "",
+            contact_phone=role.phone,
+            contact_email=role.email,
+        )
+    _timeline(case, actor, "coordinator", note=reason)
+    record(
+        "case.coordinator_changed",
+        actor=actor,
+        target=case,
+        detail={"from_role": previous, "to_role": role.pk},
+        request=request,
+    )
+    return case
+
+
+@transaction.atomic
+def change_summary(actor, case, *, version, summary, request=None):
+    _require(policy.can_work_on_case(actor, case, _access(actor, case)))
+    if case.is_anonymous:
+        _refuse_identity_numbers({"summary": summary})
+    _claim_version(case, version)
+    ConcernCase.objects.filter(pk=case.pk).update(summary=summary)
+    case.summary = summary
+    record("case.summary_changed", actor=actor, target=case, request=request)
+
+
+@transaction.atomic
+def change_person(actor, case, *, version, fields, guardians=None, request=None):
+    """Change the person's details. The identity number is kept when the form leaves it
+    empty (it is never sent back to the browser) unless `remove_identity_number`."""
+    _require(not case.is_anonymous)
+    _require(policy.can_work_on_case(actor, case, _access(actor, case)))
+    agency = actor_agency(actor, case, request)
+    fields = dict(fields)
+    remove = fields.pop("remove_identity_number", False)
+    person = case.subject
+    if not fields.get("identity_number") and not remove:
+        fields["identity_number"] = person.identity_number
+        fields["identity_number_reason"] = (
+            fields.get("identity_number_reason") or person.identity_number_reason
+        )
+        if person.identity_number:
+            # Kept as it was: the agency's switch is checked when a number is entered.
+            cleaned = _clean_person_fields(_AllowsIdentityNumbers(), fields)
+        else:
+            cleaned = _clean_person_fields(agency, fields)
+    else:
+        if remove:
+            fields["identity_number"] = ""
+        cleaned = _clean_person_fields(agency, fields)
+    _claim_version(case, version)
+    changed = sorted(name for name, value in cleaned.items() if getattr(person, name) != value)
+    for name, value in cleaned.items():
+        setattr(person, name, value)
+    person.save()
+    if guardians is not None:
+        person.guardians.all().delete()
+        Guardian.objects.bulk_create(Guardian(person=person, **guardian) for guardian in guardians)
+        changed.append("guardians")
+    record(
+        "case.person_changed",
+        actor=actor,
+        agency=agency,
+        target=case,
+        detail={"fields": changed},
+        request=request,
+    )
+
+
+class _AllowsIdentityNumbers:
+    records_identity_numbers = True
+
+
+@transaction.atomic
+def reveal_identity_number(actor, case, *, request=None):
+    """The one way to see an identity number: audited every time."""
+    _require(not case.is_anonymous and case.subject.identity_number)
+    _require(_access(actor, case) in ("team", "coordinator"))
+    record(
+        "case.identity_number_revealed",
+        actor=actor,
+        target=case,
+        detail={"person": case.subject_id},
+        request=request,
+    )
+    return case.subject.identity_number
+
+
+# Team, own network, responsibilities --------------------------------------------
+
+
+@transaction.atomic
+def add_team_member(
+    actor, case, *, agency, contact_name, contact_phone="", contact_email="", request=None
+):
+    _require(policy.can_manage_case(actor, case, _access(actor, case)) and not case.is_closed)
+    if case.team.filter(agency=agency).exists():
+        raise ValidationError({"agency": _("This agency is already on the team.")})
+    if not agency.is_active:
+        raise ValidationError({"agency": _("This agency is no longer active.")})
+    member = TeamMember.objects.create(
+        case=case,
+        agency=agency,
+        contact_name=contact_name,
+        contact_phone=contact_phone,
+        contact_email=contact_email,
+    )
+    _timeline(case, actor, "team_added", note=agency.name)
+    record(
+        "case.team_changed",
+        actor=actor,
+        target=case,
+        detail={"added_agency": agency.pk},
+        request=request,
+    )
+    return member
+
+
+@transaction.atomic
+def remove_team_member(actor, case, member, *, request=None):
+    _require(policy.can_manage_case(actor, case, _access(actor, case)) and not case.is_closed)
+    _require(member.case_id == case.pk)
+    if member.has_lead:
+        raise ValidationError(_("Give the lead to another agency before removing this one."))
+    if member.agency_id == case.coordinator_role.agency_id:
+        raise ValidationError(_("The coordinator's agency stays on the team."))
+    agency_id, name = member.agency_id, member.agency.name
+    member.delete()
+    _timeline(case, actor, "team_removed", note=name)
+    record(
+        "case.team_changed",
+        actor=actor,
+        target=case,
+        detail={"removed_agency": agency_id},
+        request=request,
+    )
+
+
+@transaction.atomic
+def give_lead(actor, case, member, *, request=None):
+    """Exactly one agency on the team has the lead responsibility."""
+    _require(policy.can_manage_case(actor, case, _access(actor, case)) and not case.is_closed)
+    _require(member.case_id == case.pk)
+    case.team.filter(has_lead=True).update(has_lead=False)
+    TeamMember.objects.filter(pk=member.pk).update(has_lead=True)
+    _timeline(case, actor, "lead", note=member.agency.name)
+    record(
+        "case.team_changed",
+        actor=actor,
+        target=case,
+        detail={"lead_agency": member.agency_id},
+        request=request,
+    )
+
+
+@transaction.atomic
+def add_resource(actor, case, *, request=None, **fields):
+    _require(not case.is_anonymous)
+    _require(policy.can_work_on_case(actor, case, _access(actor, case)))
+    resource = Resource.objects.create(case=case, **fields)
+    record(
+        "case.resource_changed",
+        actor=actor,
+        target=case,
+        detail={"added": resource.pk, "relation": resource.relation},
+        request=request,
+    )
+    return resource
+
+
+@transaction.atomic
+def remove_resource(actor, case, resource, *, request=None):
+    _require(policy.can_work_on_case(actor, case, _access(actor, case)))
+    _require(resource.case_id == case.pk)
+    pk = resource.pk
+    resource.delete()
+    record(
+        "case.resource_changed", actor=actor, target=case, detail={"removed": pk}, request=request
+    )
+
+
+@transaction.atomic
+def add_responsibility(actor, case, *, agency, what, agreed_on, request=None):
+    _require(policy.can_manage_case(actor, case, _access(actor, case)) and not case.is_closed)
+    if not case.team.filter(agency=agency).exists():
+        raise ValidationError({"agency": _("Add the agency to the team first.")})
+    line = Responsibility.objects.create(case=case, agency=agency, what=what, agreed_on=agreed_on)
+    record(
+        "case.responsibility_added",
+        actor=actor,
+        target=case,
+        detail={"agency": agency.pk, "line": line.pk},
+        request=request,
+    )
+    return line
+
+
+# Tasks and journal ----------------------------------------------------------------
+
+
+@transaction.atomic
+def add_task(
+    actor, case, *, title, owner_agency, deadline, owner_role=None, owner_name="", request=None
+):
+    _require(policy.can_work_on_case(actor, case, _access(actor, case)))
+    if not case.team.filter(agency=owner_agency).exists():
+        raise ValidationError({"owner_agency": _("The task's agency must be on the team.")})
+    if owner_role is not None and owner_role.agency_id != owner_agency.pk:
+        raise ValidationError({"owner_role": _("The role must belong to the task's agency.")})
+    task = Task.objects.create(
+        case=case,
+        title=title,
+        owner_agency=owner_agency,
+        owner_role=owner_role,
+        owner_name=owner_name,
+        deadline=deadline,
+        created_by=actor,
+    )
+    record("case.task_added", actor=actor, target=case, detail={"task": task.pk}, request=request)
+    return task
+
+
+@transaction.atomic
+def change_task_status(actor, task, *, status, version, request=None):
+    case = task.case
+    _require(policy.can_work_on_case(actor, case, _access(actor, case)))
+    if status not in TaskStatus.values:
+        raise ValidationError({"status": _("Choose a status.")})
+    updated = Task.objects.filter(pk=task.pk, version=version).update(
+        status=status, version=F("version") + 1
+    )
+    if not updated:
+        raise StaleEdit()
+    task.status, task.version = status, version + 1
+    record(
+        "case.task_changed",
+        actor=actor,
+        target=case,
+        detail={"task": task.pk, "status": status},
+        request=request,
+    )
+
+
+def _check_journal_text(case, text):
+    if case.is_anonymous:
+        _refuse_identity_numbers({"text": text})
+
+
+@transaction.atomic
+def write_journal_entry(actor, case, *, text, confidentiality, request=None):
+    _require(policy.can_work_on_case(actor, case, _access(actor, case)))
+    _check_journal_text(case, text)
+    agency = actor_agency(actor, case, request)
+    entry = JournalEntry.objects.create(
+        case=case, agency=agency, author=actor, confidentiality=confidentiality, text=text
+    )
+    record(
+        "case.journal_written",
+        actor=actor,
+        agency=agency,
+        target=case,
+        detail={"entry": entry.pk, "confidentiality": confidentiality},
+        request=request,
+    )
+    return entry
+
+
+@transaction.atomic
+def correct_journal_entry(actor, entry, *, text, confidentiality, reason, request=None):
+    """A correction is a new version; the old one stays, marked as superseded."""
+    case = entry.case
+    _require(policy.can_work_on_case(actor, case, _access(actor, case)))
+    _require(policy.visible_journal(actor, case).filter(pk=entry.pk).exists())
+    if not reason.strip():
+        raise ValidationError({"reason": _("Say why the entry is corrected.")})
+    _check_journal_text(case, text)
+    # Locks the old version so two corrections of it cannot both succeed.
+    current = JournalEntry.objects.select_for_update().get(pk=entry.pk)
+    if JournalEntry.objects.filter(supersedes=current).exists():
+        raise StaleEdit()
+    correction = JournalEntry.objects.create(
+        case=case,
+        agency_id=current.agency_id,
+        author=actor,
+        confidentiality=confidentiality,
+        text=text,
+        supersedes=current,
+        version_number=current.version_number + 1,
+        correction_reason=reason,
+    )
+    record(
+        "case.journal_corrected",
+        actor=actor,
+        target=case,
+        detail={"entry": correction.pk, "supersedes": current.pk},
+        request=request,
+    )
+    return correction
+
+
+@transaction.atomic
+def tick_checklist_item(actor, item, *, request=None):
+    case = item.case
+    _require(policy.can_work_on_case(actor, case, _access(actor, case)))
+    if item.done_at is None:
+        ChecklistItem.objects.filter(pk=item.pk).update(done_at=timezone.now(), done_by=actor)
+        record(
+            "case.checklist_done",
+            actor=actor,
+            target=case,
+            detail={"step": item.code},
+            request=request,
+        )
+
+
+# Break-glass and the read audit ---------------------------------------------------
+
+
+def find_case_by_reference(reference):
+    """The case a reference such as "2026-00042" names, or None."""
+    year, _dash, number = (reference or "").strip().partition("-")
+    if not (year.isdigit() and number.isdigit()):
+        return None
+    return ConcernCase.objects.filter(pk=int(number), created_at__year=int(year)).first()
+
+
+@transaction.atomic
+def break_glass(actor, agency, case, *, reason, request=None):
+    """Open `case` for a limited time with a reason (L43). The access is also a review
+    item for the managers of `agency`."""
+    _require(policy.may_break_glass(actor) and agency.pk in policy.case_agency_ids(actor))
+    if len(reason.strip()) < 20:
+        raise ValidationError(
+            {"reason": _("Explain in at least 20 characters why you need to open the case.")}
+        )
+    now = timezone.now()
+    access = BreakGlassAccess.objects.create(
+        case=case,
+        user=actor,
+        agency=agency,
+        reason=reason.strip(),
+        granted_at=now,
+        expires_at=now + datetime.timedelta(minutes=settings.BREAK_GLASS_MINUTES),
+    )
+    record(
+        "case.break_glass",
+        actor=actor,
+        agency=agency,
+        target=case,
+        detail={"access": access.pk, "minutes": settings.BREAK_GLASS_MINUTES},
+        request=request,
+    )
+    return access
+
+
+@transaction.atomic
+def review_break_glass(actor, access, *, note, request=None):
+    _require(policy.can_review_break_glass(actor, access))
+    if access.reviewed_at is not None:
+        raise ValidationError(_("This access has already been reviewed."))
+    BreakGlassAccess.objects.filter(pk=access.pk).update(
+        reviewed_by=actor, reviewed_at=timezone.now(), review_note=note
+    )
+    record(
+        "case.break_glass_reviewed",
+        actor=actor,
+        target=access.case,
+        detail={"access": access.pk},
+        request=request,
+    )
+
+
+def break_glass_reviews_for(user):
+    """Break-glass accesses awaiting review by `user` as a manager of the user's agency."""
+    from tverrnett.accounts.models import MembershipRole
+
+    managed = user.memberships.filter(
+        is_active=True,
+        role__in=[MembershipRole.LINE_MANAGER, MembershipRole.AGENCY_ADMIN],
+    ).values("agency_id")
+    return (
+        BreakGlassAccess.objects.filter(agency_id__in=managed, reviewed_at__isnull=True)
+        .exclude(user=user)
+        .select_related("user", "agency", "case")
+    )
+
+
+def record_case_read(actor, case, *, parts, access_path, request=None):
+    """One read entry per view of a case page (L44): who, agency, role, which parts, how."""
+    membership = getattr(request, "membership", None) if request is not None else None
+    return record(
+        "case.viewed",
+        actor=actor,
+        target=case,
+        detail={
+            "parts": sorted(parts),
+            "path": access_path,
+            "role": getattr(membership, "role", ""),
+            "person": case.subject_id,
+        },
+        request=request,
+    )
+
+
+def overdue_tasks_for_coordinator(user, today=None):
+    """Overdue tasks in open cases the user coordinates (holder or deputy of the role)."""
+    today = today or timezone.localdate()
+    return (
+        Task.objects.filter(
+            Q(case__coordinator_role__holder=user) | Q(case__coordinator_role__deputy=user),
+            deadline__lt=today,
+        )
+        .exclude(status=TaskStatus.DONE)
+        .exclude(case__state=CaseState.CLOSED)
+        .select_related("case", "owner_agency")
+        .order_by("deadline", "id")
+    )

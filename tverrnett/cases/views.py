@@ -1,0 +1,999 @@
+"""Concern case pages. Every case lookup goes through `_open_case`, which answers 404
+to anyone outside the case (L42) and writes the read entry of every page view (L44)."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Exists, Max, Min, OuterRef, Q
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from tverrnett.access import policy
+from tverrnett.access.rules import member
+from tverrnett.agencies.models import Agency, AgencyType
+from tverrnett.audit.models import AuditEntry
+from tverrnett.cases import forms, services
+from tverrnett.cases.models import (
+    CaseState,
+    ChecklistItem,
+    JournalEntry,
+    Resource,
+    Task,
+    TaskStatus,
+    TeamMember,
+)
+from tverrnett.geography.models import Municipality
+from tverrnett.networks.models import Forum, Role
+
+PAGE_SIZE = 25
+JOURNAL_ON_CASE_PAGE = 20
+TIMELINE_ON_CASE_PAGE = 30
+READERS_ON_CASE_PAGE = 50
+# The sections of the case page, named in its read entry (L44).
+CASE_PAGE_PARTS = [
+    "person",
+    "summary",
+    "security_clarification",
+    "team",
+    "resources",
+    "responsibilities",
+    "tasks",
+    "journal",
+    "timeline",
+]
+
+_CASE_RELATIONS = (
+    "subject",
+    "municipality",
+    "network",
+    "forum",
+    "coordinator_role__agency",
+    "coordinator_role__holder",
+    "coordinator_role__deputy",
+    "created_agency",
+)
+
+
+class _Access:
+    """What the current user may do on one case, worked out once per request."""
+
+    def __init__(self, user, case):
+        self.path = policy.case_access_path(user, case)
+        self.can_work = policy.can_work_on_case(user, case, self.path)
+        self.can_manage = policy.can_manage_case(user, case, self.path)
+        self.sees_readers = policy.can_see_case_readers(user, case)
+
+
+def _open_case(request, pk, *, parts=(), relations=_CASE_RELATIONS):
+    """The case the user may see, or the same 404 as a case that does not exist.
+
+    A GET records the read (L44): one entry per page view, naming the parts shown.
+    """
+    case = get_object_or_404(policy.visible_cases(request.user).select_related(*relations), pk=pk)
+    access = _Access(request.user, case)
+    if access.path is None:  # pragma: no cover - visible_cases and the path agree
+        raise Http404
+    if request.method == "GET":
+        services.record_case_read(
+            request.user, case, parts=parts, access_path=access.path, request=request
+        )
+    return case, access
+
+
+def _require_case_work(request):
+    """Case pages do not exist for users who do no case work (voluntary organisations,
+    agency administrators): the same 404 as any unknown page."""
+    if not policy.case_agency_ids(request.user):
+        raise Http404
+
+
+def _require(allowed):
+    if not allowed:
+        raise PermissionDenied
+
+
+def _add_errors(form, error):
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, error)
+
+
+def _stale(request, case):
+    messages.error(request, str(services.StaleEdit()))
+    return redirect("cases:detail", pk=case.pk)
+
+
+def _team_agencies(case):
+    return Agency.objects.filter(case_teams__case=case).order_by("name")
+
+
+# List and search -----------------------------------------------------------------
+
+
+@member
+@require_GET
+def case_list(request):
+    _require_case_work(request)
+    visible = policy.visible_cases(request.user)
+    today = timezone.localdate()
+    overdue = Task.objects.filter(case=OuterRef("pk"), deadline__lt=today).exclude(
+        status=TaskStatus.DONE
+    )
+    form = forms.CaseListForm(
+        request.GET or None,
+        forums=Forum.objects.filter(pk__in=visible.values("forum_id")).order_by("name"),
+        municipalities=Municipality.objects.filter(pk__in=visible.values("municipality_id")),
+        roles=Role.objects.filter(pk__in=visible.values("coordinator_role_id")).select_related(
+            "agency", "holder"
+        ),
+    )
+    cases = visible.select_related(
+        "subject", "municipality", "forum", "coordinator_role__agency", "coordinator_role__holder"
+    ).annotate(
+        has_overdue=Exists(overdue),
+        next_deadline=Min("tasks__deadline", filter=~Q(tasks__status=TaskStatus.DONE)),
+    )
+    q, sort = "", "changed"
+    if form.is_valid():
+        data = form.cleaned_data
+        q = data["q"].strip()
+        sort = data["sort"] or "changed"
+        if q:
+            cases = cases.filter(_search(q))
+        if data["state"]:
+            cases = cases.filter(state=data["state"])
+        if data["forum"]:
+            cases = cases.filter(forum=data["forum"])
+        if data["municipality"]:
+            cases = cases.filter(municipality=data["municipality"])
+        if data["coordinator"]:
+            cases = cases.filter(coordinator_role=data["coordinator"])
+        if data["overdue"]:
+            cases = cases.filter(has_overdue=True)
+    cases = cases.order_by(*_ORDERINGS[sort])
+    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("side"))
+    shown = [case.pk for case in page.object_list]
+    if shown:
+        # Names of people are identified case data: the list view is read audit too.
+        services.record(
+            "case.list_viewed",
+            actor=request.user,
+            detail={"cases": shown, "search": bool(q)},
+            request=request,
+        )
+    return render(
+        request,
+        "cases/list.html",
+        {
+            "form": form,
+            "page": page,
+            "q": q,
+            "today": today,
+            "may_register": services.registering_networks(request.user, request.agency).exists(),
+        },
+    )
+
+
+def _search(q):
+    """Reference ("2026-00042" or "42"), the person's name, or words in the summary."""
+    condition = Q(subject__name__icontains=q) | Q(summary__icontains=q)
+    number = q.rpartition("-")[2]
+    if number.isdigit():
+        condition |= Q(pk=int(number))
+    return condition
+
+
+_ORDERINGS = {
+    "changed": ("-updated_at", "-id"),
+    "newest": ("-created_at", "-id"),
+    "oldest": ("created_at", "id"),
+    "deadline": ("next_deadline", "-updated_at", "-id"),
+}
+
+
+# Intake -----------------------------------------------------------------------------
+
+
+@member
+@require_GET
+def new_case(request):
+    _require_case_work(request)
+    networks = services.registering_networks(request.user, request.agency)
+    return render(request, "cases/new.html", {"networks": networks})
+
+
+def _intake_choices(request):
+    _require_case_work(request)
+    networks = services.registering_networks(request.user, request.agency)
+    if not networks.exists():
+        raise PermissionDenied
+    municipalities = Municipality.objects.filter(networks__in=networks).distinct().order_by("name")
+    roles = Role.objects.none()
+    for municipality in municipalities:
+        roles |= services.coordinator_roles_for(municipality)
+    return {
+        "networks": networks.order_by("name"),
+        "municipalities": municipalities,
+        "coordinator_roles": roles.distinct().order_by("kind", "agency__name"),
+    }
+
+
+@member
+@require_http_methods(["GET", "POST"])
+def new_anonymous(request):
+    form = forms.AnonymousIntakeForm(request.POST or None, **_intake_choices(request))
+    warning = ""
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        warning = services.identifiability_warning(data["approximate_age"], data["school"])
+        if not warning or request.POST.get("accept_warning"):
+            try:
+                case = services.register_concern(
+                    request.user,
+                    request.agency,
+                    anonymous=True,
+                    **_intake_data(data),
+                    approximate_age=data["approximate_age"],
+                    school=data["school"],
+                    request=request,
+                )
+            except ValidationError as error:
+                _add_errors(form, error)
+            else:
+                messages.success(request, _("The anonymous discussion was registered."))
+                return redirect("cases:detail", pk=case.pk)
+    return render(
+        request, "cases/intake_form.html", {"form": form, "anonymous": True, "warning": warning}
+    )
+
+
+def _intake_data(data):
+    return {
+        name: data[name]
+        for name in (
+            "network",
+            "audience",
+            "municipality",
+            "coordinator_role",
+            "observation",
+            "observed_by",
+            "observed_on",
+            "source",
+            "urgency",
+        )
+    }
+
+
+@member
+@require_http_methods(["GET", "POST"])
+def new_identified(request):
+    form = forms.IdentifiedIntakeForm(
+        request.POST or None,
+        agency_records_identity_numbers=request.agency.records_identity_numbers,
+        **_intake_choices(request),
+    )
+    duplicates = []
+    if request.method == "POST" and form.is_valid():
+        person = form.person_fields()
+        duplicates = list(
+            services.find_possible_duplicates(
+                request.user,
+                name=person["name"],
+                birth_date=person.get("birth_date"),
+                birth_year=person.get("birth_year"),
+                identity_number=person.get("identity_number", ""),
+            )[:10]
+        )
+        if not duplicates or form.cleaned_data["not_a_duplicate"]:
+            try:
+                case = services.register_concern(
+                    request.user,
+                    request.agency,
+                    person=person,
+                    **_intake_data(form.cleaned_data),
+                    request=request,
+                )
+            except ValidationError as error:
+                _add_errors(form, error)
+            else:
+                messages.success(request, _("The concern was registered."))
+                return redirect("cases:detail", pk=case.pk)
+    return render(
+        request,
+        "cases/intake_form.html",
+        {"form": form, "anonymous": False, "duplicates": duplicates},
+    )
+
+
+# The case page --------------------------------------------------------------------
+
+
+@member
+@require_GET
+def case_detail(request, pk):
+    case, access = _open_case(
+        request,
+        pk,
+        parts=CASE_PAGE_PARTS,
+        relations=(*_CASE_RELATIONS, "security_clarification", "converted_from"),
+    )
+    today = timezone.localdate()
+    journal = list(policy.visible_journal(request.user, case)[:JOURNAL_ON_CASE_PAGE])
+    context = {
+        "case": case,
+        "access": access,
+        "today": today,
+        "team": list(case.team.select_related("agency")),
+        "resources": list(case.resources.all()) if not case.is_anonymous else [],
+        "responsibilities": list(case.responsibilities.select_related("agency")),
+        "tasks": list(case.tasks.select_related("owner_agency", "owner_role__holder")),
+        "journal": journal,
+        "journal_more": len(journal) == JOURNAL_ON_CASE_PAGE,
+        "timeline": list(case.timeline.select_related("actor")[:TIMELINE_ON_CASE_PAGE]),
+        "checklist": [
+            (item, services.CHECKLIST_LABELS.get(item.code, item.code))
+            for item in case.checklist.select_related("done_by")
+        ],
+        "guardians": list(case.subject.guardians.all()) if case.subject_id else [],
+        "clarification": getattr(case, "security_clarification", None),
+        "converted_to": _converted_to(request.user, case),
+        "next_states": services.next_states(case),
+        "warning": services.identifiability_warning(case) if case.is_anonymous else "",
+        "readers": _readers(case) if access.sees_readers else None,
+        "task_statuses": TaskStatus.choices,
+    }
+    return render(request, "cases/detail.html", context)
+
+
+def _converted_to(user, case):
+    if not case.is_anonymous:
+        return None
+    return policy.visible_cases(user).filter(converted_from=case).only("id", "created_at").first()
+
+
+def _readers(case):
+    """Who has read the case, newest first: for the coordinator (L44)."""
+    return list(
+        AuditEntry.objects.filter(
+            action="case.viewed", target_type="cases.concerncase", target_id=str(case.pk)
+        )
+        .values("actor_username", "agency_name")
+        .annotate(last=Max("created_at"), views=Count("id"))
+        .order_by("-last")[:READERS_ON_CASE_PAGE]
+    )
+
+
+@member
+@require_GET
+def journal(request, pk):
+    case, access = _open_case(request, pk, parts=["journal"])
+    entries = policy.visible_journal(request.user, case)
+    page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("side"))
+    return render(request, "cases/journal.html", {"case": case, "access": access, "page": page})
+
+
+@member
+@require_GET
+def journal_history(request, pk, entry_pk):
+    case, access = _open_case(request, pk, parts=["journal"])
+    entry = get_object_or_404(policy.visible_journal(request.user, case), pk=entry_pk)
+    versions = [entry]
+    current = entry
+    while current.supersedes_id:
+        current = JournalEntry.objects.select_related("author", "agency").get(
+            pk=current.supersedes_id
+        )
+        versions.append(current)
+    return render(
+        request,
+        "cases/journal_history.html",
+        {"case": case, "access": access, "versions": versions},
+    )
+
+
+# Forms on a case -------------------------------------------------------------------
+
+
+def _case_form(request, pk, *, parts, allowed, template, build, save, success, **extra):
+    """The shape every case form shares: open the case, check, build, save, redirect.
+
+    `build(case, data)` returns the form, `save(case, form)` calls the service.
+    """
+    case, access = _open_case(request, pk, parts=parts)
+    _require(allowed(case, access))
+    form = build(case, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            save(case, form)
+        except services.StaleEdit:
+            return _stale(request, case)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, success)
+            return redirect("cases:detail", pk=case.pk)
+    return render(request, template, {"case": case, "access": access, "form": form, **extra})
+
+
+@member
+@require_http_methods(["GET", "POST"])
+def change_state(request, pk):
+    case, access = _open_case(request, pk, parts=["state"])
+    _require(access.can_manage)
+    states = services.next_states(case)
+    form = forms.StateForm(request.POST or None, states=states, initial={"version": case.version})
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.change_state(
+                request.user,
+                case,
+                data["to_state"],
+                version=data["version"],
+                evaluation=data["evaluation"],
+                review_on=data["review_on"],
+                note=data["note"],
+                request=request,
+            )
+        except services.StaleEdit:
+            return _stale(request, case)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("The case is now in the state “%(state)s”.")
+                % {"state": case.get_state_display()},
+            )
+            return redirect("cases:detail", pk=case.pk)
+    return render(request, "cases/state_form.html", {"case": case, "access": access, "form": form})
+
+
+@member
+@require_http_methods(["GET", "POST"])
+def reopen(request, pk):
+    def save(case, form):
+        services.reopen(
+            request.user,
+            case,
+            version=form.cleaned_data["version"],
+            reason=form.cleaned_data["reason"],
+            request=request,
+        )
+
+    return _case_form(
+        request,
+        pk,
+        parts=["state"],
+        allowed=lambda case, access: (
+            case.is_closed and not case.is_anonymous and access.path in ("team", "coordinator")
+        ),
+        template="cases/simple_form.html",
+        build=lambda case, data: forms.ReopenForm(data, initial={"version": case.version}),
+        save=save,
+        success=_("The case was reopened."),
+        title=_("Reopen the case"),
+        submit=_("Reopen"),
+    )
+
+
+@member
+@require_http_methods(["GET", "POST"])
+def security_clarification(request, pk):
+    def build(case, data):
+        existing = getattr(case, "security_clarification", None)
+        return forms.SecurityClarificationForm(
+            data, instance=existing, initial={"version": case.version}
+        )
+
+    def save(case, form):
+        services.record_security_clarification(
+            request.user,
+            case,
+            version=form.cleaned_data["version"],
+            answers=form.answers(),
+            request=request,
+        )
+
+    return _case_form(
+        request,
+        pk,
+        parts=["security_clarification"],
+        allowed=lambda case, access: (
+            access.can_manage and case.state == CaseState.SECURITY_CLARIFICATION
+        ),
+        template="cases/security_form.html",
+        build=build,
+        save=save,
+        success=_("The security clarification was recorded."),
+    )
+
+
+@member
+@require_http_methods(["GET", "POST"])
+def convert(request, pk):
+    case, access = _open_case(request, pk, parts=["journal", "summary"])
+    _require(
+        access.can_manage and case.is_anonymous and case.state == CaseState.ANONYMOUS_DISCUSSION
+    )
+    entries = list(policy.visible_journal(request.user, case))
+    form = forms.ConversionForm(
+        request.POST or None,
+        entries=entries,
+        agency_records_identity_numbers=request.agency.records_identity_numbers,
+        initial={"version": case.version},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            identified = services.convert_anonymous(
+                request.user,
+                case,
+                version=form.cleaned_data["version"],
+                legal_basis=form.cleaned_data["legal_basis"],
+                person=form.person_fields(),
+                copy_entry_ids=[int(pk) for pk in form.cleaned_data["copy_entries"]],
+                request=request,
+            )
+        except services.StaleEdit:
+            return _stale(request, case)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("The identified case was created."))
+            return redirect("cases:detail", pk=identified.pk)
+    return render(
+        request, "cases/convert_form.html", {"case": case, "access": access, "form": form}
+    )
+
+
+@member
+@require_http_methods(["GET", "POST"])
+def edit_summary(request, pk):
+    def save(case, form):
+        services.change_summary(
+            request.user,
+            case,
+            version=form.cleaned_data["version"],
+            summary=form.cleaned_data["summary"],
+            request=request,
+        )
+
+    return _case_form(
+        request,
+        pk,
+        parts=["summary"],
+        allowed=lambda case, access: access.can_work,
+        template="cases/simple_form.html",
+        build=lambda case, data: forms.SummaryForm(
+            data, initial={"version": case.version, "summary": case.summary}
+        ),
+        save=save,
+        success=_("The summary was saved."),
+        title=_("Common summary"),
+        submit=_("Save summary"),
+    )
+
+
+@member
+@require_http_methods(["GET", "POST"])
+def change_coordinator(request, pk):
+    def save(case, form):
+        services.change_coordinator(
+            request.user,
+            case,
+            version=form.cleaned_data["version"],
+            role=form.cleaned_data["role"],
+            reason=form.cleaned_data["reason"],
+            request=request,
+        )
+
+    return _case_form(
+        request,
+        pk,
+        parts=["coordinator"],
+        allowed=lambda case, access: access.can_manage and not case.is_closed,
+        template="cases/simple_form.html",
+        build=lambda case, data: forms.CoordinatorForm(
+            data,
+            roles=services.coordinator_roles_for(case.municipality).exclude(
+                pk=case.coordinator_role_id
+            ),
+            initial={"version": case.version},
+        ),
+        save=save,
+        success=_("The coordinator was changed."),
+        title=_("Change coordinator"),
+        submit=_("Change coordinator"),
+    )
+
+
+@member
+@require_http_methods(["GET", "POST"])
+def edit_person(request, pk):
+    case, access = _open_case(request, pk, parts=["person", "guardians"])
+    _require(access.can_work and not case.is_anonymous)
+    person = case.subject
+    agency = services.actor_agency(request.user, case, request)
+    initial = {
+        name: getattr(person, name)
+        for name in forms.PersonForm.base_fields
+        if name != "identity_number"
+    }
+    initial["version"] = case.version
+    form = forms.PersonEditForm(
+        request.POST or None,
+        initial=initial,
+        agency_records_identity_numbers=agency.records_identity_numbers,
+        has_identity_number=bool(person.identity_number),
+    )
+    guardians = forms.GuardianFormSet(
+        request.POST or None,
+        prefix="guardians",
+        initial=[
+            {
+                "name": guardian.name,
+                "relation": guardian.relation,
+                "has_parental_responsibility": guardian.has_parental_responsibility,
+                "phone": guardian.phone,
+            }
+            for guardian in person.guardians.all()
+        ],
+    )
+    if request.method == "POST" and form.is_valid() and guardians.is_valid():
+        fields = form.person_fields()
+        if form.cleaned_data.get("remove_identity_number"):
+            fields["remove_identity_number"] = True
+        kept = [
+            row
+            for row in guardians.cleaned_data
+            if row and row.get("name") and not row.get("DELETE")
+        ]
+        for row in kept:
+            row.pop("DELETE", None)
+        try:
+            services.change_person(
+                request.user,
+                case,
+                version=form.cleaned_data["version"],
+                fields=fields,
+                guardians=kept,
+                request=request,
+            )
+        except services.StaleEdit:
+            return _stale(request, case)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("The person's details were saved."))
+            return redirect("cases:detail", pk=case.pk)
+    return render(
+        request,
+        "cases/person_form.html",
+        {"case": case, "access": access, "form": form, "guardians": guardians},
+    )
+
+
+@member
+@require_POST
+def reveal_identity_number(request, pk):
+    case, access = _open_case(request, pk)
+    _require(access.path in ("team", "coordinator"))
+    try:
+        number = services.reveal_identity_number(request.user, case, request=request)
+    except PermissionDenied:
+        raise Http404 from None
+    # Rendered in the response to the POST, never put in a URL or redirect.
+    return render(
+        request,
+        "cases/identity_number.html",
+        {"case": case, "access": access, "identity_number": number},
+    )
+
+
+@member
+@require_http_methods(["GET", "POST"])
+def add_team_member(request, pk):
+    def build(case, data):
+        return forms.TeamMemberForm(
+            data,
+            agencies=Agency.objects.filter(is_active=True)
+            .exclude(agency_type=AgencyType.VOLUNTARY_ORG)
+            .exclude(case_teams__case=case)
+            .order_by("name"),
+        )
+
+    def save(case, form):
+        services.add_team_member(request.user, case, **form.cleaned_data, request=request)
+
+    return _case_form(
+        request,
+        pk,
+        parts=["team"],
+        allowed=lambda case, access: access.can_manage,
+        template="cases/simple_form.html",
+        build=build,
+        save=save,
+        success=_("The agency was added to the follow-up team."),
+        title=_("Add an agency to the follow-up team"),
+        submit=_("Add to team"),
+    )
+
+
+def _team_member_action(request, pk, member_pk, action, success):
+    case, access = _open_case(request, pk)
+    _require(access.can_manage)
+    team_member = get_object_or_404(
+        TeamMember.objects.select_related("agency"), pk=member_pk, case=case
+    )
+    try:
+        action(request.user, case, team_member, request=request)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, success)
+    return redirect("cases:detail", pk=case.pk)
+
+
+@member
+@require_POST
+def remove_team_member(request, pk, member_pk):
+    return _team_member_action(
+        request,
+        pk,
+        member_pk,
+        services.remove_team_member,
+        _("The agency was removed from the follow-up team."),
+    )
+
+
+@member
+@require_POST
+def give_lead(request, pk, member_pk):
+    return _team_member_action(
+        request, pk, member_pk, services.give_lead, _("The lead responsibility was moved.")
+    )
+
+
+@member
+@require_http_methods(["GET", "POST"])
+def add_resource(request, pk):
+    def save(case, form):
+        services.add_resource(request.user, case, **form.cleaned_data, request=request)
+
+    return _case_form(
+        request,
+        pk,
+        parts=["resources"],
+        allowed=lambda case, access: access.can_work and not case.is_anonymous,
+        template="cases/simple_form.html",
+        build=lambda case, data: forms.ResourceForm(data),
+        save=save,
+        success=_("The resource was added."),
+        title=_("Add someone from the person's own network"),
+        submit=_("Add"),
+    )
+
+
+@member
+@require_POST
+def remove_resource(request, pk, resource_pk):
+    case, access = _open_case(request, pk)
+    _require(access.can_work)
+    resource = get_object_or_404(Resource, pk=resource_pk, case=case)
+    services.remove_resource(request.user, case, resource, request=request)
+    messages.success(request, _("The resource was removed."))
+    return redirect("cases:detail", pk=case.pk)
+
+
+@member
+@require_http_methods(["GET", "POST"])
+def add_responsibility(request, pk):
+    def save(case, form):
+        services.add_responsibility(request.user, case, **form.cleaned_data, request=request)
+
+    return _case_form(
+        request,
+        pk,
+        parts=["responsibilities"],
+        allowed=lambda case, access: access.can_manage and not case.is_closed,
+        template="cases/simple_form.html",
+        build=lambda case, data: forms.ResponsibilityForm(
+            data, agencies=_team_agencies(case), initial={"agreed_on": timezone.localdate()}
+        ),
+        save=save,
+        success=_("The responsibility was added."),
+        title=_("Add to the responsibility matrix"),
+        submit=_("Add"),
+    )
+
+
+@member
+@require_http_methods(["GET", "POST"])
+def add_task(request, pk):
+    def build(case, data):
+        agencies = _team_agencies(case)
+        return forms.TaskForm(
+            data,
+            agencies=agencies,
+            roles=Role.objects.filter(agency__in=agencies).select_related("agency", "holder"),
+        )
+
+    def save(case, form):
+        services.add_task(request.user, case, **form.cleaned_data, request=request)
+
+    return _case_form(
+        request,
+        pk,
+        parts=["tasks"],
+        allowed=lambda case, access: access.can_work,
+        template="cases/simple_form.html",
+        build=build,
+        save=save,
+        success=_("The task was added."),
+        title=_("Add a task"),
+        submit=_("Add task"),
+    )
+
+
+@member
+@require_POST
+def change_task_status(request, pk, task_pk):
+    case, access = _open_case(request, pk)
+    _require(access.can_work)
+    task = get_object_or_404(Task.objects.select_related("case"), pk=task_pk, case=case)
+    form = forms.TaskStatusForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a status."))
+        return redirect("cases:detail", pk=case.pk)
+    try:
+        services.change_task_status(
+            request.user,
+            task,
+            status=form.cleaned_data["status"],
+            version=form.cleaned_data["version"],
+            request=request,
+        )
+    except services.StaleEdit:
+        return _stale(request, case)
+    messages.success(request, _("The task status was saved."))
+    return redirect("cases:detail", pk=case.pk)
+
+
+@member
+@require_http_methods(["GET", "POST"])
+def write_journal(request, pk):
+    def save(case, form):
+        services.write_journal_entry(request.user, case, **form.cleaned_data, request=request)
+
+    return _case_form(
+        request,
+        pk,
+        parts=["journal"],
+        allowed=lambda case, access: access.can_work,
+        template="cases/simple_form.html",
+        build=lambda case, data: forms.JournalForm(data),
+        save=save,
+        success=_("The journal entry was saved."),
+        title=_("Write a journal entry"),
+        submit=_("Save entry"),
+    )
+
+
+@member
+@require_http_methods(["GET", "POST"])
+def correct_journal(request, pk, entry_pk):
+    case, access = _open_case(request, pk, parts=["journal"])
+    _require(access.can_work)
+    entry = get_object_or_404(policy.visible_journal(request.user, case), pk=entry_pk)
+    form = forms.JournalCorrectionForm(
+        request.POST or None,
+        initial={"text": entry.text, "confidentiality": entry.confidentiality},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.correct_journal_entry(
+                request.user, entry, **form.cleaned_data, request=request
+            )
+        except services.StaleEdit:
+            return _stale(request, case)
+        except ValidationError as error:
+            _add_errors(form, error)
+        else:
+            messages.success(request, _("The correction was saved as a new version."))
+            return redirect("cases:detail", pk=case.pk)
+    return render(
+        request,
+        "cases/simple_form.html",
+        {
+            "case": case,
+            "access": access,
+            "form": form,
+            "title": _("Correct a journal entry"),
+            "submit": _("Save correction"),
+            "intro": _(
+                "The entry is not changed: your correction becomes a new version, and "
+                "the earlier one stays in the history."
+            ),
+        },
+    )
+
+
+@member
+@require_POST
+def tick_checklist_item(request, pk, item_pk):
+    case, access = _open_case(request, pk)
+    _require(access.can_work)
+    item = get_object_or_404(ChecklistItem.objects.select_related("case"), pk=item_pk, case=case)
+    services.tick_checklist_item(request.user, item, request=request)
+    messages.success(request, _("The step was marked as done."))
+    return redirect("cases:detail", pk=case.pk)
+
+
+# Break-glass ---------------------------------------------------------------------
+
+
+@member
+@require_http_methods(["GET", "POST"])
+def break_glass(request):
+    _require_case_work(request)
+    form = forms.BreakGlassForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        case = services.find_case_by_reference(form.cleaned_data["reference"])
+        if case is None:
+            form.add_error("reference", _("No case has this reference."))
+        elif policy.visible_cases(request.user).filter(pk=case.pk).exists():
+            return redirect("cases:detail", pk=case.pk)
+        else:
+            try:
+                services.break_glass(
+                    request.user,
+                    request.agency,
+                    case,
+                    reason=form.cleaned_data["reason"],
+                    request=request,
+                )
+            except ValidationError as error:
+                _add_errors(form, error)
+            else:
+                messages.warning(
+                    request,
+                    _(
+                        "Emergency access is open for %(minutes)d minutes. Your manager will "
+                        "review it."
+                    )
+                    % {"minutes": services.settings.BREAK_GLASS_MINUTES},
+                )
+                return redirect("cases:detail", pk=case.pk)
+    return render(request, "cases/break_glass.html", {"form": form})
+
+
+@member
+@require_GET
+def break_glass_reviews(request):
+    if not policy.manages_any_agency(request.user):
+        raise Http404
+    reviews = services.break_glass_reviews_for(request.user)
+    page = Paginator(reviews, PAGE_SIZE).get_page(request.GET.get("side"))
+    return render(request, "cases/break_glass_reviews.html", {"page": page})
+
+
+@member
+@require_POST
+def review_break_glass(request, access_pk):
+    access = get_object_or_404(services.break_glass_reviews_for(request.user), pk=access_pk)
+    form = forms.BreakGlassReviewForm(request.POST)
+    form.is_valid()
+    try:
+        services.review_break_glass(
+            request.user, access, note=form.cleaned_data.get("note", ""), request=request
+        )
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("The emergency access was marked as reviewed."))
+    return redirect("cases:break_glass_reviews")
