@@ -108,6 +108,33 @@ def test_an_outsider_gets_404_on_every_case_url(client, login_as, outsider, team
     assert team_case.journal.count() == 1
 
 
+def test_the_owner_and_the_partner_walk_every_case_url(client, login_as, owner, partner, team_case):
+    """The coordinator's side opens every page; the partner reads, works, but does not
+    manage (state, coordinator, team, responsibilities are the coordinator's side's)."""
+    manage_only = {
+        "cases:change_state",
+        "cases:coordinator",
+        "cases:add_team_member",
+        "cases:add_responsibility",
+    }
+    # The journal entry is the owner's agency's: for the partner it does not exist (L05).
+    other_agencys_entry = {"cases:correct_journal", "cases:journal_history"}
+    for user, refused, missing in [
+        (owner, set(), set()),
+        (partner, manage_only, other_agencys_entry),
+    ]:
+        login_as(client, user)
+        for name, url in _case_urls(team_case):
+            status = client.get(url).status_code
+            if name in refused:
+                assert status == 403, (user, name, status)
+            elif name in missing:
+                assert status == 404, (user, name, status)
+            else:
+                # 403: pages for another state (security clarification, conversion, reopening).
+                assert status in (200, 403, 405), (user, name, status)
+
+
 def test_an_outsider_sees_no_trace_of_the_case(client, login_as, outsider, team_case):
     login_as(client, outsider)
 
