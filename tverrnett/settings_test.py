@@ -2,7 +2,7 @@
 
 Everything that matters for security stays as in production (DEBUG off,
 Argon2, CSP, lockout); only HTTPS redirects are off because the test client
-speaks plain HTTP.
+speaks plain HTTP, and Argon2 runs at its smallest cost to keep the suite fast.
 """
 
 import os
@@ -16,3 +16,6 @@ from tverrnett.settings import *  # noqa: E402, F403
 # The test client has no TLS; keep the production cookie flags visible to tests anyway.
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
+
+# Still Argon2, at the smallest cost: the suite hashes thousands of passwords.
+PASSWORD_HASHERS = ["tverrnett.accounts.hashers.QuickArgon2PasswordHasher"]

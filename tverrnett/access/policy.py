@@ -297,6 +297,8 @@ def case_access_path(user, case, now=None):
     """
     from django.utils import timezone
 
+    if not is_fully_authenticated(user):
+        return None
     agency_ids = case_agency_ids(user)
     if not agency_ids:
         return None

@@ -185,6 +185,12 @@ def _refuse_identity_numbers(fields):
         raise ValidationError(errors)
 
 
+def _refuse_in_anonymous(case, fields):
+    """Free text in an anonymous discussion must not identify anyone (L18)."""
+    if case.is_anonymous:
+        _refuse_identity_numbers(fields)
+
+
 def _timeline(case, actor, kind, *, from_state="", to_state="", note=""):
     TimelineEvent.objects.create(
         case=case, actor=actor, kind=kind, from_state=from_state, to_state=to_state, note=note
@@ -227,6 +233,7 @@ def find_possible_duplicates(
     Only cases the user may already see are offered: a possible match in
     another team's case must not tell an outsider that the case exists.
     """
+    identity_number = fodselsnummer.compact(identity_number or "")
     if not (identity_number or name.strip()):
         return ConcernCase.objects.none()
     same_person = Q()
@@ -321,7 +328,9 @@ def register_concern(
             {"coordinator_role": _("Choose a coordinator role for this municipality.")}
         )
     if anonymous:
-        _refuse_identity_numbers({"observation": observation, "school": school})
+        _refuse_identity_numbers(
+            {"observation": observation, "school": school, "observed_by": observed_by}
+        )
         subject = None
         state = CaseState.ANONYMOUS_DISCUSSION
     else:
@@ -401,6 +410,7 @@ def change_state(
     """Move the case on. Security clarification must be answered before the case leaves
     it (L10, L22); closing needs an evaluation and a review date."""
     _require(policy.can_manage_case(actor, case, _access(actor, case)))
+    _refuse_in_anonymous(case, {"note": note, "evaluation": evaluation})
     if to_state not in TRANSITIONS[CaseState(case.state)]:
         raise ValidationError(_("A case cannot move from this state to that one."))
     if (
@@ -484,11 +494,15 @@ def record_security_clarification(actor, case, *, version, answers, request=None
     _require(policy.can_manage_case(actor, case, _access(actor, case)))
     if case.state != CaseState.SECURITY_CLARIFICATION:
         raise ValidationError(_("The security clarification is recorded in that state only."))
+    clarification = SecurityClarification.objects.filter(case=case).first()
+    clarification = clarification or SecurityClarification(case=case)
+    for name, value in answers.items():
+        setattr(clarification, name, value)
+    clarification.answered_by, clarification.answered_at = actor, timezone.now()
+    # Every answer and every reasoning the model requires, whoever calls (L10).
+    clarification.full_clean()
     _claim_version(case, version)
-    SecurityClarification.objects.update_or_create(
-        case=case,
-        defaults={**answers, "answered_by": actor, "answered_at": timezone.now()},
-    )
+    clarification.save()
     _timeline(case, actor, "security_clarified")
     record(
         "case.security_clarified",
@@ -681,8 +695,7 @@ def change_coordinator(actor, case, *, version, role, reason, request=None):
 @transaction.atomic
 def change_summary(actor, case, *, version, summary, request=None):
     _require(policy.can_work_on_case(actor, case, _access(actor, case)))
-    if case.is_anonymous:
-        _refuse_identity_numbers({"summary": summary})
+    _refuse_in_anonymous(case, {"summary": summary})
     _claim_version(case, version)
     ConcernCase.objects.filter(pk=case.pk).update(summary=summary)
     case.summary = summary
@@ -847,6 +860,7 @@ def remove_resource(actor, case, resource, *, request=None):
 @transaction.atomic
 def add_responsibility(actor, case, *, agency, what, agreed_on, request=None):
     _require(policy.can_manage_case(actor, case, _access(actor, case)) and not case.is_closed)
+    _refuse_in_anonymous(case, {"what": what})
     if not case.team.filter(agency=agency).exists():
         raise ValidationError({"agency": _("Add the agency to the team first.")})
     line = Responsibility.objects.create(case=case, agency=agency, what=what, agreed_on=agreed_on)
@@ -868,6 +882,7 @@ def add_task(
     actor, case, *, title, owner_agency, deadline, owner_role=None, owner_name="", request=None
 ):
     _require(policy.can_work_on_case(actor, case, _access(actor, case)))
+    _refuse_in_anonymous(case, {"title": title, "owner_name": owner_name})
     if not case.team.filter(agency=owner_agency).exists():
         raise ValidationError({"owner_agency": _("The task's agency must be on the team.")})
     if owner_role is not None and owner_role.agency_id != owner_agency.pk:
@@ -907,8 +922,7 @@ def change_task_status(actor, task, *, status, version, request=None):
 
 
 def _check_journal_text(case, text):
-    if case.is_anonymous:
-        _refuse_identity_numbers({"text": text})
+    _refuse_in_anonymous(case, {"text": text})
 
 
 @transaction.atomic
@@ -935,7 +949,10 @@ def correct_journal_entry(actor, entry, *, text, confidentiality, reason, reques
     """A correction is a new version; the old one stays, marked as superseded."""
     case = entry.case
     _require(policy.can_work_on_case(actor, case, _access(actor, case)))
-    _require(policy.visible_journal(actor, case).filter(pk=entry.pk).exists())
+    # Only the writing agency corrects its entries. Checked on the entry itself, not on
+    # the visible (current) versions, so a second correction of one version is a stale
+    # edit rather than a refusal.
+    _require(entry.case_id == case.pk and entry.agency_id in policy.case_agency_ids(actor))
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the entry is corrected.")})
     _check_journal_text(case, text)
@@ -1041,6 +1058,7 @@ def break_glass_reviews_for(user):
 
     managed = user.memberships.filter(
         is_active=True,
+        agency__is_active=True,
         role__in=[MembershipRole.LINE_MANAGER, MembershipRole.AGENCY_ADMIN],
     ).values("agency_id")
     return (

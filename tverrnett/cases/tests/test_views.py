@@ -165,13 +165,11 @@ def test_the_partner_on_the_team_sees_the_case_but_not_the_owners_journal(
 
 
 def test_a_volunteer_and_an_agency_administrator_see_nothing(
-    client, login_as, make_user, make_agency, owner_agency, team_case
+    client, login_as, make_user, make_agency, owner, owner_agency, team_case
 ):
     voluntary = make_agency("Frivillig i Drammen", AgencyType.VOLUNTARY_ORG)
     volunteer = make_user("frivillig", voluntary, MembershipRole.BRIDGE_BUILDER)
-    services.add_team_member(
-        team_case.coordinator_role.holder, team_case, agency=voluntary, contact_name="Frida"
-    )
+    services.add_team_member(owner, team_case, agency=voluntary, contact_name="Frida")
     administrator = make_user("admin", owner_agency, MembershipRole.AGENCY_ADMIN)
 
     for user in (volunteer, administrator):
