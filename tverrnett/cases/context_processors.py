@@ -1,16 +1,16 @@
-from django.utils.functional import SimpleLazyObject
-
-from tverrnett.access import policy
+from tverrnett.agencies.models import AgencyType
 
 
 def case_work(request):
-    """`does_case_work`: whether to show the cases menu item. Evaluated only when a
-    template asks, so anonymous pages cost no query."""
-    user = getattr(request, "user", None)
+    """`does_case_work`: whether to show the cases menu item for the agency the user acts
+    for now. Read from the membership the middleware already loaded: no query.
+
+    The case pages themselves decide from all the user's memberships
+    (access.policy.case_agency_ids); this only keeps the menu honest.
+    """
+    membership = getattr(request, "membership", None)
     return {
-        "does_case_work": SimpleLazyObject(
-            lambda: bool(
-                user is not None and user.is_authenticated and policy.case_agency_ids(user)
-            )
-        )
+        "does_case_work": membership is not None
+        and membership.role != "agency_admin"
+        and membership.agency.agency_type != AgencyType.VOLUNTARY_ORG
     }

@@ -170,7 +170,7 @@ class PersonForm(forms.Form):
         help_text=_("When the birth date is not known."),
         required=False,
         min_value=1900,
-        error_messages={"min_value": _("Give a year after 1900.")},
+        error_messages={"min_value": _("Give a year from 1900 on.")},
     )
     identity_number = forms.CharField(
         label=_("National identity number"),
@@ -225,7 +225,9 @@ class PersonForm(forms.Form):
     def clean(self):
         cleaned = super().clean()
         if cleaned.get("needs_interpreter") and not cleaned.get("interpreter_language"):
-            self.add_error("interpreter_language", _("Say which language the interpreter needs."))
+            self.add_error(
+                "interpreter_language", _("Say which language the person needs an interpreter for.")
+            )
         if cleaned.get("protected_address") and cleaned.get("address"):
             self.add_error(
                 "address", _("Leave the address empty: a protected address is not recorded.")

@@ -11,12 +11,13 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from tverrnett.networks.models import ForumAudience
 
 
 class CaseState(models.TextChoices):
-    REGISTERED = "registered", _("Registered")
+    REGISTERED = "registered", pgettext_lazy("case state", "Registered")
     ANONYMOUS_DISCUSSION = "anonymous_discussion", _("Anonymous discussion")
     SECURITY_CLARIFICATION = "security_clarification", _("Security clarification")
     MAPPING = "mapping", _("Mapping")
@@ -43,7 +44,7 @@ class Urgency(models.TextChoices):
 
 class ProtectedAddress(models.TextChoices):
     NONE = "", _("No protected address")
-    CONFIDENTIAL = "fortrolig", _("Confidential address (fortrolig)")
+    CONFIDENTIAL = "fortrolig", _("Confidential address")
     STRICTLY_CONFIDENTIAL = "strengt_fortrolig", _("Strictly confidential address")
 
 
@@ -194,7 +195,7 @@ class ConcernCase(models.Model):
     created_agency = models.ForeignKey(
         "agencies.Agency", on_delete=models.PROTECT, related_name="+"
     )
-    created_at = models.DateTimeField(_("registered"), default=timezone.now)
+    created_at = models.DateTimeField(pgettext_lazy("case", "registered"), default=timezone.now)
     updated_at = models.DateTimeField(_("changed"), default=timezone.now)
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     # Optimistic locking (C5): a save carries the version it was read at.

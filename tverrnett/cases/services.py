@@ -493,7 +493,12 @@ def record_security_clarification(actor, case, *, version, answers, request=None
     clarification. A later save replaces them and is audited again."""
     _require(policy.can_manage_case(actor, case, _access(actor, case)))
     if case.state != CaseState.SECURITY_CLARIFICATION:
-        raise ValidationError(_("The security clarification is recorded in that state only."))
+        raise ValidationError(
+            _(
+                "The security clarification can only be recorded while the case is in "
+                "security clarification."
+            )
+        )
     clarification = SecurityClarification.objects.filter(case=case).first()
     clarification = clarification or SecurityClarification(case=case)
     for name, value in answers.items():
@@ -592,7 +597,6 @@ def convert_anonymous(
     ConcernCase.objects.filter(pk=case.pk).update(
         state=CaseState.CLOSED,
         closed_at=timezone.now(),
-        evaluation=_("Converted into an identified case."),
     )
     case.state = CaseState.CLOSED
     _timeline(
@@ -801,7 +805,7 @@ def remove_team_member(actor, case, member, *, request=None):
     if member.has_lead:
         raise ValidationError(_("Give the lead to another agency before removing this one."))
     if member.agency_id == case.coordinator_role.agency_id:
-        raise ValidationError(_("The coordinator's agency stays on the team."))
+        raise ValidationError(_("The coordinator's agency cannot be removed from the team."))
     agency_id, name = member.agency_id, member.agency.name
     member.delete()
     _timeline(case, actor, "team_removed", note=name)

@@ -6,18 +6,21 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from tverrnett.access.rules import member, public
+from tverrnett.accounts.models import MembershipRole
 from tverrnett.announcements.services import unread_announcements_for
 from tverrnett.audit.models import AuditEntry
 from tverrnett.cases.services import break_glass_reviews_for, overdue_tasks_for_coordinator
 
 UNREAD_ON_START_PAGE = 5
 OVERDUE_ON_START_PAGE = 10
+# Managers review their agency's break-glass accesses (L43).
+_MANAGER_ROLES = {MembershipRole.LINE_MANAGER, MembershipRole.AGENCY_ADMIN}
 
 
 @member
 @require_GET
 def home(request):
-    memberships = request.user.active_memberships()
+    memberships = list(request.user.active_memberships())
     # The login before this one, so a user notices a login that was not theirs.
     previous_logins = AuditEntry.objects.filter(
         action="auth.login", actor_id=request.user.pk
@@ -35,7 +38,11 @@ def home(request):
             "idle_minutes": settings.SESSION_IDLE_TIMEOUT_MINUTES,
             "unread_announcements": unread_announcements,
             "overdue_tasks": overdue_tasks,
-            "break_glass_to_review": break_glass_reviews_for(request.user).count(),
+            "break_glass_to_review": (
+                break_glass_reviews_for(request.user).count()
+                if any(membership.role in _MANAGER_ROLES for membership in memberships)
+                else 0
+            ),
         },
     )
 
