@@ -23,7 +23,9 @@ TEXT_MAX = 8000
 
 
 def _textarea(rows=5):
-    return forms.Textarea(attrs={"rows": rows, "cols": None})
+    widget = forms.Textarea(attrs={"rows": rows})
+    widget.attrs.pop("cols", None)  # the width comes from the CSS
+    return widget
 
 
 def _date_input():

@@ -44,7 +44,7 @@ class GuidanceRequestForm(forms.Form):
             "national identity numbers, addresses or anything else that identifies the person."
         ),
         max_length=QUESTION_MAX_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 8, "cols": None}),
+        widget=forms.Textarea(attrs={"rows": 8}),
         error_messages={
             "required": _("Write your question."),
             "max_length": _("Keep the question under %(limit_value)d characters."),
@@ -69,7 +69,7 @@ class AnswerForm(forms.Form):
         label=_("Your answer"),
         help_text=_("The sender's agency sees the answer. Do not identify anyone."),
         max_length=QUESTION_MAX_LENGTH,
-        widget=forms.Textarea(attrs={"rows": 8, "cols": None}),
+        widget=forms.Textarea(attrs={"rows": 8}),
         error_messages={
             "required": _("Write your answer."),
             "max_length": _("Keep the answer under %(limit_value)d characters."),
