@@ -1,0 +1,76 @@
+"""Two users save the same case at once, each through their own database connection (C5).
+
+Runs against the live server's database (PostgreSQL when DATABASE_URL names it,
+as in CI): the test database of the unit tests lives inside one uncommitted
+transaction, where a second connection would see nothing. Each thread in the
+script below gets its own Django connection; the first holds its transaction
+open while the second tries, so the second meets the row lock and then a
+version that has moved on.
+"""
+
+import json
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+SCRIPT = """
+import json, threading, time
+from django.contrib.auth import get_user_model
+from django.db import connection, transaction
+from tverrnett.cases import services
+from tverrnett.cases.models import ConcernCase
+
+case_pk = (
+    ConcernCase.objects.filter(is_anonymous=False, coordinator_role__holder__username="slt.demo")
+    .order_by("pk").values_list("pk", flat=True).first()
+)
+version = ConcernCase.objects.get(pk=case_pk).version
+first_holds_lock = threading.Event()
+results = {}
+
+def save(username, text, hold_seconds):
+    try:
+        user = get_user_model().objects.get(username=username)
+        user.is_verified = lambda: True  # both factors passed, as in a request
+        case = ConcernCase.objects.select_related("coordinator_role").get(pk=case_pk)
+        connection.ensure_connection()
+        results[username + ":connection"] = (
+            connection.connection.info.backend_pid if connection.vendor == "postgresql"
+            else id(connection.connection)
+        )
+        with transaction.atomic():
+            services.change_summary(user, case, version=version, summary=text)
+            if hold_seconds:
+                first_holds_lock.set()
+                time.sleep(hold_seconds)
+        results[username] = "saved"
+    except services.StaleEdit:
+        results[username] = "stale"
+    finally:
+        first_holds_lock.set()
+        connection.close()
+
+first = threading.Thread(target=save, args=("slt.demo", "Lagret av Siri.", 1.5))
+first.start()
+first_holds_lock.wait(10)
+second = threading.Thread(target=save, args=("leder.demo", "Lagret av Lars.", 0))
+second.start()
+first.join(); second.join()
+results["summary"] = ConcernCase.objects.get(pk=case_pk).summary
+results["version_read"] = version
+results["version_now"] = ConcernCase.objects.get(pk=case_pk).version
+results["vendor"] = connection.vendor
+print(json.dumps(results))
+"""
+
+
+def test_the_second_of_two_concurrent_saves_is_refused_and_nothing_is_lost(server):
+    output = server.manage("shell", "-c", SCRIPT, debug=True)
+    results = json.loads(output.strip().splitlines()[-1])
+
+    assert results["slt.demo"] == "saved"
+    assert results["leder.demo"] == "stale"
+    assert results["summary"] == "Lagret av Siri."
+    assert results["version_now"] == results["version_read"] + 1
+    assert results["slt.demo:connection"] != results["leder.demo:connection"]
