@@ -243,6 +243,11 @@ def server(tmp_path_factory):
         )
         _wait_until_healthy(server)
         yield server
+        # Every browser test wrote to this one audit log, through two workers at once:
+        # the chain must still verify at the end (a failure here fails the run).
+        _stop(process)
+        process = None
+        server.manage("verify_audit")
     finally:
         if process is not None:
             _stop(process)

@@ -33,6 +33,16 @@ from tverrnett.networks.models import (
 )
 
 
+@pytest.fixture(autouse=True)
+def audit_chain_stays_whole(db):
+    """After every case test, the audit log it wrote still verifies (L44)."""
+    yield
+    from tverrnett.audit.services import verify_chain
+
+    _count, broken = verify_chain()
+    assert broken is None, broken
+
+
 def signed_in(user):
     """The user as OTPMiddleware hands it to a view after the second factor."""
     user.otp_device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
