@@ -269,9 +269,13 @@ class Command(BaseCommand):
         return [bench, *others]
 
     def _set_up(self, places):
+        # Agency and network names are unique: should two current municipalities share a
+        # name, both get their number, whichever of them this run uses.
         names = defaultdict(int)
-        for municipality in places:
-            names[municipality.name] += 1
+        for name in Municipality.objects.filter(valid_to__isnull=True).values_list(
+            "name", flat=True
+        ):
+            names[name] += 1
         label = {m.pk: m.name if names[m.name] == 1 else f"{m.name} ({m.number})" for m in places}
         districts = {m.police_district_id: m.police_district for m in places if m.police_district}
 
@@ -399,11 +403,11 @@ class Command(BaseCommand):
         }
         new_forums = []
         for m in places:
-            for name, audience, _keys in FORUMS:
+            for name, audience, keys in FORUMS:
                 key = (municipal[m.pk].pk, name)
                 if key not in have:
                     have[key] = Forum(network=municipal[m.pk], name=name, audience=audience)
-                    new_forums.append((m, have[key], _keys))
+                    new_forums.append((m, have[key], keys))
                 forums[(m.pk, audience)] = have[key]
         Forum.objects.bulk_create([forum for _m, forum, _k in new_forums])
         Forum.agencies.through.objects.bulk_create(
