@@ -64,6 +64,8 @@ class AuditEntry(models.Model):
         indexes = [
             models.Index(fields=["action", "created_at"]),
             models.Index(fields=["actor_id", "created_at"]),
+            # The start page's "your previous login": one user's newest auth.login.
+            models.Index(fields=["actor_id", "action", "id"]),
             models.Index(fields=["target_type", "target_id"]),
         ]
 

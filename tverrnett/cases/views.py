@@ -4,7 +4,7 @@ to anyone outside the case (L42) and writes the read entry of every page view (L
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, Max, Min, OuterRef, Q
+from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -26,7 +26,7 @@ from tverrnett.cases.models import (
     TeamMember,
 )
 from tverrnett.geography.models import Municipality
-from tverrnett.networks.models import Forum, Role
+from tverrnett.networks.models import Forum, Role, RoleKind
 
 PAGE_SIZE = 25
 JOURNAL_ON_CASE_PAGE = 20
@@ -124,19 +124,37 @@ def case_list(request):
     overdue = Task.objects.filter(case=OuterRef("pk"), deadline__lt=today).exclude(
         status=TaskStatus.DONE
     )
+    # The filters offer what the user's own networks hold, not what the visible cases
+    # hold: asking the cases would run the visibility rule three more times.
+    network_ids = policy.member_network_ids(request.user)
+    municipalities = Municipality.objects.filter(networks__in=network_ids).distinct()
     form = forms.CaseListForm(
         request.GET or None,
-        forums=Forum.objects.filter(pk__in=visible.values("forum_id")).order_by("name"),
-        municipalities=Municipality.objects.filter(pk__in=visible.values("municipality_id")),
-        roles=Role.objects.filter(pk__in=visible.values("coordinator_role_id")).select_related(
-            "agency", "holder"
-        ),
+        forums=Forum.objects.filter(network_id__in=network_ids).order_by("name"),
+        municipalities=municipalities.order_by("name"),
+        roles=Role.objects.filter(
+            Q(kind=RoleKind.SLT_COORDINATOR, municipality__in=municipalities)
+            | Q(
+                kind=RoleKind.POLICE_RADICALISATION_CONTACT,
+                police_district__municipalities__in=municipalities,
+            )
+        )
+        .distinct()
+        .select_related("agency", "holder"),
     )
     cases = visible.select_related(
         "subject", "municipality", "forum", "coordinator_role__agency", "coordinator_role__holder"
     ).annotate(
         has_overdue=Exists(overdue),
-        next_deadline=Min("tasks__deadline", filter=~Q(tasks__status=TaskStatus.DONE)),
+        # A correlated subquery, not a join and GROUP BY over every visible case.
+        next_deadline=Subquery(
+            Task.objects.filter(case=OuterRef("pk"))
+            .exclude(status=TaskStatus.DONE)
+            .order_by()
+            .values("case")
+            .annotate(first=Min("deadline"))
+            .values("first")
+        ),
     )
     q, sort = "", "changed"
     if form.is_valid():
@@ -192,7 +210,8 @@ _ORDERINGS = {
     "changed": ("-updated_at", "-id"),
     "newest": ("-created_at", "-id"),
     "oldest": ("created_at", "id"),
-    "deadline": ("next_deadline", "-updated_at", "-id"),
+    # Cases without an open task last, on every database.
+    "deadline": (F("next_deadline").asc(nulls_last=True), "-updated_at", "-id"),
 }
 
 

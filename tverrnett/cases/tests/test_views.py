@@ -496,3 +496,40 @@ def test_the_manager_reviews_break_glass(
     assert access.reviewed_by == manager
     login_as(client, outsider)
     assert client.get(reverse("cases:break_glass_reviews")).status_code == 404
+
+
+def test_the_case_list_filters_sorts_and_searches(
+    client, login_as, owner, register, police_role, adult_forum, youth_forum
+):
+    youth = register(person={"name": "Unge Aronsen", "birth_year": 2009})
+    adult = register(
+        person={"name": "Voksne Berg", "birth_year": 1980},
+        audience="adults",
+        coordinator_role=police_role,
+    )
+    services.change_state(owner, youth, CaseState.SECURITY_CLARIFICATION, version=youth.version)
+    services.add_task(
+        owner,
+        adult,
+        title="Forfalt",
+        owner_agency=adult.created_agency,
+        owner_name="X",
+        deadline=timezone.localdate() - datetime.timedelta(days=1),
+    )
+    login_as(client, owner)
+
+    def listed(**params):
+        response = client.get(reverse("cases:list"), params)
+        assert response.status_code == 200
+        return [case.pk for case in response.context["page"].object_list]
+
+    assert set(listed()) == {youth.pk, adult.pk}
+    assert listed(state="security_clarification") == [youth.pk]
+    assert listed(forum=adult_forum.pk) == [adult.pk]
+    assert listed(coordinator=police_role.pk) == [adult.pk]
+    assert listed(overdue="on") == [adult.pk]
+    assert listed(q="aronsen") == [youth.pk]
+    assert listed(q=adult.reference) == [adult.pk]
+    assert listed(sort="oldest") == [youth.pk, adult.pk]
+    assert listed(sort="newest") == [adult.pk, youth.pk]
+    assert listed(sort="deadline")[0] == adult.pk
