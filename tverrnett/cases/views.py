@@ -25,6 +25,7 @@ from tverrnett.cases.models import (
     TaskStatus,
     TeamMember,
 )
+from tverrnett.core.form_errors import add_service_errors
 from tverrnett.geography.models import Municipality
 from tverrnett.networks.models import Forum, Role, RoleKind
 
@@ -93,14 +94,6 @@ def _require_case_work(request):
 def _require(allowed):
     if not allowed:
         raise PermissionDenied
-
-
-def _add_errors(form, error):
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _stale(request, case):
@@ -262,7 +255,7 @@ def new_anonymous(request):
                     request=request,
                 )
             except ValidationError as error:
-                _add_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("The anonymous discussion was registered."))
                 return redirect("cases:detail", pk=case.pk)
@@ -318,7 +311,7 @@ def new_identified(request):
                     request=request,
                 )
             except ValidationError as error:
-                _add_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("The concern was registered."))
                 return redirect("cases:detail", pk=case.pk)
@@ -432,7 +425,7 @@ def _case_form(request, pk, *, parts, allowed, template, build, save, success, *
         except services.StaleEdit:
             return _stale(request, case)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, success)
             return redirect("cases:detail", pk=case.pk)
@@ -462,7 +455,7 @@ def change_state(request, pk):
         except services.StaleEdit:
             return _stale(request, case)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,
@@ -561,7 +554,7 @@ def convert(request, pk):
         except services.StaleEdit:
             return _stale(request, case)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The identified case was created."))
             return redirect("cases:detail", pk=identified.pk)
@@ -686,7 +679,7 @@ def edit_person(request, pk):
         except services.StaleEdit:
             return _stale(request, case)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The person's details were saved."))
             return redirect("cases:detail", pk=case.pk)
@@ -921,7 +914,7 @@ def correct_journal(request, pk, entry_pk):
         except services.StaleEdit:
             return _stale(request, case)
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(request, _("The correction was saved as a new version."))
             return redirect("cases:detail", pk=case.pk)
@@ -977,7 +970,7 @@ def break_glass(request):
                     request=request,
                 )
             except ValidationError as error:
-                _add_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.warning(
                     request,

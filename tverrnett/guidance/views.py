@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from tverrnett.access import policy
 from tverrnett.access.rules import member
 from tverrnett.agencies.models import Agency
+from tverrnett.core.form_errors import add_service_errors
 from tverrnett.geography.models import RvtsRegion
 from tverrnett.geography.services import rvts_region_for
 from tverrnett.guidance.forms import AnswerForm, GuidanceRequestForm, ListForm
@@ -118,7 +119,7 @@ def new_request(request):
                 request=request,
             )
         except ValidationError as error:
-            _add_errors(form, error)
+            add_service_errors(form, error)
         else:
             messages.success(
                 request,
@@ -127,14 +128,6 @@ def new_request(request):
             )
             return redirect("guidance:detail", pk=guidance.pk)
     return render(request, "guidance/request_form.html", {"form": form})
-
-
-def _add_errors(form, error):
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _list_queryset():
@@ -228,7 +221,7 @@ def detail(request, pk):
                     request.user, guidance, answer=form.cleaned_data["answer"], request=request
                 )
             except ValidationError as error:
-                _add_errors(form, error)
+                add_service_errors(form, error)
             else:
                 messages.success(request, _("Your answer was sent."))
                 return redirect("guidance:detail", pk=guidance.pk)
