@@ -95,6 +95,14 @@ def test_from_anonymous_discussion_to_a_case_in_mapping(
     observation = "En elev har over tid delt voldsforherligende innhold i en klassechat."
     act_as(context, session_of, "slt.demo")
 
+    # The coordinator's start page lists the demo case's overdue task.
+    page.goto("/")
+    expect(page.locator("#overdue-heading")).to_be_visible()
+    expect(
+        page.locator('section[aria-labelledby="overdue-heading"] a[href^="/saker/"]')
+    ).to_have_count(1)
+    check_page(page, "flow-start-overdue", shots)
+
     page.goto("/saker/")
     expect(page.locator("table.ds-table tbody tr").first).to_be_visible()
     check_page(page, "flow-list", shots)

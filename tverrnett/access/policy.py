@@ -18,20 +18,24 @@ def acts_for_agency(request):
     return is_fully_authenticated(request.user) and request.agency is not None
 
 
-# Membership roles that may manage their agency's roles (hand them over, name deputies).
-_AGENCY_MANAGERS = frozenset({"line_manager", "agency_admin"})
+# Membership roles that manage their agency: its roles (hand them over, name deputies),
+# its directory entry and people, and the review of its users' break-glass access.
+AGENCY_MANAGER_ROLES = frozenset({"line_manager", "agency_admin"})
+
+
+def managed_agencies(user):
+    """The user's memberships as a manager, as a subquery-ready queryset of agency ids."""
+    return user.memberships.filter(
+        role__in=AGENCY_MANAGER_ROLES, is_active=True, agency__is_active=True
+    ).values("agency_id")
 
 
 def manages_agency(user, agency_id):
-    return user.memberships.filter(
-        agency_id=agency_id, role__in=_AGENCY_MANAGERS, is_active=True, agency__is_active=True
-    ).exists()
+    return managed_agencies(user).filter(agency_id=agency_id).exists()
 
 
 def manages_any_agency(user):
-    return user.memberships.filter(
-        role__in=_AGENCY_MANAGERS, is_active=True, agency__is_active=True
-    ).exists()
+    return managed_agencies(user).exists()
 
 
 def can_hand_over_role(user, role):
@@ -174,7 +178,7 @@ def announcement_posting_agencies(user):
     if not memberships:
         return {}
     agency_ids = {agency_id for agency_id, _role in memberships}
-    managed = {agency_id for agency_id, role in memberships if role in _AGENCY_MANAGERS}
+    managed = {agency_id for agency_id, role in memberships if role in AGENCY_MANAGER_ROLES}
     role_networks = set(
         Role.objects.filter(network__isnull=False)
         .filter(models.Q(holder=user) | models.Q(deputy=user))
@@ -247,6 +251,7 @@ def case_agency_ids(user):
 
     Voluntary organisations take part as bridge builders with limited access
     (N9) and see no case; an agency administrator's membership opens none.
+    `does_case_work` says the same of one membership already loaded.
     """
     from tverrnett.agencies.models import AgencyType
 
@@ -255,6 +260,16 @@ def case_agency_ids(user):
         .exclude(role__in=_NO_CASE_WORK_ROLES)
         .exclude(agency__agency_type=AgencyType.VOLUNTARY_ORG)
         .values_list("agency_id", flat=True)
+    )
+
+
+def does_case_work(membership):
+    """The rule of `case_agency_ids` for one membership, without a query."""
+    from tverrnett.agencies.models import AgencyType
+
+    return (
+        membership.role not in _NO_CASE_WORK_ROLES
+        and membership.agency.agency_type != AgencyType.VOLUNTARY_ORG
     )
 
 
@@ -310,11 +325,6 @@ def case_access_path(user, case, now=None):
     if case.break_glass.filter(user=user, expires_at__gt=now or timezone.now()).exists():
         return "break_glass"
     return None
-
-
-def may_break_glass(user):
-    """Users who do case work may ask for break-glass access; nobody else."""
-    return bool(case_agency_ids(user))
 
 
 def can_work_on_case(user, case, access_path):

@@ -1,4 +1,4 @@
-from tverrnett.agencies.models import AgencyType
+from tverrnett.access import policy
 
 
 def case_work(request):
@@ -9,8 +9,4 @@ def case_work(request):
     (access.policy.case_agency_ids); this only keeps the menu honest.
     """
     membership = getattr(request, "membership", None)
-    return {
-        "does_case_work": membership is not None
-        and membership.role != "agency_admin"
-        and membership.agency.agency_type != AgencyType.VOLUNTARY_ORG
-    }
+    return {"does_case_work": membership is not None and policy.does_case_work(membership)}

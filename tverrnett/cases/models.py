@@ -101,10 +101,6 @@ class Person(models.Model):
     def address_is_protected(self):
         return bool(self.protected_address)
 
-    @property
-    def masked_identity_number(self):
-        return "••••••••••• " if self.identity_number else ""
-
 
 class Guardian(models.Model):
     """A guardian (foresatt) of a minor."""

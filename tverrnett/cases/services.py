@@ -122,15 +122,13 @@ def identity_number_refused_message():
     )
 
 
-def identifiability_warning(case_or_age, school=""):
+def identifiability_warning(age, school):
     """The L19 warning, or "" when the combination is not a risk.
 
     A municipality plus an exact age plus a school often narrows a concern down
     to fewer than 4–5 possible people. The reference data holds no population
     figures, so every municipality counts as possibly small.
     """
-    age = getattr(case_or_age, "approximate_age", case_or_age)
-    school = getattr(case_or_age, "school", school)
     if age is None or not (school or "").strip():
         return ""
     return _(
@@ -222,6 +220,16 @@ def _access(actor, case):
     return policy.case_access_path(actor, case)
 
 
+def _require_work(actor, case):
+    """Journal, tasks, summary, the person: the team and the coordinator, on an open case."""
+    _require(policy.can_work_on_case(actor, case, _access(actor, case)))
+
+
+def _require_manage(actor, case):
+    """State, coordinator, team, responsibilities: the coordinator's side, on an open case."""
+    _require(policy.can_manage_case(actor, case, _access(actor, case)) and not case.is_closed)
+
+
 # Intake ---------------------------------------------------------------------
 
 
@@ -277,12 +285,15 @@ def _validate_identity_number(agency, identity_number, reason):
         )
 
 
-def _clean_person_fields(agency, person_fields):
+def _clean_person_fields(agency, person_fields, *, kept_number=""):
+    """`kept_number`: the number already recorded, which an edit keeps without checking
+    the agency's switch again (it is checked when a number is entered)."""
     fields = dict(person_fields)
     fields["identity_number"] = fodselsnummer.compact(fields.get("identity_number") or "")
-    _validate_identity_number(
-        agency, fields["identity_number"], fields.get("identity_number_reason")
-    )
+    if fields["identity_number"] != kept_number:
+        _validate_identity_number(
+            agency, fields["identity_number"], fields.get("identity_number_reason")
+        )
     if not fields["identity_number"]:
         fields["identity_number_reason"] = ""
     if fields.get("protected_address"):
@@ -409,6 +420,7 @@ def change_state(
 ):
     """Move the case on. Security clarification must be answered before the case leaves
     it (L10, L22); closing needs an evaluation and a review date."""
+    # A closed case is refused by the transitions, with a message that says so.
     _require(policy.can_manage_case(actor, case, _access(actor, case)))
     _refuse_in_anonymous(case, {"note": note, "evaluation": evaluation})
     if to_state not in TRANSITIONS[CaseState(case.state)]:
@@ -455,8 +467,8 @@ def reopen(actor, case, *, version, reason, request=None):
     """A closed case opens again in mapping; the reason goes on the timeline."""
     if case.state != CaseState.CLOSED or case.is_anonymous:
         raise ValidationError(_("Only a closed identified case can be reopened."))
-    path = _access(actor, case)
-    _require(path in ("team", "coordinator") and _is_coordinator_side(actor, case))
+    # Whoever could manage the case while it was open may open it again.
+    _require(policy.can_manage_case(actor, case, _access(actor, case)))
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the case is reopened.")})
     _claim_version(case, version)
@@ -480,18 +492,11 @@ def reopen(actor, case, *, version, reason, request=None):
     return case
 
 
-def _is_coordinator_side(actor, case):
-    role = case.coordinator_role
-    return actor.pk in (role.holder_id, role.deputy_id) or role.agency_id in (
-        policy.case_agency_ids(actor)
-    )
-
-
 @transaction.atomic
 def record_security_clarification(actor, case, *, version, answers, request=None):
     """Save the answers (all required by the form) while the case is in security
     clarification. A later save replaces them and is audited again."""
-    _require(policy.can_manage_case(actor, case, _access(actor, case)))
+    _require_manage(actor, case)
     if case.state != CaseState.SECURITY_CLARIFICATION:
         raise ValidationError(
             _(
@@ -537,7 +542,7 @@ def convert_anonymous(
     may read can be picked.
     """
     _require(case.is_anonymous and case.state == CaseState.ANONYMOUS_DISCUSSION)
-    _require(policy.can_manage_case(actor, case, _access(actor, case)))
+    _require_manage(actor, case)
     if legal_basis not in LEGAL_BASIS_CODES:
         raise ValidationError(
             {"legal_basis": _("Choose the legal basis for identifying the person.")}
@@ -665,7 +670,7 @@ def purge_anonymous_discussions(now=None):
 @transaction.atomic
 def change_coordinator(actor, case, *, version, role, reason, request=None):
     """Give the case another coordinator role (L21). There is always exactly one."""
-    _require(policy.can_manage_case(actor, case, _access(actor, case)) and not case.is_closed)
+    _require_manage(actor, case)
     if not coordinator_roles_for(case.municipality).filter(pk=role.pk).exists():
         raise ValidationError({"role": _("Choose a coordinator role for this municipality.")})
     if role.pk == case.coordinator_role_id:
@@ -698,7 +703,7 @@ def change_coordinator(actor, case, *, version, role, reason, request=None):
 
 @transaction.atomic
 def change_summary(actor, case, *, version, summary, request=None):
-    _require(policy.can_work_on_case(actor, case, _access(actor, case)))
+    _require_work(actor, case)
     _refuse_in_anonymous(case, {"summary": summary})
     _claim_version(case, version)
     ConcernCase.objects.filter(pk=case.pk).update(summary=summary)
@@ -711,25 +716,17 @@ def change_person(actor, case, *, version, fields, guardians=None, request=None)
     """Change the person's details. The identity number is kept when the form leaves it
     empty (it is never sent back to the browser) unless `remove_identity_number`."""
     _require(not case.is_anonymous)
-    _require(policy.can_work_on_case(actor, case, _access(actor, case)))
+    _require_work(actor, case)
     agency = actor_agency(actor, case, request)
     fields = dict(fields)
-    remove = fields.pop("remove_identity_number", False)
     person = case.subject
-    if not fields.get("identity_number") and not remove:
-        fields["identity_number"] = person.identity_number
+    kept = "" if fields.pop("remove_identity_number", False) else person.identity_number
+    if kept and not fields.get("identity_number"):
+        fields["identity_number"] = kept
         fields["identity_number_reason"] = (
             fields.get("identity_number_reason") or person.identity_number_reason
         )
-        if person.identity_number:
-            # Kept as it was: the agency's switch is checked when a number is entered.
-            cleaned = _clean_person_fields(_AllowsIdentityNumbers(), fields)
-        else:
-            cleaned = _clean_person_fields(agency, fields)
-    else:
-        if remove:
-            fields["identity_number"] = ""
-        cleaned = _clean_person_fields(agency, fields)
+    cleaned = _clean_person_fields(agency, fields, kept_number=kept)
     _claim_version(case, version)
     changed = sorted(name for name, value in cleaned.items() if getattr(person, name) != value)
     for name, value in cleaned.items():
@@ -747,10 +744,6 @@ def change_person(actor, case, *, version, fields, guardians=None, request=None)
         detail={"fields": changed},
         request=request,
     )
-
-
-class _AllowsIdentityNumbers:
-    records_identity_numbers = True
 
 
 @transaction.atomic
@@ -775,7 +768,7 @@ def reveal_identity_number(actor, case, *, request=None):
 def add_team_member(
     actor, case, *, agency, contact_name, contact_phone="", contact_email="", request=None
 ):
-    _require(policy.can_manage_case(actor, case, _access(actor, case)) and not case.is_closed)
+    _require_manage(actor, case)
     if case.team.filter(agency=agency).exists():
         raise ValidationError({"agency": _("This agency is already on the team.")})
     if not agency.is_active:
@@ -800,7 +793,7 @@ def add_team_member(
 
 @transaction.atomic
 def remove_team_member(actor, case, member, *, request=None):
-    _require(policy.can_manage_case(actor, case, _access(actor, case)) and not case.is_closed)
+    _require_manage(actor, case)
     _require(member.case_id == case.pk)
     if member.has_lead:
         raise ValidationError(_("Give the lead to another agency before removing this one."))
@@ -821,7 +814,7 @@ def remove_team_member(actor, case, member, *, request=None):
 @transaction.atomic
 def give_lead(actor, case, member, *, request=None):
     """Exactly one agency on the team has the lead responsibility."""
-    _require(policy.can_manage_case(actor, case, _access(actor, case)) and not case.is_closed)
+    _require_manage(actor, case)
     _require(member.case_id == case.pk)
     case.team.filter(has_lead=True).update(has_lead=False)
     TeamMember.objects.filter(pk=member.pk).update(has_lead=True)
@@ -838,7 +831,7 @@ def give_lead(actor, case, member, *, request=None):
 @transaction.atomic
 def add_resource(actor, case, *, request=None, **fields):
     _require(not case.is_anonymous)
-    _require(policy.can_work_on_case(actor, case, _access(actor, case)))
+    _require_work(actor, case)
     resource = Resource.objects.create(case=case, **fields)
     record(
         "case.resource_changed",
@@ -852,7 +845,7 @@ def add_resource(actor, case, *, request=None, **fields):
 
 @transaction.atomic
 def remove_resource(actor, case, resource, *, request=None):
-    _require(policy.can_work_on_case(actor, case, _access(actor, case)))
+    _require_work(actor, case)
     _require(resource.case_id == case.pk)
     pk = resource.pk
     resource.delete()
@@ -863,7 +856,7 @@ def remove_resource(actor, case, resource, *, request=None):
 
 @transaction.atomic
 def add_responsibility(actor, case, *, agency, what, agreed_on, request=None):
-    _require(policy.can_manage_case(actor, case, _access(actor, case)) and not case.is_closed)
+    _require_manage(actor, case)
     _refuse_in_anonymous(case, {"what": what})
     if not case.team.filter(agency=agency).exists():
         raise ValidationError({"agency": _("Add the agency to the team first.")})
@@ -885,7 +878,7 @@ def add_responsibility(actor, case, *, agency, what, agreed_on, request=None):
 def add_task(
     actor, case, *, title, owner_agency, deadline, owner_role=None, owner_name="", request=None
 ):
-    _require(policy.can_work_on_case(actor, case, _access(actor, case)))
+    _require_work(actor, case)
     _refuse_in_anonymous(case, {"title": title, "owner_name": owner_name})
     if not case.team.filter(agency=owner_agency).exists():
         raise ValidationError({"owner_agency": _("The task's agency must be on the team.")})
@@ -907,7 +900,7 @@ def add_task(
 @transaction.atomic
 def change_task_status(actor, task, *, status, version, request=None):
     case = task.case
-    _require(policy.can_work_on_case(actor, case, _access(actor, case)))
+    _require_work(actor, case)
     if status not in TaskStatus.values:
         raise ValidationError({"status": _("Choose a status.")})
     updated = Task.objects.filter(pk=task.pk, version=version).update(
@@ -931,7 +924,7 @@ def _check_journal_text(case, text):
 
 @transaction.atomic
 def write_journal_entry(actor, case, *, text, confidentiality, request=None):
-    _require(policy.can_work_on_case(actor, case, _access(actor, case)))
+    _require_work(actor, case)
     _check_journal_text(case, text)
     agency = actor_agency(actor, case, request)
     entry = JournalEntry.objects.create(
@@ -952,7 +945,7 @@ def write_journal_entry(actor, case, *, text, confidentiality, request=None):
 def correct_journal_entry(actor, entry, *, text, confidentiality, reason, request=None):
     """A correction is a new version; the old one stays, marked as superseded."""
     case = entry.case
-    _require(policy.can_work_on_case(actor, case, _access(actor, case)))
+    _require_work(actor, case)
     # Only the writing agency corrects its entries. Checked on the entry itself, not on
     # the visible (current) versions, so a second correction of one version is a stale
     # edit rather than a refusal.
@@ -987,7 +980,7 @@ def correct_journal_entry(actor, entry, *, text, confidentiality, reason, reques
 @transaction.atomic
 def tick_checklist_item(actor, item, *, request=None):
     case = item.case
-    _require(policy.can_work_on_case(actor, case, _access(actor, case)))
+    _require_work(actor, case)
     if item.done_at is None:
         ChecklistItem.objects.filter(pk=item.pk).update(done_at=timezone.now(), done_by=actor)
         record(
@@ -1014,7 +1007,7 @@ def find_case_by_reference(reference):
 def break_glass(actor, agency, case, *, reason, request=None):
     """Open `case` for a limited time with a reason (L43). The access is also a review
     item for the managers of `agency`."""
-    _require(policy.may_break_glass(actor) and agency.pk in policy.case_agency_ids(actor))
+    _require(agency.pk in policy.case_agency_ids(actor))
     if len(reason.strip()) < 20:
         raise ValidationError(
             {"reason": _("Explain in at least 20 characters why you need to open the case.")}
@@ -1057,18 +1050,24 @@ def review_break_glass(actor, access, *, note, request=None):
 
 
 def break_glass_reviews_for(user):
-    """Break-glass accesses awaiting review by `user` as a manager of the user's agency."""
-    from tverrnett.accounts.models import MembershipRole
-
-    managed = user.memberships.filter(
-        is_active=True,
-        agency__is_active=True,
-        role__in=[MembershipRole.LINE_MANAGER, MembershipRole.AGENCY_ADMIN],
-    ).values("agency_id")
+    """Break-glass accesses awaiting review by `user` as a manager of the agency the
+    other user acted for (the same rule as policy.can_review_break_glass)."""
     return (
-        BreakGlassAccess.objects.filter(agency_id__in=managed, reviewed_at__isnull=True)
+        BreakGlassAccess.objects.filter(
+            agency_id__in=policy.managed_agencies(user), reviewed_at__isnull=True
+        )
         .exclude(user=user)
         .select_related("user", "agency", "case")
+    )
+
+
+def record_case_list_read(actor, case_ids, *, searched, request=None):
+    """A list shows people's names: one entry naming the cases on the page (L44)."""
+    return record(
+        "case.list_viewed",
+        actor=actor,
+        detail={"cases": case_ids, "search": searched},
+        request=request,
     )
 
 

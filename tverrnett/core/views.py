@@ -5,16 +5,14 @@ from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
+from tverrnett.access import policy
 from tverrnett.access.rules import member, public
-from tverrnett.accounts.models import MembershipRole
 from tverrnett.announcements.services import unread_announcements_for
 from tverrnett.audit.models import AuditEntry
 from tverrnett.cases.services import break_glass_reviews_for, overdue_tasks_for_coordinator
 
 UNREAD_ON_START_PAGE = 5
 OVERDUE_ON_START_PAGE = 10
-# Managers review their agency's break-glass accesses (L43).
-_MANAGER_ROLES = {MembershipRole.LINE_MANAGER, MembershipRole.AGENCY_ADMIN}
 
 
 @member
@@ -38,9 +36,10 @@ def home(request):
             "idle_minutes": settings.SESSION_IDLE_TIMEOUT_MINUTES,
             "unread_announcements": unread_announcements,
             "overdue_tasks": overdue_tasks,
+            # Managers review their agency's break-glass accesses (L43); asked only of them.
             "break_glass_to_review": (
                 break_glass_reviews_for(request.user).count()
-                if any(membership.role in _MANAGER_ROLES for membership in memberships)
+                if any(m.role in policy.AGENCY_MANAGER_ROLES for m in memberships)
                 else 0
             ),
         },

@@ -1,10 +1,12 @@
+import datetime
+
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import DatabaseError, IntegrityError, connection, transaction
 
 from tverrnett.audit import actions
 from tverrnett.audit.models import GENESIS_HASH, AppendOnlyError, AuditEntry
-from tverrnett.audit.services import record
+from tverrnett.audit.services import append_generated, record, verify_chain
 
 pytestmark = pytest.mark.django_db
 
@@ -49,6 +51,33 @@ def test_it_writes_the_entry_in_the_same_transaction_as_the_change(owner):
         record("test.touched", actor=owner)
         raise RuntimeError("the change failed after it was audited")
 
+    assert AuditEntry.objects.count() == 0
+
+
+def _generated(action, minute):
+    return AuditEntry(
+        created_at=datetime.datetime(2026, 1, 1, 10, minute, tzinfo=datetime.UTC),
+        action=action,
+        target_type="cases.concerncase",
+        target_id=str(minute),
+        request_id="generate_scale_data",
+    )
+
+
+def test_generated_entries_are_chained_onto_the_log():
+    first = record("test.touched")
+
+    assert append_generated([_generated("test.touched", n) for n in range(3)]) == 3
+
+    stored = list(AuditEntry.objects.order_by("id"))
+    assert stored[1].prev_hash == first.entry_hash
+    assert [entry.target_id for entry in stored[1:]] == ["0", "1", "2"]
+    assert verify_chain() == (4, None)
+
+
+def test_generated_entries_need_registered_actions():
+    with pytest.raises(actions.UnknownAction):
+        append_generated([_generated("test.touched", 0), _generated("test.unknown", 1)])
     assert AuditEntry.objects.count() == 0
 
 

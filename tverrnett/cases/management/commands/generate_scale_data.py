@@ -12,8 +12,8 @@ built from a small list of made-up first and last names plus a number
 Each run adds to what is there: agencies, users, networks, forums and roles
 are found by name (or created), cases and everything under them are new.
 Rows are written with bulk_create, one transaction per batch of cases; the
-audit entries of a batch are hash-chained in Python onto the last entry in
-the log, under the same chain lock `audit.services.record` takes, and carry
+audit entries of a batch are chained onto the last entry in the log by
+`audit.services.append_generated`, under the chain lock `record` takes, and carry
 the request id "generate_scale_data" so they can be told from real ones.
 
 Exactly every tenth case lies in Oslo and is coordinated by the Oslo SLT
@@ -31,15 +31,15 @@ from collections import defaultdict
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection, models, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tverrnett.accounts.management.commands._demo import DEMO_PASSWORD, refuse_unless_debug
 from tverrnett.accounts.models import Membership, MembershipRole
 from tverrnett.agencies.models import Agency, AgencyType
-from tverrnett.audit.models import GENESIS_HASH, AuditEntry
-from tverrnett.audit.services import _lock_chain
+from tverrnett.audit.models import AuditEntry
+from tverrnett.audit.services import append_generated
 from tverrnett.cases.models import (
     CaseState,
     ChecklistItem,
@@ -941,9 +941,7 @@ class Command(BaseCommand):
     def _append_audit(self, plans):
         """Hash-chain the batch's entries onto the log, in time order, under the chain lock.
 
-        `AuditEntry.objects.bulk_create` refuses on purpose (the application appends
-        one entry at a time through `record`); a plain QuerySet writes the batch here.
-        Inserts only: the append-only triggers refuse UPDATE and DELETE, not INSERT.
+        `audit.services.append_generated` chains and inserts them under the chain lock.
         """
         pending = []
         for p in plans:
@@ -958,29 +956,23 @@ class Command(BaseCommand):
                     (at, action, actor_id, agency_id, names.get(agency_id, ""), case.pk, detail)
                 )
         pending.sort(key=lambda row: row[0])
-        _lock_chain()
-        previous = (
-            AuditEntry.objects.order_by("-id").values_list("entry_hash", flat=True).first()
-            or GENESIS_HASH
-        )
         entries = []
         for at, action, actor_id, agency_id, agency_name, case_id, detail in pending:
             actor = self.user_info.get(actor_id)
-            entry = AuditEntry(
-                created_at=at,
-                action=action,
-                actor_id=actor_id,
-                actor_username=actor[1] if actor else "",
-                agency_id=agency_id,
-                agency_name=agency_name[:200],
-                target_type="cases.concerncase",
-                target_id=str(case_id),
-                detail=detail,
-                request_id=REQUEST_ID,
-                ip_address=None,
-                prev_hash=previous,
+            entries.append(
+                AuditEntry(
+                    created_at=at,
+                    action=action,
+                    actor_id=actor_id,
+                    actor_username=actor[1] if actor else "",
+                    agency_id=agency_id,
+                    agency_name=agency_name[:200],
+                    target_type="cases.concerncase",
+                    target_id=str(case_id),
+                    detail=detail,
+                    request_id=REQUEST_ID,
+                    ip_address=None,
+                )
             )
-            entry.entry_hash = previous = entry.compute_hash()
-            entries.append(entry)
-        models.QuerySet(model=AuditEntry).bulk_create(entries, batch_size=1000)
+        append_generated(entries)
         self.counts["audit entries"] += len(entries)
