@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "tverrnett.announcements",
     "tverrnett.guidance",
     "tverrnett.cases",
+    "tverrnett.consent",
 ]
 
 MIDDLEWARE = [
@@ -145,6 +146,21 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 # were registered; break-glass access lasts this many minutes (L43).
 ANONYMOUS_DISCUSSION_RETENTION_DAYS = env_int("ANONYMOUS_DISCUSSION_RETENTION_DAYS", 90, minimum=1)
 BREAK_GLASS_MINUTES = env_int("BREAK_GLASS_MINUTES", 60, minimum=1)
+# Consent (L14, L16): the coordinator is warned this many days before a consent ends.
+CONSENT_EXPIRY_WARNING_DAYS = env_int("CONSENT_EXPIRY_WARNING_DAYS", 30, minimum=1)
+# The ages at which a child's say grows (barneloven § 31–33, pasient- og
+# brukerrettighetsloven § 4-3): heard from 7, great weight from 12, decides on
+# education and organisations from 15, consents to health care from 16.
+CONSENT_AGE_THRESHOLDS = {
+    "heard": env_int("CONSENT_AGE_HEARD", 7, minimum=1),
+    "great_weight": env_int("CONSENT_AGE_GREAT_WEIGHT", 12, minimum=1),
+    "own_decisions": env_int("CONSENT_AGE_OWN_DECISIONS", 15, minimum=1),
+    "health_consent": env_int("CONSENT_AGE_HEALTH_CONSENT", 16, minimum=1),
+}
+# Days the sending agency has to complete the review or inform the person (L06, L07).
+DISCLOSURE_FOLLOW_UP_DAYS = env_int("DISCLOSURE_FOLLOW_UP_DAYS", 14, minimum=1)
+# The version of the confidentiality declaration voluntary organisations accept (L49).
+CONFIDENTIALITY_DECLARATION_VERSION = "2026-11"
 
 # How long a user may take between the password and the second factor.
 MFA_PENDING_SECONDS = env_int("MFA_PENDING_SECONDS", 300, minimum=30)
@@ -231,7 +247,7 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(DATA_DIR / "media")))
 FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 # Largest event material file (20 MB unless set).
-EVENT_MATERIAL_MAX_BYTES = env_int("EVENT_MATERIAL_MAX_BYTES", 20 * 1024 * 1024, minimum=1)
+UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 20 * 1024 * 1024, minimum=1)
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 

@@ -250,17 +250,42 @@ def case_agency_ids(user):
     """The user's agencies through which they do case work.
 
     Voluntary organisations take part as bridge builders with limited access
-    (N9) and see no case; an agency administrator's membership opens none.
-    `does_case_work` says the same of one membership already loaded.
+    (N9): they reach a case only through a consent (`volunteer_agency_ids`). An
+    agency administrator's membership opens none. `does_case_work` says the same
+    of one membership already loaded.
     """
+    return _case_memberships(user)[0]
+
+
+def volunteer_agency_ids(user):
+    """The user's voluntary organisations whose confidentiality declaration (the current
+    text) the user has accepted. Only through these can a consent open a case (L49)."""
+    return _case_memberships(user)[1]
+
+
+def _case_memberships(user):
+    """(case-work agency ids, declared voluntary organisation ids), in one query."""
+    from django.conf import settings
+
     from tverrnett.agencies.models import AgencyType
 
-    return set(
+    declared = user.confidentiality_declarations.filter(
+        agency_id=models.OuterRef("agency_id"),
+        text_version=settings.CONFIDENTIALITY_DECLARATION_VERSION,
+    )
+    rows = (
         user.memberships.filter(is_active=True, agency__is_active=True)
         .exclude(role__in=_NO_CASE_WORK_ROLES)
-        .exclude(agency__agency_type=AgencyType.VOLUNTARY_ORG)
-        .values_list("agency_id", flat=True)
+        .annotate(declared=models.Exists(declared))
+        .values_list("agency_id", "agency__agency_type", "declared")
     )
+    case_work, volunteer = set(), set()
+    for agency_id, agency_type, has_declared in rows:
+        if agency_type != AgencyType.VOLUNTARY_ORG:
+            case_work.add(agency_id)
+        elif has_declared:
+            volunteer.add(agency_id)
+    return case_work, volunteer
 
 
 def does_case_work(membership):
@@ -271,6 +296,19 @@ def does_case_work(membership):
         membership.role not in _NO_CASE_WORK_ROLES
         and membership.agency.agency_type != AgencyType.VOLUNTARY_ORG
     )
+
+
+def _consents_naming(agency_ids, day):
+    """Cases with a consent, valid on `day`, that names one of `agency_ids` (L49)."""
+    from tverrnett.consent.models import Consent, ConsentStatus
+
+    return Consent.objects.filter(
+        status=ConsentStatus.GIVEN,
+        withdrawal__isnull=True,
+        starts_on__lte=day,
+        ends_on__gte=day,
+        recipients__in=agency_ids,
+    ).values("case_id")
 
 
 def _case_access_filter(user, agency_ids, now):
@@ -286,7 +324,9 @@ def _case_access_filter(user, agency_ids, now):
 
 def visible_cases(user, now=None):
     """Every concern case the user may see: their agency is on its team, they hold or
-    deputise the coordinator role, or they have unexpired break-glass access.
+    deputise the coordinator role, they have unexpired break-glass access, or (for a
+    voluntary organisation whose declaration they accepted) a valid consent names
+    their organisation.
 
     For anyone else a case does not exist, so every list, count, search and
     lookup of cases starts here.
@@ -297,16 +337,26 @@ def visible_cases(user, now=None):
 
     if not is_fully_authenticated(user):
         return ConcernCase.objects.none()
-    agency_ids = case_agency_ids(user)
-    if not agency_ids:
-        # Coordinator roles and break-glass are case work too: no case-work
-        # membership, no cases, whatever else the user holds.
+    now = now or timezone.now()
+    agency_ids, volunteer_ids = _case_memberships(user)
+    access = models.Q(pk__in=[])
+    # Coordinator roles and break-glass are case work too: no case-work
+    # membership, none of those, whatever else the user holds.
+    if agency_ids:
+        access |= _case_access_filter(user, agency_ids, now)
+    if volunteer_ids:
+        access |= models.Q(
+            pk__in=_consents_naming(volunteer_ids, timezone.localdate(now)),
+            is_anonymous=False,
+        )
+    if not (agency_ids or volunteer_ids):
         return ConcernCase.objects.none()
-    return ConcernCase.objects.filter(_case_access_filter(user, agency_ids, now or timezone.now()))
+    return ConcernCase.objects.filter(access)
 
 
 def case_access_path(user, case, now=None):
-    """How the user reaches `case`: "team", "coordinator", "break_glass", or None.
+    """How the user reaches `case`: "team", "coordinator", "break_glass", "consent"
+    (a voluntary organisation named in a valid consent), or None.
 
     Recorded in the read audit (L44), so a reviewer sees why someone looked.
     """
@@ -314,22 +364,29 @@ def case_access_path(user, case, now=None):
 
     if not is_fully_authenticated(user):
         return None
-    agency_ids = case_agency_ids(user)
-    if not agency_ids:
-        return None
-    if case.team.filter(agency_id__in=agency_ids).exists():
-        return "team"
-    role = case.coordinator_role
-    if user.pk in (role.holder_id, role.deputy_id):
-        return "coordinator"
-    if case.break_glass.filter(user=user, expires_at__gt=now or timezone.now()).exists():
-        return "break_glass"
+    now = now or timezone.now()
+    agency_ids, volunteer_ids = _case_memberships(user)
+    if agency_ids:
+        if case.team.filter(agency_id__in=agency_ids).exists():
+            return "team"
+        role = case.coordinator_role
+        if user.pk in (role.holder_id, role.deputy_id):
+            return "coordinator"
+        if case.break_glass.filter(user=user, expires_at__gt=now).exists():
+            return "break_glass"
+    if (
+        volunteer_ids
+        and not case.is_anonymous
+        and _consents_naming(volunteer_ids, timezone.localdate(now)).filter(case=case).exists()
+    ):
+        return "consent"
     return None
 
 
 def can_work_on_case(user, case, access_path):
     """Write journal entries, tasks and the person's details: the team and the coordinator,
-    while the case is open. Break-glass access reads; it does not write."""
+    while the case is open. Break-glass access reads; it does not write; a voluntary
+    organisation reads what was disclosed to it."""
     return access_path in ("team", "coordinator") and not case.is_closed
 
 
@@ -347,14 +404,29 @@ def can_manage_case(user, case, access_path):
     return case.team.filter(agency_id__in=agency_ids, has_lead=True).exists()
 
 
-def visible_journal(user, case):
-    """Journal entries the user may read: their own agency's, current versions only.
-
-    Another agency's entries stay hidden until the consent issue's sharing
-    rules allow them (L05); the common summary is what the team shares.
-    """
+def own_journal(user, case):
+    """The current versions of the entries the user's agencies wrote on `case`: the
+    items they may correct and disclose."""
     return case.journal.filter(
         agency_id__in=case_agency_ids(user), superseded_by__isnull=True
+    ).select_related("agency", "author")
+
+
+def visible_journal(user, case):
+    """The information items the user may read on `case` (C1, L05): the current
+    versions of their own agencies' entries, and exactly the versions another agency
+    disclosed to one of their agencies (tverrnett.consent). Nothing else of another
+    agency's journal, whatever the team or the municipality.
+    """
+    from tverrnett.consent.models import DisclosedItem
+
+    own, volunteer = _case_memberships(user)
+    receiving = own | volunteer
+    disclosed = DisclosedItem.objects.filter(
+        disclosure__case=case, disclosure__recipient_agency_id__in=receiving
+    ).values("entry_id")
+    return case.journal.filter(
+        models.Q(agency_id__in=own, superseded_by__isnull=True) | models.Q(pk__in=disclosed)
     ).select_related("agency", "author")
 
 

@@ -15,7 +15,7 @@ from tverrnett.cases.models import (
     TaskStatus,
     Urgency,
 )
-from tverrnett.cases.services import LEGAL_BASES, identity_number_refused_message
+from tverrnett.cases.services import identity_number_refused_message
 from tverrnett.core.identity_numbers import contains_identity_number
 from tverrnett.networks.models import ForumAudience
 
@@ -282,10 +282,15 @@ GuardianFormSet = forms.formset_factory(GuardianForm, extra=2, max_num=6, can_de
 
 
 class ConversionForm(PersonForm, VersionedForm):
-    legal_basis = forms.ChoiceField(
+    # The choices are the catalogue's bases the agency may use today; the view passes them.
+    legal_basis = forms.ModelChoiceField(
         label=_("Legal basis for identifying the person"),
-        choices=[("", _("Choose a legal basis"))] + LEGAL_BASES,
-        error_messages={"required": _("Choose the legal basis for identifying the person.")},
+        queryset=None,
+        empty_label=_("Choose a legal basis"),
+        error_messages={
+            "required": _("Choose the legal basis for identifying the person."),
+            "invalid_choice": _("Choose the legal basis for identifying the person."),
+        },
     )
     copy_entries = forms.MultipleChoiceField(
         label=_("Journal entries to copy into the identified case"),
@@ -294,8 +299,12 @@ class ConversionForm(PersonForm, VersionedForm):
         widget=forms.CheckboxSelectMultiple,
     )
 
-    def __init__(self, *args, entries=(), **kwargs):
+    def __init__(self, *args, entries=(), legal_bases=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.fields["legal_basis"].queryset = legal_bases
+        self.fields["legal_basis"].label_from_instance = lambda basis: (
+            f"{basis.law} {basis.section}: {basis.title}"
+        )
         self.fields["copy_entries"].choices = [
             (str(entry.pk), f"{entry.written_at:%d.%m.%Y} – {entry.text[:80]}") for entry in entries
         ]

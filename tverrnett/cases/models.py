@@ -408,9 +408,31 @@ class Confidentiality(models.TextChoices):
     SENSITIVE = "sensitive", _("Special categories (health, beliefs)")
 
 
+class InformationCategory(models.TextChoices):
+    """What an information item is about. Consents and disclosures name these (L11, L12)."""
+
+    PERSONAL_DETAILS = "personal_details", _("Personal details and contact information")
+    CONCERN = "concern", _("The concern and what was observed")
+    FAMILY = "family", _("Family and living situation")
+    SCHOOL_WORK = "school_work", _("School, work and income")
+    HEALTH = "health", _("Health")
+    BELIEFS = "beliefs", _("Religion, beliefs and political views")
+    OFFENCES = "offences", _("Offences and police information")
+    MEASURES = "measures", _("Measures and follow-up")
+
+
+class PoliceVerification(models.TextChoices):
+    VERIFIED = "verified", _("Verified")
+    UNVERIFIED = "unverified", _("Unverified")
+
+
 class JournalEntry(models.Model):
-    """A journal entry, owned by the agency that wrote it. Never changed once written:
-    a correction is a new entry that supersedes it."""
+    """An information item: a journal entry, owned by the agency that wrote it, carrying
+    that agency's sector, a category and the GDPR special-category tags (L34).
+
+    Never changed once written: a correction is a new entry that supersedes it.
+    Other agencies read it only through a disclosure (tverrnett.consent).
+    """
 
     case = models.ForeignKey(ConcernCase, on_delete=models.CASCADE, related_name="journal")
     agency = models.ForeignKey("agencies.Agency", on_delete=models.PROTECT, related_name="+")
@@ -419,6 +441,26 @@ class JournalEntry(models.Model):
         _("confidentiality"), max_length=20, choices=Confidentiality.choices
     )
     text = models.TextField(_("entry"))
+    category = models.CharField(
+        _("information category"),
+        max_length=30,
+        choices=InformationCategory.choices,
+        default=InformationCategory.CONCERN,
+    )
+    # The writing agency's type when it was written: its sector's confidentiality
+    # rules travel with the item (sector profiles in the legal-basis catalogue).
+    sector = models.CharField(_("sector"), max_length=40, blank=True)
+    # GDPR Art. 9 (special categories) and Art. 10 (offences).
+    health_data = models.BooleanField(_("health information"), default=False)
+    religious_beliefs = models.BooleanField(
+        _("religious or philosophical beliefs"), default=False
+    )
+    political_opinions = models.BooleanField(_("political opinions"), default=False)
+    offences = models.BooleanField(_("offences and criminal convictions"), default=False)
+    # Police items only (L08): origin under politiregisterloven, verified or not.
+    police_verification = models.CharField(
+        _("verified by the police"), max_length=10, choices=PoliceVerification.choices, blank=True
+    )
     written_at = models.DateTimeField(default=timezone.now)
     supersedes = models.OneToOneField(
         "self", on_delete=models.CASCADE, null=True, blank=True, related_name="superseded_by"
@@ -432,6 +474,29 @@ class JournalEntry(models.Model):
 
     def __str__(self):
         return f"{self.case}: {self.agency} {self.written_at:%Y-%m-%d}"
+
+    @property
+    def special_categories(self):
+        """The Art. 9 / Art. 10 tags set on this item, by field name."""
+        return [name for name in SPECIAL_CATEGORY_FIELDS if getattr(self, name)]
+
+    @property
+    def required_categories(self):
+        """The information categories a consent must cover to let this item go:
+        its own, and the one each special-category tag belongs to."""
+        needed = {self.category}
+        for name in self.special_categories:
+            needed.add(SPECIAL_CATEGORY_FIELDS[name])
+        return needed
+
+
+# Each special-category tag, and the information category a consent must name for it.
+SPECIAL_CATEGORY_FIELDS = {
+    "health_data": InformationCategory.HEALTH,
+    "religious_beliefs": InformationCategory.BELIEFS,
+    "political_opinions": InformationCategory.BELIEFS,
+    "offences": InformationCategory.OFFENCES,
+}
 
 
 class TimelineEvent(models.Model):

@@ -26,8 +26,10 @@ from tverrnett.cases.models import (
     ChecklistItem,
     ConcernCase,
     Guardian,
+    InformationCategory,
     JournalEntry,
     Person,
+    PoliceVerification,
     Resource,
     Responsibility,
     SecurityClarification,
@@ -78,20 +80,6 @@ class StaleEdit(Exception):
             )
         )
 
-
-# Until the consent issue brings the legal-basis catalogue, a conversion
-# names one of these (L20).
-LEGAL_BASES = [
-    ("consent", gettext_lazy("Consent from the person (or guardians)")),
-    (
-        "fvl_13b_1_nr7",
-        gettext_lazy("Public Administration Act § 13 b (1) no. 7: prevent serious harm"),
-    ),
-    ("politiregisterloven_27", gettext_lazy("Police Databases Act § 27: prevent crime")),
-    ("barnevernsloven_13_2", gettext_lazy("Child Welfare Act § 13-2: duty to report")),
-    ("straffeloven_196", gettext_lazy("Penal Code § 196: duty to avert a crime")),
-]
-LEGAL_BASIS_CODES = {code for code, _label in LEGAL_BASES}
 
 ADVICE_BEFORE_CONTACT = "advice_before_contact"
 CHECKLIST_LABELS = {
@@ -539,17 +527,22 @@ def convert_anonymous(
 
     A new case is created and linked; the anonymous discussion is closed. No
     note comes along unless the user picked it, and only entries the user
-    may read can be picked.
+    may read can be picked. `legal_basis` is an entry of the legal-basis
+    catalogue (tverrnett.consent.LegalBasis) the acting agency may use today.
     """
     _require(case.is_anonymous and case.state == CaseState.ANONYMOUS_DISCUSSION)
     _require_manage(actor, case)
-    if legal_basis not in LEGAL_BASIS_CODES:
+    agency = actor_agency(actor, case, request)
+    if (
+        legal_basis is None
+        or not legal_basis.is_valid_on(timezone.localdate())
+        or agency.agency_type not in legal_basis.agency_types
+    ):
         raise ValidationError(
             {"legal_basis": _("Choose the legal basis for identifying the person.")}
         )
     if not (person.get("name") or "").strip():
         raise ValidationError({"name": _("Give the person's name.")})
-    agency = actor_agency(actor, case, request)
     _claim_version(case, version)
     subject = Person.objects.create(**_clean_person_fields(agency, person))
     identified = ConcernCase.objects.create(
@@ -568,7 +561,7 @@ def convert_anonymous(
         urgency=case.urgency,
         summary=case.summary,
         converted_from=case,
-        legal_basis=legal_basis,
+        legal_basis=legal_basis.code,
         created_by=actor,
         created_agency=agency,
     )
@@ -596,6 +589,7 @@ def convert_anonymous(
             confidentiality=entry.confidentiality,
             text=entry.text,
             written_at=entry.written_at,
+            **{field: getattr(entry, field) for field in ITEM_CLASS_FIELDS},
         )
         for entry in copied
     )
@@ -619,7 +613,7 @@ def convert_anonymous(
         target=identified,
         detail={
             "from_case": case.pk,
-            "legal_basis": legal_basis,
+            "legal_basis": legal_basis.code,
             "copied_entries": [entry.pk for entry in copied],
         },
         request=request,
@@ -918,32 +912,77 @@ def change_task_status(actor, task, *, status, version, request=None):
     )
 
 
-def _check_journal_text(case, text):
+POLICE_SECTORS = ("police_district", "pst")
+# What an information item carries besides its text (L08, L34).
+ITEM_CLASS_FIELDS = (
+    "category",
+    "sector",
+    "health_data",
+    "religious_beliefs",
+    "political_opinions",
+    "offences",
+    "police_verification",
+)
+
+
+def _item_fields(case, agency, text, tags):
+    """The information item's text and class (L08, L34), checked; with its sector."""
     _refuse_in_anonymous(case, {"text": text})
+    fields = {
+        "category": tags.get("category") or InformationCategory.CONCERN,
+        "health_data": bool(tags.get("health_data")),
+        "religious_beliefs": bool(tags.get("religious_beliefs")),
+        "political_opinions": bool(tags.get("political_opinions")),
+        "offences": bool(tags.get("offences")),
+        "police_verification": tags.get("police_verification") or "",
+        "sector": agency.agency_type,
+    }
+    if fields["category"] not in InformationCategory.values:
+        raise ValidationError({"category": _("Choose a category from the list.")})
+    if agency.agency_type in POLICE_SECTORS:
+        if fields["police_verification"] not in PoliceVerification.values:
+            raise ValidationError(
+                {"police_verification": _("Say whether the information is verified.")}
+            )
+    else:
+        fields["police_verification"] = ""
+    return fields
 
 
 @transaction.atomic
-def write_journal_entry(actor, case, *, text, confidentiality, request=None):
+def write_journal_entry(actor, case, *, text, confidentiality, request=None, **tags):
+    """Write an information item. `tags`: category, the special-category flags
+    (health_data, religious_beliefs, political_opinions, offences) and, for police
+    agencies, police_verification."""
     _require_work(actor, case)
-    _check_journal_text(case, text)
     agency = actor_agency(actor, case, request)
+    fields = _item_fields(case, agency, text, tags)
     entry = JournalEntry.objects.create(
-        case=case, agency=agency, author=actor, confidentiality=confidentiality, text=text
+        case=case, agency=agency, author=actor, confidentiality=confidentiality, text=text, **fields
     )
     record(
         "case.journal_written",
         actor=actor,
         agency=agency,
         target=case,
-        detail={"entry": entry.pk, "confidentiality": confidentiality},
+        detail={
+            "entry": entry.pk,
+            "confidentiality": confidentiality,
+            "category": entry.category,
+            "special_categories": entry.special_categories,
+        },
         request=request,
     )
     return entry
 
 
 @transaction.atomic
-def correct_journal_entry(actor, entry, *, text, confidentiality, reason, request=None):
-    """A correction is a new version; the old one stays, marked as superseded."""
+def correct_journal_entry(actor, entry, *, text, confidentiality, reason, request=None, **tags):
+    """A correction is a new version; the old one stays, marked as superseded.
+
+    Earlier recipients are told by `tverrnett.consent.services.correct_item`, which
+    the pages call.
+    """
     case = entry.case
     _require_work(actor, case)
     # Only the writing agency corrects its entries. Checked on the entry itself, not on
@@ -952,7 +991,7 @@ def correct_journal_entry(actor, entry, *, text, confidentiality, reason, reques
     _require(entry.case_id == case.pk and entry.agency_id in policy.case_agency_ids(actor))
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the entry is corrected.")})
-    _check_journal_text(case, text)
+    fields = _item_fields(case, entry.agency, text, tags)
     # Locks the old version so two corrections of it cannot both succeed.
     current = JournalEntry.objects.select_for_update().get(pk=entry.pk)
     if JournalEntry.objects.filter(supersedes=current).exists():
@@ -966,6 +1005,7 @@ def correct_journal_entry(actor, entry, *, text, confidentiality, reason, reques
         supersedes=current,
         version_number=current.version_number + 1,
         correction_reason=reason,
+        **fields,
     )
     record(
         "case.journal_corrected",

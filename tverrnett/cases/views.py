@@ -17,6 +17,7 @@ from tverrnett.access.rules import member
 from tverrnett.agencies.models import Agency, AgencyType
 from tverrnett.audit.models import AuditEntry
 from tverrnett.cases import forms, services
+from tverrnett.consent import catalogue
 from tverrnett.cases.models import (
     CaseState,
     ChecklistItem,
@@ -534,9 +535,11 @@ def convert(request, pk):
         access.can_manage and case.is_anonymous and case.state == CaseState.ANONYMOUS_DISCUSSION
     )
     entries = list(policy.visible_journal(request.user, case))
+    agency = services.actor_agency(request.user, case, request)
     form = forms.ConversionForm(
         request.POST or None,
         entries=entries,
+        legal_bases=catalogue.bases_usable_by(agency.agency_type, timezone.localdate()),
         agency_records_identity_numbers=request.agency.records_identity_numbers,
         initial={"version": case.version},
     )

@@ -5,7 +5,7 @@ from django.db import models
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
-from tverrnett.events.files import ALLOWED_EXTENSIONS_TEXT, ALLOWED_TYPES, check_material
+from tverrnett.core.files import ALLOWED_EXTENSIONS_TEXT, ALLOWED_TYPES, check_upload
 from tverrnett.events.models import Event
 from tverrnett.networks.models import Network
 
@@ -128,7 +128,7 @@ class MaterialForm(forms.Form):
             "%(allowed)s, at most %(limit)s. Unclassified material only."
         ) % {
             "allowed": ALLOWED_EXTENSIONS_TEXT,
-            "limit": filesizeformat(settings.EVENT_MATERIAL_MAX_BYTES),
+            "limit": filesizeformat(settings.UPLOAD_MAX_BYTES),
         }
         self.fields["file"].widget.attrs["accept"] = ",".join(
             ext for file_type in ALLOWED_TYPES for ext in file_type.extensions
@@ -136,7 +136,7 @@ class MaterialForm(forms.Form):
 
     def clean_file(self):
         uploaded = self.cleaned_data["file"]
-        check_material(uploaded)
+        check_upload(uploaded)
         return uploaded
 
 

@@ -111,7 +111,7 @@ class EventMaterial(models.Model):
 
     @property
     def kind(self):
-        from tverrnett.events.files import label_for
+        from tverrnett.core.files import label_for
 
         return label_for(self.content_type)
 

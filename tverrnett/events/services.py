@@ -9,7 +9,7 @@ from django.utils.translation import gettext as _
 from tverrnett.access import policy
 from tverrnett.audit import actions
 from tverrnett.audit.services import record
-from tverrnett.events.files import check_material, clean_file_name
+from tverrnett.core.files import check_upload, clean_file_name
 from tverrnett.events.models import Event, EventMaterial, Registration
 
 actions.register("events.created", "Created an event")
@@ -110,7 +110,7 @@ def cancel_registration(actor, event, *, request=None):
 def upload_material(actor, event, uploaded, *, request=None):
     """Check `uploaded` (type, size, classification marking) and store it under a random name."""
     _require_manager(actor, event)
-    file_type = check_material(uploaded)
+    file_type = check_upload(uploaded)
     with transaction.atomic():
         material = EventMaterial(
             event=event,

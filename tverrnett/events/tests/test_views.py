@@ -11,7 +11,7 @@ from django.utils import timezone
 from tverrnett.audit.models import AuditEntry
 from tverrnett.events import services
 from tverrnett.events.models import Event, EventMaterial, Registration
-from tverrnett.events.tests import samples
+from tverrnett.core.tests import samples
 
 pytestmark = pytest.mark.django_db
 
@@ -359,7 +359,7 @@ def test_it_refuses_wrong_files_with_a_message(
 
 
 def test_it_refuses_a_file_that_is_too_big(client, login_as, owner, event, settings):
-    settings.EVENT_MATERIAL_MAX_BYTES = 1000
+    settings.UPLOAD_MAX_BYTES = 1000
     login_as(client, owner)
 
     response = _upload(client, event, "stor.pdf", samples.pdf_bytes() + b" " * 1000)

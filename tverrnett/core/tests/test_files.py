@@ -1,10 +1,10 @@
-"""What check_material accepts and refuses: type by extension and content, size, markings."""
+"""What check_upload accepts and refuses: type by extension and content, size, markings."""
 
 import pytest
 from django.core.exceptions import ValidationError
 
-from tverrnett.events.files import DOCX, JPEG, ODP, ODT, PDF, PNG, PPTX, check_material
-from tverrnett.events.tests import samples
+from tverrnett.core.files import DOCX, JPEG, ODP, ODT, PDF, PNG, PPTX, check_upload
+from tverrnett.core.tests import samples
 
 
 @pytest.mark.parametrize(
@@ -21,7 +21,7 @@ from tverrnett.events.tests import samples
     ],
 )
 def test_it_accepts_the_allowed_types(settings, name, data, expected):
-    assert check_material(samples.upload(name, data)) is expected
+    assert check_upload(samples.upload(name, data)) is expected
 
 
 @pytest.mark.parametrize(
@@ -35,7 +35,7 @@ def test_it_accepts_the_allowed_types(settings, name, data, expected):
 )
 def test_it_refuses_other_types(name, data):
     with pytest.raises(ValidationError) as error:
-        check_material(samples.upload(name, data))
+        check_upload(samples.upload(name, data))
     assert error.value.code == "type"
 
 
@@ -51,20 +51,20 @@ def test_it_refuses_other_types(name, data):
 )
 def test_it_refuses_content_that_does_not_match_the_extension(name, data):
     with pytest.raises(ValidationError) as error:
-        check_material(samples.upload(name, data))
+        check_upload(samples.upload(name, data))
     assert error.value.code == "content"
 
 
 def test_it_refuses_a_file_over_the_limit(settings):
-    settings.EVENT_MATERIAL_MAX_BYTES = 100
+    settings.UPLOAD_MAX_BYTES = 100
     with pytest.raises(ValidationError) as error:
-        check_material(samples.upload("program.pdf", samples.pdf_bytes() + b" " * 100))
+        check_upload(samples.upload("program.pdf", samples.pdf_bytes() + b" " * 100))
     assert error.value.code == "too_big"
 
 
 def test_it_refuses_an_empty_file():
     with pytest.raises(ValidationError) as error:
-        check_material(samples.upload("program.pdf", b""))
+        check_upload(samples.upload("program.pdf", b""))
     assert error.value.code == "empty"
 
 
@@ -84,13 +84,13 @@ def test_it_refuses_an_empty_file():
 )
 def test_it_refuses_classification_markings(name, data, marker):
     with pytest.raises(ValidationError) as error:
-        check_material(samples.upload(name, data))
+        check_upload(samples.upload(name, data))
     assert error.value.code == "classified"
     assert marker in error.value.messages[0]
 
 
 def test_it_refuses_a_zip_that_unpacks_to_far_more_than_the_limit(settings):
-    settings.EVENT_MATERIAL_MAX_BYTES = 10_000
+    settings.UPLOAD_MAX_BYTES = 10_000
     data = samples._zip(
         [
             ("[Content_Types].xml", "<Types/>"),
@@ -99,5 +99,5 @@ def test_it_refuses_a_zip_that_unpacks_to_far_more_than_the_limit(settings):
     )
     assert len(data) < 10_000
     with pytest.raises(ValidationError) as error:
-        check_material(samples.upload("a.docx", data))
+        check_upload(samples.upload("a.docx", data))
     assert error.value.code == "content"

@@ -1,8 +1,8 @@
-"""Checking uploaded event material before it is stored.
+"""Checking an uploaded file (event material, a signed consent declaration) before it is stored.
 
 A file is accepted only when its name's extension and its first bytes agree
 on one of the allowed types, it is not larger than
-settings.EVENT_MATERIAL_MAX_BYTES, and it carries no classification marking
+settings.UPLOAD_MAX_BYTES, and it carries no classification marking
 (L09: Tverrnett holds unclassified information only). The marking check
 searches the raw bytes case-insensitively, the text of the XML inside
 office documents (where a word may be split across formatting runs), and the
@@ -72,9 +72,9 @@ def clean_file_name(name):
     return name or "fil"
 
 
-def check_material(uploaded):
+def check_upload(uploaded):
     """Return the FileType of an acceptable upload; raise ValidationError otherwise."""
-    limit = settings.EVENT_MATERIAL_MAX_BYTES
+    limit = settings.UPLOAD_MAX_BYTES
     if uploaded.size > limit:
         raise ValidationError(
             _("The file is %(size)s. The largest file you can upload is %(limit)s.")
@@ -185,7 +185,7 @@ def _is_office_type(file_type, archive, names):
 def _pdf_streams(data):
     """The Flate-compressed streams of a PDF, unpacked (where text and metadata often are)."""
     streams = []
-    budget = settings.EVENT_MATERIAL_MAX_BYTES * _MAX_UNPACK_FACTOR
+    budget = settings.UPLOAD_MAX_BYTES * _MAX_UNPACK_FACTOR
     for count, match in enumerate(re.finditer(rb"stream\r?\n", data)):
         if count >= _MAX_PDF_STREAMS or budget <= 0:
             break

@@ -1,0 +1,660 @@
+"""Consent and disclosure: what users do, and the rule every disclosure passes.
+
+No information item passes from one agency to another without a consent that
+covers the recipient, the item's categories and the day, or a statutory basis
+from the catalogue with a necessity note (C1, L01–L08, L12, L13). Each function
+takes the acting user first, checks permission, changes data and writes the
+audit entry in one transaction. Audit details hold ids and codes only.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from tverrnett.access import policy
+from tverrnett.agencies.models import Agency, AgencyType
+from tverrnett.audit import actions
+from tverrnett.audit.services import record
+from tverrnett.cases import services as case_services
+from tverrnett.cases.models import InformationCategory, JournalEntry
+from tverrnett.consent import catalogue
+from tverrnett.consent.models import (
+    ConfidentialityDeclaration,
+    Consent,
+    ConsentCapacity,
+    ConsentForm,
+    ConsentStatus,
+    ConsentWithdrawal,
+    DisclosedItem,
+    Disclosure,
+    DisclosureFollowUp,
+    DisclosureNotice,
+    FollowUpKind,
+    LegalBasisKind,
+    NoticeKind,
+)
+from tverrnett.core.files import check_upload, clean_file_name
+
+for _name, _description in [
+    ("consent.prepared", "Prepared a consent declaration"),
+    ("consent.given", "Recorded a consent as given"),
+    ("consent.refused", "Recorded that consent was refused"),
+    ("consent.withdrawn", "Recorded the withdrawal of a consent"),
+    ("consent.declaration_downloaded", "Downloaded a signed consent declaration"),
+    ("consent.disclosed", "Disclosed information items to another agency"),
+    ("consent.follow_up_done", "Completed the follow-up of a disclosure"),
+    ("consent.notice_acknowledged", "Acknowledged a notice about disclosed information"),
+    ("consent.confidentiality_accepted", "Accepted the confidentiality declaration"),
+    ("consent.access_report", "Made an access report for a person"),
+]:
+    actions.register(_name, _description)
+
+
+def _require(allowed):
+    if not allowed:
+        raise PermissionDenied
+
+
+def _require_work(actor, case):
+    _require(
+        not case.is_anonymous
+        and policy.can_work_on_case(actor, case, policy.case_access_path(actor, case))
+    )
+
+
+# Consent ----------------------------------------------------------------------------
+
+
+def age_guidance(person, thresholds=None):
+    """Which of the configured age thresholds (L16) the person has passed, for the form
+    and the declaration: a list of threshold names, lowest first."""
+    thresholds = thresholds or settings.CONSENT_AGE_THRESHOLDS
+    age = person.age_on(timezone.localdate()) if person else None
+    if age is None:
+        return []
+    return [name for name, limit in sorted(thresholds.items(), key=lambda kv: kv[1]) if age >= limit]
+
+
+def _validate_scope(case, fields, guardians):
+    errors = {}
+    person = case.subject
+    if not fields["consenter_name"].strip():
+        errors["consenter_name"] = _("Give the name of who consents.")
+    if fields["capacity"] not in ConsentCapacity.values:
+        errors["capacity"] = _("Say in what capacity they consent.")
+    if not fields["purpose"].strip():
+        errors["purpose"] = _("Say what the information will be used for.")
+    categories = fields["categories"]
+    if not categories:
+        errors["categories"] = _("Choose at least one category of information.")
+    elif set(categories) - set(InformationCategory.values):
+        errors["categories"] = _("Choose categories from the list.")
+    if not fields["recipients"]:
+        errors["recipients"] = _("Choose at least one service that may receive information.")
+    if not fields.get("ends_on"):
+        errors["ends_on"] = _("A consent must have an end date.")
+    elif fields.get("starts_on") and fields["ends_on"] < fields["starts_on"]:
+        errors["ends_on"] = _("The end date must be on or after the start date.")
+    if not fields["language"].strip():
+        errors["language"] = _("Give the language the conversation was held in.")
+    if fields["interpreter_used"] and not fields["interpreter_language"].strip():
+        errors["interpreter_language"] = _("Give the interpreter language.")
+    if person.is_minor:
+        # L16: a child's consent is given by the holders of parental responsibility, and
+        # the child's own views are recorded.
+        if fields["capacity"] != ConsentCapacity.GUARDIANS:
+            errors["capacity"] = _(
+                "The person is under 18: the holders of parental responsibility consent."
+            )
+        if not guardians:
+            errors["guardians"] = _("Choose the holders of parental responsibility who consent.")
+        elif any(
+            guardian.person_id != person.pk or not guardian.has_parental_responsibility
+            for guardian in guardians
+        ):
+            errors["guardians"] = _("Choose among the person's holders of parental responsibility.")
+        if not fields["child_views"].strip():
+            errors["child_views"] = _("Record the child's own views.")
+    elif fields["capacity"] == ConsentCapacity.GUARDIANS:
+        errors["capacity"] = _("The person is an adult and consents themselves.")
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def prepare_consent(actor, case, *, guardians=(), recipients, request=None, **fields):
+    """Record a consent's scope (L11, L16) so the declaration can be printed and signed.
+
+    `fields`: consenter_name, capacity, child_views, purpose, categories, starts_on,
+    ends_on, language, interpreter_used, interpreter_language.
+    """
+    _require_work(actor, case)
+    guardians = list(guardians)
+    recipients = [agency for agency in recipients if agency.is_active]
+    fields.setdefault("child_views", "")
+    fields.setdefault("interpreter_language", "")
+    fields.setdefault("starts_on", timezone.localdate())
+    _validate_scope(case, {**fields, "recipients": recipients}, guardians)
+    agency = case_services.actor_agency(actor, case, request)
+    consent = Consent.objects.create(
+        case=case, prepared_by=actor, prepared_agency=agency, **fields
+    )
+    consent.guardians.set(guardians)
+    consent.recipients.set(recipients)
+    record(
+        "consent.prepared",
+        actor=actor,
+        agency=agency,
+        target=case,
+        detail={
+            "consent": consent.pk,
+            "categories": sorted(consent.categories),
+            "recipients": sorted(a.pk for a in recipients),
+            "ends_on": consent.ends_on.isoformat(),
+        },
+        request=request,
+    )
+    return consent
+
+
+@transaction.atomic
+def record_consent_answer(
+    actor,
+    consent,
+    *,
+    decision,
+    form="",
+    declaration=None,
+    oral_recorded_by="",
+    oral_record_reference="",
+    refusal_note="",
+    request=None,
+):
+    """Record that the consent was given (written with the signed declaration, or oral
+    with who recorded it and where) or refused (L11, L17)."""
+    case = consent.case
+    _require_work(actor, case)
+    locked = Consent.objects.select_for_update().get(pk=consent.pk)
+    if locked.status != ConsentStatus.PREPARED:
+        raise ValidationError(_("This consent has already been answered."))
+    errors = {}
+    if decision == ConsentStatus.GIVEN:
+        if form == ConsentForm.WRITTEN:
+            if declaration is None:
+                errors["declaration"] = _("Upload the signed declaration.")
+            else:
+                try:
+                    file_type = check_upload(declaration)
+                except ValidationError as error:
+                    errors["declaration"] = error.messages
+        elif form == ConsentForm.ORAL:
+            if not oral_recorded_by.strip():
+                errors["oral_recorded_by"] = _("Give who heard and recorded the consent.")
+            if not oral_record_reference.strip():
+                errors["oral_record_reference"] = _(
+                    "Say where the oral consent is recorded (for example the journal reference)."
+                )
+        else:
+            errors["form"] = _("Say whether the consent was written or oral.")
+    elif decision != ConsentStatus.REFUSED:
+        errors["decision"] = _("Say whether the consent was given or refused.")
+    if errors:
+        raise ValidationError(errors)
+
+    locked.status = decision
+    locked.answered_by = actor
+    locked.answered_at = timezone.now()
+    if decision == ConsentStatus.GIVEN:
+        locked.form = form
+        if form == ConsentForm.WRITTEN:
+            locked.declaration_file_name = clean_file_name(declaration.name)
+            locked.declaration_content_type = file_type.content_type
+            locked.declaration_file.save("upload", declaration, save=False)
+        else:
+            locked.oral_recorded_by = oral_recorded_by
+            locked.oral_record_reference = oral_record_reference
+    else:
+        locked.refusal_note = refusal_note
+    try:
+        locked.save()
+        record(
+            "consent.given" if decision == ConsentStatus.GIVEN else "consent.refused",
+            actor=actor,
+            target=case,
+            detail={"consent": locked.pk, "form": locked.form},
+            request=request,
+        )
+    except Exception:
+        if locked.declaration_file:
+            locked.declaration_file.delete(save=False)
+        raise
+    return locked
+
+
+@transaction.atomic
+def withdraw_consent(actor, consent, *, withdrawn_on, note, request=None):
+    """Register a withdrawal (L13): from now on nothing is shared under the consent, the
+    agencies that received information under it are told, the consent stays as it was."""
+    case = consent.case
+    _require_work(actor, case)
+    locked = Consent.objects.select_for_update().get(pk=consent.pk)
+    if locked.status != ConsentStatus.GIVEN:
+        raise ValidationError(_("Only a consent that was given can be withdrawn."))
+    if ConsentWithdrawal.objects.filter(consent=locked).exists():
+        raise ValidationError(_("This consent has already been withdrawn."))
+    if not note.strip():
+        raise ValidationError({"note": _("Say how and to whom the consent was withdrawn.")})
+    if withdrawn_on > timezone.localdate():
+        raise ValidationError({"withdrawn_on": _("The date cannot be in the future.")})
+    withdrawal = ConsentWithdrawal.objects.create(
+        consent=locked, withdrawn_on=withdrawn_on, note=note, recorded_by=actor
+    )
+    latest = {}
+    for disclosure in Disclosure.objects.filter(consent=locked).order_by("shared_at", "id"):
+        latest[disclosure.recipient_agency_id] = disclosure
+    DisclosureNotice.objects.bulk_create(
+        DisclosureNotice(
+            kind=NoticeKind.CONSENT_WITHDRAWN,
+            case=case,
+            recipient_agency_id=agency_id,
+            disclosure=disclosure,
+            consent=locked,
+        )
+        for agency_id, disclosure in latest.items()
+    )
+    record(
+        "consent.withdrawn",
+        actor=actor,
+        target=case,
+        detail={"consent": locked.pk, "notified": sorted(latest)},
+        request=request,
+    )
+    return withdrawal
+
+
+def record_declaration_download(actor, consent, *, request=None):
+    record(
+        "consent.declaration_downloaded",
+        actor=actor,
+        target=consent.case,
+        detail={"consent": consent.pk},
+        request=request,
+    )
+
+
+def consents_for(case):
+    return (
+        Consent.objects.filter(case=case)
+        .select_related("withdrawal", "prepared_agency")
+        .prefetch_related("recipients", "guardians")
+    )
+
+
+def consents_ending_soon(user, today=None):
+    """Given consents on open cases the user coordinates that end within the warning
+    period (L14), soonest first."""
+    today = today or timezone.localdate()
+    horizon = today + datetime.timedelta(days=settings.CONSENT_EXPIRY_WARNING_DAYS)
+    return (
+        Consent.objects.filter(
+            Q(case__coordinator_role__holder=user) | Q(case__coordinator_role__deputy=user),
+            status=ConsentStatus.GIVEN,
+            withdrawal__isnull=True,
+            ends_on__gte=today,
+            ends_on__lte=horizon,
+        )
+        .exclude(case__state="closed")
+        .select_related("case")
+        .order_by("ends_on", "id")
+    )
+
+
+# Disclosure -------------------------------------------------------------------------
+
+
+def _sender(actor, case, request):
+    agency = case_services.actor_agency(actor, case, request)
+    _require(agency.pk in policy.case_agency_ids(actor))
+    return agency
+
+
+def recipients_for(case, sender):
+    """The agencies on the case's team a sender may disclose to: everyone but itself."""
+    return (
+        Agency.objects.filter(case_teams__case=case, is_active=True)
+        .exclude(pk=sender.pk)
+        .order_by("name")
+    )
+
+
+def valid_consents(case, day=None):
+    day = day or timezone.localdate()
+    return [consent for consent in consents_for(case) if consent.is_valid_on(day)]
+
+
+def statutory_bases(sender, recipient=None, day=None):
+    return catalogue.statutory_bases_for(
+        sender.agency_type, recipient.agency_type if recipient else None, day or timezone.localdate()
+    )
+
+
+def _check_items(actor, case, items):
+    """The items must be current versions the sender's agencies wrote on this case."""
+    if not items:
+        raise ValidationError({"items": _("Choose the information to share.")})
+    own = set(policy.own_journal(actor, case).values_list("pk", flat=True))
+    if any(item.pk not in own or item.case_id != case.pk for item in items):
+        raise PermissionDenied
+
+
+def _check_consent(consent, case, recipient, items, day):
+    if consent.case_id != case.pk:
+        raise PermissionDenied
+    if not consent.is_valid_on(day):
+        if consent.is_withdrawn:
+            message = _("The consent has been withdrawn. Nothing more can be shared under it.")
+        elif consent.status != ConsentStatus.GIVEN:
+            message = _("The consent has not been given.")
+        elif day < consent.starts_on:
+            message = _("The consent is not valid yet: it starts on %(day)s.") % {
+                "day": consent.starts_on.strftime("%d.%m.%Y")
+            }
+        else:
+            message = _("The consent ended on %(day)s.") % {
+                "day": consent.ends_on.strftime("%d.%m.%Y")
+            }
+        raise ValidationError({"consent": message})
+    if recipient.pk not in {agency.pk for agency in consent.recipients.all()}:
+        raise ValidationError(
+            {"recipient": _("The consent does not name %(agency)s as a recipient.")
+             % {"agency": recipient.name}}
+        )
+    outside = set().union(*(item.required_categories for item in items)) - set(consent.categories)
+    if outside:
+        labels = ", ".join(str(InformationCategory(code).label).lower() for code in sorted(outside))
+        raise ValidationError(
+            {"items": _("The consent does not cover these categories: %(categories)s.")
+             % {"categories": labels}}
+        )
+
+
+def _check_basis(basis, sender, recipient, items, day, necessity_note, confirmations):
+    errors = {}
+    if (
+        basis.kind != LegalBasisKind.STATUTORY
+        or not basis.is_valid_on(day)
+        or sender.agency_type not in basis.agency_types
+    ):
+        errors["legal_basis"] = _("Your agency cannot use this legal basis today.")
+    elif recipient.agency_type not in basis.recipient_agency_types:
+        errors["recipient"] = _("%(agency)s cannot receive information under this basis.") % {
+            "agency": recipient.name
+        }
+    profiles = catalogue.profiles_by_sector()
+    blocked = [
+        item
+        for item in items
+        if basis.code in getattr(profiles.get(item.sector), "excluded_bases", [])
+    ]
+    if blocked and "legal_basis" not in errors:
+        errors["legal_basis"] = _(
+            "The confidentiality rules of the sector that recorded some of the information "
+            "do not allow it to be shared under this basis."
+        )
+    if not necessity_note.strip():
+        errors["necessity_note"] = _("Explain why sharing is necessary.")
+    missing = set(basis.confirmations) - set(confirmations)
+    if missing:
+        errors["confirmations"] = _("Confirm every statement this basis requires.")
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def disclose(
+    actor,
+    case,
+    *,
+    items,
+    recipient,
+    purpose,
+    consent=None,
+    legal_basis=None,
+    necessity_note="",
+    confirmations=(),
+    request=None,
+    today=None,
+):
+    """Share `items` with `recipient` under a consent or a statutory basis (L01–L08, L12).
+
+    Returns the immutable Disclosure. Refuses, changing nothing, when the ground does
+    not cover the recipient, every item's categories and today.
+    """
+    _require_work(actor, case)
+    day = today or timezone.localdate()
+    sender = _sender(actor, case, request)
+    items = list(items)
+    _check_items(actor, case, items)
+    if recipient.pk == sender.pk or not recipients_for(case, sender).filter(pk=recipient.pk).exists():
+        raise ValidationError({"recipient": _("Choose an agency on the case's team.")})
+    if not purpose.strip():
+        raise ValidationError({"purpose": _("Say what the information is shared for.")})
+    if (consent is None) == (legal_basis is None):
+        raise ValidationError(
+            {"ground": _("Choose a consent or a legal basis from the catalogue.")}
+        )
+    if consent is not None:
+        # Lock the consent so a withdrawal registered at the same moment wins or waits.
+        consent = Consent.objects.select_for_update().get(pk=consent.pk)
+        _check_consent(consent, case, recipient, items, day)
+        legal_basis = catalogue.consent_basis_for(sender.agency_type, day)
+        if legal_basis is None:
+            raise ValidationError(
+                {"consent": _("The catalogue has no consent basis for your agency's sector.")}
+            )
+    else:
+        _check_basis(legal_basis, sender, recipient, items, day, necessity_note, confirmations)
+
+    disclosure = Disclosure.objects.create(
+        case=case,
+        sender_agency=sender,
+        recipient_agency=recipient,
+        shared_by=actor,
+        purpose=purpose,
+        legal_basis=legal_basis,
+        legal_basis_citation=(
+            f"{legal_basis.law} {legal_basis.section} ({legal_basis.catalogue_version})"
+        ),
+        consent=consent,
+        necessity_note=necessity_note,
+        confirmations=sorted(confirmations) if consent is None else [],
+    )
+    DisclosedItem.objects.bulk_create(
+        DisclosedItem(disclosure=disclosure, entry=item) for item in items
+    )
+    due = day + datetime.timedelta(days=settings.DISCLOSURE_FOLLOW_UP_DAYS)
+    follow_ups = []
+    if consent is None and legal_basis.review_task:
+        follow_ups.append(FollowUpKind.REVIEW)
+    if consent is None and any(item.health_data for item in items):
+        follow_ups.append(FollowUpKind.INFORM_PERSON)
+    DisclosureFollowUp.objects.bulk_create(
+        DisclosureFollowUp(kind=kind, disclosure=disclosure, case=case, agency=sender, due_on=due)
+        for kind in follow_ups
+    )
+    record(
+        "consent.disclosed",
+        actor=actor,
+        agency=sender,
+        target=case,
+        detail={
+            "disclosure": disclosure.pk,
+            "recipient": recipient.pk,
+            "items": sorted(item.pk for item in items),
+            "legal_basis": legal_basis.code,
+            "consent": consent.pk if consent else None,
+            "follow_ups": follow_ups,
+        },
+        request=request,
+    )
+    return disclosure
+
+
+@transaction.atomic
+def correct_item(actor, entry, *, text, confidentiality, reason, request=None, **tags):
+    """Correct an information item (a new version) and tell every agency it was
+    disclosed to (L41)."""
+    correction = case_services.correct_journal_entry(
+        actor, entry, text=text, confidentiality=confidentiality, reason=reason,
+        request=request, **tags
+    )
+    earlier = {}
+    versions = [entry.pk]
+    current = entry
+    while current.supersedes_id:
+        versions.append(current.supersedes_id)
+        current = JournalEntry.objects.only("supersedes_id").get(pk=current.supersedes_id)
+    for disclosure in Disclosure.objects.filter(
+        pk__in=DisclosedItem.objects.filter(entry_id__in=versions).values("disclosure_id")
+    ).order_by("shared_at", "id"):
+        earlier[disclosure.recipient_agency_id] = disclosure
+    DisclosureNotice.objects.bulk_create(
+        DisclosureNotice(
+            kind=NoticeKind.ITEM_CORRECTED,
+            case=entry.case,
+            recipient_agency_id=agency_id,
+            disclosure=disclosure,
+            corrected_entry=correction,
+        )
+        for agency_id, disclosure in earlier.items()
+    )
+    return correction
+
+
+@transaction.atomic
+def complete_follow_up(
+    actor, follow_up, *, informed_on=None, postponement_reason="", review_note="", request=None
+):
+    """Close a review (with its note) or an inform-the-person task (with the date the
+    person was told, or why telling them is postponed) (L06, L07)."""
+    _require(follow_up.agency_id in policy.case_agency_ids(actor))
+    locked = DisclosureFollowUp.objects.select_for_update().get(pk=follow_up.pk)
+    if not locked.is_open:
+        raise ValidationError(_("This has already been done."))
+    if locked.kind == FollowUpKind.REVIEW:
+        _require(policy.manages_agency(actor, locked.agency_id))
+        if not review_note.strip():
+            raise ValidationError({"review_note": _("Write what the review found.")})
+        locked.review_note = review_note
+    else:
+        if informed_on is None and not postponement_reason.strip():
+            raise ValidationError(
+                {"informed_on": _("Give the date the person was informed, or why it is postponed.")}
+            )
+        if informed_on is not None and informed_on > timezone.localdate():
+            raise ValidationError({"informed_on": _("The date cannot be in the future.")})
+        locked.informed_on = informed_on
+        locked.postponement_reason = postponement_reason
+    locked.done_by = actor
+    locked.done_at = timezone.now()
+    locked.save()
+    record(
+        "consent.follow_up_done",
+        actor=actor,
+        target=locked.case,
+        detail={"follow_up": locked.pk, "kind": locked.kind},
+        request=request,
+    )
+    return locked
+
+
+@transaction.atomic
+def acknowledge_notice(actor, notice, *, request=None):
+    agency_ids = policy.case_agency_ids(actor) | policy.volunteer_agency_ids(actor)
+    _require(notice.recipient_agency_id in agency_ids)
+    updated = DisclosureNotice.objects.filter(pk=notice.pk, acknowledged_at__isnull=True).update(
+        acknowledged_by=actor, acknowledged_at=timezone.now()
+    )
+    if updated:
+        record(
+            "consent.notice_acknowledged",
+            actor=actor,
+            target=notice.case,
+            detail={"notice": notice.pk, "kind": notice.kind},
+            request=request,
+        )
+
+
+def disclosures_on(case):
+    return (
+        Disclosure.objects.filter(case=case)
+        .select_related("sender_agency", "recipient_agency", "legal_basis", "consent", "shared_by")
+        .prefetch_related("items")
+    )
+
+
+def open_follow_ups_for(user):
+    """Open follow-ups of the user's agencies, on cases the user may see."""
+    return (
+        DisclosureFollowUp.objects.filter(
+            agency_id__in=policy.case_agency_ids(user),
+            done_at__isnull=True,
+            case__in=policy.visible_cases(user),
+        )
+        .select_related("case", "disclosure__recipient_agency")
+        .order_by("due_on", "id")
+    )
+
+
+def open_notices_for(user):
+    agency_ids = policy.case_agency_ids(user) | policy.volunteer_agency_ids(user)
+    return (
+        DisclosureNotice.objects.filter(
+            recipient_agency_id__in=agency_ids,
+            acknowledged_at__isnull=True,
+            case__in=policy.visible_cases(user),
+        )
+        .select_related("case", "disclosure__sender_agency")
+        .order_by("-created_at", "-id")
+    )
+
+
+# Voluntary organisations ------------------------------------------------------------
+
+
+def needs_confidentiality_declaration(user):
+    """The user's voluntary organisations whose current declaration they have not
+    accepted (L49)."""
+    from tverrnett.accounts.models import Membership  # noqa: F401  (related name below)
+
+    return list(
+        Agency.objects.filter(
+            memberships__user=user,
+            memberships__is_active=True,
+            is_active=True,
+            agency_type=AgencyType.VOLUNTARY_ORG,
+        )
+        .exclude(pk__in=policy.volunteer_agency_ids(user))
+        .distinct()
+    )
+
+
+@transaction.atomic
+def accept_confidentiality_declaration(actor, agency, *, request=None):
+    _require(agency in needs_confidentiality_declaration(actor))
+    declaration = ConfidentialityDeclaration.objects.create(
+        user=actor, agency=agency, text_version=settings.CONFIDENTIALITY_DECLARATION_VERSION
+    )
+    record(
+        "consent.confidentiality_accepted",
+        actor=actor,
+        agency=agency,
+        detail={"version": declaration.text_version},
+        request=request,
+    )
+    return declaration

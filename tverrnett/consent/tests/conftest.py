@@ -1,0 +1,110 @@
+"""Consent and disclosure, on the concern-case fixtures (one municipal network in Drammen).
+
+`catalogue` loads a small made-up catalogue (tests/catalogue.json) so the tests
+do not change when the shipped catalogue's wording does; `shipped_catalogue`
+loads the real one.
+"""
+
+import datetime
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+
+from tverrnett.agencies.models import AgencyType
+from tverrnett.cases import services as case_services
+from tverrnett.cases.models import InformationCategory
+from tverrnett.cases.tests.conftest import *  # noqa: F403  (the case fixtures)
+from tverrnett.cases.tests.conftest import signed_in
+from tverrnett.consent import services
+from tverrnett.consent.catalogue import load_catalogue
+from tverrnett.consent.models import ConsentCapacity, LegalBasis
+from tverrnett.networks.models import ForumAudience
+
+TEST_CATALOGUE = Path(__file__).resolve().parent / "catalogue.json"
+
+
+@pytest.fixture
+def catalogue(db):
+    load_catalogue(TEST_CATALOGUE)
+    return {basis.code: basis for basis in LegalBasis.objects.all()}
+
+
+@pytest.fixture
+def shipped_catalogue(db):
+    load_catalogue()
+    return {basis.code: basis for basis in LegalBasis.objects.all()}
+
+
+@pytest.fixture
+def adult_case(register):
+    """An identified case about an adult (consents are their own)."""
+    return register(
+        person={"name": "Kari Nordmann", "birth_year": 1990}, audience=ForumAudience.ADULTS
+    )
+
+
+@pytest.fixture
+def team_case(adult_case, owner, partner_agency):
+    """The owner's adult case with Nav Drammen (the partner) on the team."""
+    case = adult_case
+    case_services.add_team_member(
+        owner, case, agency=partner_agency, contact_name="Paul Partner"
+    )
+    return case
+
+
+@pytest.fixture
+def write(owner):
+    """Write an information item as `actor` (default the owner)."""
+
+    def write(case, text="Observasjon.", *, actor=None, **tags):
+        return case_services.write_journal_entry(
+            actor or owner, case, text=text, confidentiality="confidential", **tags
+        )
+
+    return write
+
+
+@pytest.fixture
+def give_consent(owner):
+    """Prepare and record an oral consent for the case's (adult) person."""
+
+    def give(case, *, recipients, categories=(InformationCategory.CONCERN,), actor=None,
+             starts_on=None, ends_on=None, **fields):
+        actor = actor or owner
+        today = timezone.localdate()
+        consent = services.prepare_consent(
+            actor,
+            case,
+            consenter_name=case.subject.name,
+            capacity=ConsentCapacity.THE_PERSON,
+            purpose="Samordnet oppfølging",
+            categories=list(categories),
+            recipients=recipients,
+            starts_on=starts_on or today,
+            ends_on=ends_on or today + datetime.timedelta(days=180),
+            language="norsk",
+            interpreter_used=False,
+            **fields,
+        )
+        return services.record_consent_answer(
+            actor,
+            consent,
+            decision="given",
+            form="oral",
+            oral_recorded_by="Eva Eier",
+            oral_record_reference="Journalnotat 12.11.",
+        )
+
+    return give
+
+
+@pytest.fixture
+def volunteer_agency(make_agency):
+    return make_agency("Drammen idrettslag", AgencyType.VOLUNTARY_ORG)
+
+
+@pytest.fixture
+def volunteer(make_user, volunteer_agency):
+    return signed_in(make_user("frivillig", volunteer_agency, first_name="Frida"))
