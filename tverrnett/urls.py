@@ -12,5 +12,6 @@ urlpatterns = [
     path("arrangementer/", include("tverrnett.events.urls")),
     path("", include("tverrnett.guidance.urls")),
     path("saker/", include("tverrnett.cases.urls")),
+    path("", include("tverrnett.consent.urls")),
     path("i18n/setlang/", public(set_language), name="set_language"),
 ]

@@ -254,16 +254,16 @@ def case_agency_ids(user):
     agency administrator's membership opens none. `does_case_work` says the same
     of one membership already loaded.
     """
-    return _case_memberships(user)[0]
+    return case_memberships(user)[0]
 
 
 def volunteer_agency_ids(user):
     """The user's voluntary organisations whose confidentiality declaration (the current
     text) the user has accepted. Only through these can a consent open a case (L49)."""
-    return _case_memberships(user)[1]
+    return case_memberships(user)[1]
 
 
-def _case_memberships(user):
+def case_memberships(user):
     """(case-work agency ids, declared voluntary organisation ids), in one query."""
     from django.conf import settings
 
@@ -322,7 +322,7 @@ def _case_access_filter(user, agency_ids, now):
     return on_team | coordinates | broke_glass
 
 
-def visible_cases(user, now=None):
+def visible_cases(user, now=None, memberships=None):
     """Every concern case the user may see: their agency is on its team, they hold or
     deputise the coordinator role, they have unexpired break-glass access, or (for a
     voluntary organisation whose declaration they accepted) a valid consent names
@@ -338,7 +338,8 @@ def visible_cases(user, now=None):
     if not is_fully_authenticated(user):
         return ConcernCase.objects.none()
     now = now or timezone.now()
-    agency_ids, volunteer_ids = _case_memberships(user)
+    # `memberships`: what case_memberships(user) gave, when the caller already asked.
+    agency_ids, volunteer_ids = memberships or case_memberships(user)
     access = models.Q(pk__in=[])
     # Coordinator roles and break-glass are case work too: no case-work
     # membership, none of those, whatever else the user holds.
@@ -365,7 +366,7 @@ def case_access_path(user, case, now=None):
     if not is_fully_authenticated(user):
         return None
     now = now or timezone.now()
-    agency_ids, volunteer_ids = _case_memberships(user)
+    agency_ids, volunteer_ids = case_memberships(user)
     if agency_ids:
         if case.team.filter(agency_id__in=agency_ids).exists():
             return "team"
@@ -420,7 +421,7 @@ def visible_journal(user, case):
     """
     from tverrnett.consent.models import DisclosedItem
 
-    own, volunteer = _case_memberships(user)
+    own, volunteer = case_memberships(user)
     receiving = own | volunteer
     disclosed = DisclosedItem.objects.filter(
         disclosure__case=case, disclosure__recipient_agency_id__in=receiving
@@ -439,3 +440,14 @@ def can_see_case_readers(user, case):
 def can_review_break_glass(user, access):
     """The managers of the agency the user acted for when they broke the glass."""
     return access.user_id != user.pk and manages_agency(user, access.agency_id)
+
+
+def can_make_access_report(user, person):
+    """An access report about a person (L40) is made by the coordinator (holder or
+    deputy of the coordinator role) of a case about them."""
+    return (
+        is_fully_authenticated(user)
+        and person.cases.filter(
+            models.Q(coordinator_role__holder=user) | models.Q(coordinator_role__deputy=user)
+        ).exists()
+    )

@@ -8,6 +8,8 @@ from django.utils.translation import gettext_lazy as _
 from tverrnett.cases.models import (
     CaseState,
     Confidentiality,
+    InformationCategory,
+    PoliceVerification,
     ProtectedAddress,
     Resource,
     SecurityClarification,
@@ -540,6 +542,9 @@ class TaskStatusForm(forms.Form):
 
 
 class JournalForm(forms.Form):
+    """An information item: text, confidentiality, category and the GDPR tags (L34);
+    for police agencies also whether it is verified (L08)."""
+
     text = forms.CharField(
         label=_("Entry"),
         max_length=TEXT_MAX,
@@ -552,6 +557,32 @@ class JournalForm(forms.Form):
         initial=Confidentiality.CONFIDENTIAL,
         widget=forms.RadioSelect,
     )
+    category = forms.ChoiceField(
+        label=_("Information category"),
+        help_text=_("Consents name the categories that may be shared."),
+        choices=[("", _("Choose a category"))] + InformationCategory.choices,
+        error_messages={"required": _("Choose the information category.")},
+    )
+    health_data = forms.BooleanField(label=_("Contains health information"), required=False)
+    religious_beliefs = forms.BooleanField(
+        label=_("Contains religious or philosophical beliefs"), required=False
+    )
+    political_opinions = forms.BooleanField(label=_("Contains political opinions"), required=False)
+    offences = forms.BooleanField(
+        label=_("Contains offences or criminal convictions"), required=False
+    )
+    police_verification = forms.ChoiceField(
+        label=_("Is the information verified?"),
+        help_text=_("Police information is marked with its origin and whether it is verified."),
+        choices=PoliceVerification.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Say whether the information is verified.")},
+    )
+
+    def __init__(self, *args, police=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not police:
+            del self.fields["police_verification"]
 
 
 class JournalCorrectionForm(JournalForm):

@@ -452,9 +452,7 @@ class JournalEntry(models.Model):
     sector = models.CharField(_("sector"), max_length=40, blank=True)
     # GDPR Art. 9 (special categories) and Art. 10 (offences).
     health_data = models.BooleanField(_("health information"), default=False)
-    religious_beliefs = models.BooleanField(
-        _("religious or philosophical beliefs"), default=False
-    )
+    religious_beliefs = models.BooleanField(_("religious or philosophical beliefs"), default=False)
     political_opinions = models.BooleanField(_("political opinions"), default=False)
     offences = models.BooleanField(_("offences and criminal convictions"), default=False)
     # Police items only (L08): origin under politiregisterloven, verified or not.

@@ -1111,21 +1111,19 @@ def record_case_list_read(actor, case_ids, *, searched, request=None):
     )
 
 
-def record_case_read(actor, case, *, parts, access_path, request=None):
-    """One read entry per view of a case page (L44): who, agency, role, which parts, how."""
+def record_case_read(actor, case, *, parts, access_path, special_items=(), request=None):
+    """One read entry per view of a case page (L44): who, agency, role, which parts, how,
+    and which items tagged GDPR Art. 9 or 10 were shown (L34)."""
     membership = getattr(request, "membership", None) if request is not None else None
-    return record(
-        "case.viewed",
-        actor=actor,
-        target=case,
-        detail={
-            "parts": sorted(parts),
-            "path": access_path,
-            "role": getattr(membership, "role", ""),
-            "person": case.subject_id,
-        },
-        request=request,
-    )
+    detail = {
+        "parts": sorted(parts),
+        "path": access_path,
+        "role": getattr(membership, "role", ""),
+        "person": case.subject_id,
+    }
+    if special_items:
+        detail["special_items"] = sorted(special_items)
+    return record("case.viewed", actor=actor, target=case, detail=detail, request=request)
 
 
 def overdue_tasks_for_coordinator(user, today=None):

@@ -17,15 +17,18 @@ from tverrnett.access.rules import member
 from tverrnett.agencies.models import Agency, AgencyType
 from tverrnett.audit.models import AuditEntry
 from tverrnett.cases import forms, services
-from tverrnett.consent import catalogue
 from tverrnett.cases.models import (
     CaseState,
     ChecklistItem,
+    InformationCategory,
+    JournalEntry,
     Resource,
     Task,
     TaskStatus,
     TeamMember,
 )
+from tverrnett.consent import catalogue, sharing
+from tverrnett.consent import services as sharing_services
 from tverrnett.core.form_errors import add_service_errors
 from tverrnett.geography.models import Municipality
 from tverrnett.networks.models import Forum, Role, RoleKind
@@ -67,18 +70,26 @@ class _Access:
         self.can_work = policy.can_work_on_case(user, case, self.path)
         self.can_manage = policy.can_manage_case(user, case, self.path)
         self.sees_readers = policy.can_see_case_readers(user, case)
+        self.agency_ids = policy.case_agency_ids(user)
 
 
-def _open_case(request, pk, *, parts=(), relations=_CASE_RELATIONS):
+def open_case(
+    request, pk, *, parts=(), relations=_CASE_RELATIONS, volunteer_page=False, record_read=True
+):
     """The case the user may see, or the same 404 as a case that does not exist.
 
-    A GET records the read (L44): one entry per page view, naming the parts shown.
+    A GET records the read (L44): one entry per page view, naming the parts shown
+    (a page that must first know what it shows passes record_read=False and calls
+    `record_read` itself). A voluntary organisation reaches only the pages that
+    say `volunteer_page`: everywhere else the case does not exist for it.
     """
     case = get_object_or_404(policy.visible_cases(request.user).select_related(*relations), pk=pk)
     access = _Access(request.user, case)
     if access.path is None:  # a break-glass access that ran out between the two queries
         raise Http404
-    if request.method == "GET":
+    if access.path == "consent" and not volunteer_page:
+        raise Http404
+    if request.method == "GET" and record_read:
         services.record_case_read(
             request.user, case, parts=parts, access_path=access.path, request=request
         )
@@ -324,14 +335,20 @@ def new_identified(request):
 @member
 @require_GET
 def case_detail(request, pk):
-    case, access = _open_case(
+    case, access = open_case(
         request,
         pk,
         parts=CASE_PAGE_PARTS,
         relations=(*_CASE_RELATIONS, "security_clarification", "converted_from"),
+        volunteer_page=True,
+        record_read=False,
     )
+    if access.path == "consent":
+        return _volunteer_case_page(request, case, access)
     today = timezone.localdate()
-    journal = list(policy.visible_journal(request.user, case)[:JOURNAL_ON_CASE_PAGE])
+    journal = _journal_items(request.user, case, access)[:JOURNAL_ON_CASE_PAGE]
+    consent_summary = sharing.case_consent_summary(case, access.agency_ids, today)
+    _record_read(request, case, access, CASE_PAGE_PARTS, journal)
     context = {
         "case": case,
         "access": access,
@@ -358,8 +375,51 @@ def case_detail(request, pk):
         ),
         "readers": _readers(case) if access.sees_readers else None,
         "task_statuses": TaskStatus.choices,
+        "consents": consent_summary,
+        "confidential_fields": sharing.confidential_person_fields(request.agency),
     }
     return render(request, "cases/detail.html", context)
+
+
+def _journal_items(user, case, access):
+    """The items the user may read, newest first, with what was shared of them."""
+    entries = policy.visible_journal(user, case).annotate(
+        is_superseded=Exists(JournalEntry.objects.filter(supersedes=OuterRef("pk")))
+    )
+    return sharing.SharedItems(entries, access.agency_ids)
+
+
+def _record_read(request, case, access, parts, items):
+    """The read entry (L44), marking the special-category items shown (L34)."""
+    services.record_case_read(
+        request.user,
+        case,
+        parts=parts,
+        access_path=access.path,
+        special_items=[item.pk for item in items if item.special_categories],
+        request=request,
+    )
+
+
+def _volunteer_case_page(request, case, access):
+    """What a voluntary organisation sees (L49): the consent that names it, the
+    coordinator, and the items disclosed to it. Nothing else of the case."""
+    journal = _journal_items(request.user, case, access)[:JOURNAL_ON_CASE_PAGE]
+    _record_read(request, case, access, ["consent", "disclosed_items"], journal)
+    consents = sharing.consents_naming(case, policy.volunteer_agency_ids(request.user))
+    return render(
+        request,
+        "cases/detail_volunteer.html",
+        {
+            "case": case,
+            "access": access,
+            "journal": journal,
+            "consents": consents,
+            "shows_name": any(
+                InformationCategory.PERSONAL_DETAILS in consent.categories for consent in consents
+            ),
+        },
+    )
 
 
 def _converted_to(user, case):
@@ -383,17 +443,20 @@ def _readers(case):
 @member
 @require_GET
 def journal(request, pk):
-    case, access = _open_case(request, pk, parts=["journal"])
-    entries = policy.visible_journal(request.user, case)
-    page = Paginator(entries, PAGE_SIZE).get_page(request.GET.get("side"))
+    case, access = open_case(request, pk, volunteer_page=True, record_read=False)
+    items = _journal_items(request.user, case, access)
+    page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("side"))
+    _record_read(request, case, access, ["journal"], page.object_list)
     return render(request, "cases/journal.html", {"case": case, "access": access, "page": page})
 
 
 @member
 @require_GET
 def journal_history(request, pk, entry_pk):
-    case, access = _open_case(request, pk, parts=["journal"])
-    entry = get_object_or_404(policy.visible_journal(request.user, case), pk=entry_pk)
+    """Every version of one of the user's own agency's entries. Another agency's item
+    is seen only in the version disclosed, so it has no history here."""
+    case, access = open_case(request, pk, parts=["journal"])
+    entry = get_object_or_404(policy.own_journal(request.user, case), pk=entry_pk)
     # Every version of the agency's entries in one query, then the chain walked back.
     by_id = {
         version.pk: version
@@ -419,7 +482,7 @@ def _case_form(request, pk, *, parts, allowed, template, build, save, success, *
 
     `build(case, data)` returns the form, `save(case, form)` calls the service.
     """
-    case, access = _open_case(request, pk, parts=parts)
+    case, access = open_case(request, pk, parts=parts)
     _require(allowed(case, access))
     form = build(case, request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -438,7 +501,7 @@ def _case_form(request, pk, *, parts, allowed, template, build, save, success, *
 @member
 @require_http_methods(["GET", "POST"])
 def change_state(request, pk):
-    case, access = _open_case(request, pk, parts=["state"])
+    case, access = open_case(request, pk, parts=["state"])
     _require(access.can_manage)
     states = services.next_states(case)
     form = forms.StateForm(request.POST or None, states=states, initial={"version": case.version})
@@ -530,7 +593,7 @@ def security_clarification(request, pk):
 @member
 @require_http_methods(["GET", "POST"])
 def convert(request, pk):
-    case, access = _open_case(request, pk, parts=["journal", "summary"])
+    case, access = open_case(request, pk, parts=["journal", "summary"])
     _require(
         access.can_manage and case.is_anonymous and case.state == CaseState.ANONYMOUS_DISCUSSION
     )
@@ -630,7 +693,7 @@ def change_coordinator(request, pk):
 @member
 @require_http_methods(["GET", "POST"])
 def edit_person(request, pk):
-    case, access = _open_case(request, pk, parts=["person", "guardians"])
+    case, access = open_case(request, pk, parts=["person", "guardians"])
     _require(access.can_work and not case.is_anonymous)
     person = case.subject
     agency = services.actor_agency(request.user, case, request)
@@ -696,7 +759,7 @@ def edit_person(request, pk):
 @member
 @require_POST
 def reveal_identity_number(request, pk):
-    case, access = _open_case(request, pk)
+    case, access = open_case(request, pk)
     _require(access.path in ("team", "coordinator"))
     try:
         number = services.reveal_identity_number(request.user, case, request=request)
@@ -740,7 +803,7 @@ def add_team_member(request, pk):
 
 
 def _team_member_action(request, pk, member_pk, action, success):
-    case, access = _open_case(request, pk)
+    case, access = open_case(request, pk)
     _require(access.can_manage)
     team_member = get_object_or_404(
         TeamMember.objects.select_related("agency"), pk=member_pk, case=case
@@ -797,7 +860,7 @@ def add_resource(request, pk):
 @member
 @require_POST
 def remove_resource(request, pk, resource_pk):
-    case, access = _open_case(request, pk)
+    case, access = open_case(request, pk)
     _require(access.can_work)
     resource = get_object_or_404(Resource, pk=resource_pk, case=case)
     services.remove_resource(request.user, case, resource, request=request)
@@ -858,7 +921,7 @@ def add_task(request, pk):
 @member
 @require_POST
 def change_task_status(request, pk, task_pk):
-    case, access = _open_case(request, pk)
+    case, access = open_case(request, pk)
     _require(access.can_work)
     task = get_object_or_404(Task.objects.select_related("case"), pk=task_pk, case=case)
     form = forms.TaskStatusForm(request.POST)
@@ -891,7 +954,7 @@ def write_journal(request, pk):
         parts=["journal"],
         allowed=lambda case, access: access.can_work,
         template="cases/simple_form.html",
-        build=lambda case, data: forms.JournalForm(data),
+        build=lambda case, data: forms.JournalForm(data, police=_writes_for_police(request, case)),
         save=save,
         success=_("The journal entry was saved."),
         title=_("Write a journal entry"),
@@ -899,21 +962,31 @@ def write_journal(request, pk):
     )
 
 
+def _writes_for_police(request, case):
+    return services.actor_agency(request.user, case, request).agency_type in (
+        services.POLICE_SECTORS
+    )
+
+
 @member
 @require_http_methods(["GET", "POST"])
 def correct_journal(request, pk, entry_pk):
-    case, access = _open_case(request, pk, parts=["journal"])
+    case, access = open_case(request, pk, parts=["journal"])
     _require(access.can_work)
-    entry = get_object_or_404(policy.visible_journal(request.user, case), pk=entry_pk)
+    entry = get_object_or_404(policy.own_journal(request.user, case), pk=entry_pk)
     form = forms.JournalCorrectionForm(
         request.POST or None,
-        initial={"text": entry.text, "confidentiality": entry.confidentiality},
+        police=entry.sector in services.POLICE_SECTORS,
+        initial={
+            "text": entry.text,
+            "confidentiality": entry.confidentiality,
+            **{field: getattr(entry, field) for field in services.ITEM_CLASS_FIELDS},
+        },
     )
     if request.method == "POST" and form.is_valid():
         try:
-            services.correct_journal_entry(
-                request.user, entry, **form.cleaned_data, request=request
-            )
+            # Through consent: earlier recipients of the entry are told (L41).
+            sharing_services.correct_item(request.user, entry, **form.cleaned_data, request=request)
         except services.StaleEdit:
             return _stale(request, case)
         except ValidationError as error:
@@ -941,7 +1014,7 @@ def correct_journal(request, pk, entry_pk):
 @member
 @require_POST
 def tick_checklist_item(request, pk, item_pk):
-    case, access = _open_case(request, pk)
+    case, access = open_case(request, pk)
     _require(access.can_work)
     item = get_object_or_404(ChecklistItem.objects.select_related("case"), pk=item_pk, case=case)
     services.tick_checklist_item(request.user, item, request=request)

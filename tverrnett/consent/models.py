@@ -26,8 +26,9 @@ class Confirmation(models.TextChoices):
     """What a user must confirm before disclosing under some bases (L06)."""
 
     ANONYMISED_NOT_ENOUGH = "anonymised_not_enough", _("Anonymised information is not enough")
-    MINIMUM_INFORMATION = "minimum_information", _(
-        "Only the minimum information needed is disclosed"
+    MINIMUM_INFORMATION = (
+        "minimum_information",
+        _("Only the minimum information needed is disclosed"),
     )
 
 
@@ -93,6 +94,12 @@ class SectorProfile(models.Model):
         return self.sector
 
     @property
+    def sector_label(self):
+        from tverrnett.agencies.models import AgencyType
+
+        return AgencyType(self.sector).label
+
+    @property
     def note(self):
         return self.note_en if (get_language() or "").startswith("en") else self.note_nb
 
@@ -125,14 +132,14 @@ class Consent(models.Model):
     then recorded as given or refused (L17). Never edited: a new scope is a new consent.
     """
 
-    case = models.ForeignKey(
-        "cases.ConcernCase", on_delete=models.PROTECT, related_name="consents"
-    )
+    case = models.ForeignKey("cases.ConcernCase", on_delete=models.PROTECT, related_name="consents")
     status = models.CharField(
         _("status"), max_length=20, choices=ConsentStatus.choices, default=ConsentStatus.PREPARED
     )
     consenter_name = models.CharField(_("who consents"), max_length=200)
-    capacity = models.CharField(_("in what capacity"), max_length=20, choices=ConsentCapacity.choices)
+    capacity = models.CharField(
+        _("in what capacity"), max_length=20, choices=ConsentCapacity.choices
+    )
     guardians = models.ManyToManyField(
         "cases.Guardian",
         blank=True,
@@ -278,7 +285,9 @@ class Disclosure(_AppendOnly):
     recipient_agency = models.ForeignKey(
         "agencies.Agency", on_delete=models.PROTECT, related_name="disclosures_received"
     )
-    shared_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    shared_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     shared_at = models.DateTimeField(default=timezone.now)
     purpose = models.TextField(_("purpose"))
     legal_basis = models.ForeignKey(LegalBasis, on_delete=models.PROTECT, related_name="+")
@@ -313,6 +322,9 @@ class DisclosedItem(_AppendOnly):
             models.UniqueConstraint(fields=["disclosure", "entry"], name="disclosed_item_once")
         ]
         indexes = [models.Index(fields=["entry", "disclosure"])]
+
+    def __str__(self):
+        return f"{self.disclosure_id}: {self.entry_id}"
 
 
 class FollowUpKind(models.TextChoices):
@@ -351,7 +363,10 @@ class DisclosureFollowUp(models.Model):
 
 
 class NoticeKind(models.TextChoices):
-    CONSENT_WITHDRAWN = "consent_withdrawn", _("A consent you received information under was withdrawn")
+    CONSENT_WITHDRAWN = (
+        "consent_withdrawn",
+        _("A consent you received information under was withdrawn"),
+    )
     ITEM_CORRECTED = "item_corrected", _("Information disclosed to you was corrected")
 
 
@@ -387,7 +402,9 @@ class ConfidentialityDeclaration(models.Model):
     confidentiality before any case opens to them (L49)."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="confidentiality_declarations"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="confidentiality_declarations",
     )
     agency = models.ForeignKey("agencies.Agency", on_delete=models.PROTECT, related_name="+")
     text_version = models.CharField(max_length=20)
@@ -409,7 +426,9 @@ class AccessReport(models.Model):
     every redaction with its reason. The report itself is built again from the data."""
 
     person = models.ForeignKey("cases.Person", on_delete=models.PROTECT, related_name="+")
-    made_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    made_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     made_at = models.DateTimeField(default=timezone.now)
     # [{"key": "access:123", "reason": "..."}]
     redactions = models.JSONField(default=list)

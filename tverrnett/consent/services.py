@@ -77,7 +77,9 @@ def age_guidance(person, thresholds=None):
     age = person.age_on(timezone.localdate()) if person else None
     if age is None:
         return []
-    return [name for name, limit in sorted(thresholds.items(), key=lambda kv: kv[1]) if age >= limit]
+    return [
+        name for name, limit in sorted(thresholds.items(), key=lambda kv: kv[1]) if age >= limit
+    ]
 
 
 def _validate_scope(case, fields, guardians):
@@ -141,9 +143,7 @@ def prepare_consent(actor, case, *, guardians=(), recipients, request=None, **fi
     fields.setdefault("starts_on", timezone.localdate())
     _validate_scope(case, {**fields, "recipients": recipients}, guardians)
     agency = case_services.actor_agency(actor, case, request)
-    consent = Consent.objects.create(
-        case=case, prepared_by=actor, prepared_agency=agency, **fields
-    )
+    consent = Consent.objects.create(case=case, prepared_by=actor, prepared_agency=agency, **fields)
     consent.guardians.set(guardians)
     consent.recipients.set(recipients)
     record(
@@ -332,6 +332,42 @@ def recipients_for(case, sender):
     )
 
 
+def consent_recipient_choices(case):
+    """The services a consent may name: the team's agencies and the network's members
+    (a voluntary organisation joins the team only once a consent names it)."""
+    return (
+        Agency.objects.filter(
+            Q(case_teams__case=case) | Q(network_members__network=case.network_id),
+            is_active=True,
+        )
+        .distinct()
+        .order_by("name")
+    )
+
+
+def share_choices(actor, case, sender, *, consent=None, basis=None, day=None):
+    """(recipients, items) a share form offers under a ground (L12): for a consent only
+    the recipients it names and the items whose categories it covers; for a basis the
+    recipients it allows and the items whose sector profile does not exclude it."""
+    day = day or timezone.localdate()
+    recipients = recipients_for(case, sender)
+    own = list(policy.own_journal(actor, case))
+    if consent is not None:
+        named = [agency.pk for agency in consent.recipients.all()]
+        recipients = recipients.filter(pk__in=named)
+        allowed = [item.pk for item in own if item.required_categories <= set(consent.categories)]
+    else:
+        recipients = recipients.filter(agency_type__in=basis.recipient_agency_types)
+        profiles = catalogue.profiles_by_sector()
+        allowed = [
+            item.pk
+            for item in own
+            if basis.code not in getattr(profiles.get(item.sector), "excluded_bases", [])
+        ]
+    items = JournalEntry.objects.filter(pk__in=allowed).order_by("-written_at", "-id")
+    return recipients, items
+
+
 def valid_consents(case, day=None):
     day = day or timezone.localdate()
     return [consent for consent in consents_for(case) if consent.is_valid_on(day)]
@@ -339,7 +375,9 @@ def valid_consents(case, day=None):
 
 def statutory_bases(sender, recipient=None, day=None):
     return catalogue.statutory_bases_for(
-        sender.agency_type, recipient.agency_type if recipient else None, day or timezone.localdate()
+        sender.agency_type,
+        recipient.agency_type if recipient else None,
+        day or timezone.localdate(),
     )
 
 
@@ -371,15 +409,19 @@ def _check_consent(consent, case, recipient, items, day):
         raise ValidationError({"consent": message})
     if recipient.pk not in {agency.pk for agency in consent.recipients.all()}:
         raise ValidationError(
-            {"recipient": _("The consent does not name %(agency)s as a recipient.")
-             % {"agency": recipient.name}}
+            {
+                "recipient": _("The consent does not name %(agency)s as a recipient.")
+                % {"agency": recipient.name}
+            }
         )
     outside = set().union(*(item.required_categories for item in items)) - set(consent.categories)
     if outside:
         labels = ", ".join(str(InformationCategory(code).label).lower() for code in sorted(outside))
         raise ValidationError(
-            {"items": _("The consent does not cover these categories: %(categories)s.")
-             % {"categories": labels}}
+            {
+                "items": _("The consent does not cover these categories: %(categories)s.")
+                % {"categories": labels}
+            }
         )
 
 
@@ -440,7 +482,10 @@ def disclose(
     sender = _sender(actor, case, request)
     items = list(items)
     _check_items(actor, case, items)
-    if recipient.pk == sender.pk or not recipients_for(case, sender).filter(pk=recipient.pk).exists():
+    if (
+        recipient.pk == sender.pk
+        or not recipients_for(case, sender).filter(pk=recipient.pk).exists()
+    ):
         raise ValidationError({"recipient": _("Choose an agency on the case's team.")})
     if not purpose.strip():
         raise ValidationError({"purpose": _("Say what the information is shared for.")})
@@ -510,8 +555,13 @@ def correct_item(actor, entry, *, text, confidentiality, reason, request=None, *
     """Correct an information item (a new version) and tell every agency it was
     disclosed to (L41)."""
     correction = case_services.correct_journal_entry(
-        actor, entry, text=text, confidentiality=confidentiality, reason=reason,
-        request=request, **tags
+        actor,
+        entry,
+        text=text,
+        confidentiality=confidentiality,
+        reason=reason,
+        request=request,
+        **tags,
     )
     earlier = {}
     versions = [entry.pk]
@@ -598,30 +648,30 @@ def disclosures_on(case):
     )
 
 
-def open_follow_ups_for(user):
-    """Open follow-ups of the user's agencies, on cases the user may see."""
-    return (
+def open_sharing_work(user, limit):
+    """(follow-ups, notices) waiting for the user's agencies on cases they may see:
+    the follow-ups their agencies owe (L06, L07), the notices sent to them (L13, L41).
+    Three queries."""
+    memberships = policy.case_memberships(user)
+    agency_ids, volunteer_ids = memberships
+    visible = policy.visible_cases(user, memberships=memberships)
+    follow_ups = (
         DisclosureFollowUp.objects.filter(
-            agency_id__in=policy.case_agency_ids(user),
-            done_at__isnull=True,
-            case__in=policy.visible_cases(user),
+            agency_id__in=agency_ids, done_at__isnull=True, case__in=visible
         )
         .select_related("case", "disclosure__recipient_agency")
-        .order_by("due_on", "id")
+        .order_by("due_on", "id")[:limit]
     )
-
-
-def open_notices_for(user):
-    agency_ids = policy.case_agency_ids(user) | policy.volunteer_agency_ids(user)
-    return (
+    notices = (
         DisclosureNotice.objects.filter(
-            recipient_agency_id__in=agency_ids,
+            recipient_agency_id__in=agency_ids | volunteer_ids,
             acknowledged_at__isnull=True,
-            case__in=policy.visible_cases(user),
+            case__in=visible,
         )
         .select_related("case", "disclosure__sender_agency")
-        .order_by("-created_at", "-id")
+        .order_by("-created_at", "-id")[:limit]
     )
+    return list(follow_ups), list(notices)
 
 
 # Voluntary organisations ------------------------------------------------------------

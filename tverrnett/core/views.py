@@ -9,7 +9,9 @@ from tverrnett.access import policy
 from tverrnett.access.rules import member, public
 from tverrnett.announcements.services import unread_announcements_for
 from tverrnett.audit.models import AuditEntry
+from tverrnett.agencies.models import AgencyType
 from tverrnett.cases.services import break_glass_reviews_for, overdue_tasks_for_coordinator
+from tverrnett.consent import services as consent_services
 
 UNREAD_ON_START_PAGE = 5
 OVERDUE_ON_START_PAGE = 10
@@ -27,6 +29,13 @@ def home(request):
     unread_announcements = list(unread_announcements_for(request.user)[:UNREAD_ON_START_PAGE])
     # The coordinator's overdue tasks, across every case the role coordinates (X2).
     overdue_tasks = list(overdue_tasks_for_coordinator(request.user)[:OVERDUE_ON_START_PAGE])
+    does_case_work = any(policy.does_case_work(m) for m in memberships)
+    volunteers = any(m.agency.agency_type == AgencyType.VOLUNTARY_ORG for m in memberships)
+    follow_ups, notices = (
+        consent_services.open_sharing_work(request.user, OVERDUE_ON_START_PAGE)
+        if does_case_work or volunteers
+        else ([], [])
+    )
     return render(
         request,
         "core/home.html",
@@ -41,6 +50,24 @@ def home(request):
                 break_glass_reviews_for(request.user).count()
                 if any(m.role in policy.AGENCY_MANAGER_ROLES for m in memberships)
                 else 0
+            ),
+            # Consent and sharing: the coordinator's expiry warnings (L14), the follow-ups
+            # and notices waiting for the user's agencies (L06, L07, L13, L41).
+            "consents_ending": (
+                list(consent_services.consents_ending_soon(request.user)) if does_case_work else []
+            ),
+            "follow_ups": follow_ups,
+            "notices": notices,
+            # Voluntary organisations (L49): the declaration first, then their cases.
+            "declaration_needed": (
+                consent_services.needs_confidentiality_declaration(request.user)
+                if volunteers
+                else []
+            ),
+            "consent_cases": (
+                list(policy.visible_cases(request.user).select_related("coordinator_role__agency"))
+                if volunteers and not does_case_work
+                else []
             ),
         },
     )

@@ -207,3 +207,13 @@ def answers():
         "averting_duty": "no",
         "averting_reasoning": "Ingen straffbar handling er i vente.",
     }
+
+
+@pytest.fixture
+def legal_bases(db):
+    """The shipped legal-basis catalogue, loaded; by code."""
+    from tverrnett.consent.catalogue import load_catalogue
+    from tverrnett.consent.models import LegalBasis
+
+    load_catalogue()
+    return {basis.code: basis for basis in LegalBasis.objects.all()}

@@ -27,6 +27,7 @@ from tverrnett.cases.models import (
     TimelineEvent,
     Urgency,
 )
+from tverrnett.consent.models import LegalBasis
 from tverrnett.networks.models import ForumAudience, Role, RoleKind
 
 # A valid fødselsnummer (15 July 1965), made up for tests.
@@ -307,13 +308,15 @@ def test_it_warns_about_a_case_with_age_and_school(register):
 
 
 def _convert(actor, case, **kwargs):
-    kwargs.setdefault("legal_basis", "consent")
+    """Convert under consent (forvaltningsloven § 13 a nr. 1) unless told otherwise;
+    the test asks for the `legal_bases` fixture so the catalogue is loaded."""
+    kwargs.setdefault("legal_basis", LegalBasis.objects.get(code="fvl-13a-1"))
     kwargs.setdefault("person", {"name": "Kari Nordmann", "birth_year": 2010})
     return services.convert_anonymous(actor, case, version=case.version, **kwargs)
 
 
 def test_it_converts_an_anonymous_discussion_into_a_linked_identified_case(
-    anonymous_case, owner, owner_agency
+    anonymous_case, owner, owner_agency, legal_bases
 ):
     identified = _convert(owner, anonymous_case)
     identified = fresh(identified)
@@ -321,7 +324,7 @@ def test_it_converts_an_anonymous_discussion_into_a_linked_identified_case(
     assert identified.state == CaseState.REGISTERED
     assert identified.subject.name == "Kari Nordmann"
     assert identified.converted_from == anonymous_case
-    assert identified.legal_basis == "consent"
+    assert identified.legal_basis == "fvl-13a-1"
     assert identified.coordinator_role == anonymous_case.coordinator_role
     assert list(identified.team.values_list("agency", "has_lead")) == [(owner_agency.pk, True)]
     old = fresh(anonymous_case)
@@ -331,29 +334,39 @@ def test_it_converts_an_anonymous_discussion_into_a_linked_identified_case(
     assert old.converted_to == identified
 
 
-def test_it_audits_the_conversion(anonymous_case, owner):
-    identified = _convert(owner, anonymous_case, legal_basis="fvl_13b_1_nr7")
+def test_it_audits_the_conversion(anonymous_case, owner, legal_bases):
+    identified = _convert(owner, anonymous_case, legal_basis=legal_bases["fvl-13b-7"])
     [entry] = audit("case.converted", identified)
     assert entry.detail["from_case"] == anonymous_case.pk
-    assert entry.detail["legal_basis"] == "fvl_13b_1_nr7"
+    assert entry.detail["legal_basis"] == "fvl-13b-7"
     assert entry.detail["copied_entries"] == []
 
 
-@pytest.mark.parametrize("legal_basis", ["", "samtykke", "gdpr_6_1_a"])
-def test_it_refuses_a_conversion_without_a_known_legal_basis(anonymous_case, owner, legal_basis):
+def _future_basis(bases):
+    basis = bases["fvl-13b-7"]
+    basis.pk = None
+    basis.code = "fremtidig"
+    basis.valid_from = timezone.localdate() + datetime.timedelta(days=1)
+    basis.save()
+    return basis
+
+
+def _police_only_basis(bases):
+    return bases["prl-24-1"]  # police and PST only; the owner acts for an SLT
+
+
+@pytest.mark.parametrize("make_basis", [lambda bases: None, _future_basis, _police_only_basis])
+def test_it_refuses_a_conversion_without_a_legal_basis_the_agency_may_use_today(
+    anonymous_case, owner, legal_bases, make_basis
+):
     with pytest.raises(ValidationError) as refused:
-        _convert(owner, anonymous_case, legal_basis=legal_basis)
+        _convert(owner, anonymous_case, legal_basis=make_basis(legal_bases))
     assert "legal_basis" in refused.value.message_dict
     assert fresh(anonymous_case).state == CaseState.ANONYMOUS_DISCUSSION
     assert ConcernCase.objects.count() == 1
 
 
-def test_it_knows_every_legal_basis_it_offers():
-    assert {code for code, _label in services.LEGAL_BASES} == services.LEGAL_BASIS_CODES
-    assert "consent" in services.LEGAL_BASIS_CODES
-
-
-def test_it_copies_no_journal_entry_unless_asked(anonymous_case, owner):
+def test_it_copies_no_journal_entry_unless_asked(anonymous_case, owner, legal_bases):
     services.write_journal_entry(
         owner, anonymous_case, text="Drøftet i forum.", confidentiality=Confidentiality.ORDINARY
     )
@@ -361,7 +374,7 @@ def test_it_copies_no_journal_entry_unless_asked(anonymous_case, owner):
     assert not identified.journal.exists()
 
 
-def test_it_copies_only_the_chosen_journal_entries(anonymous_case, owner):
+def test_it_copies_only_the_chosen_journal_entries(anonymous_case, owner, legal_bases):
     chosen = services.write_journal_entry(
         owner, anonymous_case, text="Ta med denne.", confidentiality=Confidentiality.ORDINARY
     )
@@ -376,7 +389,9 @@ def test_it_copies_only_the_chosen_journal_entries(anonymous_case, owner):
     assert entry.detail["copied_entries"] == [chosen.pk]
 
 
-def test_it_copies_no_entry_of_another_agency(anonymous_case, owner, partner, partner_agency):
+def test_it_copies_no_entry_of_another_agency(
+    anonymous_case, owner, partner, partner_agency, legal_bases
+):
     services.add_team_member(owner, anonymous_case, agency=partner_agency, contact_name="Paul")
     theirs = services.write_journal_entry(
         partner, anonymous_case, text="Navs notat.", confidentiality=Confidentiality.CONFIDENTIAL
@@ -385,19 +400,19 @@ def test_it_copies_no_entry_of_another_agency(anonymous_case, owner, partner, pa
     assert not identified.journal.exists()
 
 
-def test_it_refuses_a_conversion_by_an_outsider(anonymous_case, outsider):
+def test_it_refuses_a_conversion_by_an_outsider(anonymous_case, outsider, legal_bases):
     with pytest.raises(PermissionDenied):
         _convert(outsider, anonymous_case)
     assert fresh(anonymous_case).state == CaseState.ANONYMOUS_DISCUSSION
     assert not audit("case.converted")
 
 
-def test_it_refuses_to_convert_an_identified_case(case, owner):
+def test_it_refuses_to_convert_an_identified_case(case, owner, legal_bases):
     with pytest.raises(PermissionDenied):
         _convert(owner, case)
 
 
-def test_it_refuses_to_convert_twice(anonymous_case, owner):
+def test_it_refuses_to_convert_twice(anonymous_case, owner, legal_bases):
     stale = fresh(anonymous_case)
     _convert(owner, anonymous_case)
     with pytest.raises(services.StaleEdit):
@@ -1290,7 +1305,9 @@ def test_it_deletes_nothing_within_the_retention_period(register):
     assert not audit("case.anonymous_deleted")
 
 
-def test_it_deletes_a_converted_discussion_but_keeps_the_identified_case(anonymous_case, owner):
+def test_it_deletes_a_converted_discussion_but_keeps_the_identified_case(
+    anonymous_case, owner, legal_bases
+):
     identified = _convert(owner, anonymous_case)
     later = timezone.now() + datetime.timedelta(
         days=settings.ANONYMOUS_DISCUSSION_RETENTION_DAYS + 1

@@ -48,9 +48,7 @@ def adult_case(register):
 def team_case(adult_case, owner, partner_agency):
     """The owner's adult case with Nav Drammen (the partner) on the team."""
     case = adult_case
-    case_services.add_team_member(
-        owner, case, agency=partner_agency, contact_name="Paul Partner"
-    )
+    case_services.add_team_member(owner, case, agency=partner_agency, contact_name="Paul Partner")
     return case
 
 
@@ -70,8 +68,16 @@ def write(owner):
 def give_consent(owner):
     """Prepare and record an oral consent for the case's (adult) person."""
 
-    def give(case, *, recipients, categories=(InformationCategory.CONCERN,), actor=None,
-             starts_on=None, ends_on=None, **fields):
+    def give(
+        case,
+        *,
+        recipients,
+        categories=(InformationCategory.CONCERN,),
+        actor=None,
+        starts_on=None,
+        ends_on=None,
+        **fields,
+    ):
         actor = actor or owner
         today = timezone.localdate()
         consent = services.prepare_consent(
@@ -108,3 +114,49 @@ def volunteer_agency(make_agency):
 @pytest.fixture
 def volunteer(make_user, volunteer_agency):
     return signed_in(make_user("frivillig", volunteer_agency, first_name="Frida"))
+
+
+@pytest.fixture
+def media_root(settings, tmp_path):
+    """Uploaded declarations go to a directory of this test's own."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    return settings.MEDIA_ROOT
+
+
+@pytest.fixture
+def school_agency(make_agency):
+    return make_agency("Fjell ungdomsskole", AgencyType.SCHOOL)
+
+
+@pytest.fixture
+def school_user(make_user, school_agency):
+    return signed_in(make_user("laerer", school_agency, first_name="Siri"))
+
+
+@pytest.fixture
+def child_welfare_agency(make_agency):
+    return make_agency("Barneverntjenesten i Drammen", AgencyType.CHILD_WELFARE)
+
+
+@pytest.fixture
+def child_welfare_user(make_user, child_welfare_agency):
+    return signed_in(make_user("barnevern", child_welfare_agency, first_name="Berit"))
+
+
+@pytest.fixture
+def on_team(owner):
+    """Put agencies on a case's team, as the owner (the coordinator) does."""
+
+    def add(case, *agencies):
+        for agency in agencies:
+            case_services.add_team_member(owner, case, agency=agency, contact_name="Kontakt")
+        return case
+
+    return add
+
+
+@pytest.fixture
+def minor_case(register):
+    """An identified case about a 15-year-old, whatever year the tests run in."""
+    born = timezone.localdate().year - 15
+    return register(person={"name": "Ola Nordmann", "birth_year": born})

@@ -10,6 +10,8 @@ from tverrnett.accounts.models import Membership, MembershipRole
 from tverrnett.agencies.models import Agency, AgencyType
 from tverrnett.announcements.demo import seed_announcements
 from tverrnett.cases.demo import seed_cases
+from tverrnett.consent.catalogue import load_catalogue
+from tverrnett.consent.demo import seed_consents
 from tverrnett.events.demo import seed_events
 from tverrnett.geography.loader import load_reference_data
 from tverrnett.geography.models import Municipality, PoliceDistrict, RvtsRegion
@@ -152,6 +154,7 @@ class Command(BaseCommand):
         refuse_unless_debug()
         with transaction.atomic():
             load_reference_data()
+            load_catalogue()
             agencies = self._agencies()
             users = {}
             rows = []
@@ -163,6 +166,7 @@ class Command(BaseCommand):
             seed_events(agencies, users)
             seed_announcements(agencies, users)
             seed_cases(agencies, users)
+            seed_consents(agencies, users)
         self._print(rows)
 
     def _agencies(self):

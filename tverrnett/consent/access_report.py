@@ -1,0 +1,678 @@
+"""Innsynsrapport: what the networks hold about one person, and who saw it (GDPR art. 15, L40, L44).
+
+The report is never stored. An `AccessReport` records who made it, when, and every
+redaction with its reason; the JSON and the PDF are built again from the data each
+time. Each line of the report has a stable key ("journal:55", "access:1234"), so a
+redaction keeps naming the same line whenever the report is rebuilt.
+
+Only data about the person is read: their cases, the journal, consents and disclosures
+on those cases, and the audit entries about those cases or the person. A case list
+view names many cases; it is kept only when one of them is the person's, and shows
+only the person's. The identity number is never written out: the report says whether
+one is recorded, as the case page does, and any identity number in free text is hidden.
+"""
+
+import datetime
+import json
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Prefetch, Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
+
+from tverrnett.access import policy
+from tverrnett.accounts.models import Membership, MembershipRole
+from tverrnett.audit import actions
+from tverrnett.audit.models import AuditEntry
+from tverrnett.audit.services import record
+from tverrnett.cases.models import (
+    ConcernCase,
+    Confidentiality,
+    InformationCategory,
+    JournalEntry,
+    TeamMember,
+)
+from tverrnett.consent import services  # noqa: F401  (registers "consent.access_report")
+from tverrnett.consent.models import (
+    AccessReport,
+    Consent,
+    ConsentCapacity,
+    ConsentForm,
+    ConsentStatus,
+    DisclosedItem,
+    Disclosure,
+)
+from tverrnett.core.identity_numbers import contains_identity_number
+
+REPORT_VERSION = 1
+SECTION_LABELS = {
+    "person": pgettext_lazy("access report", "The person"),
+    "cases": pgettext_lazy("access report", "Cases"),
+    "journal": pgettext_lazy("access report", "Journal"),
+    "consents": pgettext_lazy("access report", "Consents"),
+    "disclosures": pgettext_lazy("access report", "Disclosures"),
+    "access_log": pgettext_lazy("access report", "Access log"),
+}
+# The parts of a case a read entry names (cases.views, consent.views). A part not
+# listed here is shown by its code.
+PART_LABELS = {
+    "access_report": pgettext_lazy("case part", "access report"),
+    "case_list": pgettext_lazy("case part", "case list"),
+    "consent": pgettext_lazy("case part", "consent"),
+    "consents": pgettext_lazy("case part", "consents"),
+    "coordinator": pgettext_lazy("case part", "coordinator"),
+    "declaration": pgettext_lazy("case part", "consent declaration"),
+    "disclosed_items": pgettext_lazy("case part", "disclosed items"),
+    "disclosures": pgettext_lazy("case part", "disclosures"),
+    "guardians": pgettext_lazy("case part", "guardians"),
+    "journal": pgettext_lazy("case part", "journal"),
+    "person": pgettext_lazy("case part", "person"),
+    "resources": pgettext_lazy("case part", "own network"),
+    "responsibilities": pgettext_lazy("case part", "responsibilities"),
+    "security_clarification": pgettext_lazy("case part", "security clarification"),
+    "signed_declaration": pgettext_lazy("case part", "signed consent declaration"),
+    "state": pgettext_lazy("case part", "state"),
+    "summary": pgettext_lazy("case part", "summary"),
+    "tasks": pgettext_lazy("case part", "tasks"),
+    "team": pgettext_lazy("case part", "team"),
+    "timeline": pgettext_lazy("case part", "timeline"),
+}
+
+_CASE_TYPE = ConcernCase._meta.label_lower
+_PERSON_TYPE = "cases.person"
+_LIST_VIEWED = "case.list_viewed"
+_LABEL_TEXT_LENGTH = 60
+# Runs of digits split by single spaces or hyphens: where an identity number may hide.
+_DIGIT_RUN = re.compile(r"\d+(?:[ \u00a0-]\d+)*")
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One line of the report: what the redaction page lists, and what the report holds."""
+
+    key: str
+    section: str
+    label: str
+    data: dict = field(repr=False, compare=False)
+
+    @property
+    def section_label(self):
+        return str(SECTION_LABELS[self.section])
+
+
+# Permission -----------------------------------------------------------------------------
+
+
+def _coordinated_cases(user, person):
+    return ConcernCase.objects.filter(subject=person).filter(
+        Q(coordinator_role__holder=user) | Q(coordinator_role__deputy=user)
+    )
+
+
+def can_make_access_report(user, person):
+    """Who may make a person's access report: a user who does case work and holds or
+    deputises the coordinator role of a case about the person (open or closed)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if not policy.case_agency_ids(user):
+        return False
+    return _coordinated_cases(user, person).exists()
+
+
+# Reading --------------------------------------------------------------------------------
+
+
+def _hide_identity_numbers(text):
+    """Free text with every identity number or D-number in it hidden."""
+    if not text:
+        return text or ""
+    hidden = _("[identity number hidden]")
+    return _DIGIT_RUN.sub(
+        lambda match: hidden if contains_identity_number(match.group()) else match.group(), text
+    )
+
+
+def _at(moment):
+    return timezone.localtime(moment).isoformat(timespec="seconds") if moment else None
+
+
+def _day(day):
+    return day.isoformat() if day else None
+
+
+def _shown_at(moment):
+    return timezone.localtime(moment).strftime("%d.%m.%Y %H:%M")
+
+
+def _shown_day(day):
+    return day.strftime("%d.%m.%Y")
+
+
+def _snippet(text):
+    text = " ".join(text.split())
+    if len(text) <= _LABEL_TEXT_LENGTH:
+        return text
+    return text[: _LABEL_TEXT_LENGTH - 1].rstrip() + "…"
+
+
+def _choice(choices, code):
+    """The label of a stored choice; an unknown code is shown as it is."""
+    if not code:
+        return ""
+    try:
+        return str(choices(code).label)
+    except ValueError:
+        return code
+
+
+def _load(person):
+    """Everything the report holds, in a fixed number of queries whatever its size."""
+    cases = list(
+        ConcernCase.objects.filter(subject=person)
+        .select_related("municipality", "coordinator_role__agency")
+        .prefetch_related(Prefetch("team", queryset=TeamMember.objects.select_related("agency")))
+        .order_by("created_at", "id")
+    )
+    case_ids = [case.pk for case in cases]
+    journal = list(
+        JournalEntry.objects.filter(case_id__in=case_ids)
+        .select_related("agency")
+        .order_by("written_at", "id")
+    )
+    consents = list(
+        Consent.objects.filter(case_id__in=case_ids)
+        .select_related("withdrawal")
+        .prefetch_related("recipients", "guardians")
+        .order_by("prepared_at", "id")
+    )
+    disclosures = list(
+        Disclosure.objects.filter(case_id__in=case_ids)
+        .select_related("sender_agency", "recipient_agency")
+        .order_by("shared_at", "id")
+    )
+    items = defaultdict(list)
+    for disclosure_id, entry_id in (
+        DisclosedItem.objects.filter(disclosure__case_id__in=case_ids)
+        .order_by("entry_id")
+        .values_list("disclosure_id", "entry_id")
+    ):
+        items[disclosure_id].append(entry_id)
+    return {
+        "guardians": list(person.guardians.all()),
+        "cases": cases,
+        "journal": journal,
+        "consents": consents,
+        "disclosures": disclosures,
+        "disclosed_items": items,
+        "audit": _audit_entries(person, case_ids),
+    }
+
+
+_AUDIT_FIELDS = (
+    "id",
+    "created_at",
+    "action",
+    "actor_id",
+    "actor_username",
+    "agency_id",
+    "agency_name",
+    "target_type",
+    "target_id",
+    "detail",
+)
+
+
+def _is_id(value):
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _listed_cases(detail, case_ids):
+    listed = detail.get("cases") if isinstance(detail, dict) else None
+    if not isinstance(listed, list):
+        return []
+    return [case_id for case_id in listed if _is_id(case_id) and case_id in case_ids]
+
+
+def _audit_entries(person, case_ids):
+    """The audit entries about the person: those whose target is one of their cases or
+    the person, and the case list views that showed one of their cases."""
+    case_ids = set(case_ids)
+    about = AuditEntry.objects.filter(
+        Q(target_type=_CASE_TYPE, target_id__in=[str(pk) for pk in case_ids])
+        | Q(target_type=_PERSON_TYPE, target_id=str(person.pk))
+    ).only(*_AUDIT_FIELDS)
+    entries = {entry.pk: entry for entry in about}
+    if case_ids:
+        # SQLite has no JSON "contains": read the list views (that action only) and
+        # keep those that named one of the person's cases.
+        for entry in (
+            AuditEntry.objects.filter(action=_LIST_VIEWED)
+            .only(*_AUDIT_FIELDS)
+            .order_by("id")
+            .iterator(chunk_size=2000)
+        ):
+            if _listed_cases(entry.detail, case_ids):
+                entries[entry.pk] = entry
+    return sorted(entries.values(), key=lambda entry: (entry.created_at, entry.pk))
+
+
+def _roles_and_names(audit):
+    """The role each actor had in the agency they acted for, where the entry does not
+    record it (their membership there now), and the actors' names: two queries."""
+    pairs = {
+        (entry.actor_id, entry.agency_id)
+        for entry in audit
+        if entry.actor_id and entry.agency_id and not _detail(entry).get("role")
+    }
+    roles = {}
+    if pairs:
+        for user_id, agency_id, role in Membership.objects.filter(
+            user_id__in={user_id for user_id, _agency in pairs},
+            agency_id__in={agency_id for _user, agency_id in pairs},
+        ).values_list("user_id", "agency_id", "role"):
+            if (user_id, agency_id) in pairs:
+                roles[user_id, agency_id] = role
+    actor_ids = {entry.actor_id for entry in audit if entry.actor_id}
+    names = {}
+    if actor_ids:
+        for user in (
+            get_user_model()
+            .objects.filter(pk__in=actor_ids)
+            .only("id", "first_name", "last_name", "username")
+        ):
+            names[user.pk] = user.get_full_name()
+    return roles, names
+
+
+def _detail(entry):
+    return entry.detail if isinstance(entry.detail, dict) else {}
+
+
+# The lines --------------------------------------------------------------------------
+
+
+def _person_entry(person):
+    data = {
+        "key": f"person:{person.pk}",
+        "name": person.name,
+        "birth_date": _day(person.birth_date),
+        "birth_year": person.birth_year,
+        # Masked as everywhere in the application: whether one is recorded, never which.
+        "identity_number": _("Recorded (hidden)") if person.identity_number else "",
+        "identity_number_reason": _hide_identity_numbers(person.identity_number_reason),
+        "gender_in_own_words": _hide_identity_numbers(person.gender_in_own_words),
+        "languages": _hide_identity_numbers(person.languages),
+        "needs_interpreter": person.needs_interpreter,
+        "interpreter_language": person.interpreter_language,
+        "protected_address": person.get_protected_address_display()
+        if person.protected_address
+        else "",
+        # L37: a protected address is left out of every export, whatever is stored.
+        "address": "" if person.protected_address else _hide_identity_numbers(person.address),
+        "registered_at": _at(person.created_at),
+    }
+    return Entry(data["key"], "person", _("Person: %(name)s") % {"name": person.name}, data)
+
+
+def _guardian_entry(guardian):
+    data = {
+        "key": f"guardian:{guardian.pk}",
+        "name": guardian.name,
+        "relation": _hide_identity_numbers(guardian.relation),
+        "has_parental_responsibility": guardian.has_parental_responsibility,
+        "phone": guardian.phone,
+    }
+    label = _("Guardian: %(name)s (%(relation)s)") % {
+        "name": guardian.name,
+        "relation": guardian.relation,
+    }
+    return Entry(data["key"], "person", label, data)
+
+
+def _case_entry(case):
+    role = case.coordinator_role
+    data = {
+        "key": f"case:{case.pk}",
+        "reference": case.reference,
+        "state": case.get_state_display(),
+        "registered_at": _at(case.created_at),
+        "closed_at": _at(case.closed_at),
+        "municipality": case.municipality.name,
+        "source": case.get_source_display(),
+        "observation": _hide_identity_numbers(case.observation),
+        "summary": _hide_identity_numbers(case.summary),
+        "evaluation": _hide_identity_numbers(case.evaluation),
+        "coordinator": {"role": role.get_kind_display(), "agency": role.agency.name},
+        "team": [
+            {"agency": member.agency.name, "has_lead": member.has_lead}
+            for member in case.team.all()
+        ],
+    }
+    label = _("Case %(reference)s, registered %(day)s") % {
+        "reference": case.reference,
+        "day": _shown_day(timezone.localtime(case.created_at)),
+    }
+    return Entry(data["key"], "cases", label, data)
+
+
+def _journal_entry(item, references):
+    text = _hide_identity_numbers(item.text)
+    data = {
+        "key": f"journal:{item.pk}",
+        "id": item.pk,
+        "case": references[item.case_id],
+        "agency": item.agency.name,
+        "category": item.category,
+        "category_label": _choice(InformationCategory, item.category),
+        "confidentiality": _choice(Confidentiality, item.confidentiality),
+        "special_categories": item.special_categories,
+        "written_at": _at(item.written_at),
+        "text": text,
+        "version": item.version_number,
+        "supersedes": item.supersedes_id,
+        "correction_reason": _hide_identity_numbers(item.correction_reason),
+    }
+    label = _("Journal entry %(at)s, %(agency)s: %(text)s") % {
+        "at": _shown_at(item.written_at),
+        "agency": item.agency.name,
+        "text": _snippet(text),
+    }
+    return Entry(data["key"], "journal", label, data)
+
+
+def _consent_entries(consent, references):
+    purpose = _hide_identity_numbers(consent.purpose)
+    data = {
+        "key": f"consent:{consent.pk}",
+        "id": consent.pk,
+        "case": references[consent.case_id],
+        "status": consent.status,
+        "status_label": _choice(ConsentStatus, consent.status),
+        "consenter": consent.consenter_name,
+        "capacity": _choice(ConsentCapacity, consent.capacity),
+        "guardians": [guardian.name for guardian in consent.guardians.all()],
+        "purpose": purpose,
+        "categories": list(consent.categories),
+        "category_labels": [_choice(InformationCategory, code) for code in consent.categories],
+        "recipients": sorted(agency.name for agency in consent.recipients.all()),
+        "starts_on": _day(consent.starts_on),
+        "ends_on": _day(consent.ends_on),
+        "form": _choice(ConsentForm, consent.form),
+        "answered_at": _at(consent.answered_at),
+        "child_views": _hide_identity_numbers(consent.child_views),
+        "refusal_note": _hide_identity_numbers(consent.refusal_note),
+        "withdrawal": None,
+    }
+    label = _("Consent %(day)s (%(status)s): %(purpose)s") % {
+        "day": _shown_day(timezone.localtime(consent.prepared_at)),
+        "status": data["status_label"],
+        "purpose": _snippet(purpose),
+    }
+    entries = [Entry(data["key"], "consents", label, data)]
+    if consent.is_withdrawn:
+        withdrawal = consent.withdrawal
+        withdrawn = {
+            "key": f"withdrawal:{withdrawal.pk}",
+            "withdrawn_on": _day(withdrawal.withdrawn_on),
+            "note": _hide_identity_numbers(withdrawal.note),
+            "recorded_at": _at(withdrawal.recorded_at),
+        }
+        label = _("Withdrawal of consent %(consent)s on %(day)s") % {
+            "consent": consent.pk,
+            "day": _shown_day(withdrawal.withdrawn_on),
+        }
+        entries.append(Entry(withdrawn["key"], "consents", label, withdrawn))
+    return entries
+
+
+def _disclosure_entry(disclosure, references, items):
+    data = {
+        "key": f"disclosure:{disclosure.pk}",
+        "id": disclosure.pk,
+        "case": references[disclosure.case_id],
+        "sender": disclosure.sender_agency.name,
+        "recipient": disclosure.recipient_agency.name,
+        "items": items.get(disclosure.pk, []),
+        "purpose": _hide_identity_numbers(disclosure.purpose),
+        "legal_basis_citation": disclosure.legal_basis_citation,
+        "consent": disclosure.consent_id,
+        "necessity_note": _hide_identity_numbers(disclosure.necessity_note),
+        "shared_at": _at(disclosure.shared_at),
+    }
+    label = _("Disclosure %(at)s from %(sender)s to %(recipient)s") % {
+        "at": _shown_at(disclosure.shared_at),
+        "sender": data["sender"],
+        "recipient": data["recipient"],
+    }
+    return Entry(data["key"], "disclosures", label, data)
+
+
+def _action_label(name):
+    """The action's registered description, in the catalogue's language where it has one."""
+    try:
+        description = actions.get(name).description
+    except actions.UnknownAction:
+        return name
+    # A registered text, not a literal: translated when the catalogue has it.
+    return _(description)
+
+
+def _access_entry(entry, references, item_ids, roles, names):
+    """One audit entry, saying only what concerns the person: never the detail as such
+    (a list view names other people's cases)."""
+    detail = _detail(entry)
+    role = detail.get("role") or ""
+    role_source = "log" if role else ""
+    if not role and (entry.actor_id, entry.agency_id) in roles:
+        role, role_source = roles[entry.actor_id, entry.agency_id], "membership"
+    if entry.action == _LIST_VIEWED:
+        cases = [references[pk] for pk in _listed_cases(detail, set(references))]
+        parts = ["case_list"]
+    else:
+        cases = [references[int(entry.target_id)]] if entry.target_type == _CASE_TYPE else []
+        parts = [str(part) for part in detail.get("parts") or [] if isinstance(part, str)]
+    shown = detail.get("special_items") or detail.get("items") or []
+    if "entry" in detail:
+        shown = [detail["entry"]]
+    items = sorted({pk for pk in shown if _is_id(pk) and pk in item_ids})
+    data = {
+        "key": f"access:{entry.pk}",
+        "at": _at(entry.created_at),
+        "actor": entry.actor_username,
+        "actor_name": names.get(entry.actor_id, ""),
+        "agency": entry.agency_name,
+        "role": role,
+        "role_label": _choice(MembershipRole, role),
+        "role_source": role_source,
+        "action": entry.action,
+        "action_label": _action_label(entry.action),
+        "access_path": detail.get("path", "") if isinstance(detail.get("path"), str) else "",
+        "cases": cases,
+        "parts": parts,
+        "part_labels": [str(PART_LABELS.get(part, part)) for part in parts],
+        "items": items,
+    }
+    label = _("%(at)s %(actor)s, %(agency)s: %(action)s") % {
+        "at": _shown_at(entry.created_at),
+        "actor": entry.actor_username or _("the system"),
+        "agency": entry.agency_name or "–",
+        "action": data["action_label"],
+    }
+    return Entry(data["key"], "access_log", label, data)
+
+
+def report_entries(person):
+    """Every line the report on `person` would hold, section by section, oldest first
+    within a section. Each has a stable key, its section and a short label."""
+    loaded = _load(person)
+    references = {case.pk: case.reference for case in loaded["cases"]}
+    item_ids = {item.pk for item in loaded["journal"]}
+    roles, names = _roles_and_names(loaded["audit"])
+    entries = [_person_entry(person)]
+    entries += [_guardian_entry(guardian) for guardian in loaded["guardians"]]
+    entries += [_case_entry(case) for case in loaded["cases"]]
+    entries += [_journal_entry(item, references) for item in loaded["journal"]]
+    for consent in loaded["consents"]:
+        entries += _consent_entries(consent, references)
+    entries += [
+        _disclosure_entry(disclosure, references, loaded["disclosed_items"])
+        for disclosure in loaded["disclosures"]
+    ]
+    entries += [
+        _access_entry(entry, references, item_ids, roles, names) for entry in loaded["audit"]
+    ]
+    return entries
+
+
+# The report -----------------------------------------------------------------------------
+
+
+def _reasons(redactions):
+    return {str(item["key"]): str(item["reason"]) for item in redactions or ()}
+
+
+def build_report(person, *, redactions, now=None):
+    """The report on `person` as a JSON-able dict, with every line in `redactions`
+    ([{"key", "reason"}]) replaced by {"key", "redacted": true, "reason"}.
+
+    A withdrawal sits in its consent's "withdrawal"; it stays there when only the
+    consent is redacted, since each line is redacted on its own.
+    """
+    reasons = _reasons(redactions)
+    report = {
+        "report_version": REPORT_VERSION,
+        "generated_at": _at(now or timezone.now()),
+        "person": None,
+        "guardians": [],
+        "cases": [],
+        "journal": [],
+        "consents": [],
+        "disclosures": [],
+        "access_log": [],
+    }
+    consent = None
+    for entry in report_entries(person):
+        if entry.key in reasons:
+            data = {"key": entry.key, "redacted": True, "reason": reasons[entry.key]}
+        else:
+            data = entry.data
+        kind = entry.key.partition(":")[0]
+        if kind == "person":
+            report["person"] = data
+        elif kind == "guardian":
+            report["guardians"].append(data)
+        elif kind == "withdrawal":
+            consent["withdrawal"] = data
+        else:
+            if kind == "consent":
+                consent = data = dict(data)
+            report[entry.section].append(data)
+    return report
+
+
+def _clean_redactions(person, redactions):
+    """[{"key", "reason"}], each reason given, each key a line of the report, once."""
+    keys = {entry.key for entry in report_entries(person)}
+    cleaned, seen = [], set()
+    for redaction in redactions or ():
+        if not isinstance(redaction, dict):
+            raise ValidationError({"redactions": _("Give a reason for every redaction.")})
+        key = str(redaction.get("key") or "").strip()
+        reason = str(redaction.get("reason") or "").strip()
+        if not reason:
+            raise ValidationError({"redactions": _("Give a reason for every redaction.")})
+        if key not in keys:
+            raise ValidationError(
+                {"redactions": _("The report has no line %(key)s.") % {"key": key or "–"}}
+            )
+        if key in seen:
+            raise ValidationError(
+                {"redactions": _("Line %(key)s is redacted twice.") % {"key": key}}
+            )
+        seen.add(key)
+        cleaned.append({"key": key, "reason": reason})
+    return cleaned
+
+
+@transaction.atomic
+def make_report(actor, person, *, redactions, request=None):
+    """Make the access report on `person` (L40): check who asks, check every redaction
+    has a reason and names a line of the report, store it, and audit it."""
+    if not can_make_access_report(actor, person):
+        raise PermissionDenied
+    cleaned = _clean_redactions(person, redactions)
+    report = AccessReport.objects.create(person=person, made_by=actor, redactions=cleaned)
+    case = _coordinated_cases(actor, person).select_related("coordinator_role__agency").first()
+    record(
+        "consent.access_report",
+        actor=actor,
+        agency=getattr(request, "agency", None) or case.coordinator_role.agency,
+        target=case,
+        detail={
+            "report": report.pk,
+            "person": person.pk,
+            "redactions": [redaction["key"] for redaction in cleaned],
+        },
+        request=request,
+    )
+    return report
+
+
+def report_reference(access_report):
+    """The report's reference, for file names: neither the name nor the identity number."""
+    return f"{timezone.localtime(access_report.made_at):%Y%m%d}-{access_report.pk:05d}"
+
+
+def _full_report(access_report):
+    report = build_report(access_report.person, redactions=access_report.redactions)
+    made_by = access_report.made_by
+    report["report"] = {
+        "id": access_report.pk,
+        "reference": report_reference(access_report),
+        "made_at": _at(access_report.made_at),
+        "made_by": made_by.get_username(),
+        "made_by_name": made_by.get_full_name(),
+        "redactions": list(access_report.redactions),
+    }
+    return report
+
+
+def report_json(access_report):
+    """The stored report rebuilt from the data with its redactions, as UTF-8 JSON."""
+    report = _full_report(access_report)
+    return json.dumps(report, ensure_ascii=False, indent=2).encode("utf-8")
+
+
+def report_pdf(access_report):
+    """The stored report rebuilt from the data with its redactions, as a PDF."""
+    from tverrnett.consent.pdf import render_pdf
+
+    return render_pdf(
+        "consent/pdf/access_report.html", {"report": _for_print(_full_report(access_report))}
+    )
+
+
+_PRINTED_TIMES = {
+    "at", "generated_at", "made_at", "registered_at", "closed_at", "written_at",
+    "answered_at", "recorded_at", "shared_at",
+}  # fmt: skip
+_PRINTED_DAYS = {"birth_date", "starts_on", "ends_on", "withdrawn_on"}
+
+
+def _for_print(value, name=""):
+    """The report with its times and days written the Norwegian way, for the PDF."""
+    if isinstance(value, dict):
+        return {key: _for_print(item, key) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_for_print(item) for item in value]
+    if isinstance(value, str) and value and name in _PRINTED_TIMES:
+        return _shown_at(datetime.datetime.fromisoformat(value))
+    if isinstance(value, str) and value and name in _PRINTED_DAYS:
+        return _shown_day(datetime.date.fromisoformat(value))
+    return value

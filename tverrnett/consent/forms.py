@@ -1,0 +1,294 @@
+"""Forms for consent and sharing. The rules hold in services.py whoever calls; these
+give clear Norwegian messages first. No choice is ticked in advance (L15)."""
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from tverrnett.cases.models import InformationCategory
+from tverrnett.consent.models import Confirmation, ConsentCapacity, ConsentForm, ConsentStatus
+from tverrnett.core.files import ALLOWED_EXTENSIONS_TEXT
+
+TEXT_MAX = 4000
+
+
+def _textarea(rows=4):
+    widget = forms.Textarea(attrs={"rows": rows})
+    widget.attrs.pop("cols", None)
+    return widget
+
+
+def _date_input():
+    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+class PrepareConsentForm(forms.Form):
+    consenter_name = forms.CharField(
+        label=_("Who consents"),
+        max_length=200,
+        help_text=_("The person, or for a child the holders of parental responsibility."),
+        error_messages={"required": _("Give the name of who consents.")},
+    )
+    capacity = forms.ChoiceField(
+        label=_("In what capacity"),
+        choices=ConsentCapacity.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Say in what capacity they consent.")},
+    )
+    guardians = forms.ModelMultipleChoiceField(
+        label=_("Holders of parental responsibility who consent"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    child_views = forms.CharField(
+        label=_("The child's own views"),
+        max_length=TEXT_MAX,
+        required=False,
+        widget=_textarea(3),
+    )
+    purpose = forms.CharField(
+        label=_("Purpose"),
+        help_text=_("What the information will be used for, in words the person understands."),
+        max_length=TEXT_MAX,
+        widget=_textarea(3),
+        error_messages={"required": _("Say what the information will be used for.")},
+    )
+    categories = forms.MultipleChoiceField(
+        label=_("Information that may be shared"),
+        choices=InformationCategory.choices,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one category of information.")},
+    )
+    recipients = forms.ModelMultipleChoiceField(
+        label=_("Services that may receive it"),
+        help_text=_("Services, not named people."),
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose at least one service that may receive information.")},
+    )
+    starts_on = forms.DateField(
+        label=_("Valid from"),
+        widget=_date_input(),
+        error_messages={"required": _("Give the start date."), "invalid": _("Give a valid date.")},
+    )
+    ends_on = forms.DateField(
+        label=_("Valid until"),
+        help_text=_("A consent always has an end date."),
+        widget=_date_input(),
+        error_messages={
+            "required": _("A consent must have an end date."),
+            "invalid": _("Give a valid date."),
+        },
+    )
+    language = forms.CharField(
+        label=_("Language of the conversation"),
+        max_length=100,
+        error_messages={"required": _("Give the language the conversation was held in.")},
+    )
+    interpreter_used = forms.BooleanField(label=_("An interpreter was used"), required=False)
+    interpreter_language = forms.CharField(
+        label=_("Interpreter language"), max_length=100, required=False
+    )
+
+    def __init__(self, *args, guardians, recipients, minor, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["guardians"].queryset = guardians
+        self.fields["recipients"].queryset = recipients
+        self.fields["starts_on"].initial = timezone.localdate()
+        if minor:
+            self.fields["guardians"].required = True
+            self.fields["guardians"].error_messages["required"] = _(
+                "Choose the holders of parental responsibility who consent."
+            )
+            self.fields["child_views"].required = True
+            self.fields["child_views"].error_messages["required"] = _(
+                "Record the child's own views."
+            )
+        else:
+            del self.fields["guardians"]
+            del self.fields["child_views"]
+
+    def clean(self):
+        data = super().clean()
+        starts_on, ends_on = data.get("starts_on"), data.get("ends_on")
+        if starts_on and ends_on and ends_on < starts_on:
+            self.add_error("ends_on", _("The end date must be on or after the start date."))
+        if data.get("interpreter_used") and not data.get("interpreter_language", "").strip():
+            self.add_error("interpreter_language", _("Give the interpreter language."))
+        return data
+
+
+class ConsentAnswerForm(forms.Form):
+    decision = forms.ChoiceField(
+        label=_("The answer"),
+        choices=[
+            (ConsentStatus.GIVEN, _("Consent given")),
+            (ConsentStatus.REFUSED, _("Consent refused")),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Say whether the consent was given or refused.")},
+    )
+    form = forms.ChoiceField(
+        label=_("How it was given"),
+        choices=ConsentForm.choices,
+        widget=forms.RadioSelect,
+        required=False,
+    )
+    declaration = forms.FileField(
+        label=_("The signed declaration"),
+        help_text=_("A scan or photo: %(types)s. Never upload classified material.")
+        % {"types": ALLOWED_EXTENSIONS_TEXT},
+        required=False,
+    )
+    oral_recorded_by = forms.CharField(
+        label=_("Who heard and recorded the oral consent"), max_length=200, required=False
+    )
+    oral_record_reference = forms.CharField(
+        label=_("Where it is recorded"),
+        help_text=_("For example the journal reference in your agency's own system."),
+        max_length=300,
+        required=False,
+    )
+    refusal_note = forms.CharField(
+        label=_("What the person said (if refused)"),
+        max_length=TEXT_MAX,
+        required=False,
+        widget=_textarea(3),
+    )
+
+
+class WithdrawalForm(forms.Form):
+    withdrawn_on = forms.DateField(
+        label=_("Withdrawn on"),
+        widget=_date_input(),
+        error_messages={"required": _("Give the date."), "invalid": _("Give a valid date.")},
+    )
+    note = forms.CharField(
+        label=_("How and to whom it was withdrawn"),
+        max_length=TEXT_MAX,
+        widget=_textarea(3),
+        error_messages={"required": _("Say how and to whom the consent was withdrawn.")},
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["withdrawn_on"].initial = timezone.localdate()
+
+
+class GroundForm(forms.Form):
+    """Step 1 of sharing: the ground (a consent or a statutory basis)."""
+
+    ground = forms.ChoiceField(
+        label=_("Share under"),
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose a consent or a legal basis from the catalogue.")},
+    )
+
+    def __init__(self, *args, consents, bases, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["ground"].choices = [
+            (
+                f"consent-{consent.pk}",
+                _("Consent: %(purpose)s (until %(until)s)")
+                % {"purpose": consent.purpose[:80], "until": consent.ends_on.strftime("%d.%m.%Y")},
+            )
+            for consent in consents
+        ] + [
+            (f"basis-{basis.pk}", f"{basis.law} {basis.section}: {basis.title}") for basis in bases
+        ]
+
+
+class ShareForm(forms.Form):
+    """Step 2 of sharing: the items, the recipient, why."""
+
+    recipient = forms.ModelChoiceField(
+        label=_("Share with"),
+        queryset=None,
+        empty_label=_("Choose an agency"),
+        error_messages={"required": _("Choose an agency on the case's team.")},
+    )
+    items = forms.ModelMultipleChoiceField(
+        label=_("Information to share"),
+        queryset=None,
+        widget=forms.CheckboxSelectMultiple,
+        error_messages={"required": _("Choose the information to share.")},
+    )
+    purpose = forms.CharField(
+        label=_("Purpose"),
+        max_length=TEXT_MAX,
+        widget=_textarea(2),
+        error_messages={"required": _("Say what the information is shared for.")},
+    )
+    necessity_note = forms.CharField(
+        label=_("Why sharing is necessary"),
+        max_length=TEXT_MAX,
+        widget=_textarea(3),
+        error_messages={"required": _("Explain why sharing is necessary.")},
+    )
+    confirmations = forms.MultipleChoiceField(
+        label=_("Confirm"),
+        choices=Confirmation.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    def __init__(self, *args, recipients, items, basis=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["recipient"].queryset = recipients
+        self.fields["items"].queryset = items
+        self.fields["items"].label_from_instance = lambda entry: (
+            f"{entry.written_at:%d.%m.%Y} · {entry.get_category_display()} · {entry.text[:100]}"
+        )
+        if basis is None:
+            # Consent: its scope is the reason; no necessity note or confirmations.
+            del self.fields["necessity_note"]
+            del self.fields["confirmations"]
+        elif basis.confirmations:
+            self.fields["confirmations"].choices = [
+                (code, Confirmation(code).label) for code in basis.confirmations
+            ]
+            self.fields["confirmations"].required = True
+            self.fields["confirmations"].error_messages["required"] = _(
+                "Confirm every statement this basis requires."
+            )
+        else:
+            del self.fields["confirmations"]
+
+
+class InformPersonForm(forms.Form):
+    informed_on = forms.DateField(
+        label=_("The person was informed on"),
+        widget=_date_input(),
+        required=False,
+        error_messages={"invalid": _("Give a valid date.")},
+    )
+    postponement_reason = forms.CharField(
+        label=_("Or: why informing the person is postponed"),
+        max_length=TEXT_MAX,
+        widget=_textarea(3),
+        required=False,
+    )
+
+
+class ReviewForm(forms.Form):
+    review_note = forms.CharField(
+        label=_("What the review found"),
+        max_length=TEXT_MAX,
+        widget=_textarea(4),
+        error_messages={"required": _("Write what the review found.")},
+    )
+
+
+class DeclarationForm(forms.Form):
+    agency = forms.ModelChoiceField(
+        label=_("Organisation"), queryset=None, empty_label=None, widget=forms.HiddenInput
+    )
+    accept = forms.BooleanField(
+        label=_("I have read the declaration and accept the duty of confidentiality"),
+        error_messages={"required": _("Tick the box to accept the declaration.")},
+    )
+
+    def __init__(self, *args, agencies, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["agency"].queryset = agencies

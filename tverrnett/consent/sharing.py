@@ -1,0 +1,103 @@
+"""What pages show about consent and sharing on a case: read-only helpers for views."""
+
+import datetime
+
+from django.conf import settings
+
+from tverrnett.consent.models import (
+    ConsentStatus,
+    DisclosedItem,
+    DisclosureFollowUp,
+    DisclosureNotice,
+    SectorProfile,
+)
+from tverrnett.consent.services import consents_for
+
+
+class SharedItems:
+    """Journal items, read in slices, each slice told what was shared of it.
+
+    Each item gets `is_own` (written by one of the reader's agencies),
+    `received` (the disclosures that brought it to the reader's agencies) and
+    `shared_with` (the disclosures of it the reader's agencies made). One extra
+    query per slice, whatever its length. Works with Paginator.
+    """
+
+    def __init__(self, entries, agency_ids):
+        self.entries = entries
+        self.agency_ids = set(agency_ids)
+
+    def count(self):
+        return self.entries.count()
+
+    def __len__(self):
+        return self.count()
+
+    def __getitem__(self, key):
+        items = list(self.entries[key]) if isinstance(key, slice) else [self.entries[key]]
+        for item in items:
+            item.is_own = item.agency_id in self.agency_ids
+            item.received = []
+            item.shared_with = []
+        by_id = {item.pk: item for item in items}
+        rows = DisclosedItem.objects.filter(entry_id__in=list(by_id)).select_related(
+            "disclosure__sender_agency", "disclosure__recipient_agency", "disclosure__legal_basis"
+        )
+        for row in rows:
+            item = by_id[row.entry_id]
+            if item.is_own:
+                item.shared_with.append(row.disclosure)
+            elif row.disclosure.recipient_agency_id in self.agency_ids:
+                item.received.append(row.disclosure)
+        return items if isinstance(key, slice) else items[0]
+
+
+def case_consent_summary(case, agency_ids, today):
+    """For the case page (L14, L17): the consents by state, and what waits for the
+    user's agencies (`agency_ids`: notices to acknowledge, follow-ups to complete)."""
+    if case.is_anonymous:
+        return None
+    consents = list(consents_for(case))
+    horizon = today + datetime.timedelta(days=settings.CONSENT_EXPIRY_WARNING_DAYS)
+    return {
+        "valid": [consent for consent in consents if consent.is_valid_on(today)],
+        "ending_soon": [
+            consent
+            for consent in consents
+            if consent.is_valid_on(today) and consent.ends_on <= horizon
+        ],
+        "refused": [consent for consent in consents if consent.status == ConsentStatus.REFUSED],
+        "prepared": [consent for consent in consents if consent.status == ConsentStatus.PREPARED],
+        "total": len(consents),
+        "notices": list(
+            DisclosureNotice.objects.filter(
+                case=case, recipient_agency_id__in=agency_ids, acknowledged_at__isnull=True
+            ).select_related("disclosure__sender_agency")
+        ),
+        "follow_ups": list(
+            DisclosureFollowUp.objects.filter(
+                case=case, agency_id__in=agency_ids, done_at__isnull=True
+            ).select_related("disclosure__recipient_agency")
+        ),
+    }
+
+
+def consents_naming(case, agency_ids, day=None):
+    """The case's consents valid on `day` that name one of `agency_ids`."""
+    from django.utils import timezone
+
+    day = day or timezone.localdate()
+    return [
+        consent
+        for consent in consents_for(case)
+        if consent.is_valid_on(day)
+        and any(agency.pk in agency_ids for agency in consent.recipients.all())
+    ]
+
+
+def confidential_person_fields(agency):
+    """The person's fields an agency's sector marks as confidential (L04)."""
+    if agency is None:
+        return set()
+    profile = SectorProfile.objects.filter(sector=agency.agency_type).first()
+    return set(profile.confidential_person_fields) if profile else set()

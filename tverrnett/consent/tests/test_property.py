@@ -1,0 +1,489 @@
+"""A property: whatever happens on a case, each disclosure succeeds exactly when the rules
+say it may, and every user reads exactly the items the rules allow (C1, L01, L05, L12,
+L13, L49).
+
+Hypothesis draws a team, items written by its members, and a sequence of consents,
+withdrawals, corrections and disclosure attempts by users on and off the team. A model
+in plain Python, written from the rules and the test catalogue's data (never from
+the services or the policy), says which attempts must succeed and who may read what.
+
+Each example runs in a savepoint that is rolled back, so examples do not see each
+other's rows; the users, agencies and the case are made once per test.
+"""
+
+import datetime
+import json
+import os
+from dataclasses import dataclass, field
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
+
+from tverrnett.access import policy
+from tverrnett.cases import services as case_services
+from tverrnett.cases.services import StaleEdit
+from tverrnett.consent import services
+from tverrnett.consent.tests.conftest import TEST_CATALOGUE
+
+# The model ------------------------------------------------------------------------------
+#
+# The rules, restated from REQUIREMENTS.md (L01, L05, L11-L13, L49) and the data of
+# tests/catalogue.json, read here as plain JSON.
+
+_DATA = json.loads(TEST_CATALOGUE.read_text(encoding="utf-8"))
+
+
+def _day(value):
+    return datetime.date.fromisoformat(value) if value else None
+
+
+BASES = {
+    entry["code"]: {
+        "kind": entry["kind"],
+        "senders": set(entry["agency_types"]),
+        "recipients": set(entry["recipient_agency_types"]),
+        "confirmations": set(entry["confirmations"]),
+        "from": _day(entry["valid_from"]),
+        "to": _day(entry["valid_to"]),
+    }
+    for entry in _DATA["bases"]
+}
+EXCLUDED_BY_SECTOR = {
+    sector: set(profile["excluded_bases"]) for sector, profile in _DATA["sector_profiles"].items()
+}
+CATEGORIES = [
+    "personal_details",
+    "concern",
+    "family",
+    "school_work",
+    "health",
+    "beliefs",
+    "offences",
+    "measures",
+]
+# A special-category tag on an item needs the consent to name this category too.
+TAG_NEEDS = {
+    "health_data": "health",
+    "religious_beliefs": "beliefs",
+    "political_opinions": "beliefs",
+    "offences": "offences",
+}
+CONFIRMATIONS = ["anonymised_not_enough", "minimum_information"]
+FAR_FUTURE = datetime.date(2099, 1, 2)
+
+# Agencies, by key: (fixture name of the agency, its type).
+AGENCY_TYPES = {
+    "slt": "slt",
+    "nav": "nav",
+    "school": "school",
+    "child_welfare": "child_welfare",
+    "volunteer": "voluntary_org",
+    "outsider": "nav",
+}
+# Users, by key: the agency they work for. The volunteer has accepted the declaration.
+USERS = {
+    "owner": "slt",
+    "partner": "nav",
+    "teacher": "school",
+    "child_welfare_worker": "child_welfare",
+    "volunteer": "volunteer",
+    "outsider": "outsider",
+}
+# Agencies the owner may put on the team besides its own (at most four in all).
+ADDABLE = ["nav", "school", "child_welfare", "volunteer"]
+WRITERS = ["owner", "partner", "teacher", "child_welfare_worker"]
+
+
+def basis_valid(code, day):
+    basis = BASES[code]
+    return basis["from"] <= day and (basis["to"] is None or day <= basis["to"])
+
+
+@dataclass
+class Version:
+    pk: int
+    agency: str
+    category: str
+    tags: frozenset
+    current: bool = True
+
+    @property
+    def needs(self):
+        return {self.category} | {TAG_NEEDS[tag] for tag in self.tags}
+
+    @property
+    def sector(self):
+        return AGENCY_TYPES[self.agency]
+
+
+@dataclass
+class ConsentModel:
+    obj: object
+    recipients: set
+    categories: set
+    starts_on: datetime.date
+    ends_on: datetime.date
+    given: bool
+    withdrawn: bool = False
+
+    def valid_on(self, day):
+        return self.given and not self.withdrawn and self.starts_on <= day <= self.ends_on
+
+
+@dataclass
+class Model:
+    today: datetime.date
+    team: set
+    versions: list = field(default_factory=list)
+    consents: list = field(default_factory=list)
+    received: dict = field(default_factory=dict)  # agency key -> {version pk}
+
+    def works(self, user):
+        """Case work on this case: a case-work agency on the team (the owner coordinates)."""
+        agency = USERS[user]
+        if user == "owner":
+            return True
+        return agency in self.team and AGENCY_TYPES[agency] != "voluntary_org"
+
+    def consent_basis(self, sender, day):
+        sender_type = AGENCY_TYPES[sender]
+        return any(
+            basis["kind"] == "consent"
+            and sender_type in basis["senders"]
+            and basis_valid(code, day)
+            for code, basis in BASES.items()
+        )
+
+    def disclose(self, user, versions, recipient, consent, basis, note, confirmations, day):
+        if not self.works(user):
+            return "denied"
+        sender = USERS[user]
+        if any(version.agency != sender or not version.current for version in versions):
+            return "denied"
+        if recipient == sender or recipient not in self.team:
+            return "invalid"
+        if (consent is None) == (basis is None):
+            return "invalid"
+        needs = set().union(*(version.needs for version in versions))
+        if consent is not None:
+            if not consent.valid_on(day):
+                return "invalid"
+            if recipient not in consent.recipients or needs - consent.categories:
+                return "invalid"
+            return "ok" if self.consent_basis(sender, day) else "invalid"
+        rules = BASES[basis]
+        if (
+            rules["kind"] != "statutory"
+            or not basis_valid(basis, day)
+            or AGENCY_TYPES[sender] not in rules["senders"]
+            or AGENCY_TYPES[recipient] not in rules["recipients"]
+            or any(basis in EXCLUDED_BY_SECTOR.get(v.sector, ()) for v in versions)
+            or not note
+            or rules["confirmations"] - set(confirmations)
+        ):
+            return "invalid"
+        return "ok"
+
+    def sees_case(self, user):
+        if self.works(user):
+            return True
+        agency = USERS[user]
+        return AGENCY_TYPES[agency] == "voluntary_org" and any(
+            agency in consent.recipients and consent.valid_on(self.today)
+            for consent in self.consents
+        )
+
+    def reads(self, user):
+        if not self.sees_case(user):
+            return set()
+        agency = USERS[user]
+        received = self.received.get(agency, set())
+        return {
+            version.pk
+            for version in self.versions
+            if (version.agency == agency and version.current) or version.pk in received
+        }
+
+
+# The world, made once per test ---------------------------------------------------------
+
+
+@pytest.fixture
+def world(
+    catalogue,
+    adult_case,
+    owner,
+    owner_agency,
+    partner,
+    partner_agency,
+    school_user,
+    school_agency,
+    child_welfare_user,
+    child_welfare_agency,
+    volunteer,
+    volunteer_agency,
+    outsider,
+    outsider_agency,
+):
+    services.accept_confidentiality_declaration(volunteer, volunteer_agency)
+    return {
+        "case": adult_case,
+        "bases": catalogue,
+        "agencies": {
+            "slt": owner_agency,
+            "nav": partner_agency,
+            "school": school_agency,
+            "child_welfare": child_welfare_agency,
+            "volunteer": volunteer_agency,
+            "outsider": outsider_agency,
+        },
+        "users": {
+            "owner": owner,
+            "partner": partner,
+            "teacher": school_user,
+            "child_welfare_worker": child_welfare_user,
+            "volunteer": volunteer,
+            "outsider": outsider,
+        },
+    }
+
+
+def outcome(call):
+    """Run a service call; say how it ended."""
+    try:
+        result = call()
+    except PermissionDenied:
+        return "denied", None
+    except ValidationError:
+        return "invalid", None
+    except StaleEdit:
+        return "stale", None
+    return "ok", result
+
+
+# Drawing ----------------------------------------------------------------------------------
+
+tags_strategy = st.frozensets(st.sampled_from(sorted(TAG_NEEDS)), max_size=2)
+offsets = st.integers(min_value=-15, max_value=15)
+
+
+def draw_actor(data, model):
+    workers = [user for user in USERS if model.works(user)]
+    return data.draw(st.one_of(st.sampled_from(workers), st.sampled_from(list(USERS))))
+
+
+def draw_day(data, model):
+    choice = data.draw(st.one_of(st.none(), offsets, st.just("far future")))
+    if choice is None:
+        return None
+    if choice == "far future":
+        return FAR_FUTURE
+    return model.today + datetime.timedelta(days=choice)
+
+
+def write_item(world, model, data):
+    writer = data.draw(st.sampled_from([user for user in WRITERS if model.works(user)]))
+    category = data.draw(st.sampled_from(CATEGORIES))
+    tags = data.draw(tags_strategy)
+    entry = case_services.write_journal_entry(
+        world["users"][writer],
+        world["case"],
+        text="Notat.",
+        confidentiality="confidential",
+        category=category,
+        **{tag: True for tag in tags},
+    )
+    model.versions.append(Version(entry.pk, USERS[writer], category, tags))
+
+
+def give_consent(world, model, data):
+    actor = draw_actor(data, model)
+    recipients = data.draw(st.sets(st.sampled_from(list(AGENCY_TYPES)), min_size=1, max_size=3))
+    categories = data.draw(st.sets(st.sampled_from(CATEGORIES), min_size=1, max_size=5))
+    starts_on = model.today + datetime.timedelta(days=data.draw(st.integers(-10, 5)))
+    ends_on = starts_on + datetime.timedelta(days=data.draw(st.integers(0, 15)))
+    given = data.draw(st.sampled_from([True, True, True, False]))
+    user = world["users"][actor]
+
+    def prepare_and_answer():
+        consent = services.prepare_consent(
+            user,
+            world["case"],
+            consenter_name="Kari Nordmann",
+            capacity="the_person",
+            purpose="Samordnet oppfølging",
+            categories=sorted(categories),
+            recipients=[world["agencies"][key] for key in sorted(recipients)],
+            starts_on=starts_on,
+            ends_on=ends_on,
+            language="norsk",
+            interpreter_used=False,
+        )
+        if given:
+            return services.record_consent_answer(
+                user,
+                consent,
+                decision="given",
+                form="oral",
+                oral_recorded_by="Eva Eier",
+                oral_record_reference="Journalnotat",
+            )
+        return services.record_consent_answer(user, consent, decision="refused")
+
+    expected = "ok" if model.works(actor) else "denied"
+    actual, consent = outcome(prepare_and_answer)
+    assert actual == expected, ("consent", actor)
+    if actual == "ok":
+        model.consents.append(
+            ConsentModel(consent, recipients, categories, starts_on, ends_on, given)
+        )
+
+
+def withdraw(world, model, data):
+    if not model.consents:
+        return
+    consent = data.draw(st.sampled_from(model.consents))
+    actor = draw_actor(data, model)
+    if not model.works(actor):
+        expected = "denied"
+    elif not consent.given or consent.withdrawn:
+        expected = "invalid"
+    else:
+        expected = "ok"
+    actual, _ = outcome(
+        lambda: services.withdraw_consent(
+            world["users"][actor], consent.obj, withdrawn_on=model.today, note="Ringte i dag."
+        )
+    )
+    assert actual == expected, ("withdraw", actor)
+    if actual == "ok":
+        consent.withdrawn = True
+
+
+def correct(world, model, data):
+    if not model.versions:
+        return
+    version = data.draw(st.sampled_from(model.versions))
+    actor = draw_actor(data, model)
+    category = data.draw(st.sampled_from(CATEGORIES))
+    tags = data.draw(tags_strategy)
+    if not model.works(actor) or version.agency != USERS[actor]:
+        expected = "denied"
+    elif not version.current:
+        expected = "stale"
+    else:
+        expected = "ok"
+    entry = world["case"].journal.get(pk=version.pk)
+    actual, correction = outcome(
+        lambda: services.correct_item(
+            world["users"][actor],
+            entry,
+            text="Rettet.",
+            confidentiality="confidential",
+            reason="Feil i første versjon.",
+            category=category,
+            **{tag: True for tag in tags},
+        )
+    )
+    assert actual == expected, ("correct", actor)
+    if actual == "ok":
+        version.current = False
+        model.versions.append(Version(correction.pk, version.agency, category, tags))
+
+
+def disclose(world, model, data):
+    if not model.versions:
+        return
+    actor = draw_actor(data, model)
+    own = [v for v in model.versions if v.agency == USERS[actor] and v.current]
+    pool = own if own and data.draw(st.booleans()) else model.versions
+    versions = data.draw(st.lists(st.sampled_from(pool), min_size=1, max_size=3, unique_by=id))
+    recipient = data.draw(st.sampled_from(list(AGENCY_TYPES)))
+    ground = data.draw(st.sampled_from(["consent", "consent", "basis", "basis", "none", "both"]))
+    consent = basis = None
+    if ground in ("consent", "both") and model.consents:
+        consent = data.draw(st.sampled_from(model.consents))
+    if ground in ("basis", "both") or (ground == "consent" and consent is None):
+        basis = data.draw(st.sampled_from(sorted(BASES)))
+    note = data.draw(st.sampled_from(["", "Nødvendig for å samordne tiltakene."]))
+    confirmations = sorted(data.draw(st.sets(st.sampled_from(CONFIRMATIONS))))
+    day = draw_day(data, model)
+
+    expected = model.disclose(
+        actor, versions, recipient, consent, basis, note, confirmations, day or model.today
+    )
+    journal = {entry.pk: entry for entry in world["case"].journal.all()}
+    actual, disclosure = outcome(
+        lambda: services.disclose(
+            world["users"][actor],
+            world["case"],
+            items=[journal[version.pk] for version in versions],
+            recipient=world["agencies"][recipient],
+            purpose="Samordnet oppfølging",
+            consent=consent.obj if consent else None,
+            legal_basis=world["bases"][basis] if basis else None,
+            necessity_note=note,
+            confirmations=confirmations,
+            today=day,
+        )
+    )
+    assert actual == expected, ("disclose", actor, recipient, ground, basis, day)
+    if actual == "ok":
+        assert {item.pk for item in disclosure.items.all()} == {v.pk for v in versions}
+        model.received.setdefault(recipient, set()).update(v.pk for v in versions)
+
+
+OPERATIONS = [give_consent, withdraw, disclose, disclose, correct]
+
+
+def check_visibility(world, model):
+    case = world["case"]
+    for key, user in world["users"].items():
+        sees = policy.visible_cases(user).filter(pk=case.pk).exists()
+        assert sees == model.sees_case(key), ("sees the case", key)
+        path = policy.case_access_path(user, case)
+        assert (path is not None) == sees, ("access path", key, path)
+        if AGENCY_TYPES[USERS[key]] == "voluntary_org":
+            assert path in (None, "consent")
+            assert not policy.can_work_on_case(user, case, path)
+        reads = (
+            set(policy.visible_journal(user, case).values_list("pk", flat=True)) if sees else set()
+        )
+        assert reads == model.reads(key), ("reads", key)
+
+
+@hypothesis_settings(
+    max_examples=int(os.environ.get("HYPOTHESIS_EXAMPLES", 2000 if os.environ.get("CI") else 200)),
+    deadline=None,
+    suppress_health_check=[
+        HealthCheck.function_scoped_fixture,
+        HealthCheck.too_slow,
+        HealthCheck.data_too_large,
+    ],
+    # No example database in the working tree; failures print their reproduction.
+    database=None,
+)
+@given(data=st.data())
+def test_every_disclosure_and_every_read_follows_the_rules(world, data):
+    case = world["case"]
+    with transaction.atomic():
+        model = Model(today=timezone.localdate(), team={"slt"})
+        for key in sorted(data.draw(st.sets(st.sampled_from(ADDABLE), max_size=3))):
+            case_services.add_team_member(
+                world["users"]["owner"],
+                case,
+                agency=world["agencies"][key],
+                contact_name="Kontakt",
+            )
+            model.team.add(key)
+        for _ in range(data.draw(st.integers(min_value=1, max_value=5))):
+            write_item(world, model, data)
+        for _ in range(data.draw(st.integers(min_value=1, max_value=6))):
+            data.draw(st.sampled_from(OPERATIONS))(world, model, data)
+        check_visibility(world, model)
+        transaction.set_rollback(True)

@@ -1,0 +1,457 @@
+"""Consent and sharing pages on a case. Each opens the case through
+`cases.views.open_case` (404 for anyone outside it, the read entry on GET); the
+rules are in services.py and tverrnett.access.policy."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from tverrnett.access import policy
+from tverrnett.access.rules import member
+from tverrnett.agencies.models import Agency
+from tverrnett.cases.services import actor_agency
+from tverrnett.cases.views import open_case
+from tverrnett.consent import access_report as reports
+from tverrnett.consent import catalogue, forms, services
+from tverrnett.consent.models import (
+    AccessReport,
+    ConsentStatus,
+    DisclosureFollowUp,
+    DisclosureNotice,
+    FollowUpKind,
+    LegalBasis,
+)
+from tverrnett.consent.pdf import declaration_pdf
+from tverrnett.core.form_errors import add_service_errors
+
+DECLARATION_LANGUAGES = ("nb", "nn", "en")
+
+
+def _require(allowed):
+    if not allowed:
+        raise PermissionDenied
+
+
+def _identified(case):
+    if case.is_anonymous:
+        raise Http404
+
+
+def _consent(case, consent_pk):
+    return get_object_or_404(services.consents_for(case), pk=consent_pk)
+
+
+@member
+@require_GET
+def overview(request, pk):
+    case, access = open_case(request, pk, parts=["consents", "disclosures"])
+    _identified(case)
+    return render(
+        request,
+        "consent/overview.html",
+        {
+            "case": case,
+            "access": access,
+            "today": timezone.localdate(),
+            "consents": list(services.consents_for(case)),
+            "disclosures": list(services.disclosures_on(case)),
+        },
+    )
+
+
+@member
+@require_http_methods(["GET", "POST"])
+def prepare(request, pk):
+    case, access = open_case(request, pk, parts=["person", "guardians", "team"])
+    _identified(case)
+    _require(access.can_work)
+    person = case.subject
+    form = forms.PrepareConsentForm(
+        request.POST or None,
+        guardians=person.guardians.filter(has_parental_responsibility=True),
+        recipients=services.consent_recipient_choices(case),
+        minor=person.is_minor,
+    )
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        try:
+            consent = services.prepare_consent(
+                request.user,
+                case,
+                guardians=data.pop("guardians", []),
+                recipients=data.pop("recipients"),
+                request=request,
+                **data,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("The consent declaration is ready. Print it for the person to read and sign."),
+            )
+            return redirect("consent:detail", pk=case.pk, consent_pk=consent.pk)
+    return render(
+        request,
+        "consent/prepare.html",
+        {
+            "case": case,
+            "access": access,
+            "form": form,
+            "minor": person.is_minor,
+            "thresholds": services.age_guidance(person),
+        },
+    )
+
+
+@member
+@require_GET
+def detail(request, pk, consent_pk):
+    case, access = open_case(request, pk, parts=["consents"])
+    _identified(case)
+    consent = _consent(case, consent_pk)
+    return render(
+        request,
+        "consent/detail.html",
+        {
+            "case": case,
+            "access": access,
+            "consent": consent,
+            "today": timezone.localdate(),
+            "answer_form": forms.ConsentAnswerForm()
+            if consent.status == ConsentStatus.PREPARED
+            else None,
+            "languages": DECLARATION_LANGUAGES,
+            "disclosures": list(services.disclosures_on(case).filter(consent=consent)),
+        },
+    )
+
+
+@member
+@require_http_methods(["GET", "POST"])
+def answer(request, pk, consent_pk):
+    case, access = open_case(request, pk, parts=["consents"])
+    _identified(case)
+    _require(access.can_work)
+    consent = _consent(case, consent_pk)
+    if consent.status != ConsentStatus.PREPARED:
+        return redirect("consent:detail", pk=case.pk, consent_pk=consent.pk)
+    form = forms.ConsentAnswerForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            answered = services.record_consent_answer(
+                request.user, consent, **form.cleaned_data, request=request
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("The consent was recorded as given.")
+                if answered.status == ConsentStatus.GIVEN
+                else _("The refusal was recorded. It is shown on the case overview."),
+            )
+            return redirect("consent:detail", pk=case.pk, consent_pk=consent.pk)
+    return render(
+        request,
+        "consent/answer.html",
+        {"case": case, "access": access, "consent": consent, "form": form},
+    )
+
+
+@member
+@require_http_methods(["GET", "POST"])
+def withdraw(request, pk, consent_pk):
+    case, access = open_case(request, pk, parts=["consents"])
+    _identified(case)
+    _require(access.can_work)
+    consent = _consent(case, consent_pk)
+    form = forms.WithdrawalForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.withdraw_consent(request.user, consent, **form.cleaned_data, request=request)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _(
+                    "The withdrawal was recorded. Nothing more is shared under the consent, "
+                    "and the agencies that received information under it have been told."
+                ),
+            )
+            return redirect("consent:detail", pk=case.pk, consent_pk=consent.pk)
+    return render(
+        request,
+        "consent/withdraw.html",
+        {"case": case, "access": access, "consent": consent, "form": form},
+    )
+
+
+@member
+@require_GET
+def declaration(request, pk, consent_pk, language):
+    """The declaration and information sheet as PDF, for the person to read and sign."""
+    if language not in DECLARATION_LANGUAGES:
+        raise Http404
+    case, _access = open_case(request, pk, parts=["consents", "declaration"])
+    _identified(case)
+    consent = _consent(case, consent_pk)
+    response = HttpResponse(declaration_pdf(consent, language), content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'inline; filename="samtykke-{case.reference}-{consent.pk}-{language}.pdf"'
+    )
+    return response
+
+
+@member
+@require_GET
+def signed_declaration(request, pk, consent_pk):
+    case, _access = open_case(request, pk, parts=["consents", "signed_declaration"])
+    _identified(case)
+    consent = _consent(case, consent_pk)
+    if not consent.declaration_file:
+        raise Http404
+    extension = consent.declaration_file_name.rpartition(".")[2][:10] or "pdf"
+    return FileResponse(
+        consent.declaration_file.open("rb"),
+        as_attachment=True,
+        filename=f"samtykke-signert-{case.reference}-{consent.pk}.{extension}",
+        content_type=consent.declaration_content_type,
+    )
+
+
+# Sharing ------------------------------------------------------------------------------
+
+
+def _ground(case, value):
+    """(consent, basis) from the ground parameter, or (None, None)."""
+    kind, _dash, ident = (value or "").partition("-")
+    if not ident.isdigit():
+        return None, None
+    if kind == "consent":
+        return _consent(case, int(ident)), None
+    if kind == "basis":
+        return None, get_object_or_404(LegalBasis, pk=int(ident))
+    return None, None
+
+
+@member
+@require_http_methods(["GET", "POST"])
+def share(request, pk):
+    case, access = open_case(request, pk, parts=["journal", "consents", "team"])
+    _identified(case)
+    _require(access.can_work)
+    sender = actor_agency(request.user, case, request)
+    today = timezone.localdate()
+    consent, basis = _ground(case, request.GET.get("grunnlag"))
+    if consent is None and basis is None:
+        ground_form = forms.GroundForm(
+            consents=services.valid_consents(case, today),
+            bases=services.statutory_bases(sender, day=today),
+        )
+        return render(
+            request,
+            "consent/share_ground.html",
+            {"case": case, "access": access, "form": ground_form, "sender": sender},
+        )
+    recipients, items = services.share_choices(
+        request.user, case, sender, consent=consent, basis=basis, day=today
+    )
+    form = forms.ShareForm(request.POST or None, recipients=recipients, items=items, basis=basis)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.disclose(
+                request.user,
+                case,
+                items=data["items"],
+                recipient=data["recipient"],
+                purpose=data["purpose"],
+                consent=consent,
+                legal_basis=basis,
+                necessity_note=data.get("necessity_note", ""),
+                confirmations=data.get("confirmations", []),
+                request=request,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("The information was shared with %(agency)s. The disclosure is recorded.")
+                % {"agency": data["recipient"].name},
+            )
+            return redirect("consent:overview", pk=case.pk)
+    return render(
+        request,
+        "consent/share.html",
+        {
+            "case": case,
+            "access": access,
+            "form": form,
+            "consent": consent,
+            "basis": basis,
+            "sender": sender,
+            "ground_url": reverse("consent:share", args=[case.pk]),
+        },
+    )
+
+
+@member
+@require_http_methods(["GET", "POST"])
+def follow_up(request, pk, follow_up_pk):
+    case, access = open_case(request, pk, parts=["disclosures"])
+    follow_up = get_object_or_404(
+        DisclosureFollowUp.objects.select_related("disclosure__recipient_agency"),
+        pk=follow_up_pk,
+        case=case,
+        agency_id__in=access.agency_ids,
+    )
+    review = follow_up.kind == FollowUpKind.REVIEW
+    if review:
+        _require(policy.manages_agency(request.user, follow_up.agency_id))
+    form_class = forms.ReviewForm if review else forms.InformPersonForm
+    form = form_class(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.complete_follow_up(
+                request.user, follow_up, **form.cleaned_data, request=request
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("Recorded."))
+            return redirect("cases:detail", pk=case.pk)
+    return render(
+        request,
+        "consent/follow_up.html",
+        {"case": case, "access": access, "follow_up": follow_up, "form": form},
+    )
+
+
+@member
+@require_POST
+def acknowledge_notice(request, pk, notice_pk):
+    case, access = open_case(request, pk)
+    notice = get_object_or_404(
+        DisclosureNotice, pk=notice_pk, case=case, recipient_agency_id__in=access.agency_ids
+    )
+    services.acknowledge_notice(request.user, notice, request=request)
+    return redirect("cases:detail", pk=case.pk)
+
+
+# The person's access report (L40) ---------------------------------------------------
+
+
+@member
+@require_http_methods(["GET", "POST"])
+def access_report(request, pk):
+    case, access = open_case(request, pk, parts=["access_report"])
+    _identified(case)
+    person = case.subject
+    _require(policy.can_make_access_report(request.user, person))
+    entries = reports.report_entries(person)
+    errors = []
+    if request.method == "POST":
+        redactions = [
+            {"key": key, "reason": request.POST.get(f"reason-{key}", "").strip()}
+            for key in request.POST.getlist("redact")
+        ]
+        try:
+            report = reports.make_report(
+                request.user, person, redactions=redactions, request=request
+            )
+        except ValidationError as error:
+            errors = error.messages
+        else:
+            messages.success(request, _("The access report was made. Download it below."))
+            return redirect(
+                f"{reverse('consent:access_report', args=[case.pk])}#rapport-{report.pk}"
+            )
+    return render(
+        request,
+        "consent/access_report.html",
+        {
+            "case": case,
+            "access": access,
+            "entries": entries,
+            "errors": errors,
+            "checked": set(request.POST.getlist("redact")),
+            "reasons": {
+                key[7:]: value for key, value in request.POST.items() if key.startswith("reason-")
+            },
+            "reports": AccessReport.objects.filter(person=person).select_related("made_by")[:20],
+        },
+    )
+
+
+@member
+@require_GET
+def access_report_file(request, pk, report_pk, file_format):
+    case, _access = open_case(request, pk, parts=["access_report"])
+    _identified(case)
+    _require(policy.can_make_access_report(request.user, case.subject))
+    report = get_object_or_404(AccessReport, pk=report_pk, person=case.subject)
+    if file_format == "json":
+        body, content_type = reports.report_json(report), "application/json"
+    elif file_format == "pdf":
+        body, content_type = reports.report_pdf(report), "application/pdf"
+    else:
+        raise Http404
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = (
+        f'attachment; filename="innsyn-{case.reference}-{report.pk}.{file_format}"'
+    )
+    return response
+
+
+# Outside a case ----------------------------------------------------------------------
+
+
+@member
+@require_http_methods(["GET", "POST"])
+def confidentiality_declaration(request):
+    """A voluntary organisation's user accepts the duty of confidentiality (L49)."""
+    pending = services.needs_confidentiality_declaration(request.user)
+    if not pending:
+        raise Http404
+    form = forms.DeclarationForm(
+        request.POST or None,
+        agencies=Agency.objects.filter(pk__in=[agency.pk for agency in pending]),
+        initial={"agency": pending[0].pk},
+    )
+    if request.method == "POST" and form.is_valid():
+        services.accept_confidentiality_declaration(
+            request.user, form.cleaned_data["agency"], request=request
+        )
+        messages.success(request, _("Thank you. The declaration is recorded."))
+        return redirect("core:home")
+    return render(
+        request,
+        "consent/confidentiality_declaration.html",
+        {"form": form, "agency": pending[0]},
+    )
+
+
+@member
+@require_GET
+def legal_bases(request):
+    """The legal-basis catalogue as it stands today, and what is coming."""
+    today = timezone.localdate()
+    bases = list(LegalBasis.objects.all())
+    return render(
+        request,
+        "consent/legal_bases.html",
+        {
+            "current": [basis for basis in bases if basis.is_valid_on(today)],
+            "future": [basis for basis in bases if basis.valid_from > today],
+            "profiles": list(catalogue.profiles_by_sector().values()),
+            "version": bases[0].catalogue_version if bases else "",
+        },
+    )
