@@ -145,7 +145,8 @@ def test_from_anonymous_discussion_to_a_case_in_mapping(
     click_and_wait(page, page.locator(f'main a[href="{anonymous_path}identifiser/"]'))
     check_page(page, "flow-convert", shots)
     page.locator("#id_legal_basis").select_option(
-        label="forvaltningsloven § 13 b første ledd nr. 7: Deling for å unngå fare for liv eller helse"
+        label="forvaltningsloven § 13 b første ledd nr. 7: "
+        "Deling for å unngå fare for liv eller helse"
     )
     page.locator("#id_name").fill("Ola Testperson (fiktiv)")
     page.locator("#id_birth_year").fill(str(datetime.date.today().year - 16))

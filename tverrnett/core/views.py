@@ -7,9 +7,9 @@ from django.views.decorators.http import require_GET
 
 from tverrnett.access import policy
 from tverrnett.access.rules import member, public
+from tverrnett.agencies.models import AgencyType
 from tverrnett.announcements.services import unread_announcements_for
 from tverrnett.audit.models import AuditEntry
-from tverrnett.agencies.models import AgencyType
 from tverrnett.cases.services import break_glass_reviews_for, overdue_tasks_for_coordinator
 from tverrnett.consent import services as consent_services
 

@@ -296,7 +296,7 @@ def write_item(world, model, data):
         text="Notat.",
         confidentiality="confidential",
         category=category,
-        **{tag: True for tag in tags},
+        **dict.fromkeys(tags, True),
     )
     model.versions.append(Version(entry.pk, USERS[writer], category, tags))
 
@@ -387,7 +387,7 @@ def correct(world, model, data):
             confidentiality="confidential",
             reason="Feil i første versjon.",
             category=category,
-            **{tag: True for tag in tags},
+            **dict.fromkeys(tags, True),
         )
     )
     assert actual == expected, ("correct", actor)

@@ -9,9 +9,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tverrnett.audit.models import AuditEntry
+from tverrnett.core.tests import samples
 from tverrnett.events import services
 from tverrnett.events.models import Event, EventMaterial, Registration
-from tverrnett.core.tests import samples
 
 pytestmark = pytest.mark.django_db
 
