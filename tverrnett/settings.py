@@ -260,6 +260,9 @@ LOGGING = {
     "loggers": {
         # axes logs usernames and IPs on every attempt; the audit log has them already.
         "axes": {"level": "WARNING"},
+        # WeasyPrint reports every step of every PDF at INFO.
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
     },
 }
 CSRF_FAILURE_VIEW = "tverrnett.core.views.csrf_failure"

@@ -270,6 +270,35 @@ class _AppendOnly(models.Model):
         raise ImmutableRecord("Disclosure records cannot be deleted.")
 
 
+class _DisclosureQuerySet(_AppendOnlyQuerySet):
+    def record(self, *, items, **fields):
+        """Create a disclosure with its items: the only moment items can join it."""
+        disclosure = self.create(**fields)
+        disclosure._open_for_items = True
+        try:
+            DisclosedItem.objects.bulk_create(
+                DisclosedItem(disclosure=disclosure, entry=item) for item in items
+            )
+        finally:
+            disclosure._open_for_items = False
+        return disclosure
+
+
+def _joins_while_open(disclosed_item):
+    """Only `Disclosure.objects.record` opens a disclosure for items; `items.add()` and
+    a later create() name a closed one (or only its id) and are refused."""
+    disclosure = disclosed_item._state.fields_cache.get("disclosure")
+    return getattr(disclosure, "_open_for_items", False)
+
+
+class _DisclosedItemQuerySet(_AppendOnlyQuerySet):
+    def bulk_create(self, objs, *args, **kwargs):
+        objs = list(objs)
+        if not all(_joins_while_open(obj) for obj in objs):
+            raise ImmutableRecord("Items join a disclosure only when it is made.")
+        return super().bulk_create(objs, *args, **kwargs)
+
+
 class Disclosure(_AppendOnly):
     """Utlevering: items one agency shared with another on a case (L02).
 
@@ -301,6 +330,8 @@ class Disclosure(_AppendOnly):
         "cases.JournalEntry", through="DisclosedItem", related_name="disclosures"
     )
 
+    objects = _DisclosureQuerySet.as_manager()
+
     class Meta:
         ordering = ["-shared_at", "-id"]
         verbose_name = _("disclosure")
@@ -313,6 +344,13 @@ class Disclosure(_AppendOnly):
 
 class DisclosedItem(_AppendOnly):
     """One item of a disclosure, exactly the version that was shared."""
+
+    objects = _DisclosedItemQuerySet.as_manager()
+
+    def save(self, *args, **kwargs):
+        if self._state.adding and not _joins_while_open(self):
+            raise ImmutableRecord("Items join a disclosure only when it is made.")
+        super().save(*args, **kwargs)
 
     disclosure = models.ForeignKey(Disclosure, on_delete=models.PROTECT, related_name="+")
     entry = models.ForeignKey("cases.JournalEntry", on_delete=models.PROTECT, related_name="+")

@@ -505,7 +505,8 @@ def disclose(
     else:
         _check_basis(legal_basis, sender, recipient, items, day, necessity_note, confirmations)
 
-    disclosure = Disclosure.objects.create(
+    disclosure = Disclosure.objects.record(
+        items=items,
         case=case,
         sender_agency=sender,
         recipient_agency=recipient,
@@ -518,9 +519,6 @@ def disclose(
         consent=consent,
         necessity_note=necessity_note,
         confirmations=sorted(confirmations) if consent is None else [],
-    )
-    DisclosedItem.objects.bulk_create(
-        DisclosedItem(disclosure=disclosure, entry=item) for item in items
     )
     due = day + datetime.timedelta(days=settings.DISCLOSURE_FOLLOW_UP_DAYS)
     follow_ups = []

@@ -20,7 +20,7 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
-from hypothesis import HealthCheck, given
+from hypothesis import HealthCheck, event, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
@@ -272,18 +272,33 @@ tags_strategy = st.frozensets(st.sampled_from(sorted(TAG_NEEDS)), max_size=2)
 offsets = st.integers(min_value=-15, max_value=15)
 
 
+def mostly(data):
+    """True four times in five, and when Hypothesis shrinks an example."""
+    return data.draw(st.integers(min_value=0, max_value=4)) < 4
+
+
 def draw_actor(data, model):
-    workers = [user for user in USERS if model.works(user)]
-    return data.draw(st.one_of(st.sampled_from(workers), st.sampled_from(list(USERS))))
+    """Mostly someone who works on the case; sometimes anyone (the outsider, the volunteer)."""
+    if mostly(data):
+        return data.draw(st.sampled_from([user for user in USERS if model.works(user)]))
+    return data.draw(st.sampled_from(list(USERS)))
+
+
+def draw_recipient(data, model, sender):
+    others = sorted(model.team - {sender})
+    if others and mostly(data):
+        return data.draw(st.sampled_from(others))
+    return data.draw(st.sampled_from(list(AGENCY_TYPES)))
 
 
 def draw_day(data, model):
-    choice = data.draw(st.one_of(st.none(), offsets, st.just("far future")))
-    if choice is None:
+    """The `today=` of a disclosure: the real day, a day around it, or far in the future."""
+    choice = data.draw(st.integers(min_value=0, max_value=9))
+    if choice < 5:
         return None
-    if choice == "far future":
+    if choice == 9:
         return FAR_FUTURE
-    return model.today + datetime.timedelta(days=choice)
+    return model.today + datetime.timedelta(days=data.draw(offsets))
 
 
 def write_item(world, model, data):
@@ -303,11 +318,19 @@ def write_item(world, model, data):
 
 def give_consent(world, model, data):
     actor = draw_actor(data, model)
-    recipients = data.draw(st.sets(st.sampled_from(list(AGENCY_TYPES)), min_size=1, max_size=3))
-    categories = data.draw(st.sets(st.sampled_from(CATEGORIES), min_size=1, max_size=5))
+    if mostly(data):
+        # Named: some of the team and perhaps the voluntary organisation, and perhaps more.
+        named = sorted(model.team | {"volunteer"})
+        recipients = data.draw(st.sets(st.sampled_from(named), min_size=1))
+        recipients |= data.draw(st.sets(st.sampled_from(list(AGENCY_TYPES)), max_size=1))
+        categories = set(CATEGORIES) - data.draw(st.sets(st.sampled_from(CATEGORIES), max_size=3))
+        categories = categories or {"concern"}
+    else:
+        recipients = data.draw(st.sets(st.sampled_from(list(AGENCY_TYPES)), min_size=1))
+        categories = data.draw(st.sets(st.sampled_from(CATEGORIES), min_size=1, max_size=4))
     starts_on = model.today + datetime.timedelta(days=data.draw(st.integers(-10, 5)))
     ends_on = starts_on + datetime.timedelta(days=data.draw(st.integers(0, 15)))
-    given = data.draw(st.sampled_from([True, True, True, False]))
+    given = mostly(data)
     user = world["users"][actor]
 
     def prepare_and_answer():
@@ -368,8 +391,9 @@ def withdraw(world, model, data):
 def correct(world, model, data):
     if not model.versions:
         return
-    version = data.draw(st.sampled_from(model.versions))
     actor = draw_actor(data, model)
+    own = [v for v in model.versions if v.agency == USERS[actor] and v.current]
+    version = data.draw(st.sampled_from(own if own and mostly(data) else model.versions))
     category = data.draw(st.sampled_from(CATEGORIES))
     tags = data.draw(tags_strategy)
     if not model.works(actor) or version.agency != USERS[actor]:
@@ -401,17 +425,21 @@ def disclose(world, model, data):
         return
     actor = draw_actor(data, model)
     own = [v for v in model.versions if v.agency == USERS[actor] and v.current]
-    pool = own if own and data.draw(st.booleans()) else model.versions
+    pool = own if own and mostly(data) else model.versions
     versions = data.draw(st.lists(st.sampled_from(pool), min_size=1, max_size=3, unique_by=id))
-    recipient = data.draw(st.sampled_from(list(AGENCY_TYPES)))
-    ground = data.draw(st.sampled_from(["consent", "consent", "basis", "basis", "none", "both"]))
+    recipient = draw_recipient(data, model, USERS[actor])
+    ground = data.draw(st.sampled_from(["consent"] * 3 + ["basis"] * 3 + ["none", "both"]))
     consent = basis = None
     if ground in ("consent", "both") and model.consents:
         consent = data.draw(st.sampled_from(model.consents))
     if ground in ("basis", "both") or (ground == "consent" and consent is None):
-        basis = data.draw(st.sampled_from(sorted(BASES)))
-    note = data.draw(st.sampled_from(["", "Nødvendig for å samordne tiltakene."]))
-    confirmations = sorted(data.draw(st.sets(st.sampled_from(CONFIRMATIONS))))
+        usual = ["statutory-open", "statutory-nr7"]
+        basis = data.draw(st.sampled_from(usual if mostly(data) else sorted(BASES)))
+    note = "Nødvendig for å samordne tiltakene." if mostly(data) else ""
+    if mostly(data):
+        confirmations = list(CONFIRMATIONS)
+    else:
+        confirmations = sorted(data.draw(st.sets(st.sampled_from(CONFIRMATIONS))))
     day = draw_day(data, model)
 
     expected = model.disclose(
@@ -433,6 +461,7 @@ def disclose(world, model, data):
         )
     )
     assert actual == expected, ("disclose", actor, recipient, ground, basis, day)
+    event(f"disclosure under a {'consent' if consent else 'basis'}: {actual}")
     if actual == "ok":
         assert {item.pk for item in disclosure.items.all()} == {v.pk for v in versions}
         model.received.setdefault(recipient, set()).update(v.pk for v in versions)
@@ -446,15 +475,12 @@ def check_visibility(world, model):
     for key, user in world["users"].items():
         sees = policy.visible_cases(user).filter(pk=case.pk).exists()
         assert sees == model.sees_case(key), ("sees the case", key)
-        path = policy.case_access_path(user, case)
-        assert (path is not None) == sees, ("access path", key, path)
-        if AGENCY_TYPES[USERS[key]] == "voluntary_org":
-            assert path in (None, "consent")
-            assert not policy.can_work_on_case(user, case, path)
         reads = (
             set(policy.visible_journal(user, case).values_list("pk", flat=True)) if sees else set()
         )
         assert reads == model.reads(key), ("reads", key)
+        if key == "volunteer":
+            event(f"the volunteer reads {'something' if reads else 'nothing'}")
 
 
 @hypothesis_settings(
