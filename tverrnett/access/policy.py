@@ -413,14 +413,19 @@ def own_journal(user, case):
     ).select_related("agency", "author")
 
 
-def visible_journal(user, case):
+def visible_journal(user, case, access_path=None):
     """The information items the user may read on `case` (C1, L05): the current
     versions of their own agencies' entries, and exactly the versions another agency
     disclosed to one of their agencies (tverrnett.consent). Nothing else of another
-    agency's journal, whatever the team or the municipality.
+    agency's journal, whatever the team or the municipality; nothing at all for a
+    user who cannot reach the case (`access_path`: case_access_path, when known).
     """
     from tverrnett.consent.models import DisclosedItem
 
+    if access_path is None:
+        access_path = case_access_path(user, case)
+    if access_path is None:
+        return case.journal.none()
     own, volunteer = case_memberships(user)
     receiving = own | volunteer
     disclosed = DisclosedItem.objects.filter(
@@ -450,4 +455,23 @@ def can_make_access_report(user, person):
         and person.cases.filter(
             models.Q(coordinator_role__holder=user) | models.Q(coordinator_role__deputy=user)
         ).exists()
+    )
+
+
+def readable_journal_ids(user, case_ids):
+    """Ids of every version of the items on `case_ids` whose text the user's agencies may
+    read: their own agencies' items and the versions disclosed to them (the rule of
+    `visible_journal`, with history, for a report about a person). Another agency's
+    item is only listed in such a report; that agency answers for its content."""
+    from tverrnett.cases.models import JournalEntry
+    from tverrnett.consent.models import DisclosedItem
+
+    own, volunteer = case_memberships(user)
+    disclosed = DisclosedItem.objects.filter(
+        disclosure__case_id__in=case_ids, disclosure__recipient_agency_id__in=own | volunteer
+    ).values("entry_id")
+    return set(
+        JournalEntry.objects.filter(case_id__in=case_ids)
+        .filter(models.Q(agency_id__in=own) | models.Q(pk__in=disclosed))
+        .values_list("pk", flat=True)
     )

@@ -383,7 +383,7 @@ def case_detail(request, pk):
 
 def _journal_items(user, case, access):
     """The items the user may read, newest first, with what was shared of them."""
-    entries = policy.visible_journal(user, case).annotate(
+    entries = policy.visible_journal(user, case, access.path).annotate(
         is_superseded=Exists(JournalEntry.objects.filter(supersedes=OuterRef("pk")))
     )
     return sharing.SharedItems(entries, access.agency_ids)
@@ -597,7 +597,7 @@ def convert(request, pk):
     _require(
         access.can_manage and case.is_anonymous and case.state == CaseState.ANONYMOUS_DISCUSSION
     )
-    entries = list(policy.visible_journal(request.user, case))
+    entries = list(policy.visible_journal(request.user, case, access.path))
     agency = services.actor_agency(request.user, case, request)
     form = forms.ConversionForm(
         request.POST or None,

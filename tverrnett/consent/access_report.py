@@ -361,8 +361,13 @@ def _case_entry(case):
     return Entry(data["key"], "cases", label, data)
 
 
-def _journal_entry(item, references):
-    text = _hide_identity_numbers(item.text)
+def _journal_entry(item, references, readable):
+    if item.pk in readable:
+        text = _hide_identity_numbers(item.text)
+        correction_reason = _hide_identity_numbers(item.correction_reason)
+    else:
+        # C1: the maker's agencies may not read this item; its owner answers for it.
+        text = correction_reason = None
     data = {
         "key": f"journal:{item.pk}",
         "id": item.pk,
@@ -374,14 +379,17 @@ def _journal_entry(item, references):
         "special_categories": item.special_categories,
         "written_at": _at(item.written_at),
         "text": text,
+        "text_held_by_owner": text is None,
         "version": item.version_number,
         "supersedes": item.supersedes_id,
-        "correction_reason": _hide_identity_numbers(item.correction_reason),
+        "correction_reason": correction_reason,
     }
     label = _("Journal entry %(at)s, %(agency)s: %(text)s") % {
         "at": _shown_at(item.written_at),
         "agency": item.agency.name,
-        "text": _snippet(text),
+        "text": _snippet(text)
+        if text is not None
+        else _("text held by %(agency)s, which answers for it") % {"agency": item.agency.name},
     }
     return Entry(data["key"], "journal", label, data)
 
@@ -507,17 +515,19 @@ def _access_entry(entry, references, item_ids, roles, names):
     return Entry(data["key"], "access_log", label, data)
 
 
-def report_entries(person):
+def report_entries(person, reader):
     """Every line the report on `person` would hold, section by section, oldest first
-    within a section. Each has a stable key, its section and a short label."""
+    within a section. Each has a stable key, its section and a short label. Journal
+    texts only where `reader`'s agencies may read them (C1); the rest are listed."""
     loaded = _load(person)
     references = {case.pk: case.reference for case in loaded["cases"]}
+    readable = policy.readable_journal_ids(reader, list(references))
     item_ids = {item.pk for item in loaded["journal"]}
     roles, names = _roles_and_names(loaded["audit"])
     entries = [_person_entry(person)]
     entries += [_guardian_entry(guardian) for guardian in loaded["guardians"]]
     entries += [_case_entry(case) for case in loaded["cases"]]
-    entries += [_journal_entry(item, references) for item in loaded["journal"]]
+    entries += [_journal_entry(item, references, readable) for item in loaded["journal"]]
     for consent in loaded["consents"]:
         entries += _consent_entries(consent, references)
     entries += [
@@ -537,7 +547,7 @@ def _reasons(redactions):
     return {str(item["key"]): str(item["reason"]) for item in redactions or ()}
 
 
-def build_report(person, *, redactions, now=None):
+def build_report(person, *, reader, redactions, now=None):
     """The report on `person` as a JSON-able dict, with every line in `redactions`
     ([{"key", "reason"}]) replaced by {"key", "redacted": true, "reason"}.
 
@@ -557,7 +567,7 @@ def build_report(person, *, redactions, now=None):
         "access_log": [],
     }
     consent = None
-    for entry in report_entries(person):
+    for entry in report_entries(person, reader):
         if entry.key in reasons:
             data = {"key": entry.key, "redacted": True, "reason": reasons[entry.key]}
         else:
@@ -576,9 +586,9 @@ def build_report(person, *, redactions, now=None):
     return report
 
 
-def _clean_redactions(person, redactions):
+def _clean_redactions(person, reader, redactions):
     """[{"key", "reason"}], each reason given, each key a line of the report, once."""
-    keys = {entry.key for entry in report_entries(person)}
+    keys = {entry.key for entry in report_entries(person, reader)}
     cleaned, seen = [], set()
     for redaction in redactions or ():
         if not isinstance(redaction, dict):
@@ -606,7 +616,7 @@ def make_report(actor, person, *, redactions, request=None):
     has a reason and names a line of the report, store it, and audit it."""
     if not can_make_access_report(actor, person):
         raise PermissionDenied
-    cleaned = _clean_redactions(person, redactions)
+    cleaned = _clean_redactions(person, actor, redactions)
     report = AccessReport.objects.create(person=person, made_by=actor, redactions=cleaned)
     case = _coordinated_cases(actor, person).select_related("coordinator_role__agency").first()
     record(
@@ -630,7 +640,9 @@ def report_reference(access_report):
 
 
 def _full_report(access_report):
-    report = build_report(access_report.person, redactions=access_report.redactions)
+    report = build_report(
+        access_report.person, reader=access_report.made_by, redactions=access_report.redactions
+    )
     made_by = access_report.made_by
     report["report"] = {
         "id": access_report.pk,

@@ -356,7 +356,7 @@ def access_report(request, pk):
     _identified(case)
     person = case.subject
     _require(policy.can_make_access_report(request.user, person))
-    entries = reports.report_entries(person)
+    entries = reports.report_entries(person, request.user)
     errors = []
     if request.method == "POST":
         redactions = [

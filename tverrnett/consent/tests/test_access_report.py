@@ -106,6 +106,7 @@ def scenario(
     )
     case_services.record_case_list_read(owner, [other.pk], searched=True, request=as_owner)
     return {
+        "owner": owner,
         "case": case,
         "person": person,
         "items": [first, second],
@@ -122,7 +123,7 @@ def _access_log(report):
 
 
 def test_it_lists_every_read_of_the_case_with_user_agency_and_role(scenario):
-    report = build_report(scenario["person"], redactions=[])
+    report = build_report(scenario["person"], reader=scenario["owner"], redactions=[])
 
     log = _access_log(report)
     for read in scenario["reads"]:
@@ -145,7 +146,7 @@ def test_it_lists_every_read_of_the_case_with_user_agency_and_role(scenario):
 
 
 def test_it_shows_the_disclosure_with_its_items_and_the_consent(scenario):
-    report = build_report(scenario["person"], redactions=[])
+    report = build_report(scenario["person"], reader=scenario["owner"], redactions=[])
 
     [disclosure] = report["disclosures"]
     assert disclosure["key"] == f"disclosure:{scenario['disclosure'].pk}"
@@ -174,7 +175,7 @@ def test_it_shows_the_disclosure_with_its_items_and_the_consent(scenario):
 
 def test_it_holds_nothing_about_another_person(scenario):
     other = scenario["other"]
-    report = build_report(scenario["person"], redactions=[])
+    report = build_report(scenario["person"], reader=scenario["owner"], redactions=[])
     text = json.dumps(report, ensure_ascii=False)
 
     assert OTHER_NAME not in text
@@ -196,7 +197,7 @@ def test_it_holds_nothing_about_another_person(scenario):
 
 
 def test_it_never_writes_the_identity_number(scenario):
-    report = build_report(scenario["person"], redactions=[])
+    report = build_report(scenario["person"], reader=scenario["owner"], redactions=[])
     text = json.dumps(report, ensure_ascii=False)
 
     assert IDENTITY_NUMBER not in text
@@ -211,18 +212,18 @@ def test_a_protected_address_is_left_out(scenario):
     )
     person = Person.objects.get(pk=scenario["person"].pk)
 
-    report = build_report(person, redactions=[])
+    report = build_report(person, reader=scenario["owner"], redactions=[])
 
     assert report["person"]["address"] == ""
     assert "Hemmeligveien" not in json.dumps(report, ensure_ascii=False)
 
 
 def test_every_line_has_a_stable_key_a_section_and_a_label(scenario):
-    entries = report_entries(scenario["person"])
+    entries = report_entries(scenario["person"], scenario["owner"])
 
     keys = [entry.key for entry in entries]
     assert len(keys) == len(set(keys))
-    assert keys == [entry.key for entry in report_entries(scenario["person"])]
+    assert keys == [entry.key for entry in report_entries(scenario["person"], scenario["owner"])]
     assert all(entry.label and entry.section_label for entry in entries)
     assert f"person:{scenario['person'].pk}" in keys
     assert f"case:{scenario['case'].pk}" in keys
@@ -284,11 +285,12 @@ def test_a_withdrawal_sits_in_its_consent_and_is_redacted_on_its_own(scenario, o
     )
     withdrawal = ConsentWithdrawal.objects.get(consent=scenario["consent"])
 
-    report = build_report(scenario["person"], redactions=[])
+    report = build_report(scenario["person"], reader=scenario["owner"], redactions=[])
     assert report["consents"][0]["withdrawal"]["note"] == "Kari ringte og trakk samtykket."
 
     redacted = build_report(
         scenario["person"],
+        reader=scenario["owner"],
         redactions=[{"key": f"withdrawal:{withdrawal.pk}", "reason": "Tredjeperson."}],
     )
     assert redacted["consents"][0]["status"] == "given"
@@ -462,9 +464,9 @@ def test_building_the_report_takes_the_same_queries_for_3_items_as_for_30(
     large = _populate(register, owner, partner, partner_agency, write, give_consent, "Stor Sak", 30)
 
     with CaptureQueriesContext(connection) as queries:
-        small_report = build_report(small, redactions=[])
+        small_report = build_report(small, reader=owner, redactions=[])
     with django_assert_max_num_queries(len(queries.captured_queries)):
-        large_report = build_report(large, redactions=[])
+        large_report = build_report(large, reader=owner, redactions=[])
 
     assert len(small_report["journal"]) == 3
     assert len(large_report["journal"]) == 30
@@ -473,7 +475,31 @@ def test_building_the_report_takes_the_same_queries_for_3_items_as_for_30(
 
 
 def test_times_are_local_and_iso(scenario):
-    report = build_report(scenario["person"], redactions=[])
+    report = build_report(scenario["person"], reader=scenario["owner"], redactions=[])
 
     moment = datetime.datetime.fromisoformat(report["generated_at"])
     assert moment.utcoffset() == timezone.localtime().utcoffset()
+
+
+def test_another_agencys_item_not_disclosed_to_the_maker_is_listed_without_its_text(
+    scenario, partner, partner_agency
+):
+    """C1: the coordinator's report names every item, but the text of an item its agency
+    may not read stays with the agency that owns it."""
+    from tverrnett.cases.models import JournalEntry
+
+    JournalEntry.objects.create(
+        case=scenario["case"],
+        agency=partner_agency,
+        author=partner,
+        confidentiality="confidential",
+        text="Navs eget notat som aldri ble delt.",
+        sector=partner_agency.agency_type,
+    )
+
+    report = build_report(scenario["person"], reader=scenario["owner"], redactions=[])
+
+    [theirs] = [item for item in report["journal"] if item["agency"] == partner_agency.name]
+    assert theirs["text"] is None
+    assert theirs["text_held_by_owner"] is True
+    assert "aldri ble delt" not in json.dumps(report, ensure_ascii=False)
