@@ -448,14 +448,19 @@ def can_review_break_glass(user, access):
 
 
 def can_make_access_report(user, person):
-    """An access report about a person (L40) is made by the coordinator (holder or
-    deputy of the coordinator role) of a case about them."""
-    return (
-        is_fully_authenticated(user)
-        and person.cases.filter(
-            models.Q(coordinator_role__holder=user) | models.Q(coordinator_role__deputy=user)
-        ).exists()
-    )
+    """An access report about a person (L40) is made by a user who does case work and
+    holds or deputises the coordinator role of a case about them (open or closed).
+
+    No second-factor check here: the pages have passed it (the deny-by-default
+    middleware), and the `access_report` command is run by an operator.
+    """
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    if not case_agency_ids(user):
+        return False
+    return person.cases.filter(
+        models.Q(coordinator_role__holder=user) | models.Q(coordinator_role__deputy=user)
+    ).exists()
 
 
 def readable_journal_ids(user, case_ids):

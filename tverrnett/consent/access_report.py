@@ -115,16 +115,6 @@ def _coordinated_cases(user, person):
     )
 
 
-def can_make_access_report(user, person):
-    """Who may make a person's access report: a user who does case work and holds or
-    deputises the coordinator role of a case about the person (open or closed)."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return False
-    if not policy.case_agency_ids(user):
-        return False
-    return _coordinated_cases(user, person).exists()
-
-
 # Reading --------------------------------------------------------------------------------
 
 
@@ -614,7 +604,7 @@ def _clean_redactions(person, reader, redactions):
 def make_report(actor, person, *, redactions, request=None):
     """Make the access report on `person` (L40): check who asks, check every redaction
     has a reason and names a line of the report, store it, and audit it."""
-    if not can_make_access_report(actor, person):
+    if not policy.can_make_access_report(actor, person):
         raise PermissionDenied
     cleaned = _clean_redactions(person, actor, redactions)
     report = AccessReport.objects.create(person=person, made_by=actor, redactions=cleaned)

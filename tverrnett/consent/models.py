@@ -345,15 +345,10 @@ class Disclosure(_AppendOnly):
 class DisclosedItem(_AppendOnly):
     """One item of a disclosure, exactly the version that was shared."""
 
-    objects = _DisclosedItemQuerySet.as_manager()
-
-    def save(self, *args, **kwargs):
-        if self._state.adding and not _joins_while_open(self):
-            raise ImmutableRecord("Items join a disclosure only when it is made.")
-        super().save(*args, **kwargs)
-
     disclosure = models.ForeignKey(Disclosure, on_delete=models.PROTECT, related_name="+")
     entry = models.ForeignKey("cases.JournalEntry", on_delete=models.PROTECT, related_name="+")
+
+    objects = _DisclosedItemQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -363,6 +358,11 @@ class DisclosedItem(_AppendOnly):
 
     def __str__(self):
         return f"{self.disclosure_id}: {self.entry_id}"
+
+    def save(self, *args, **kwargs):
+        if self._state.adding and not _joins_while_open(self):
+            raise ImmutableRecord("Items join a disclosure only when it is made.")
+        super().save(*args, **kwargs)
 
 
 class FollowUpKind(models.TextChoices):
