@@ -4,14 +4,16 @@ change and audit entry in one transaction."""
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from tverrnett.access import policy
 from tverrnett.accounts.models import Membership
 from tverrnett.audit import actions
 from tverrnett.audit.services import record
 
-actions.register("accounts.membership_ended", "Ended a user's membership in an agency")
+actions.register(
+    "accounts.membership_ended", gettext_noop("Ended a user's membership in an agency")
+)
 
 _MANAGER_ROLES = ("line_manager", "agency_admin")
 

@@ -7,15 +7,18 @@ do them (tverrnett.accounts.views), where the agency is known.
 from axes.signals import user_locked_out
 from django.contrib.auth.signals import user_login_failed
 from django.dispatch import receiver
+from django.utils.translation import gettext_noop
 
 from tverrnett.audit import actions, services
 
-actions.register("auth.login", "Logged in with password and second factor")
-actions.register("auth.login_failed", "A login attempt failed (password or second factor)")
-actions.register("auth.lockout", "Too many failed logins; the username is locked out")
-actions.register("auth.logout", "Logged out")
-actions.register("auth.mfa_enrolled", "Enrolled an authenticator app (TOTP)")
-actions.register("auth.agency_switched", "Switched which agency the user acts for")
+actions.register("auth.login", gettext_noop("Logged in with password and second factor"))
+actions.register(
+    "auth.login_failed", gettext_noop("A login attempt failed (password or second factor)")
+)
+actions.register("auth.lockout", gettext_noop("Too many failed logins; the username is locked out"))
+actions.register("auth.logout", gettext_noop("Logged out"))
+actions.register("auth.mfa_enrolled", gettext_noop("Enrolled an authenticator app (TOTP)"))
+actions.register("auth.agency_switched", gettext_noop("Switched which agency the user acts for"))
 
 
 def _attempted_username(credentials):

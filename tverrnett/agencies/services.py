@@ -4,13 +4,14 @@ permission, change and audit entry in one transaction."""
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from tverrnett.access import policy
 from tverrnett.agencies.models import Agency
 from tverrnett.audit import actions
 from tverrnett.audit.services import record
 
-actions.register("agencies.directory_updated", "Changed an agency's directory entry")
+actions.register("agencies.directory_updated", gettext_noop("Changed an agency's directory entry"))
 
 DIRECTORY_FIELDS = ("mandate", "working_methods", "phone", "email", "website")
 

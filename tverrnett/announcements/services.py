@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from tverrnett.access import policy
 from tverrnett.announcements.models import Announcement, ReadReceipt
@@ -20,7 +21,9 @@ from tverrnett.audit import actions
 from tverrnett.audit.services import record
 from tverrnett.networks.models import Network
 
-actions.register("announcements.published", "Published an announcement or decision in a network")
+actions.register(
+    "announcements.published", gettext_noop("Published an announcement or decision in a network")
+)
 
 
 def announcements_for(user):

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 from stdnum.no import fodselsnummer
 
 from tverrnett.access import policy
@@ -44,27 +44,30 @@ from tverrnett.core.identity_numbers import contains_identity_number
 from tverrnett.networks.models import ForumAudience, NetworkLevel, RoleKind
 
 for _name, _description in [
-    ("case.registered", "Registered a concern case or an anonymous discussion"),
-    ("case.viewed", "Read a concern case"),
-    ("case.list_viewed", "Listed concern cases"),
-    ("case.state_changed", "Moved a concern case to another state"),
-    ("case.security_clarified", "Recorded the security clarification of a case"),
-    ("case.converted", "Converted an anonymous discussion into an identified case"),
-    ("case.coordinator_changed", "Changed the coordinator of a case"),
-    ("case.summary_changed", "Changed the common summary of a case"),
-    ("case.person_changed", "Changed the person a case is about"),
-    ("case.identity_number_revealed", "Revealed a person's national identity number"),
-    ("case.team_changed", "Changed the follow-up team of a case"),
-    ("case.resource_changed", "Changed the person's own network in a case"),
-    ("case.responsibility_added", "Added a line to a case's responsibility matrix"),
-    ("case.task_added", "Added a task to a case"),
-    ("case.task_changed", "Changed the status of a task"),
-    ("case.journal_written", "Wrote a journal entry"),
-    ("case.journal_corrected", "Corrected a journal entry with a new version"),
-    ("case.checklist_done", "Ticked off a checklist step"),
-    ("case.break_glass", "Opened a case outside own access (break-glass)"),
-    ("case.break_glass_reviewed", "Reviewed a break-glass access"),
-    ("case.anonymous_deleted", "Deleted an anonymous discussion after the retention period"),
+    ("case.registered", gettext_noop("Registered a concern case or an anonymous discussion")),
+    ("case.viewed", gettext_noop("Read a concern case")),
+    ("case.list_viewed", gettext_noop("Listed concern cases")),
+    ("case.state_changed", gettext_noop("Moved a concern case to another state")),
+    ("case.security_clarified", gettext_noop("Recorded the security clarification of a case")),
+    ("case.converted", gettext_noop("Converted an anonymous discussion into an identified case")),
+    ("case.coordinator_changed", gettext_noop("Changed the coordinator of a case")),
+    ("case.summary_changed", gettext_noop("Changed the common summary of a case")),
+    ("case.person_changed", gettext_noop("Changed the person a case is about")),
+    ("case.identity_number_revealed", gettext_noop("Revealed a person's national identity number")),
+    ("case.team_changed", gettext_noop("Changed the follow-up team of a case")),
+    ("case.resource_changed", gettext_noop("Changed the person's own network in a case")),
+    ("case.responsibility_added", gettext_noop("Added a line to a case's responsibility matrix")),
+    ("case.task_added", gettext_noop("Added a task to a case")),
+    ("case.task_changed", gettext_noop("Changed the status of a task")),
+    ("case.journal_written", gettext_noop("Wrote a journal entry")),
+    ("case.journal_corrected", gettext_noop("Corrected a journal entry with a new version")),
+    ("case.checklist_done", gettext_noop("Ticked off a checklist step")),
+    ("case.break_glass", gettext_noop("Opened a case outside own access (break-glass)")),
+    ("case.break_glass_reviewed", gettext_noop("Reviewed a break-glass access")),
+    (
+        "case.anonymous_deleted",
+        gettext_noop("Deleted an anonymous discussion after the retention period"),
+    ),
 ]:
     actions.register(_name, _description)
 

@@ -121,7 +121,8 @@ def load_catalogue(path=CATALOGUE_PATH):
     """Bring LegalBasis and SectorProfile in step with the file; return the version.
 
     A basis that has left the file is not deleted (disclosures point to it);
-    it is closed the day before the load, so it can no longer be chosen.
+    it is closed the day before the load, so it can no longer be chosen (one
+    that had not started yet never starts).
     """
     with open(path, encoding="utf-8") as handle:
         version, bases, profiles = parse_catalogue(json.load(handle))
@@ -132,7 +133,8 @@ def load_catalogue(path=CATALOGUE_PATH):
     gone = LegalBasis.objects.exclude(code__in=codes)
     yesterday = timezone.localdate() - datetime.timedelta(days=1)
     for basis in gone.exclude(valid_to__lte=yesterday):
-        basis.valid_to = max(yesterday, basis.valid_from)
+        # Yesterday, even before a valid_from still to come: then it never starts.
+        basis.valid_to = yesterday
         basis.save(update_fields=["valid_to"])
     for fields in profiles:
         SectorProfile.objects.update_or_create(sector=fields.pop("sector"), defaults=fields)

@@ -30,10 +30,10 @@ class PrepareConsentForm(forms.Form):
         error_messages={"required": _("Give the name of who consents.")},
     )
     capacity = forms.ChoiceField(
-        label=_("In what capacity"),
+        label=_("Who gives the consent"),
         choices=ConsentCapacity.choices,
         widget=forms.RadioSelect,
-        error_messages={"required": _("Say in what capacity they consent.")},
+        error_messages={"required": _("Say who gives the consent.")},
     )
     guardians = forms.ModelMultipleChoiceField(
         label=_("Holders of parental responsibility who consent"),
@@ -180,7 +180,7 @@ class GroundForm(forms.Form):
     """Step 1 of sharing: the ground (a consent or a statutory basis)."""
 
     ground = forms.ChoiceField(
-        label=_("Share under"),
+        label=_("Ground for sharing"),
         widget=forms.RadioSelect,
         error_messages={"required": _("Choose a consent or a legal basis from the catalogue.")},
     )

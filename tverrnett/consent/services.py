@@ -15,6 +15,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from tverrnett.access import policy
 from tverrnett.agencies.models import Agency, AgencyType
@@ -41,16 +42,19 @@ from tverrnett.consent.models import (
 from tverrnett.core.files import check_upload, clean_file_name
 
 for _name, _description in [
-    ("consent.prepared", "Prepared a consent declaration"),
-    ("consent.given", "Recorded a consent as given"),
-    ("consent.refused", "Recorded that consent was refused"),
-    ("consent.withdrawn", "Recorded the withdrawal of a consent"),
-    ("consent.declaration_downloaded", "Downloaded a signed consent declaration"),
-    ("consent.disclosed", "Disclosed information items to another agency"),
-    ("consent.follow_up_done", "Completed the follow-up of a disclosure"),
-    ("consent.notice_acknowledged", "Acknowledged a notice about disclosed information"),
-    ("consent.confidentiality_accepted", "Accepted the confidentiality declaration"),
-    ("consent.access_report", "Made an access report for a person"),
+    ("consent.prepared", gettext_noop("Prepared a consent declaration")),
+    ("consent.given", gettext_noop("Recorded a consent as given")),
+    ("consent.refused", gettext_noop("Recorded that consent was refused")),
+    ("consent.withdrawn", gettext_noop("Recorded the withdrawal of a consent")),
+    ("consent.declaration_downloaded", gettext_noop("Downloaded a signed consent declaration")),
+    ("consent.disclosed", gettext_noop("Disclosed information items to another agency")),
+    ("consent.follow_up_done", gettext_noop("Completed the follow-up of a disclosure")),
+    (
+        "consent.notice_acknowledged",
+        gettext_noop("Acknowledged a notice about disclosed information"),
+    ),
+    ("consent.confidentiality_accepted", gettext_noop("Accepted the confidentiality declaration")),
+    ("consent.access_report", gettext_noop("Made an access report for a person")),
 ]:
     actions.register(_name, _description)
 
@@ -88,7 +92,7 @@ def _validate_scope(case, fields, guardians):
     if not fields["consenter_name"].strip():
         errors["consenter_name"] = _("Give the name of who consents.")
     if fields["capacity"] not in ConsentCapacity.values:
-        errors["capacity"] = _("Say in what capacity they consent.")
+        errors["capacity"] = _("Say who gives the consent.")
     if not fields["purpose"].strip():
         errors["purpose"] = _("Say what the information will be used for.")
     categories = fields["categories"]
@@ -194,7 +198,7 @@ def record_consent_answer(
                     errors["declaration"] = error.messages
         elif form == ConsentForm.ORAL:
             if not oral_recorded_by.strip():
-                errors["oral_recorded_by"] = _("Give who heard and recorded the consent.")
+                errors["oral_recorded_by"] = _("Give the name of who heard and recorded the consent.")
             if not oral_record_reference.strip():
                 errors["oral_record_reference"] = _(
                     "Say where the oral consent is recorded (for example the journal reference)."

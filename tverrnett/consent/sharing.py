@@ -72,7 +72,7 @@ def case_consent_summary(case, agency_ids, today):
         "notices": list(
             DisclosureNotice.objects.filter(
                 case=case, recipient_agency_id__in=agency_ids, acknowledged_at__isnull=True
-            ).select_related("disclosure__sender_agency")
+            ).select_related("disclosure__sender_agency", "consent__withdrawal")
         ),
         "follow_ups": list(
             DisclosureFollowUp.objects.filter(

@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from tverrnett.access import policy
 from tverrnett.audit import actions
@@ -12,12 +13,14 @@ from tverrnett.audit.services import record
 from tverrnett.core.files import check_upload, clean_file_name
 from tverrnett.events.models import Event, EventMaterial, Registration
 
-actions.register("events.created", "Created an event")
-actions.register("events.updated", "Changed an event")
-actions.register("events.registered", "Registered for an event")
-actions.register("events.registration_cancelled", "Cancelled a registration for an event")
-actions.register("events.material_uploaded", "Uploaded material to an event")
-actions.register("events.attendance_marked", "Marked attendance at an event")
+actions.register("events.created", gettext_noop("Created an event"))
+actions.register("events.updated", gettext_noop("Changed an event"))
+actions.register("events.registered", gettext_noop("Registered for an event"))
+actions.register(
+    "events.registration_cancelled", gettext_noop("Cancelled a registration for an event")
+)
+actions.register("events.material_uploaded", gettext_noop("Uploaded material to an event"))
+actions.register("events.attendance_marked", gettext_noop("Marked attendance at an event"))
 
 EVENT_FIELDS = (
     "network",

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from tverrnett.access import policy
 from tverrnett.agencies.models import Agency, AgencyType
@@ -18,8 +19,10 @@ from tverrnett.core.identity_numbers import contains_identity_number
 from tverrnett.geography.services import rvts_region_for
 from tverrnett.guidance.models import GuidanceRequest, Recipient, Status
 
-actions.register("guidance.requested", "Sent a guidance request to an RVTS or Nav Grünerløkka")
-actions.register("guidance.answered", "Answered a guidance request")
+actions.register(
+    "guidance.requested", gettext_noop("Sent a guidance request to an RVTS or Nav Grünerløkka")
+)
+actions.register("guidance.answered", gettext_noop("Answered a guidance request"))
 
 # The national contact point for exit work is found by name: it is one agency,
 # registered like any other (DOMAIN.md, X10).

@@ -5,6 +5,7 @@ from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, Validatio
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from tverrnett.access import policy
 from tverrnett.audit import actions
@@ -22,7 +23,9 @@ from tverrnett.networks.models import (
     RoleKind,
 )
 
-actions.register("networks.role_handed_over", "Handed a role over to a new holder or deputy")
+actions.register(
+    "networks.role_handed_over", gettext_noop("Handed a role over to a new holder or deputy")
+)
 
 # Passed as new_deputy to leave the deputy as it is.
 KEEP = object()
@@ -110,11 +113,15 @@ def _check_people(role, holder, deputy):
 
 # Keeping a network up to date (N4) -------------------------------------------
 
-actions.register("networks.network_updated", "Changed a network's mandate or meeting rhythm")
-actions.register("networks.member_added", "Added a member agency to a network")
-actions.register("networks.member_removed", "Removed a member from a network")
-actions.register("networks.member_confirmed", "Confirmed that a network membership is still right")
-actions.register("networks.role_created", "Created a role in a network")
+actions.register(
+    "networks.network_updated", gettext_noop("Changed a network's mandate or meeting rhythm")
+)
+actions.register("networks.member_added", gettext_noop("Added a member agency to a network"))
+actions.register("networks.member_removed", gettext_noop("Removed a member from a network"))
+actions.register(
+    "networks.member_confirmed", gettext_noop("Confirmed that a network membership is still right")
+)
+actions.register("networks.role_created", gettext_noop("Created a role in a network"))
 
 
 def _require_administrator(actor, network):
@@ -265,8 +272,10 @@ def create_role(actor, network, *, kind, agency, scope, phone="", email="", requ
 
 # Creating child networks and case forums --------------------------------------
 
-actions.register("networks.network_created", "Created a network below another network")
-actions.register("networks.forum_saved", "Created or changed a case forum")
+actions.register(
+    "networks.network_created", gettext_noop("Created a network below another network")
+)
+actions.register("networks.forum_saved", gettext_noop("Created or changed a case forum"))
 
 
 def child_levels(parent):
