@@ -177,8 +177,13 @@ class Model:
         needs = set().union(*(version.needs for version in versions))
         if consent is not None:
             if not consent.valid_on(day):
+                event(f"why: consent not valid {recipient} given={consent.given} w={consent.withdrawn} {consent.starts_on <= day} {day <= consent.ends_on}")
                 return "invalid"
-            if recipient not in consent.recipients or needs - consent.categories:
+            if recipient not in consent.recipients:
+                event(f"why: recipient not named {recipient}")
+                return "invalid"
+            if needs - consent.categories:
+                event(f"why: categories {recipient}")
                 return "invalid"
             return "ok" if self.consent_basis(sender, day) else "invalid"
         rules = BASES[basis]
@@ -475,6 +480,7 @@ def disclose(world, model, data):
         )
     )
     assert actual == expected, ("disclose", actor, recipient, ground, basis, day)
+    if recipient == "volunteer": event(f"dbg to volunteer {ground} {actual} {consent is not None}")
     event(f"disclosure under a {'consent' if consent else 'basis'}: {actual}")
     if actual == "ok":
         assert {item.pk for item in disclosure.items.all()} == {v.pk for v in versions}
