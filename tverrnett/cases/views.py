@@ -347,7 +347,7 @@ def case_detail(request, pk):
         return _volunteer_case_page(request, case, access)
     today = timezone.localdate()
     journal = _journal_items(request.user, case, access)[:JOURNAL_ON_CASE_PAGE]
-    consent_summary = sharing.case_consent_summary(case, access.agency_ids, today)
+    consent_summary = sharing.case_consent_summary(case, request.user, access.agency_ids, today)
     _record_read(request, case, access, CASE_PAGE_PARTS, journal)
     context = {
         "case": case,

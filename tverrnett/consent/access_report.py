@@ -379,7 +379,8 @@ def _journal_entry(item, references, readable):
         "agency": item.agency.name,
         "text": _snippet(text)
         if text is not None
-        else _("text held by %(agency)s, which is responsible for it") % {"agency": item.agency.name},
+        else _("text held by %(agency)s, which is responsible for it")
+        % {"agency": item.agency.name},
     }
     return Entry(data["key"], "journal", label, data)
 

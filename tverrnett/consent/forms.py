@@ -177,9 +177,10 @@ class WithdrawalForm(forms.Form):
 
 
 class GroundForm(forms.Form):
-    """Step 1 of sharing: the ground (a consent or a statutory basis)."""
+    """Step 1 of sharing: the ground (a consent or a statutory basis). Sent with GET, so
+    step 2's address names the ground: ?grunnlag=consent-12 or ?grunnlag=basis-3."""
 
-    ground = forms.ChoiceField(
+    grunnlag = forms.ChoiceField(
         label=_("Ground for sharing"),
         widget=forms.RadioSelect,
         error_messages={"required": _("Choose a consent or a legal basis from the catalogue.")},
@@ -187,7 +188,7 @@ class GroundForm(forms.Form):
 
     def __init__(self, *args, consents, bases, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["ground"].choices = [
+        self.fields["grunnlag"].choices = [
             (
                 f"consent-{consent.pk}",
                 _("Consent: %(purpose)s (until %(until)s)")

@@ -12,7 +12,7 @@ import datetime
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -46,7 +46,6 @@ for _name, _description in [
     ("consent.given", gettext_noop("Recorded a consent as given")),
     ("consent.refused", gettext_noop("Recorded that consent was refused")),
     ("consent.withdrawn", gettext_noop("Recorded the withdrawal of a consent")),
-    ("consent.declaration_downloaded", gettext_noop("Downloaded a signed consent declaration")),
     ("consent.disclosed", gettext_noop("Disclosed information items to another agency")),
     ("consent.follow_up_done", gettext_noop("Completed the follow-up of a disclosure")),
     (
@@ -198,7 +197,9 @@ def record_consent_answer(
                     errors["declaration"] = error.messages
         elif form == ConsentForm.ORAL:
             if not oral_recorded_by.strip():
-                errors["oral_recorded_by"] = _("Give the name of who heard and recorded the consent.")
+                errors["oral_recorded_by"] = _(
+                    "Give the name of who heard and recorded the consent."
+                )
             if not oral_record_reference.strip():
                 errors["oral_record_reference"] = _(
                     "Say where the oral consent is recorded (for example the journal reference)."
@@ -279,16 +280,6 @@ def withdraw_consent(actor, consent, *, withdrawn_on, note, request=None):
         request=request,
     )
     return withdrawal
-
-
-def record_declaration_download(actor, consent, *, request=None):
-    record(
-        "consent.declaration_downloaded",
-        actor=actor,
-        target=consent.case,
-        detail={"consent": consent.pk},
-        request=request,
-    )
 
 
 def consents_for(case):
@@ -642,6 +633,17 @@ def acknowledge_notice(actor, notice, *, request=None):
         )
 
 
+def disclosures_seen_by(user, case, access):
+    """The disclosure records a user sees on the case overview: all of them for the
+    coordinator (oversight of the case), otherwise those their agencies sent or got."""
+    disclosures = disclosures_on(case)
+    if access.sees_readers:
+        return disclosures
+    return disclosures.filter(
+        Q(sender_agency_id__in=access.agency_ids) | Q(recipient_agency_id__in=access.agency_ids)
+    )
+
+
 def disclosures_on(case):
     return (
         Disclosure.objects.filter(case=case)
@@ -651,29 +653,40 @@ def disclosures_on(case):
 
 
 def open_sharing_work(user, limit):
-    """(follow-ups, notices) waiting for the user's agencies on cases they may see:
-    the follow-ups their agencies owe (L06, L07), the notices sent to them (L13, L41).
-    Three queries."""
+    """(follow-ups, notices) waiting for the user's agencies: the follow-ups their
+    agencies owe on cases they may see (L06, L07; reviews only for the agency's
+    managers), and the notices sent to them (L13, L41). A withdrawal notice is shown
+    even when the withdrawal closed the case to a voluntary organisation; each notice
+    says whether its case still opens (`case_opens`). Three queries."""
     memberships = policy.case_memberships(user)
     agency_ids, volunteer_ids = memberships
     visible = policy.visible_cases(user, memberships=memberships)
     follow_ups = (
         DisclosureFollowUp.objects.filter(
-            agency_id__in=agency_ids, done_at__isnull=True, case__in=visible
+            follow_ups_for(user, agency_ids), done_at__isnull=True, case__in=visible
         )
         .select_related("case", "disclosure__recipient_agency")
         .order_by("due_on", "id")[:limit]
     )
-    notices = (
+    notices = list(
         DisclosureNotice.objects.filter(
+            Q(case__in=visible) | Q(kind=NoticeKind.CONSENT_WITHDRAWN),
             recipient_agency_id__in=agency_ids | volunteer_ids,
             acknowledged_at__isnull=True,
-            case__in=visible,
         )
+        .annotate(case_opens=Exists(visible.filter(pk=OuterRef("case_id"))))
         .select_related("case", "disclosure__sender_agency")
         .order_by("-created_at", "-id")[:limit]
     )
-    return list(follow_ups), list(notices)
+    return list(follow_ups), notices
+
+
+def follow_ups_for(user, agency_ids):
+    """The follow-ups a user acts on: informing the person for their agencies, reviews
+    only for the agencies they manage."""
+    return Q(agency_id__in=agency_ids) & (
+        Q(kind=FollowUpKind.INFORM_PERSON) | Q(agency_id__in=policy.managed_agencies(user))
+    )
 
 
 # Voluntary organisations ------------------------------------------------------------

@@ -11,7 +11,7 @@ from tverrnett.consent.models import (
     DisclosureNotice,
     SectorProfile,
 )
-from tverrnett.consent.services import consents_for
+from tverrnett.consent.services import consents_for, follow_ups_for
 
 
 class SharedItems:
@@ -52,7 +52,7 @@ class SharedItems:
         return items if isinstance(key, slice) else items[0]
 
 
-def case_consent_summary(case, agency_ids, today):
+def case_consent_summary(case, user, agency_ids, today):
     """For the case page (L14, L17): the consents by state, and what waits for the
     user's agencies (`agency_ids`: notices to acknowledge, follow-ups to complete)."""
     if case.is_anonymous:
@@ -76,7 +76,7 @@ def case_consent_summary(case, agency_ids, today):
         ),
         "follow_ups": list(
             DisclosureFollowUp.objects.filter(
-                case=case, agency_id__in=agency_ids, done_at__isnull=True
+                follow_ups_for(user, agency_ids), case=case, done_at__isnull=True
             ).select_related("disclosure__recipient_agency")
         ),
     }

@@ -14,29 +14,25 @@ urlpatterns = [
         "saker/<int:pk>/samtykke/<int:consent_pk>/trekk-tilbake/", views.withdraw, name="withdraw"
     ),
     path(
-        "<int:pk>/samtykke/<int:consent_pk>/erklaering-<str:language>.pdf",
+        "saker/<int:pk>/samtykke/<int:consent_pk>/erklaering-<str:language>.pdf",
         views.declaration,
         name="declaration",
     ),
     path(
-        "<int:pk>/samtykke/<int:consent_pk>/signert/",
+        "saker/<int:pk>/samtykke/<int:consent_pk>/signert/",
         views.signed_declaration,
         name="signed_declaration",
     ),
     path("saker/<int:pk>/del/", views.share, name="share"),
     path("saker/<int:pk>/oppfolging/<int:follow_up_pk>/", views.follow_up, name="follow_up"),
-    path(
-        "saker/<int:pk>/meldinger/<int:notice_pk>/lest/",
-        views.acknowledge_notice,
-        name="acknowledge_notice",
-    ),
     path("saker/<int:pk>/innsyn/", views.access_report, name="access_report"),
     path(
-        "<int:pk>/innsyn/<int:report_pk>.<str:file_format>",
+        "saker/<int:pk>/innsyn/<int:report_pk>.<str:file_format>",
         views.access_report_file,
         name="access_report_file",
     ),
     # Outside a case.
+    path("meldinger/<int:notice_pk>/lest/", views.acknowledge_notice, name="acknowledge_notice"),
     path(
         "taushetserklaering/", views.confidentiality_declaration, name="confidentiality_declaration"
     ),

@@ -59,7 +59,7 @@ def overview(request, pk):
             "access": access,
             "today": timezone.localdate(),
             "consents": list(services.consents_for(case)),
-            "disclosures": list(services.disclosures_on(case)),
+            "disclosures": list(services.disclosures_seen_by(request.user, case, access)),
         },
     )
 
@@ -337,13 +337,16 @@ def follow_up(request, pk, follow_up_pk):
 
 @member
 @require_POST
-def acknowledge_notice(request, pk, notice_pk):
-    case, access = open_case(request, pk)
-    notice = get_object_or_404(
-        DisclosureNotice, pk=notice_pk, case=case, recipient_agency_id__in=access.agency_ids
-    )
+def acknowledge_notice(request, notice_pk):
+    """Mark a notice to one of the user's agencies as read. Not under the case: a
+    voluntary organisation is told of a withdrawal that has closed the case to it."""
+    agency_ids = policy.case_agency_ids(request.user) | policy.volunteer_agency_ids(request.user)
+    notice = get_object_or_404(DisclosureNotice, pk=notice_pk, recipient_agency_id__in=agency_ids)
     services.acknowledge_notice(request.user, notice, request=request)
-    return redirect("cases:detail", pk=case.pk)
+    next_url = request.POST.get("next", "")
+    if next_url == "case":
+        return redirect("cases:detail", pk=notice.case_id)
+    return redirect("core:home")
 
 
 # The person's access report (L40) ---------------------------------------------------

@@ -20,7 +20,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         try:
             version = load_catalogue(options["file"])
-        except (ValidationError, KeyError, ValueError) as error:
+        except (ValidationError, KeyError, ValueError, OSError) as error:
             raise CommandError(f"Legal-basis catalogue not loaded: {error}") from None
         self.stdout.write(
             f"Legal-basis catalogue {version}: {LegalBasis.objects.count()} bases, "
