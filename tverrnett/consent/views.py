@@ -20,6 +20,7 @@ from tverrnett.consent import access_report as reports
 from tverrnett.consent import catalogue, forms, services
 from tverrnett.consent.models import (
     AccessReport,
+    Confirmation,
     ConsentStatus,
     DisclosureFollowUp,
     DisclosureNotice,
@@ -260,6 +261,12 @@ def share(request, pk):
             "consent/share_ground.html",
             {"case": case, "access": access, "form": ground_form, "sender": sender},
         )
+    if consent is not None and not consent.is_valid_on(today):
+        messages.error(
+            request,
+            _("That consent is not valid today. Choose another ground."),
+        )
+        return redirect("consent:share", pk=case.pk)
     recipients, items = services.share_choices(
         request.user, case, sender, consent=consent, basis=basis, day=today
     )
@@ -308,7 +315,9 @@ def share(request, pk):
 def follow_up(request, pk, follow_up_pk):
     case, access = open_case(request, pk, parts=["disclosures"])
     follow_up = get_object_or_404(
-        DisclosureFollowUp.objects.select_related("disclosure__recipient_agency"),
+        DisclosureFollowUp.objects.select_related(
+            "disclosure__recipient_agency", "disclosure__shared_by"
+        ),
         pk=follow_up_pk,
         case=case,
         agency_id__in=access.agency_ids,
@@ -331,7 +340,16 @@ def follow_up(request, pk, follow_up_pk):
     return render(
         request,
         "consent/follow_up.html",
-        {"case": case, "access": access, "follow_up": follow_up, "form": form},
+        {
+            "case": case,
+            "access": access,
+            "follow_up": follow_up,
+            "form": form,
+            "items": list(follow_up.disclosure.items.all()),
+            "confirmations": [
+                Confirmation(code).label for code in follow_up.disclosure.confirmations
+            ],
+        },
     )
 
 
@@ -361,11 +379,13 @@ def access_report(request, pk):
     _require(policy.can_make_access_report(request.user, person))
     entries = reports.report_entries(person, request.user)
     errors = []
+    missing_reasons = set()
     if request.method == "POST":
         redactions = [
             {"key": key, "reason": request.POST.get(f"reason-{key}", "").strip()}
             for key in request.POST.getlist("redact")
         ]
+        missing_reasons = {item["key"] for item in redactions if not item["reason"]}
         try:
             report = reports.make_report(
                 request.user, person, redactions=redactions, request=request
@@ -385,6 +405,7 @@ def access_report(request, pk):
             "access": access,
             "entries": entries,
             "errors": errors,
+            "missing_reasons": missing_reasons,
             "checked": set(request.POST.getlist("redact")),
             "reasons": {
                 key[7:]: value for key, value in request.POST.items() if key.startswith("reason-")
@@ -447,7 +468,7 @@ def confidentiality_declaration(request):
 def legal_bases(request):
     """The legal-basis catalogue as it stands today, and what is coming."""
     today = timezone.localdate()
-    bases = list(LegalBasis.objects.all())
+    bases = sorted(LegalBasis.objects.all(), key=lambda basis: (basis.law.lower(), basis.section))
     return render(
         request,
         "consent/legal_bases.html",

@@ -13,6 +13,7 @@ import json
 import re
 
 import pytest
+from django.contrib.messages import get_messages
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -687,8 +688,10 @@ def test_a_consent_that_has_ended_is_not_offered_and_shares_nothing(
 
     assert consent_ground(ended) not in choices
     assert consent_ground(sharing["consent"]) in choices
-    assert response.status_code == 200
-    assert response.context["form"].errors
+    # Refused: back to step 1, with the reason.
+    assert response.status_code == 302
+    assert response.url == share_url(case)
+    assert [m.level_tag for m in get_messages(response.wsgi_request)] == ["error"]
     assert not Disclosure.objects.exists()
 
 
@@ -711,8 +714,9 @@ def test_after_a_withdrawal_nothing_more_is_shared_and_recipients_are_told(
     assert withdrawn.url == reverse("consent:detail", args=[case.pk, consent.pk])
     assert ConsentWithdrawal.objects.get().consent == consent
     assert Consent.objects.get(pk=consent.pk).status == ConsentStatus.GIVEN  # kept as it was
-    assert again.status_code == 200
-    assert again.context["form"].errors
+    assert again.status_code == 302
+    assert again.url == share_url(case)
+    assert [m.level_tag for m in get_messages(again.wsgi_request)][-1] == "error"
     assert consent_ground(consent) not in choices
     assert Disclosure.objects.count() == 1
     [notice] = DisclosureNotice.objects.all()
