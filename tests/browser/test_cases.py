@@ -132,6 +132,7 @@ def test_from_anonymous_discussion_to_a_case_in_mapping(
     click_and_wait(page, page.locator(f'main a[href="{anonymous_path}journal/ny/"]'))
     check_page(page, "flow-journal", shots)
     page.locator("#id_text").fill(f"Eleven har fødselsnummer {IDENTITY_NUMBER}.")
+    page.locator("#id_category").select_option("concern")
     submit(page)
     expect(page).to_have_url(server.url(f"{anonymous_path}journal/ny/"))
     expect(page.locator("#id_text_error.ds-validation-message")).to_be_visible()
