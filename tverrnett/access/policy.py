@@ -355,7 +355,7 @@ def visible_cases(user, now=None, memberships=None):
     return ConcernCase.objects.filter(access)
 
 
-def case_access_path(user, case, now=None):
+def case_access_path(user, case, now=None, memberships=None):
     """How the user reaches `case`: "team", "coordinator", "break_glass", "consent"
     (a voluntary organisation named in a valid consent), or None.
 
@@ -366,7 +366,7 @@ def case_access_path(user, case, now=None):
     if not is_fully_authenticated(user):
         return None
     now = now or timezone.now()
-    agency_ids, volunteer_ids = case_memberships(user)
+    agency_ids, volunteer_ids = memberships or case_memberships(user)
     if agency_ids:
         if case.team.filter(agency_id__in=agency_ids).exists():
             return "team"
@@ -391,7 +391,7 @@ def can_work_on_case(user, case, access_path):
     return access_path in ("team", "coordinator") and not case.is_closed
 
 
-def can_manage_case(user, case, access_path):
+def can_manage_case(user, case, access_path, agency_ids=None):
     """Change state, coordinator, team and responsibilities: the coordinator role's holder
     and deputy, and users of the agency holding the coordinator role or the lead."""
     if access_path not in ("team", "coordinator"):
@@ -399,7 +399,8 @@ def can_manage_case(user, case, access_path):
     role = case.coordinator_role
     if user.pk in (role.holder_id, role.deputy_id):
         return True
-    agency_ids = case_agency_ids(user)
+    if agency_ids is None:
+        agency_ids = case_agency_ids(user)
     if role.agency_id in agency_ids:
         return True
     return case.team.filter(agency_id__in=agency_ids, has_lead=True).exists()

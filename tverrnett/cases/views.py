@@ -65,12 +65,12 @@ _CASE_RELATIONS = (
 class _Access:
     """What the current user may do on one case, worked out once per request."""
 
-    def __init__(self, user, case):
-        self.path = policy.case_access_path(user, case)
+    def __init__(self, user, case, memberships):
+        self.agency_ids = memberships[0]
+        self.path = policy.case_access_path(user, case, memberships=memberships)
         self.can_work = policy.can_work_on_case(user, case, self.path)
-        self.can_manage = policy.can_manage_case(user, case, self.path)
+        self.can_manage = policy.can_manage_case(user, case, self.path, self.agency_ids)
         self.sees_readers = policy.can_see_case_readers(user, case)
-        self.agency_ids = policy.case_agency_ids(user)
 
 
 def open_case(
@@ -83,8 +83,12 @@ def open_case(
     `record_read` itself). A voluntary organisation reaches only the pages that
     say `volunteer_page`: everywhere else the case does not exist for it.
     """
-    case = get_object_or_404(policy.visible_cases(request.user).select_related(*relations), pk=pk)
-    access = _Access(request.user, case)
+    memberships = policy.case_memberships(request.user)
+    case = get_object_or_404(
+        policy.visible_cases(request.user, memberships=memberships).select_related(*relations),
+        pk=pk,
+    )
+    access = _Access(request.user, case, memberships)
     if access.path is None:  # a break-glass access that ran out between the two queries
         raise Http404
     if access.path == "consent" and not volunteer_page:
