@@ -994,7 +994,9 @@ def correct_journal_entry(actor, entry, *, text, confidentiality, reason, reques
     _require(entry.case_id == case.pk and entry.agency_id in policy.case_agency_ids(actor))
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the entry is corrected.")})
-    fields = _item_fields(case, entry.agency, text, tags)
+    # A tag the caller does not name is kept: a correction never un-tags by omission.
+    kept = {field: getattr(entry, field) for field in ITEM_CLASS_FIELDS if field != "sector"}
+    fields = _item_fields(case, entry.agency, text, {**kept, **tags})
     # Locks the old version so two corrections of it cannot both succeed.
     current = JournalEntry.objects.select_for_update().get(pk=entry.pk)
     if JournalEntry.objects.filter(supersedes=current).exists():

@@ -470,7 +470,8 @@ def disclose(
     """Share `items` with `recipient` under a consent or a statutory basis (L01–L08, L12).
 
     Returns the immutable Disclosure. Refuses, changing nothing, when the ground does
-    not cover the recipient, every item's categories and today.
+    not cover the recipient, every item's categories and today. `today` is for tests
+    only; no page passes it.
     """
     _require_work(actor, case)
     day = today or timezone.localdate()

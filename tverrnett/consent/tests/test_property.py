@@ -143,7 +143,7 @@ class ConsentModel:
     withdrawn: bool = False
 
     def valid_on(self, day):
-        return self.given and self.starts_on <= day <= self.ends_on
+        return self.given and not self.withdrawn and self.starts_on <= day <= self.ends_on
 
 
 @dataclass
@@ -527,13 +527,22 @@ OPERATIONS = [give_consent, withdraw, disclose, disclose, disclose, correct]
 
 
 def check_visibility(world, model):
+    """Every user, every version of every item: who sees the case and who reads what.
+
+    A user who sees the case is asked as its pages ask (the access path, then the
+    journal for it); anyone else through visible_journal alone, which must find no
+    way in by itself."""
     case = model.case
     for key, user in world["users"].items():
         sees = policy.visible_cases(user).filter(pk=case.pk).exists()
         assert sees == model.sees_case(key), ("sees the case", key)
-        reads = (
-            set(policy.visible_journal(user, case).values_list("pk", flat=True)) if sees else set()
-        )
+        if sees:
+            path = policy.case_access_path(user, case)
+            assert path == ("consent" if key == "volunteer" else "team"), ("path", key, path)
+            journal = policy.visible_journal(user, case, path)
+        else:
+            journal = policy.visible_journal(user, case)
+        reads = set(journal.values_list("pk", flat=True))
         assert reads == model.reads(key), ("reads", key)
         if key == "volunteer":
             event(f"the volunteer reads {'something' if reads else 'nothing'}")
@@ -556,9 +565,9 @@ def test_every_disclosure_and_every_read_follows_the_rules(world, data):
     with transaction.atomic():
         model = Model(case=world["cases"][team], today=timezone.localdate(), team={"slt"} | team)
         write_items(world, model, data)
-        operations = [
-            data.draw(st.sampled_from(OPERATIONS)) for _ in range(data.draw(st.integers(1, 6)))
-        ]
+        # One to six operations; mostly up to four, to keep an example quick.
+        count = data.draw(st.integers(min_value=1, max_value=4 if mostly(data) else 6))
+        operations = [data.draw(st.sampled_from(OPERATIONS)) for _ in range(count)]
         if mostly(data):
             # Most stories start with a consent, so that later operations can use it.
             operations[0] = give_consent

@@ -1459,3 +1459,21 @@ def test_a_conversion_records_the_basis_it_was_made_under(anonymous_case, owner,
     [entry] = audit("case.converted")
     assert entry.detail["legal_basis"] == code
     assert ConcernCase.objects.get(pk=anonymous_case.pk).state == CaseState.CLOSED
+
+
+def test_a_correction_that_names_no_tags_keeps_them(team_case, owner, write):
+    """A health item corrected without naming its tags stays a health item."""
+    from tverrnett.cases import services as case_services
+
+    item = write(team_case, "Sykemeldt.", category="health", health_data=True)
+
+    correction = case_services.correct_journal_entry(
+        owner,
+        item,
+        text="Sykemeldt i to uker.",
+        confidentiality="confidential",
+        reason="Presisert.",
+    )
+
+    assert correction.category == "health"
+    assert correction.health_data is True
