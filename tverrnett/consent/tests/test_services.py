@@ -743,9 +743,11 @@ def test_other_agencies_items_carry_no_police_verification(team_case, write):
     assert item.police_verification == ""
 
 
-def test_a_police_correction_must_say_again_whether_it_is_verified(
+def test_a_police_correction_keeps_the_verification_unless_it_changes_it(
     team_case, police_agency, police_contact, on_team, write
 ):
+    """A correction keeps what it does not name (the form always names everything), and
+    a police item can never lose its verified/unverified status (L08)."""
     on_team(team_case, police_agency)
     item = write(
         team_case,
@@ -753,18 +755,27 @@ def test_a_police_correction_must_say_again_whether_it_is_verified(
         actor=police_contact,
         police_verification=PoliceVerification.UNVERIFIED,
     )
+    kept = case_services.correct_journal_entry(
+        police_contact,
+        item,
+        text="Kari er kjent for politiet fra 2024.",
+        confidentiality="confidential",
+        reason="Årstall lagt til.",
+    )
+    assert kept.police_verification == PoliceVerification.UNVERIFIED
     with pytest.raises(ValidationError) as refused:
         case_services.correct_journal_entry(
             police_contact,
-            item,
+            kept,
             text="Bekreftet.",
             confidentiality="confidential",
             reason="Sjekket i registeret.",
+            police_verification="",
         )
     assert refusal(refused) == {"police_verification"}
     correction = case_services.correct_journal_entry(
         police_contact,
-        item,
+        kept,
         text="Bekreftet.",
         confidentiality="confidential",
         reason="Sjekket i registeret.",
