@@ -288,6 +288,23 @@ def case_memberships(user):
     return case_work, volunteer
 
 
+def agencies_awaiting_declaration(user):
+    """Ids of the user's voluntary organisations that a consent could open a case to once
+    the user accepts the current confidentiality declaration (L49)."""
+    from tverrnett.agencies.models import AgencyType
+
+    return (
+        user.memberships.filter(
+            is_active=True,
+            agency__is_active=True,
+            agency__agency_type=AgencyType.VOLUNTARY_ORG,
+        )
+        .exclude(role__in=_NO_CASE_WORK_ROLES)
+        .exclude(agency_id__in=list(volunteer_agency_ids(user)))
+        .values("agency_id")
+    )
+
+
 def does_case_work(membership):
     """The rule of `case_agency_ids` for one membership, without a query."""
     from tverrnett.agencies.models import AgencyType
@@ -300,15 +317,9 @@ def does_case_work(membership):
 
 def _consents_naming(agency_ids, day):
     """Cases with a consent, valid on `day`, that names one of `agency_ids` (L49)."""
-    from tverrnett.consent.models import Consent, ConsentStatus
+    from tverrnett.consent.models import Consent
 
-    return Consent.objects.filter(
-        status=ConsentStatus.GIVEN,
-        withdrawal__isnull=True,
-        starts_on__lte=day,
-        ends_on__gte=day,
-        recipients__in=agency_ids,
-    ).values("case_id")
+    return Consent.objects.valid_on(day).filter(recipients__in=agency_ids).values("case_id")
 
 
 def _case_access_filter(user, agency_ids, now):
@@ -414,27 +425,48 @@ def own_journal(user, case):
     ).select_related("agency", "author")
 
 
-def visible_journal(user, case, access_path=None):
+def _disclosed_to(agency_ids, **case_filter):
+    """Ids of the item versions disclosed to one of `agency_ids` (consent.Disclosure)."""
+    from tverrnett.consent.models import DisclosedItem
+
+    return DisclosedItem.objects.filter(
+        disclosure__recipient_agency_id__in=agency_ids,
+        **{f"disclosure__{key}": value for key, value in case_filter.items()},
+    ).values("entry_id")
+
+
+def visible_journal(user, case, access_path=None, memberships=None):
     """The information items the user may read on `case` (C1, L05): the current
     versions of their own agencies' entries, and exactly the versions another agency
     disclosed to one of their agencies (tverrnett.consent). Nothing else of another
     agency's journal, whatever the team or the municipality; nothing at all for a
-    user who cannot reach the case (`access_path`: case_access_path, when known).
+    user who cannot reach the case (`access_path` and `memberships`: what
+    case_access_path and case_memberships gave, when the caller already asked).
     """
-    from tverrnett.consent.models import DisclosedItem
-
+    memberships = memberships or case_memberships(user)
     if access_path is None:
-        access_path = case_access_path(user, case)
+        access_path = case_access_path(user, case, memberships=memberships)
     if access_path is None:
         return case.journal.none()
-    own, volunteer = case_memberships(user)
-    receiving = own | volunteer
-    disclosed = DisclosedItem.objects.filter(
-        disclosure__case=case, disclosure__recipient_agency_id__in=receiving
-    ).values("entry_id")
+    own, volunteer = memberships
+    disclosed = _disclosed_to(own | volunteer, case=case)
     return case.journal.filter(
         models.Q(agency_id__in=own, superseded_by__isnull=True) | models.Q(pk__in=disclosed)
     ).select_related("agency", "author")
+
+
+def visible_disclosures(user, case, agency_ids):
+    """The disclosure records a user sees on a case they reach: all of them for the
+    coordinator (oversight of the case), otherwise those their agencies (`agency_ids`)
+    sent or received."""
+    from tverrnett.consent.models import Disclosure
+
+    disclosures = Disclosure.objects.filter(case=case)
+    if can_see_case_readers(user, case):
+        return disclosures
+    return disclosures.filter(
+        models.Q(sender_agency_id__in=agency_ids) | models.Q(recipient_agency_id__in=agency_ids)
+    )
 
 
 def can_see_case_readers(user, case):
@@ -470,12 +502,9 @@ def readable_journal_ids(user, case_ids):
     `visible_journal`, with history, for a report about a person). Another agency's
     item is only listed in such a report; that agency answers for its content."""
     from tverrnett.cases.models import JournalEntry
-    from tverrnett.consent.models import DisclosedItem
 
     own, volunteer = case_memberships(user)
-    disclosed = DisclosedItem.objects.filter(
-        disclosure__case_id__in=case_ids, disclosure__recipient_agency_id__in=own | volunteer
-    ).values("entry_id")
+    disclosed = _disclosed_to(own | volunteer, case_id__in=case_ids)
     return set(
         JournalEntry.objects.filter(case_id__in=case_ids)
         .filter(models.Q(agency_id__in=own) | models.Q(pk__in=disclosed))

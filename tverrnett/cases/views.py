@@ -1,4 +1,4 @@
-"""Concern case pages. Every case lookup goes through `_open_case`, which answers 404
+"""Concern case pages. Every case lookup goes through `open_case`, which answers 404
 to anyone outside the case (L42) and writes the read entry of every page view (L44)."""
 
 from django.conf import settings
@@ -66,7 +66,8 @@ class _Access:
     """What the current user may do on one case, worked out once per request."""
 
     def __init__(self, user, case, memberships):
-        self.agency_ids = memberships[0]
+        self.memberships = memberships
+        self.agency_ids, self.volunteer_ids = memberships
         self.path = policy.case_access_path(user, case, memberships=memberships)
         self.can_work = policy.can_work_on_case(user, case, self.path)
         self.can_manage = policy.can_manage_case(user, case, self.path, self.agency_ids)
@@ -387,7 +388,7 @@ def case_detail(request, pk):
 
 def _journal_items(user, case, access):
     """The items the user may read, newest first, with what was shared of them."""
-    entries = policy.visible_journal(user, case, access.path).annotate(
+    entries = policy.visible_journal(user, case, access.path, access.memberships).annotate(
         is_superseded=Exists(JournalEntry.objects.filter(supersedes=OuterRef("pk")))
     )
     return sharing.SharedItems(entries, access.agency_ids)
@@ -410,7 +411,7 @@ def _volunteer_case_page(request, case, access):
     coordinator, and the items disclosed to it. Nothing else of the case."""
     journal = _journal_items(request.user, case, access)[:JOURNAL_ON_CASE_PAGE]
     _record_read(request, case, access, ["consent", "disclosed_items"], journal)
-    consents = sharing.consents_naming(case, policy.volunteer_agency_ids(request.user))
+    consents = sharing.consents_naming(case, access.volunteer_ids)
     return render(
         request,
         "cases/detail_volunteer.html",
@@ -601,7 +602,7 @@ def convert(request, pk):
     _require(
         access.can_manage and case.is_anonymous and case.state == CaseState.ANONYMOUS_DISCUSSION
     )
-    entries = list(policy.visible_journal(request.user, case, access.path))
+    entries = list(policy.visible_journal(request.user, case, access.path, access.memberships))
     agency = services.actor_agency(request.user, case, request)
     form = forms.ConversionForm(
         request.POST or None,

@@ -168,6 +168,13 @@ def profiles_by_sector():
     return {profile.sector: profile for profile in SectorProfile.objects.all()}
 
 
+def sector_excludes(profiles, sector, basis):
+    """The sector's profile (from `profiles_by_sector`) forbids its information to go
+    out under `basis` (L04)."""
+    profile = profiles.get(sector)
+    return profile is not None and basis.code in profile.excluded_bases
+
+
 def bases_usable_by(agency_type, day):
     """Every basis, consent or statutory, an agency of `agency_type` may use on `day`."""
     ids = [basis.pk for basis in bases_valid_on(day) if agency_type in basis.agency_types]

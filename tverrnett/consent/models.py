@@ -75,9 +75,6 @@ class LegalBasis(models.Model):
     def is_valid_on(self, day):
         return self.valid_from <= day and (self.valid_to is None or day <= self.valid_to)
 
-    def confirmation_labels(self):
-        return [Confirmation(code).label for code in self.confirmations]
-
 
 class SectorProfile(models.Model):
     """A sector's confidentiality rules (L04): the bases its information may not go out
@@ -123,6 +120,18 @@ class ConsentForm(models.TextChoices):
 def declaration_path(instance, filename):
     """A random name under MEDIA_ROOT; the user's file name is kept only in the database."""
     return f"consent/{secrets.token_hex(16)}"
+
+
+class ConsentQuerySet(models.QuerySet):
+    def valid_on(self, day):
+        """Given, not withdrawn, and `day` inside the period: `Consent.is_valid_on` as a
+        query (L12, L13, L49)."""
+        return self.filter(
+            status=ConsentStatus.GIVEN,
+            withdrawal__isnull=True,
+            starts_on__lte=day,
+            ends_on__gte=day,
+        )
 
 
 class Consent(models.Model):
@@ -179,6 +188,8 @@ class Consent(models.Model):
     )
     answered_at = models.DateTimeField(null=True, blank=True)
 
+    objects = ConsentQuerySet.as_manager()
+
     class Meta:
         ordering = ["-prepared_at", "-id"]
         verbose_name = _("consent")
@@ -208,14 +219,6 @@ class Consent(models.Model):
             self.status == ConsentStatus.GIVEN
             and not self.is_withdrawn
             and self.starts_on <= day <= self.ends_on
-        )
-
-    def covers(self, recipient_id, categories, day):
-        """Sharing `categories` with `recipient_id` on `day` is inside this consent."""
-        return (
-            self.is_valid_on(day)
-            and recipient_id in {agency.pk for agency in self.recipients.all()}
-            and set(categories) <= set(self.categories)
         )
 
     def category_labels(self):

@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from tverrnett.access import policy
-from tverrnett.agencies.models import Agency, AgencyType
+from tverrnett.agencies.models import Agency
 from tverrnett.audit import actions
 from tverrnett.audit.services import record
 from tverrnett.cases import services as case_services
@@ -259,27 +259,33 @@ def withdraw_consent(actor, consent, *, withdrawn_on, note, request=None):
     withdrawal = ConsentWithdrawal.objects.create(
         consent=locked, withdrawn_on=withdrawn_on, note=note, recorded_by=actor
     )
-    latest = {}
-    for disclosure in Disclosure.objects.filter(consent=locked).order_by("shared_at", "id"):
-        latest[disclosure.recipient_agency_id] = disclosure
-    DisclosureNotice.objects.bulk_create(
-        DisclosureNotice(
-            kind=NoticeKind.CONSENT_WITHDRAWN,
-            case=case,
-            recipient_agency_id=agency_id,
-            disclosure=disclosure,
-            consent=locked,
-        )
-        for agency_id, disclosure in latest.items()
+    notified = _notify_recipients(
+        Disclosure.objects.filter(consent=locked),
+        kind=NoticeKind.CONSENT_WITHDRAWN,
+        case=case,
+        consent=locked,
     )
     record(
         "consent.withdrawn",
         actor=actor,
         target=case,
-        detail={"consent": locked.pk, "notified": sorted(latest)},
+        detail={"consent": locked.pk, "notified": notified},
         request=request,
     )
     return withdrawal
+
+
+def _notify_recipients(disclosures, **notice):
+    """One notice to each agency that received any of `disclosures`, pointing at the
+    latest it received; returns the agencies' ids, sorted (L13, L41)."""
+    latest = {}
+    for disclosure in disclosures.order_by("shared_at", "id"):
+        latest[disclosure.recipient_agency_id] = disclosure
+    DisclosureNotice.objects.bulk_create(
+        DisclosureNotice(recipient_agency_id=agency_id, disclosure=disclosure, **notice)
+        for agency_id, disclosure in latest.items()
+    )
+    return sorted(latest)
 
 
 def consents_for(case):
@@ -296,11 +302,9 @@ def consents_ending_soon(user, today=None):
     today = today or timezone.localdate()
     horizon = today + datetime.timedelta(days=settings.CONSENT_EXPIRY_WARNING_DAYS)
     return (
-        Consent.objects.filter(
+        Consent.objects.valid_on(today)
+        .filter(
             Q(case__coordinator_role__holder=user) | Q(case__coordinator_role__deputy=user),
-            status=ConsentStatus.GIVEN,
-            withdrawal__isnull=True,
-            ends_on__gte=today,
             ends_on__lte=horizon,
         )
         .exclude(case__state="closed")
@@ -340,11 +344,10 @@ def consent_recipient_choices(case):
     )
 
 
-def share_choices(actor, case, sender, *, consent=None, basis=None, day=None):
+def share_choices(actor, case, sender, *, consent=None, basis=None):
     """(recipients, items) a share form offers under a ground (L12): for a consent only
     the recipients it names and the items whose categories it covers; for a basis the
     recipients it allows and the items whose sector profile does not exclude it."""
-    day = day or timezone.localdate()
     recipients = recipients_for(case, sender)
     own = list(policy.own_journal(actor, case))
     if consent is not None:
@@ -355,9 +358,7 @@ def share_choices(actor, case, sender, *, consent=None, basis=None, day=None):
         recipients = recipients.filter(agency_type__in=basis.recipient_agency_types)
         profiles = catalogue.profiles_by_sector()
         allowed = [
-            item.pk
-            for item in own
-            if basis.code not in getattr(profiles.get(item.sector), "excluded_bases", [])
+            item.pk for item in own if not catalogue.sector_excludes(profiles, item.sector, basis)
         ]
     items = JournalEntry.objects.filter(pk__in=allowed).order_by("-written_at", "-id")
     return recipients, items
@@ -433,11 +434,7 @@ def _check_basis(basis, sender, recipient, items, day, necessity_note, confirmat
             "agency": recipient.name
         }
     profiles = catalogue.profiles_by_sector()
-    blocked = [
-        item
-        for item in items
-        if basis.code in getattr(profiles.get(item.sector), "excluded_bases", [])
-    ]
+    blocked = any(catalogue.sector_excludes(profiles, item.sector, basis) for item in items)
     if blocked and "legal_basis" not in errors:
         errors["legal_basis"] = _(
             "The confidentiality rules of the sector that recorded some of the information "
@@ -557,25 +554,23 @@ def correct_item(actor, entry, *, text, confidentiality, reason, request=None, *
         request=request,
         **tags,
     )
-    earlier = {}
-    versions = [entry.pk]
-    current = entry
-    while current.supersedes_id:
-        versions.append(current.supersedes_id)
-        current = JournalEntry.objects.only("supersedes_id").get(pk=current.supersedes_id)
-    for disclosure in Disclosure.objects.filter(
-        pk__in=DisclosedItem.objects.filter(entry_id__in=versions).values("disclosure_id")
-    ).order_by("shared_at", "id"):
-        earlier[disclosure.recipient_agency_id] = disclosure
-    DisclosureNotice.objects.bulk_create(
-        DisclosureNotice(
-            kind=NoticeKind.ITEM_CORRECTED,
-            case=entry.case,
-            recipient_agency_id=agency_id,
-            disclosure=disclosure,
-            corrected_entry=correction,
+    # Every earlier version of the item: the agency's entries on the case in one query,
+    # then the chain walked back in memory.
+    supersedes = dict(
+        JournalEntry.objects.filter(case_id=entry.case_id, agency_id=entry.agency_id).values_list(
+            "pk", "supersedes_id"
         )
-        for agency_id, disclosure in earlier.items()
+    )
+    versions = [entry.pk]
+    while supersedes.get(versions[-1]):
+        versions.append(supersedes[versions[-1]])
+    _notify_recipients(
+        Disclosure.objects.filter(
+            pk__in=DisclosedItem.objects.filter(entry_id__in=versions).values("disclosure_id")
+        ),
+        kind=NoticeKind.ITEM_CORRECTED,
+        case=entry.case,
+        corrected_entry=correction,
     )
     return correction
 
@@ -634,20 +629,11 @@ def acknowledge_notice(actor, notice, *, request=None):
         )
 
 
-def disclosures_seen_by(user, case, access):
-    """The disclosure records a user sees on the case overview: all of them for the
-    coordinator (oversight of the case), otherwise those their agencies sent or got."""
-    disclosures = disclosures_on(case)
-    if access.sees_readers:
-        return disclosures
-    return disclosures.filter(
-        Q(sender_agency_id__in=access.agency_ids) | Q(recipient_agency_id__in=access.agency_ids)
-    )
-
-
-def disclosures_on(case):
+def disclosures_on(case, visible=None):
+    """The case's disclosure records, ready to list; `visible` narrows them
+    (policy.visible_disclosures)."""
     return (
-        Disclosure.objects.filter(case=case)
+        (visible if visible is not None else Disclosure.objects.filter(case=case))
         .select_related("sender_agency", "recipient_agency", "legal_basis", "consent", "shared_by")
         .prefetch_related("items")
     )
@@ -696,17 +682,8 @@ def follow_ups_for(user, agency_ids):
 def needs_confidentiality_declaration(user):
     """The user's voluntary organisations whose current declaration they have not
     accepted (L49)."""
-    from tverrnett.accounts.models import Membership  # noqa: F401  (related name below)
-
     return list(
-        Agency.objects.filter(
-            memberships__user=user,
-            memberships__is_active=True,
-            is_active=True,
-            agency_type=AgencyType.VOLUNTARY_ORG,
-        )
-        .exclude(pk__in=policy.volunteer_agency_ids(user))
-        .distinct()
+        Agency.objects.filter(pk__in=policy.agencies_awaiting_declaration(user)).order_by("name")
     )
 
 

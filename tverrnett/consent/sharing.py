@@ -86,13 +86,12 @@ def consents_naming(case, agency_ids, day=None):
     """The case's consents valid on `day` that name one of `agency_ids`."""
     from django.utils import timezone
 
-    day = day or timezone.localdate()
-    return [
-        consent
-        for consent in consents_for(case)
-        if consent.is_valid_on(day)
-        and any(agency.pk in agency_ids for agency in consent.recipients.all())
-    ]
+    return list(
+        consents_for(case)
+        .valid_on(day or timezone.localdate())
+        .filter(recipients__in=agency_ids)
+        .distinct()
+    )
 
 
 def confidential_person_fields(agency):

@@ -60,7 +60,11 @@ def overview(request, pk):
             "access": access,
             "today": timezone.localdate(),
             "consents": list(services.consents_for(case)),
-            "disclosures": list(services.disclosures_seen_by(request.user, case, access)),
+            "disclosures": list(
+                services.disclosures_on(
+                    case, policy.visible_disclosures(request.user, case, access.agency_ids)
+                )
+            ),
         },
     )
 
@@ -268,7 +272,7 @@ def share(request, pk):
         )
         return redirect("consent:share", pk=case.pk)
     recipients, items = services.share_choices(
-        request.user, case, sender, consent=consent, basis=basis, day=today
+        request.user, case, sender, consent=consent, basis=basis
     )
     form = forms.ShareForm(request.POST or None, recipients=recipients, items=items, basis=basis)
     if request.method == "POST" and form.is_valid():
