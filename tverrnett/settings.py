@@ -52,6 +52,9 @@ INSTALLED_APPS = [
     "tverrnett.guidance",
     "tverrnett.cases",
     "tverrnett.consent",
+    "tverrnett.measures",
+    "tverrnett.conversations",
+    "tverrnett.exitwork",
 ]
 
 MIDDLEWARE = [
@@ -159,6 +162,10 @@ CONSENT_AGE_THRESHOLDS = {
 }
 # Days the sending agency has to complete the review or inform the person (L06, L07).
 DISCLOSURE_FOLLOW_UP_DAYS = env_int("DISCLOSURE_FOLLOW_UP_DAYS", 14, minimum=1)
+# Exit work (L29): follow-up reviews this many months after an exit case closes.
+EXIT_FOLLOW_UP_MONTHS = tuple(
+    sorted({int(months) for months in env_list("EXIT_FOLLOW_UP_MONTHS", ["6", "12"])})
+)
 # The version of the confidentiality declaration voluntary organisations accept (L49).
 CONFIDENTIALITY_DECLARATION_VERSION = "2026-11"
 

@@ -13,5 +13,8 @@ urlpatterns = [
     path("", include("tverrnett.guidance.urls")),
     path("saker/", include("tverrnett.cases.urls")),
     path("", include("tverrnett.consent.urls")),
+    path("", include("tverrnett.measures.urls")),
+    path("", include("tverrnett.conversations.urls")),
+    path("", include("tverrnett.exitwork.urls")),
     path("i18n/setlang/", public(set_language), name="set_language"),
 ]

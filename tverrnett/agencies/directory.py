@@ -191,6 +191,26 @@ def who_to_contact(municipality, need=""):
     return Directions(municipality=municipality, need=need, contacts=contacts)
 
 
+def every_contact(municipality):
+    """Every slot the directory knows for `municipality` (the standard ones, then child
+    welfare, school and PST): whom a team could bring in (exit work, step 4)."""
+    district = municipality.police_district
+    region = municipality.rvts_region
+    roles = _roles(municipality, district)
+    agencies = _agencies(municipality, district, region)
+    contacts = []
+    for slot in _ALL_SLOTS:
+        role = roles.get(slot.kind)
+        agency = agencies.get(slot.agency_type) if slot is RVTS else None
+        agency = agency or (role.agency if role else agencies.get(slot.agency_type))
+        contacts.append(
+            Contact(
+                slot=slot, role=role, agency=agency, rvts_region=region if slot is RVTS else None
+            )
+        )
+    return contacts
+
+
 def _roles(municipality, district):
     """{role kind: the role that covers the municipality}, one query."""
     scope = Q(municipality=municipality)

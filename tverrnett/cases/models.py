@@ -267,16 +267,35 @@ class SecurityClarification(models.Model):
         return f"{self.case}: security clarification"
 
 
+class StepStatus(models.TextChoices):
+    NOT_STARTED = "not_started", _("Not started")
+    IN_PROGRESS = "in_progress", _("In progress")
+    DONE = "done", _("Done")
+    NOT_RELEVANT = "not_relevant", _("Not relevant")
+
+
 class ChecklistItem(models.Model):
-    """A step the team must not forget. The exit-work checklist extends this list."""
+    """A step the team must not forget: the first-step advice on a social-media concern,
+    and the fourteen steps of exit work's planning checklist (X11, tverrnett.exitwork)."""
 
     case = models.ForeignKey(ConcernCase, on_delete=models.CASCADE, related_name="checklist")
     code = models.CharField(max_length=40)
     position = models.PositiveSmallIntegerField(default=100)
+    status = models.CharField(
+        _("status"), max_length=20, choices=StepStatus.choices, default=StepStatus.NOT_STARTED
+    )
+    note = models.TextField(_("note"), blank=True)
+    # Required when the step is marked not relevant: why it does not apply.
+    not_relevant_reason = models.TextField(_("why the step is not relevant"), blank=True)
     done_at = models.DateTimeField(null=True, blank=True)
     done_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
+    changed_at = models.DateTimeField(null=True, blank=True)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["position", "id"]
@@ -286,6 +305,11 @@ class ChecklistItem(models.Model):
 
     def __str__(self):
         return self.code
+
+    @property
+    def is_settled(self):
+        """Done, or explicitly not relevant with a reason."""
+        return self.status in (StepStatus.DONE, StepStatus.NOT_RELEVANT)
 
 
 class TeamMember(models.Model):
@@ -465,10 +489,18 @@ class JournalEntry(models.Model):
     )
     version_number = models.PositiveIntegerField(default=1)
     correction_reason = models.CharField(_("why it was corrected"), max_length=300, blank=True)
+    # Background and motivation items of exit work (X5-X7): which part of the
+    # background the item is about, and the structured factor it names. Blank on
+    # ordinary journal entries. The choices live in tverrnett.exitwork.background.
+    topic = models.CharField(_("background topic"), max_length=40, blank=True)
+    factor = models.CharField(_("factor"), max_length=40, blank=True)
 
     class Meta:
         ordering = ["-written_at", "-id"]
-        indexes = [models.Index(fields=["case", "agency", "written_at"])]
+        indexes = [
+            models.Index(fields=["case", "agency", "written_at"]),
+            models.Index(fields=["case", "topic"]),
+        ]
 
     def __str__(self):
         return f"{self.case}: {self.agency} {self.written_at:%Y-%m-%d}"

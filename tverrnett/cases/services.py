@@ -34,6 +34,7 @@ from tverrnett.cases.models import (
     Responsibility,
     SecurityClarification,
     Source,
+    StepStatus,
     Task,
     TaskStatus,
     TeamMember,
@@ -62,6 +63,7 @@ for _name, _description in [
     ("case.journal_written", gettext_noop("Wrote a journal entry")),
     ("case.journal_corrected", gettext_noop("Corrected a journal entry with a new version")),
     ("case.checklist_done", gettext_noop("Ticked off a checklist step")),
+    ("case.checklist_changed", gettext_noop("Changed the status of a checklist step")),
     ("case.break_glass", gettext_noop("Opened a case outside own access (break-glass)")),
     ("case.break_glass_reviewed", gettext_noop("Reviewed a break-glass access")),
     (
@@ -104,6 +106,25 @@ TRANSITIONS = {
     CaseState.FOLLOW_UP: {CaseState.MAPPING, CaseState.CLOSED},
     CaseState.CLOSED: set(),
 }
+
+
+# Conditions other apps set on a state change: each gate is called as
+# gate(case, to_state) and returns the messages that stop the move (empty: go on).
+# Exit work uses it for its checklist and measures (tverrnett.exitwork).
+_state_gates = []
+# Called as hook(actor, case, from_state, to_state, request) inside the transaction
+# of the change, after it was saved.
+_after_state_change = []
+
+
+def register_state_gate(gate):
+    if gate not in _state_gates:
+        _state_gates.append(gate)
+
+
+def register_after_state_change(hook):
+    if hook not in _after_state_change:
+        _after_state_change.append(hook)
 
 
 def identity_number_refused_message():
@@ -424,6 +445,9 @@ def change_state(
         raise ValidationError(
             _("Record the answers of the security clarification before the case moves on.")
         )
+    refusals = [message for gate in _state_gates for message in gate(case, to_state)]
+    if refusals:
+        raise ValidationError(refusals)
     if to_state == CaseState.CLOSED:
         errors = {}
         if not evaluation.strip():
@@ -443,6 +467,8 @@ def change_state(
     for name, value in fields.items():
         setattr(case, name, value)
     _timeline(case, actor, "state", from_state=from_state, to_state=to_state, note=note)
+    for hook in _after_state_change:
+        hook(actor, case, from_state, to_state, request)
     record(
         "case.state_changed",
         actor=actor,
@@ -925,6 +951,8 @@ ITEM_CLASS_FIELDS = (
     "political_opinions",
     "offences",
     "police_verification",
+    "topic",
+    "factor",
 )
 
 
@@ -939,6 +967,8 @@ def _item_fields(case, agency, text, tags):
         "offences": bool(tags.get("offences")),
         "police_verification": tags.get("police_verification") or "",
         "sector": agency.agency_type,
+        "topic": tags.get("topic") or "",
+        "factor": tags.get("factor") or "",
     }
     if fields["category"] not in InformationCategory.values:
         raise ValidationError({"category": _("Choose a category from the list.")})
@@ -1024,17 +1054,48 @@ def correct_journal_entry(actor, entry, *, text, confidentiality, reason, reques
 
 @transaction.atomic
 def tick_checklist_item(actor, item, *, request=None):
+    """Mark a step done from the case page (the first-step advice)."""
+    if item.status != StepStatus.DONE:
+        set_checklist_status(
+            actor, item, status=StepStatus.DONE, version=item.version, request=request
+        )
+
+
+@transaction.atomic
+def set_checklist_status(actor, item, *, status, version, note=None, reason="", request=None):
+    """Set a step's status (X11). A step marked not relevant needs a reason; the step
+    keeps who changed it and when. A stale save is refused (C5)."""
     case = item.case
     _require_work(actor, case)
-    if item.done_at is None:
-        ChecklistItem.objects.filter(pk=item.pk).update(done_at=timezone.now(), done_by=actor)
-        record(
-            "case.checklist_done",
-            actor=actor,
-            target=case,
-            detail={"step": item.code},
-            request=request,
+    if status not in StepStatus.values:
+        raise ValidationError({"status": _("Choose a status from the list.")})
+    if status == StepStatus.NOT_RELEVANT and not reason.strip():
+        raise ValidationError(
+            {"not_relevant_reason": _("Say why the step is not relevant for this case.")}
         )
+    now = timezone.now()
+    fields = {
+        "status": status,
+        "not_relevant_reason": reason.strip() if status == StepStatus.NOT_RELEVANT else "",
+        "changed_at": now,
+        "changed_by": actor,
+        "done_at": now if status == StepStatus.DONE else None,
+        "done_by": actor if status == StepStatus.DONE else None,
+        "version": F("version") + 1,
+    }
+    if note is not None:
+        fields["note"] = note
+    if not ChecklistItem.objects.filter(pk=item.pk, version=version).update(**fields):
+        raise StaleEdit()
+    item.refresh_from_db()
+    record(
+        "case.checklist_done" if status == StepStatus.DONE else "case.checklist_changed",
+        actor=actor,
+        target=case,
+        detail={"step": item.code, "status": status},
+        request=request,
+    )
+    return item
 
 
 # Break-glass and the read audit ---------------------------------------------------

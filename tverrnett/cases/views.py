@@ -23,6 +23,7 @@ from tverrnett.cases.models import (
     InformationCategory,
     JournalEntry,
     Resource,
+    Source,
     Task,
     TaskStatus,
     TeamMember,
@@ -344,7 +345,8 @@ def case_detail(request, pk):
         request,
         pk,
         parts=CASE_PAGE_PARTS,
-        relations=(*_CASE_RELATIONS, "security_clarification", "converted_from"),
+        # exit_work: the link to the exit-work pages (tverrnett.exitwork).
+        relations=(*_CASE_RELATIONS, "security_clarification", "converted_from", "exit_work"),
         volunteer_page=True,
         record_read=False,
     )
@@ -367,7 +369,9 @@ def case_detail(request, pk):
         "timeline": list(case.timeline.select_related("actor")[:TIMELINE_ON_CASE_PAGE]),
         "checklist": [
             (item, services.CHECKLIST_LABELS.get(item.code, item.code))
-            for item in case.checklist.select_related("done_by")
+            # Exit work's own steps are on the exit-work page.
+            for item in case.checklist.filter(code__in=services.CHECKLIST_LABELS)
+            if case.source == Source.SOCIAL_MEDIA
         ],
         "guardians": list(case.subject.guardians.all()) if case.subject_id else [],
         "clarification": getattr(case, "security_clarification", None),

@@ -12,6 +12,8 @@ from tverrnett.announcements.services import unread_announcements_for
 from tverrnett.audit.models import AuditEntry
 from tverrnett.cases.services import break_glass_reviews_for, overdue_tasks_for_coordinator
 from tverrnett.consent import services as consent_services
+from tverrnett.exitwork.services import follow_up_reviews_for_coordinator
+from tverrnett.measures import services as measures_services
 
 UNREAD_ON_START_PAGE = 5
 OVERDUE_ON_START_PAGE = 10
@@ -45,6 +47,22 @@ def home(request):
             "idle_minutes": settings.SESSION_IDLE_TIMEOUT_MINUTES,
             "unread_announcements": unread_announcements,
             "overdue_tasks": overdue_tasks,
+            # Measures past their evaluation date in cases the user coordinates (L24).
+            # Reviews after exit, due within a month or overdue, for the coordinator (L29).
+            "follow_up_reviews": (
+                list(follow_up_reviews_for_coordinator(request.user)[:OVERDUE_ON_START_PAGE])
+                if does_case_work
+                else []
+            ),
+            "overdue_measures": (
+                list(
+                    measures_services.overdue_measures_for_coordinator(request.user)[
+                        :OVERDUE_ON_START_PAGE
+                    ]
+                )
+                if does_case_work
+                else []
+            ),
             # Managers review their agency's break-glass accesses (L43); asked only of them.
             "break_glass_to_review": (
                 break_glass_reviews_for(request.user).count()

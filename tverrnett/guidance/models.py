@@ -83,6 +83,16 @@ class GuidanceRequest(models.Model):
     )
     answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
     created_at = models.DateTimeField(_("sent"), auto_now_add=True)
+    # Asked from an exit case (X10): the answer is filed on that case. The request
+    # itself still carries nothing that names the person.
+    case = models.ForeignKey(
+        "cases.ConcernCase",
+        verbose_name=_("case"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="guidance_requests",
+    )
 
     class Meta:
         ordering = ["-created_at", "-id"]

@@ -160,6 +160,14 @@ def seed_networks(agencies, users):
         users["leder.demo"],
         network=municipal,
     )
+    # Child welfare owns a returnee's child's case (L28, exit work).
+    _role(
+        RoleKind.CHILD_WELFARE_CONTACT,
+        agencies["Drammen kommune – barneverntjenesten"],
+        users["barnevern.demo"],
+        None,
+        municipality=drammen,
+    )
     # A role nobody holds: the health page lists it.
     _role(
         RoleKind.CORRECTIONAL_CONTACT,

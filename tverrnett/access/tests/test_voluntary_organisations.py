@@ -36,6 +36,12 @@ CONSIDERED_NAMESPACES = {
     "the restricted case page (L49, consent/tests/test_views.py)",
     "consent": "the confidentiality declaration and the legal-basis catalogue; every "
     "consent page of a case answers 404, consent or not (consent/tests/test_views.py)",
+    "measures": "the catalogue of measure types; every measures page of a case answers 404, "
+    "consent or not (measures/tests/test_views.py)",
+    "conversations": "nothing: every contact-agreement and conversation page of a case "
+    "answers 404, consent or not (conversations/tests/test_views.py)",
+    "exitwork": "nothing: every exit-work page of a case answers 404, consent or not "
+    "(exitwork/tests/test_views.py)",
 }
 CONSIDERED_UNNAMESPACED = {"set_language"}
 

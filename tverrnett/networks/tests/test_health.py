@@ -153,10 +153,11 @@ def test_on_the_demo_data_it_lists_exactly_the_deliberate_gaps():
         ("no deputy", RoleKind.SLT_COORDINATOR),
         ("no deputy", RoleKind.POLICE_RADICALISATION_CONTACT),
         ("no deputy", RoleKind.RVTS_ADVISOR),
+        ("no deputy", RoleKind.CHILD_WELFARE_CONTACT),
         ("no holder", RoleKind.CORRECTIONAL_CONTACT),
         ("unconfirmed", "Fiktiv idrettsklubb (demo)"),
     }
-    assert result.count == 5
+    assert result.count == 6
     for network in Network.objects.exclude(pk=municipal.pk):
         assert health.network_health(network).count == 0, network
 

@@ -12,9 +12,13 @@ from tverrnett.announcements.demo import seed_announcements
 from tverrnett.cases.demo import seed_cases
 from tverrnett.consent.catalogue import load_catalogue
 from tverrnett.consent.demo import seed_consents
+from tverrnett.conversations.demo import seed_conversations
 from tverrnett.events.demo import seed_events
+from tverrnett.exitwork.demo import seed_exit_work
 from tverrnett.geography.loader import load_reference_data
 from tverrnett.geography.models import Municipality, PoliceDistrict, RvtsRegion
+from tverrnett.measures.catalogue import load_measure_types
+from tverrnett.measures.demo import seed_measures
 from tverrnett.networks.demo import seed_networks
 
 DRAMMEN = "3301"
@@ -155,6 +159,7 @@ class Command(BaseCommand):
         with transaction.atomic():
             load_reference_data()
             load_catalogue()
+            load_measure_types()
             agencies = self._agencies()
             users = {}
             rows = []
@@ -167,6 +172,9 @@ class Command(BaseCommand):
             seed_announcements(agencies, users)
             seed_cases(agencies, users)
             seed_consents(agencies, users)
+            seed_measures(agencies, users)
+            seed_conversations(agencies, users)
+            seed_exit_work(agencies, users)
         self._print(rows)
 
     def _agencies(self):

@@ -53,6 +53,7 @@ from tverrnett.cases.models import (
     Responsibility,
     SecurityClarification,
     Source,
+    StepStatus,
     Task,
     TaskStatus,
     TeamMember,
@@ -804,6 +805,7 @@ class Command(BaseCommand):
                     case=case,
                     code=ADVICE_BEFORE_CONTACT,
                     position=0,
+                    status=StepStatus.DONE if done else StepStatus.NOT_STARTED,
                     done_at=created + span / 4 if done else None,
                     done_by_id=coordinator[0] if done else None,
                 )

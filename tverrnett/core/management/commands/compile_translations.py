@@ -1,3 +1,4 @@
+import os
 from pathlib import Path
 
 import polib
@@ -21,6 +22,12 @@ class Command(BaseCommand):
                 catalogue = polib.pofile(str(po_path))
                 if catalogue.fuzzy_entries():
                     raise CommandError(f"{po_path} has fuzzy entries; review them first")
-                catalogue.save_as_mofile(str(po_path.with_suffix(".mo")))
+                # Written beside and moved into place, so a test run that compiles at
+                # the same moment (CI runs SQLite and PostgreSQL side by side) never
+                # reads half a file.
+                target = po_path.with_suffix(".mo")
+                partial = target.with_name(f".{target.name}.{os.getpid()}")
+                catalogue.save_as_mofile(str(partial))
+                os.replace(partial, target)
                 compiled += 1
         self.stdout.write(f"Compiled {compiled} translation catalogue(s)")
