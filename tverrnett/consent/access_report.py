@@ -63,6 +63,16 @@ SECTION_LABELS = {
 # listed here is shown by its code.
 PART_LABELS = {
     "access_report": pgettext_lazy("case part", "access report"),
+    "background": pgettext_lazy("case part", "background and motivation"),
+    "background_history": pgettext_lazy("case part", "background history"),
+    "checklist": pgettext_lazy("case part", "exit-work checklist"),
+    "child_cases": pgettext_lazy("case part", "linked child cases"),
+    "contact": pgettext_lazy("case part", "next contact"),
+    "contact_agreements": pgettext_lazy("case part", "contact agreements"),
+    "conversations": pgettext_lazy("case part", "conversations"),
+    "follow_up_reviews": pgettext_lazy("case part", "follow-up reviews after exit"),
+    "guidance": pgettext_lazy("case part", "guidance from RVTS"),
+    "measures": pgettext_lazy("case part", "measures"),
     "case_list": pgettext_lazy("case part", "case list"),
     "consent": pgettext_lazy("case part", "consent"),
     "consents": pgettext_lazy("case part", "consents"),

@@ -15,6 +15,8 @@ from tverrnett.cases.models import (
     StepStatus,
     Urgency,
 )
+from tverrnett.conversations import services as conversation_services
+from tverrnett.conversations.models import ContactChannel
 from tverrnett.exitwork import services
 from tverrnett.exitwork.models import ExitWork
 from tverrnett.geography.services import resolve_municipality
@@ -127,4 +129,33 @@ def seed_exit_work(agencies, users):
         status=MeasureStatus.ONGOING,
         evaluation_on=today + datetime.timedelta(days=50),
         person_view="Vil helst jobbe med hendene, gjerne på verksted.",
+    )
+    # Step 6: who meets him, and the first conversation, with an interpreter for his mother.
+    conversation_services.add_contact_agreement(
+        slt,
+        case,
+        agency=agencies["Drammen kommune – SLT"],
+        contact_name="SLT-koordinator (demo)",
+        channel=ContactChannel.IN_PERSON,
+        when="Annenhver torsdag formiddag",
+        next_contact_on=today + datetime.timedelta(days=6),
+        where="Nav Drammen, møterom 2",
+        not_to_contact="Ingen andre tar kontakt om miljøet uten avtale med koordinatoren.",
+        note="Politiet deltar bare når han selv ønsker det.",
+        agreed_on=today,
+    )
+    planned_at = (timezone.localtime() + datetime.timedelta(days=6)).replace(
+        hour=10, minute=0, second=0, microsecond=0
+    )
+    conversation_services.plan_conversation(
+        slt,
+        case,
+        is_first=True,
+        planned_at=planned_at,
+        place="Nav Drammen, møterom 2",
+        purpose="Bli enige om hva han ønsker hjelp til, og hvem som skal være med videre.",
+        attendees="Eksempel Exitsen (fiktiv)\nSLT-koordinator (demo)\nNav-veileder (demo)",
+        trusted_person="Mor (demo)",
+        interpretation_needed=True,
+        interpreter_language="arabisk",
     )
