@@ -1,4 +1,4 @@
-"""Benchmark: the case list, a case page and the search at 1,000 and 100,000 cases.
+"""Benchmark: the case list, a case page, the exit pages and the search at 1,000 and 100,000 cases.
 
 Not a test: it prints timings so a change to the case pages, the access
 policy or the indexes can be compared before and after. For each size it
@@ -6,7 +6,9 @@ builds a database of its own (a fresh SQLite file under var/bench/, or a fresh
 PostgreSQL database <name>_<size>), migrates it, loads the reference data and
 runs `generate_scale_data --cases <size>`; then it logs in the benchmark user
 (`bench-koordinator`, SLT coordinator in Oslo, whose agency is on the team of
-every tenth case) and requests each page `--requests` times.
+every tenth case) and requests each page `--requests` times. The exit pages
+(overview, checklist, background) are those of the open exit case on the
+user's team with the most measures and own background entries.
 
     .venv/bin/python bench/case_pages.py [--sizes 1000,100000] [--requests 50]
     .venv/bin/python bench/case_pages.py --database postgresql \\
@@ -138,7 +140,7 @@ def _holds(connection, size):
 
 
 def _measure(connection, size, requests):
-    from django.db.models import Count, Q
+    from django.db.models import Count, F, Q
     from django.test import Client, override_settings
     from django.test.utils import CaptureQueriesContext
     from django.urls import reverse
@@ -173,6 +175,24 @@ def _measure(connection, size, requests):
         .order_by("pk")
         .first()
     )
+    # The heaviest exit case the user works on: an open one (a closed one has no
+    # running measures), with the most measures and own background entries.
+    heavy_exit = (
+        mine.filter(exit_work__isnull=False)
+        .exclude(state="closed")
+        .annotate(
+            measure_count=Count("measures", distinct=True),
+            background=Count(
+                "journal",
+                filter=Q(journal__agency=agency, journal__superseded_by__isnull=True)
+                & ~Q(journal__topic=""),
+                distinct=True,
+            ),
+        )
+        .annotate(weight=F("measure_count") + F("background"))
+        .order_by("-weight", "pk")
+        .first()
+    )
     fragment = LAST_NAMES[2]
     print(
         f"  {user.username} sees {mine.count():,} of {ConcernCase.objects.count():,} cases; "
@@ -180,6 +200,13 @@ def _measure(connection, size, requests):
         f"search for {fragment!r}",
         flush=True,
     )
+    if heavy_exit is not None:
+        print(
+            f"  heavy exit case {heavy_exit.pk} ({heavy_exit.state}) has "
+            f"{heavy_exit.measure_count} measures and {heavy_exit.background} own background "
+            f"entries",
+            flush=True,
+        )
 
     client = _logged_in_client(Client(), user, membership)
     pages = [
@@ -210,6 +237,23 @@ def _measure(connection, size, requests):
             b"journal-heading",
         ),
     ]
+    if heavy_exit is not None:
+        exit_pk = {"pk": heavy_exit.pk}
+        pages += [
+            (
+                f"Exit overview, {heavy_exit.measure_count} measures",
+                reverse("exitwork:overview", kwargs=exit_pk),
+                {},
+                b"checklist-heading",
+            ),
+            ("Exit checklist", reverse("exitwork:checklist", kwargs=exit_pk), {}, b"step-1"),
+            (
+                f"Exit background, {heavy_exit.background} own entries",
+                reverse("exitwork:background", kwargs=exit_pk),
+                {},
+                b"topic-push",
+            ),
+        ]
     rows = []
     with override_settings(DEBUG=False):
         for label, url, params, expected in pages:

@@ -3,6 +3,7 @@
 from io import StringIO
 
 import pytest
+from django.conf import settings
 from django.core.management import CommandError, call_command
 from django.db.models import Count, Q
 from django.test import override_settings
@@ -15,15 +16,26 @@ from tverrnett.audit.models import AuditEntry
 from tverrnett.audit.services import verify_chain
 from tverrnett.cases.models import (
     CaseState,
+    ChecklistItem,
     ConcernCase,
     JournalEntry,
     Person,
+    PoliceVerification,
+    Source,
+    StepStatus,
     Task,
     TaskStatus,
     TeamMember,
     TimelineEvent,
 )
+from tverrnett.cases.services import POLICE_SECTORS
 from tverrnett.cases.tests.conftest import signed_in
+from tverrnett.conversations.models import ContactAgreement, Conversation
+from tverrnett.conversations.services import check_conversation
+from tverrnett.exitwork.background import TOPICS_BY_CODE
+from tverrnett.exitwork.models import ExitWork, FollowUpReview
+from tverrnett.exitwork.steps import GATE_CODES, STEPS
+from tverrnett.measures.models import ENDED_STATUSES, OPEN_STATUSES, Measure
 from tverrnett.networks.models import Forum, Network, NetworkLevel, Role, RoleKind
 
 pytestmark = pytest.mark.django_db
@@ -132,3 +144,163 @@ def test_running_again_adds_cases_and_reuses_everything_else(reference_data):
     # Person numbers go on from the first run, so names stay unique.
     names = list(Person.objects.values_list("name", flat=True))
     assert len(names) == len(set(names))
+
+
+SETTLED = (StepStatus.DONE, StepStatus.NOT_RELEVANT)
+CONVERSATION_FIELDS = [
+    "is_first",
+    "planned_at",
+    "place",
+    "purpose",
+    "attendees",
+    "guardians_attend",
+    "guardians_reason",
+    "child_welfare_attends",
+    "child_welfare_reason",
+    "trusted_person",
+    "interpretation_needed",
+    "interpreter_language",
+]
+
+
+@override_settings(DEBUG=True)
+def test_exit_work_on_every_tenth_identified_case_past_the_security_clarification(
+    reference_data,
+):
+    printed = generate(150, batch_size=40)
+
+    assert "exit cases" in printed and "measures" in printed
+    exits = ExitWork.objects.select_related("case")
+    exit_cases = ConcernCase.objects.filter(exit_work__isnull=False)
+    # Eligible: identified and moved to mapping; the first (heavy) case is left out.
+    eligible = (
+        ConcernCase.objects.filter(
+            is_anonymous=False, timeline__kind="state", timeline__to_state=CaseState.MAPPING
+        )
+        .distinct()
+        .count()
+    )
+    assert eligible > 50
+    assert (eligible - 1) / 10 <= exits.count() <= (eligible - 1) / 10 + 1
+    assert not exit_cases.filter(is_anonymous=True).exists()
+    assert set(exit_cases.values_list("state", flat=True)) <= {
+        CaseState.MAPPING,
+        CaseState.FOLLOW_UP,
+        CaseState.CLOSED,
+    }
+    assert exits.filter(is_returnee=True).exists()
+    assert exits.filter(is_returnee=False).exists()
+    assert TimelineEvent.objects.filter(kind="exit_started").count() == exits.count()
+    generated = AuditEntry.objects.filter(request_id="generate_scale_data")
+    assert generated.filter(action="exit.started").count() == exits.count()
+
+    codes = {step.code for step in STEPS}
+    statuses = set()
+    for exit_work in exits:
+        case = exit_work.case
+        team = set(case.team.values_list("agency_id", flat=True))
+        assert exit_work.started_at >= case.created_at
+
+        # Exactly the fourteen steps; step 8 on top for a social-media concern.
+        steps = {item.code: item for item in case.checklist.all()}
+        assert set(steps) == codes and len(steps) == 14
+        positions = sorted(item.position for item in steps.values())
+        if case.source == Source.SOCIAL_MEDIA:
+            assert positions == list(range(0, 8)) + list(range(9, 15))
+        else:
+            assert positions == list(range(1, 15))
+        for item in steps.values():
+            statuses.add(item.status)
+            assert item.version == 1
+            assert bool(item.not_relevant_reason) == (item.status == StepStatus.NOT_RELEVANT)
+            changed = item.status != StepStatus.NOT_STARTED
+            assert (item.changed_by_id is not None) == changed
+            assert (item.changed_at is not None) == changed
+            assert (item.done_at is not None) == (item.status == StepStatus.DONE)
+            # The step 8 a social-media concern had before exit work keeps its time.
+            if changed and item.position > 0:
+                assert exit_work.started_at <= item.changed_at <= timezone.now()
+        if case.state in (CaseState.FOLLOW_UP, CaseState.CLOSED):
+            assert all(steps[code].status in SETTLED for code in GATE_CODES)
+        if case.state == CaseState.CLOSED:
+            assert all(item.status in SETTLED for item in steps.values())
+            assert exit_work.checklist_evaluation.startswith("Skaladata")
+            assert not case.measures.filter(outcome="").exists()
+            assert sorted(case.follow_up_reviews.values_list("months_after", flat=True)) == list(
+                settings.EXIT_FOLLOW_UP_MONTHS
+            )
+        else:
+            assert not exit_work.checklist_evaluation
+
+        # Background: 2-6 items of team agencies, with a valid topic and factor.
+        background = case.journal.exclude(topic="").select_related("agency")
+        assert 2 <= background.count() <= 6
+        for entry in background:
+            topic = TOPICS_BY_CODE[entry.topic]
+            if topic.factors:
+                assert entry.factor in dict(topic.factors)
+            else:
+                assert entry.factor == ""
+            assert entry.category == topic.category
+            assert entry.agency_id in team
+            assert entry.sector == entry.agency.agency_type
+            if entry.sector in POLICE_SECTORS:
+                assert entry.police_verification in PoliceVerification.values
+            else:
+                assert entry.police_verification == ""
+            assert entry.text.startswith("Skaladata")
+
+        # Measures: 1-4, the responsible agency on the team, ended ones evaluated.
+        measures = list(case.measures.all())
+        assert 1 <= len(measures) <= 4
+        for measure in measures:
+            assert measure.responsible_agency_id in team
+            assert measure.evaluation_on >= measure.start_on
+            assert measure.goal.startswith("Skaladata")
+            assert measure.status in (*OPEN_STATUSES, *ENDED_STATUSES)
+            ended = measure.status in ENDED_STATUSES
+            assert bool(measure.outcome) == ended == (measure.evaluated_at is not None)
+
+        # Contact agreements (0-1) and conversations (0-2) by the services' rules.
+        agreements = list(case.contact_agreements.all())
+        assert len(agreements) <= 1
+        for agreement in agreements:
+            assert agreement.agency_id in team
+            assert agreement.contact_name and agreement.when
+        conversations = list(case.conversations.all())
+        assert len(conversations) <= 2
+        for conversation in conversations:
+            fields = {name: getattr(conversation, name) for name in CONVERSATION_FIELDS}
+            check_conversation(case, fields, conversation=conversation)  # raises if broken
+            assert conversation.attendee_list
+            if conversation.is_held and conversation.is_first:
+                assert conversation.review_task.case_id == case.pk
+            else:
+                assert conversation.review_task is None
+
+    assert statuses == set(StepStatus.values)
+    # Nothing of exit work on the other cases.
+    others = ConcernCase.objects.filter(exit_work__isnull=True)
+    assert not JournalEntry.objects.filter(case__in=others).exclude(topic="").exists()
+    assert not Measure.objects.filter(case__in=others).exists()
+    assert not ContactAgreement.objects.filter(case__in=others).exists()
+    assert not Conversation.objects.filter(case__in=others).exists()
+    assert not FollowUpReview.objects.filter(case__in=others).exists()
+    assert not ChecklistItem.objects.filter(case__in=others, position__gt=0).exists()
+
+    # Sane proportions over all exit cases: some measures overdue, some ended.
+    today = timezone.localdate()
+    measures = Measure.objects.all()
+    assert measures.filter(status__in=OPEN_STATUSES, evaluation_on__lt=today).exists()
+    assert measures.filter(status__in=OPEN_STATUSES, evaluation_on__gte=today).exists()
+    assert measures.filter(status__in=ENDED_STATUSES).exists()
+    assert exits.count() <= measures.count() <= 4 * exits.count()
+    assert ContactAgreement.objects.count() <= exits.count()
+    assert Conversation.objects.count() <= 2 * exits.count()
+
+    # Every information item carries its agency's sector; police items their verification.
+    entries = JournalEntry.objects.select_related("agency")
+    assert all(entry.sector == entry.agency.agency_type for entry in entries)
+    assert not entries.filter(sector__in=POLICE_SECTORS, police_verification="").exists()
+    assert not entries.exclude(sector__in=POLICE_SECTORS).exclude(police_verification="").exists()
+    assert verify_chain()[1] is None

@@ -21,6 +21,14 @@ coordinator role, so the benchmark user `bench-koordinator` (SLT coordinator
 in "Oslo kommune – SLT", with a confirmed TOTP device) has that agency on the
 team of a known share of the cases. The first Oslo case of each run has a
 long journal, for measuring the case page at its heaviest.
+
+Every tenth identified case past the security clarification (not counting the
+heavy one) is an exit case: its exit work, the fourteen checklist steps in a
+spread of statuses, background entries by the team's agencies, measures, and
+now and then a contact agreement and conversations, by the services' rules. What
+was added after the first benchmarks (exit work, the police verification of
+police entries) draws from a random generator of its own, so the rest of the
+data set stays as it was for the same seed.
 """
 
 import datetime
@@ -28,6 +36,7 @@ import random
 import time
 from collections import defaultdict
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
@@ -48,6 +57,7 @@ from tverrnett.cases.models import (
     Guardian,
     JournalEntry,
     Person,
+    PoliceVerification,
     ProtectedAddress,
     Resource,
     Responsibility,
@@ -60,8 +70,21 @@ from tverrnett.cases.models import (
     TimelineEvent,
     Urgency,
 )
-from tverrnett.cases.services import ADVICE_BEFORE_CONTACT
+from tverrnett.cases.services import ADVICE_BEFORE_CONTACT, POLICE_SECTORS
+from tverrnett.conversations.models import (
+    Attendance,
+    ContactAgreement,
+    ContactChannel,
+    Conversation,
+)
+from tverrnett.conversations.services import REVIEW_AFTER_FIRST_CONVERSATION_DAYS, is_minor_on
+from tverrnett.exitwork.background import TOPICS
+from tverrnett.exitwork.models import ExitWork, FollowUpReview
+from tverrnett.exitwork.services import add_months
+from tverrnett.exitwork.steps import GATE_CODES, STEPS
 from tverrnett.geography.models import Municipality
+from tverrnett.measures.catalogue import load_measure_types
+from tverrnett.measures.models import Measure, MeasureStatus, MeasureType
 from tverrnett.networks.models import (
     Forum,
     ForumAudience,
@@ -173,6 +196,68 @@ CONFIDENTIALITY = [
 ]
 VIEWED_PARTS = ["journal", "summary", "tasks", "team", "timeline"]
 
+# Exit work: every tenth identified case past the security clarification.
+EXIT_SHARE = 10
+RETURNEE_EVERY = 8  # one exit case in eight is a returnee's
+SOCIAL_MEDIA_STEP = next(step for step in STEPS if step.code == ADVICE_BEFORE_CONTACT)
+RETURN_STEPS = {12, 13}  # about a return from a conflict area
+NOT_RELEVANT_REASONS = {
+    "social_media": "Skaladata: bekymringen kom ikke via sosiale medier.",
+    "returnee": "Skaladata: personen har ikke vært i en konfliktsone.",
+    "other": "Skaladata: vurdert i teamet; gjelder ikke denne saken.",
+}
+STEP_NOTES = [
+    "Skaladata: drøftet på teammøtet.",
+    "Skaladata: avtalt med nærmeste leder.",
+    "Skaladata: se journalen for detaljer.",
+]
+BACKGROUND_SENTENCES = [
+    "Personen beskriver selv hvordan det startet.",
+    "Opplysningen kommer fra samtale med personen.",
+    "Foresatte forteller det samme.",
+    "Dette har endret seg det siste halve året.",
+    "Teamet vurderer dette som viktig for videre arbeid.",
+    "Personen ønsker at dette skal tas med i planen.",
+]
+# Factors whose entries carry a special-category tag (GDPR Art. 9).
+HEALTH_FACTORS = {"mental_health", "health", "trauma"}
+BELIEF_FACTORS = {"ideology", "disillusioned_ideology"}
+MEASURE_GOALS = [
+    "Skaladata (fiktiv): faste samtaler hver uke om det personen ser og leser på nett.",
+    "Skaladata (fiktiv): komme i gang med skole eller arbeid innen tre måneder.",
+    "Skaladata (fiktiv): en egen bolig borte fra det gamle miljøet.",
+    "Skaladata (fiktiv): en fast voksen å snakke med utenom skoletid.",
+    "Skaladata (fiktiv): en fritidsaktivitet med nye venner.",
+]
+MEASURE_OUTCOMES = [
+    "Skaladata: målet er nådd; personen møter fast og trives.",
+    "Skaladata: delvis nådd; videreføres i et nytt tiltak.",
+    "Skaladata: avsluttet etter ønske fra personen.",
+]
+PERSON_VIEWS = [
+    "",
+    "Skaladata: personen synes tiltaket er greit.",
+    "Skaladata: personen vil helst ha færre møter.",
+]
+CONTACT_WHEN = [
+    "Skaladata: tirsdager etter skolen",
+    "Skaladata: annenhver torsdag kl. 14",
+    "Skaladata: etter avtale på SMS",
+    "Skaladata: første mandag i måneden",
+]
+MEETING_PLACES = [
+    "Skaladata: ungdomsklubben",
+    "Skaladata: møterommet på skolen",
+    "Skaladata: Nav-kontoret",
+    "Skaladata: kafé i sentrum",
+]
+CONVERSATION_PURPOSES = [
+    "Skaladata: bli kjent og høre hvordan personen har det.",
+    "Skaladata: følge opp planen og tiltakene.",
+    "Skaladata: snakke om motivasjonen for å komme ut av miljøet.",
+]
+FIRST_CONVERSATION_REVIEW = "Gjennomgang etter første samtale"
+
 
 def _weighted(rng, pairs):
     return rng.choices([value for value, _w in pairs], weights=[w for _v, w in pairs])[0]
@@ -185,7 +270,8 @@ def _text(rng, sentences, count):
 class Command(BaseCommand):
     help = (
         "Add a large, fictional data set (agencies, networks, roles, people, cases, tasks, "
-        "journal, timeline, audit entries) for benchmarks. Development only."
+        "journal, timeline, exit work with measures and conversations, audit entries) for "
+        "benchmarks. Development only."
     )
 
     def add_arguments(self, parser):
@@ -210,6 +296,11 @@ class Command(BaseCommand):
             raise CommandError("--cases and --batch-size must be at least 1.")
         started = time.perf_counter()
         self.rng = random.Random(seed)  # noqa: S311  (made-up data, not secrets)
+        # What came after the first benchmarks draws from here, so self.rng's data set
+        # stays the same for the same seed.
+        self.extra_rng = random.Random(f"extra-{seed}")  # noqa: S311
+        self.exit_seen = 0  # identified cases past the security clarification
+        self.exit_planned = 0
         self.now = timezone.now()
         self.today = timezone.localdate()
         self.counts = defaultdict(int)
@@ -342,6 +433,10 @@ class Command(BaseCommand):
         )
 
         bench_user = self._bench_user(agencies[("slt", self.bench_municipality.pk)])
+        load_measure_types()
+        self.measure_types = list(
+            MeasureType.objects.filter(is_active=True).order_by("position", "code")
+        )
 
         # Networks: a regional one per police district, a municipal one per municipality.
         regional = self._get_or_create_by_name(
@@ -492,6 +587,7 @@ class Command(BaseCommand):
                 "network": municipal[m.pk].pk,
                 "forums": {aud: forums[(m.pk, aud)].pk for _n, aud, _k in FORUMS},
                 "agencies": {a.pk: a.name for a in local.values()},
+                "agency_types": {a.pk: a.agency_type for a in local.values()},
                 "users": agency_users,
                 "roles": roles,
             }
@@ -543,6 +639,12 @@ class Command(BaseCommand):
             (Task, "tasks", "tasks"),
             (TimelineEvent, "timeline", "timeline events"),
             (JournalEntry, "journal", "journal entries"),
+            (ExitWork, "exit_work", "exit cases"),
+            (JournalEntry, "background", "background entries"),
+            (Measure, "measures", "measures"),
+            (ContactAgreement, "agreements", "contact agreements"),
+            (Conversation, "conversations", "conversations"),
+            (FollowUpReview, "reviews", "follow-up reviews"),
         ]:
             rows = [row for p in plans for row in p[key]]
             model.objects.bulk_create(rows)
@@ -558,6 +660,9 @@ class Command(BaseCommand):
                             agency_id=entry.agency_id,
                             author_id=entry.author_id,
                             confidentiality=entry.confidentiality,
+                            category=entry.category,
+                            sector=entry.sector,
+                            police_verification=entry.police_verification,
                             text=entry.text + " (Rettet dato.)",
                             written_at=entry.written_at + datetime.timedelta(hours=2),
                             supersedes=entry,
@@ -808,6 +913,9 @@ class Command(BaseCommand):
                     status=StepStatus.DONE if done else StepStatus.NOT_STARTED,
                     done_at=created + span / 4 if done else None,
                     done_by_id=coordinator[0] if done else None,
+                    # Ticking a step records who changed it, as set_checklist_status does.
+                    changed_at=created + span / 4 if done else None,
+                    changed_by_id=coordinator[0] if done else None,
                 )
             )
 
@@ -892,6 +1000,7 @@ class Command(BaseCommand):
                     confidentiality=confidentiality,
                     text=_text(rng, JOURNAL_SENTENCES, rng.randint(2, 5)),
                     written_at=written,
+                    **self._sector(place, agency_id),
                 )
             )
             audit.append(
@@ -922,7 +1031,7 @@ class Command(BaseCommand):
                 )
             )
 
-        return {
+        plan = {
             "case": case,
             "person": person,
             "guardians": guardians,
@@ -936,7 +1045,432 @@ class Command(BaseCommand):
             "journal": journal,
             "audit": audit,
             "agency_names": place["agencies"],
+            "exit_work": [],
+            "background": [],
+            "measures": [],
+            "agreements": [],
+            "conversations": [],
+            "reviews": [],
         }
+        # Exit work on every tenth identified case that got past the security
+        # clarification (the heavy case stays as it is, for the case page's numbers).
+        if not anonymous and not heavy and CaseState.MAPPING in path:
+            self.exit_seen += 1
+            if self.exit_seen % EXIT_SHARE == 1:
+                at = {to_state: moved for moved, _from, to_state in moves}
+                self._plan_exit(plan, place, role, coordinator, team_ids, at, end)
+        return plan
+
+    def _sector(self, place, agency_id):
+        """An information item's sector, and a police item's verification (L08)."""
+        sector = place["agency_types"][agency_id]
+        verification = ""
+        if sector in POLICE_SECTORS:
+            verification = self.extra_rng.choice(PoliceVerification.values)
+        return {"sector": sector, "police_verification": verification}
+
+    # Exit work -------------------------------------------------------------------
+
+    def _plan_exit(self, plan, place, role, coordinator, team_ids, at, end):
+        """Exit work on a planned case, as the exit services would have left it (X11, L22-L29).
+
+        Started during mapping; steps 1, 3 and 7 settled before a move to active
+        follow-up, every step settled, every measure evaluated and the reviews after
+        exit scheduled on a closed case. `at`: when the case entered each state.
+        """
+        rng = self.extra_rng
+        case, person = plan["case"], plan["person"]
+        closed = case.state == CaseState.CLOSED
+        followed_up = CaseState.FOLLOW_UP in at
+        gate_by = at.get(CaseState.FOLLOW_UP, end)
+        started = at[CaseState.MAPPING] + (gate_by - at[CaseState.MAPPING]) * rng.uniform(0.05, 0.5)
+        today, start_day = self.today, timezone.localdate(started)
+
+        def between(first, last):
+            return first + (last - first) * rng.random()
+
+        def day_between(first, last):
+            return first + datetime.timedelta(days=rng.randint(0, max((last - first).days, 0)))
+
+        def worker(agency_id):
+            return coordinator if agency_id == role.agency_id else place["users"][agency_id]
+
+        self.exit_planned += 1
+        is_returnee = self.exit_planned % RETURNEE_EVERY == RETURNEE_EVERY // 2
+        plan["exit_work"].append(
+            ExitWork(
+                case=case,
+                started_at=started,
+                started_by_id=coordinator[0],
+                is_returnee=is_returnee,
+                checklist_evaluation="Skaladata: sjekklisten fungerte; samarbeidet med Nav "
+                "kom sent i gang."
+                if closed
+                else "",
+            )
+        )
+        plan["timeline"].append(
+            TimelineEvent(case=case, at=started, actor_id=coordinator[0], kind="exit_started")
+        )
+        plan["audit"].append(
+            (started, "exit.started", coordinator[0], role.agency_id, {"returnee": is_returnee})
+        )
+
+        # The fourteen steps. A social-media concern has its step 8 already, at the top.
+        have = {item.code: item for item in plan["checklist"]}
+        from_social_media = case.source == Source.SOCIAL_MEDIA
+        if closed:
+            progress = 1.0
+        elif followed_up:
+            progress = rng.uniform(0.6, 1.0)
+        else:
+            progress = rng.uniform(0.1, 0.8)
+        for step in STEPS:
+            if step.code in have:
+                continue
+            item = ChecklistItem(case=case, code=step.code, position=step.number)
+            plan["checklist"].append(item)
+            special = None
+            if step.number == SOCIAL_MEDIA_STEP.number and not from_social_media:
+                special = "social_media"
+            elif step.number in RETURN_STEPS and not is_returnee:
+                special = "returnee"
+            draw = rng.random()
+            if special and draw < 0.85:
+                status = StepStatus.NOT_RELEVANT
+            elif special:
+                status = StepStatus.NOT_STARTED
+            elif draw < progress:
+                status = StepStatus.NOT_RELEVANT if rng.random() < 0.08 else StepStatus.DONE
+            elif draw < progress + 0.15:
+                status = StepStatus.IN_PROGRESS
+            else:
+                status = StepStatus.NOT_STARTED
+            gated = followed_up and step.code in GATE_CODES
+            if (closed or gated) and status not in (StepStatus.DONE, StepStatus.NOT_RELEVANT):
+                status = StepStatus.NOT_RELEVANT if special else StepStatus.DONE
+            if status == StepStatus.NOT_STARTED:
+                continue
+            agency_id = role.agency_id if rng.random() < 0.6 else rng.choice(team_ids)
+            changer = worker(agency_id)
+            changed_at = between(started, gate_by if gated else end)
+            item.status = status
+            item.changed_at, item.changed_by_id = changed_at, changer[0]
+            if status == StepStatus.DONE:
+                item.done_at, item.done_by_id = changed_at, changer[0]
+            if status == StepStatus.NOT_RELEVANT:
+                item.not_relevant_reason = NOT_RELEVANT_REASONS[special or "other"]
+            if rng.random() < 0.3:
+                item.note = rng.choice(STEP_NOTES)
+            plan["audit"].append(
+                (
+                    changed_at,
+                    "case.checklist_done"
+                    if status == StepStatus.DONE
+                    else "case.checklist_changed",
+                    changer[0],
+                    agency_id,
+                    {"step": step.code, "status": status},
+                )
+            )
+
+        # Background and motivation: information items of the agencies that wrote them.
+        for _b in range(rng.randint(2, 6)):
+            topic = rng.choice(TOPICS)
+            factor = rng.choice(topic.factors)[0] if topic.factors else ""
+            agency_id = rng.choice(team_ids)
+            author = worker(agency_id)
+            written = between(started, end)
+            entry = JournalEntry(
+                case=case,
+                agency_id=agency_id,
+                author_id=author[0],
+                confidentiality=_weighted(rng, CONFIDENTIALITY),
+                text=_text(rng, BACKGROUND_SENTENCES, rng.randint(1, 3)),
+                category=topic.category,
+                topic=topic.code,
+                factor=factor,
+                health_data=factor in HEALTH_FACTORS,
+                political_opinions=factor in BELIEF_FACTORS,
+                written_at=written,
+                **self._sector(place, agency_id),
+            )
+            plan["background"].append(entry)
+            plan["audit"].append(
+                (
+                    written,
+                    "case.journal_written",
+                    author[0],
+                    agency_id,
+                    lambda e=entry: {
+                        "entry": e.pk,
+                        "confidentiality": e.confidentiality,
+                        "category": e.category,
+                        "special_categories": e.special_categories,
+                    },
+                )
+            )
+
+        # Measures, each with a responsible agency on the team and an evaluation date.
+        for _m in range(rng.randint(1, 4)):
+            measure_type = rng.choice(self.measure_types)
+            agency_id = rng.choice(team_ids)
+            contact = worker(agency_id)
+            draw = rng.random()
+            evaluated_at = None
+            if closed or draw < 0.2:  # evaluated and ended
+                evaluated_at = between(started, end)
+                start_on = day_between(start_day, timezone.localdate(evaluated_at))
+                evaluation_on = day_between(start_on, timezone.localdate(evaluated_at))
+                status = MeasureStatus.COMPLETED if rng.random() < 0.7 else MeasureStatus.STOPPED
+            elif draw < 0.35:  # starts soon
+                start_on = today + datetime.timedelta(days=rng.randint(1, 30))
+                evaluation_on = start_on + datetime.timedelta(days=rng.randint(30, 120))
+                status = MeasureStatus.PLANNED
+            else:  # running; some past their evaluation date
+                start_on = day_between(start_day, today)
+                evaluation_on = max(
+                    start_on + datetime.timedelta(days=14),
+                    today + datetime.timedelta(days=rng.randint(-90, 120)),
+                )
+                status = MeasureStatus.ONGOING if rng.random() < 0.85 else MeasureStatus.PAUSED
+            created_at = min(started + datetime.timedelta(days=(start_on - start_day).days), end)
+            if start_on > today:
+                created_at = between(started, end)
+            measure = Measure(
+                case=case,
+                measure_type=measure_type,
+                goal=rng.choice(MEASURE_GOALS),
+                responsible_agency_id=agency_id,
+                contact_name=contact[2],
+                start_on=start_on,
+                status=status,
+                evaluation_on=evaluation_on,
+                outcome=rng.choice(MEASURE_OUTCOMES) if evaluated_at else "",
+                evaluated_at=evaluated_at,
+                evaluated_by_id=contact[0] if evaluated_at else None,
+                person_view=rng.choice(PERSON_VIEWS),
+                created_by_id=coordinator[0],
+                created_at=created_at,
+            )
+            plan["measures"].append(measure)
+            added_as = MeasureStatus.ONGOING if evaluated_at else status
+            plan["audit"].append(
+                (
+                    created_at,
+                    "measure.added",
+                    coordinator[0],
+                    role.agency_id,
+                    lambda m=measure, s=added_as: {
+                        "measure": m.pk,
+                        "type": m.measure_type.code,
+                        "responsible_agency": m.responsible_agency_id,
+                        "status": s,
+                    },
+                )
+            )
+            if evaluated_at:
+                plan["audit"].append(
+                    (
+                        evaluated_at,
+                        "measure.evaluated",
+                        contact[0],
+                        agency_id,
+                        lambda m=measure: {"measure": m.pk, "status": m.status},
+                    )
+                )
+
+        # A contact agreement now and then (step 6).
+        if rng.random() < 0.6:
+            agency_id = rng.choice(team_ids)
+            contact = worker(agency_id)
+            agreed = between(started, end)
+            next_contact = None
+            if not closed and rng.random() < 0.7:
+                next_contact = today + datetime.timedelta(days=rng.randint(1, 21))
+            agreement = ContactAgreement(
+                case=case,
+                agency_id=agency_id,
+                contact_name=contact[2] or contact[1],
+                channel=rng.choice(ContactChannel.values),
+                when=rng.choice(CONTACT_WHEN),
+                next_contact_on=next_contact,
+                where=rng.choice(MEETING_PLACES),
+                not_to_contact="Skaladata: politiet tar ikke direkte kontakt før første samtale."
+                if rng.random() < 0.3
+                else "",
+                agreed_on=timezone.localdate(agreed),
+                created_by_id=coordinator[0],
+                created_at=agreed,
+            )
+            plan["agreements"].append(agreement)
+            plan["audit"].append(
+                (
+                    agreed,
+                    "conversation.agreement_added",
+                    coordinator[0],
+                    role.agency_id,
+                    lambda a=agreement: {
+                        "agreement": a.pk,
+                        "agency": a.agency_id,
+                        "channel": a.channel,
+                    },
+                )
+            )
+
+        # Conversations (step 14): the first one, and perhaps one more; an open case's
+        # last one may lie ahead. For a child the guardians' and child welfare's part is
+        # decided (check_conversation's rules).
+        horizon = end if closed else self.now + datetime.timedelta(days=21)
+        planned = sorted(between(started, horizon) for _c in range(rng.randint(0, 2)))
+        for n, planned_at in enumerate(planned):
+            planned_at = planned_at.replace(second=0, microsecond=0)
+            created_at = between(started, min(planned_at, self.now))
+            attendance, with_them = self._attendance(rng, person, plan["guardians"], planned_at)
+            interpretation = "arabisk" in person.languages and rng.random() < 0.5
+            trusted = ""
+            if plan["resources"] and rng.random() < 0.3:
+                trusted = plan["resources"][0].name
+            held = planned_at < self.now - datetime.timedelta(hours=2) and (
+                closed or rng.random() < 0.85
+            )
+            conversation = Conversation(
+                case=case,
+                is_first=n == 0,
+                planned_at=planned_at,
+                place=rng.choice(MEETING_PLACES),
+                purpose=rng.choice(CONVERSATION_PURPOSES),
+                attendees="\n".join([person.name, coordinator[2] or coordinator[1], *with_them]),
+                trusted_person=trusted,
+                interpretation_needed=interpretation,
+                interpreter_language="arabisk" if interpretation else "",
+                held_at=planned_at if held else None,
+                held_by_id=coordinator[0] if held else None,
+                created_by_id=coordinator[0],
+                created_at=created_at,
+                **attendance,
+            )
+            plan["conversations"].append(conversation)
+            plan["audit"].append(
+                (
+                    created_at,
+                    "conversation.planned",
+                    coordinator[0],
+                    role.agency_id,
+                    lambda c=conversation: {
+                        "conversation": c.pk,
+                        "first": c.is_first,
+                        "guardians": c.guardians_attend,
+                        "child_welfare": c.child_welfare_attends,
+                        "interpretation": c.interpretation_needed,
+                    },
+                )
+            )
+            if not held:
+                continue
+            if conversation.is_first:
+                # The review task the first held conversation opens (L23).
+                deadline = timezone.localdate(planned_at) + datetime.timedelta(
+                    days=REVIEW_AFTER_FIRST_CONVERSATION_DAYS
+                )
+                done = closed or (deadline < today and rng.random() < 0.8)
+                task = Task(
+                    case=case,
+                    title=FIRST_CONVERSATION_REVIEW,
+                    owner_agency_id=role.agency_id,
+                    owner_role_id=role.pk,
+                    owner_name="",
+                    deadline=deadline,
+                    status=TaskStatus.DONE if done else TaskStatus.OPEN,
+                    created_by_id=coordinator[0],
+                    created_at=planned_at,
+                )
+                plan["tasks"].append(task)
+                conversation.review_task = task
+                plan["audit"].append(
+                    (
+                        planned_at,
+                        "case.task_added",
+                        coordinator[0],
+                        role.agency_id,
+                        lambda t=task: {"task": t.pk},
+                    )
+                )
+            plan["audit"].append(
+                (
+                    planned_at,
+                    "conversation.held",
+                    coordinator[0],
+                    role.agency_id,
+                    lambda c=conversation: {
+                        "conversation": c.pk,
+                        "first": c.is_first,
+                        "review_task": c.review_task.pk if c.review_task else None,
+                    },
+                )
+            )
+
+        # Reviews after exit on a closed exit case (L29), recorded when they were due.
+        if closed:
+            closed_day = timezone.localdate(end)
+            for months in settings.EXIT_FOLLOW_UP_MONTHS:
+                review = FollowUpReview(
+                    case=case, months_after=months, due_on=add_months(closed_day, months)
+                )
+                plan["reviews"].append(review)
+                if review.due_on < today and rng.random() < 0.7:
+                    review.done_at = min(
+                        end
+                        + datetime.timedelta(days=(review.due_on - closed_day).days)
+                        + datetime.timedelta(days=rng.randint(0, 14)),
+                        self.now,
+                    )
+                    review.done_by_id = coordinator[0]
+                    review.outcome = "Skaladata: personen har arbeid og holder seg unna miljøet."
+                    plan["audit"].append(
+                        (
+                            review.done_at,
+                            "exit.follow_up_reviewed",
+                            coordinator[0],
+                            role.agency_id,
+                            lambda r=review: {"review": r.pk, "months_after": r.months_after},
+                        )
+                    )
+
+    def _attendance(self, rng, person, guardians, planned_at):
+        """The guardians' and child welfare's part in a conversation, and who that adds
+        to the attendees: decided, a "no" with its reason, for a child; mostly blank
+        for an adult."""
+        fields = {
+            "guardians_attend": "",
+            "guardians_reason": "",
+            "child_welfare_attends": "",
+            "child_welfare_reason": "",
+        }
+        attendees = []
+        if is_minor_on(person, timezone.localdate(planned_at)):
+            if guardians and rng.random() < 0.7:
+                fields["guardians_attend"] = Attendance.YES
+                attendees += [guardian.name for guardian in guardians]
+            else:
+                fields["guardians_attend"] = Attendance.NO
+                fields["guardians_reason"] = (
+                    "Skaladata: personen vil snakke alene først; foresatte er orientert."
+                )
+            answer = _weighted(
+                rng, [(Attendance.YES, 40), (Attendance.NO, 40), (Attendance.NOT_APPLICABLE, 20)]
+            )
+            fields["child_welfare_attends"] = answer
+            if answer == Attendance.YES:
+                attendees.append("Barneverntjenesten (skaladata)")
+            elif answer == Attendance.NO:
+                fields["child_welfare_reason"] = (
+                    "Skaladata: barneverntjenesten er orientert og deltar fra neste samtale."
+                )
+        elif rng.random() < 0.2:
+            fields["guardians_attend"] = Attendance.NOT_APPLICABLE
+            fields["child_welfare_attends"] = Attendance.NOT_APPLICABLE
+        return fields, attendees
 
     # The audit log ----------------------------------------------------------------
 
