@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "tverrnett.measures",
     "tverrnett.conversations",
     "tverrnett.exitwork",
+    "tverrnett.plans",
 ]
 
 MIDDLEWARE = [
@@ -162,6 +163,8 @@ CONSENT_AGE_THRESHOLDS = {
 }
 # Days the sending agency has to complete the review or inform the person (L06, L07).
 DISCLOSURE_FOLLOW_UP_DAYS = env_int("DISCLOSURE_FOLLOW_UP_DAYS", 14, minimum=1)
+# Individual plans: the coordinator's task comes this many days before a revision date.
+PLAN_REVISION_REMINDER_DAYS = env_int("PLAN_REVISION_REMINDER_DAYS", 14, minimum=1)
 # Exit work (L29): follow-up reviews this many months after an exit case closes.
 EXIT_FOLLOW_UP_MONTHS = tuple(
     sorted({int(months) for months in env_list("EXIT_FOLLOW_UP_MONTHS", ["6", "12"])})

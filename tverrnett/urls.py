@@ -16,5 +16,6 @@ urlpatterns = [
     path("", include("tverrnett.measures.urls")),
     path("", include("tverrnett.conversations.urls")),
     path("", include("tverrnett.exitwork.urls")),
+    path("", include("tverrnett.plans.urls")),
     path("i18n/setlang/", public(set_language), name="set_language"),
 ]

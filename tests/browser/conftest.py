@@ -10,6 +10,7 @@ Content Security Policy violation, throws an uncaught error, or sends a
 request anywhere but the test server.
 """
 
+import json
 import os
 import secrets
 import socket
@@ -410,3 +411,34 @@ def shots(tmp_path):
     directory = Path(os.environ.get("SCREENSHOT_DIR") or tmp_path)
     directory.mkdir(parents=True, exist_ok=True)
     return directory
+
+
+# Shared by the test modules ------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def session_of(browser, server):
+    """The cookies of a logged-in session per demo user, each user logging in once per
+    test module."""
+    cookies = {}
+
+    def session(username):
+        if username not in cookies:
+            context = browser.new_context(base_url=server.base_url)
+            log_in(context.new_page(), server, username)
+            cookies[username] = context.cookies()
+            context.close()
+        return cookies[username]
+
+    return session
+
+
+def act_as(context, session_of, username):
+    """Make `context` the demo user's logged-in session."""
+    context.clear_cookies()
+    context.add_cookies(session_of(username))
+
+
+def shell(server, code):
+    """Run Python against the test server's database; returns what it printed, as JSON."""
+    return json.loads(server.manage("shell", "--no-imports", "-c", code))

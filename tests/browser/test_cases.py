@@ -15,7 +15,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import log_in, submit
+from tests.browser.conftest import act_as, submit
 from tests.browser.pagecheck import check_page, click_and_wait
 
 pytestmark = pytest.mark.browser
@@ -50,27 +50,6 @@ CASE_URL = re.compile(r"/saker/\d+/$")
 def demo(server):
     """Primary keys of the demo's network, municipality, SLT role and cases."""
     return json.loads(server.manage("shell", "--no-imports", "-c", DEMO_IDS))
-
-
-@pytest.fixture(scope="module")
-def session_of(browser, server):
-    """The cookies of a logged-in session per demo user, each user logging in once."""
-    cookies = {}
-
-    def session(username):
-        if username not in cookies:
-            context = browser.new_context(base_url=server.base_url)
-            log_in(context.new_page(), server, username)
-            cookies[username] = context.cookies()
-            context.close()
-        return cookies[username]
-
-    return session
-
-
-def act_as(context, session_of, username):
-    context.clear_cookies()
-    context.add_cookies(session_of(username))
 
 
 def case_path(page, server):

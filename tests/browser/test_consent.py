@@ -24,7 +24,7 @@ import secrets
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import DEMO_PASSWORD, log_in, submit
+from tests.browser.conftest import DEMO_PASSWORD, act_as, log_in, shell, submit
 from tests.browser.pagecheck import check_page, click_and_wait
 
 pytestmark = pytest.mark.browser
@@ -65,36 +65,10 @@ SUCCESS = ".tn-messages .ds-alert[data-color=success]"
 WARNING = "main .ds-alert[data-color=warning]"
 
 
-def shell(server, code):
-    """Run Python against the test server's database; returns what it printed, as JSON."""
-    return json.loads(server.manage("shell", "--no-imports", "-c", code))
-
-
 @pytest.fixture(scope="module")
 def demo(server):
     """Primary keys of the demo case, its consent and guardian, two agencies and § 13 b nr. 7."""
     return shell(server, DEMO_IDS)
-
-
-@pytest.fixture(scope="module")
-def session_of(browser, server):
-    """The cookies of a logged-in session per demo user, each user logging in once."""
-    cookies = {}
-
-    def session(username):
-        if username not in cookies:
-            context = browser.new_context(base_url=server.base_url)
-            log_in(context.new_page(), server, username)
-            cookies[username] = context.cookies()
-            context.close()
-        return cookies[username]
-
-    return session
-
-
-def act_as(context, session_of, username):
-    context.clear_cookies()
-    context.add_cookies(session_of(username))
 
 
 def write_slt_entry(server, case_pk, text, category="concern"):

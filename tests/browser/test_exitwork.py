@@ -17,14 +17,13 @@ order; the demo's exit case ("Eksempel Exitsen (fiktiv)") is only read.
 """
 
 import datetime
-import json
 import re
 import secrets
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import log_in, submit
+from tests.browser.conftest import act_as, shell, submit
 from tests.browser.pagecheck import check_page, click_and_wait
 
 pytestmark = pytest.mark.browser
@@ -39,7 +38,10 @@ print(json.dumps({
     "network": ConcernCase.objects.get(subject__name="Demo Demosen (fiktiv)").network_id,
     "municipality": drammen.pk,
     "slt_role": Role.objects.get(kind="slt_coordinator", municipality=drammen).pk,
-    "exit_case": ConcernCase.objects.get(subject__name="Eksempel Exitsen (fiktiv)").pk,
+    "exit_case": ConcernCase.objects.filter(subject__name="Eksempel Exitsen (fiktiv)")
+    .order_by("pk")
+    .first()
+    .pk,
 }))
 """
 # The acting user, as the demo seeding does: the services act for users who passed both
@@ -73,36 +75,10 @@ CASE_URL = re.compile(r"/saker/\d+/$")
 STEPS = 14
 
 
-def shell(server, code):
-    """Run Python against the test server's database; returns what it printed, as JSON."""
-    return json.loads(server.manage("shell", "--no-imports", "-c", code))
-
-
 @pytest.fixture(scope="module")
 def demo(server):
     """Primary keys of the demo's network, Drammen, its SLT role and the demo exit case."""
     return shell(server, DEMO_IDS)
-
-
-@pytest.fixture(scope="module")
-def session_of(browser, server):
-    """The cookies of a logged-in session per demo user, each user logging in once."""
-    cookies = {}
-
-    def session(username):
-        if username not in cookies:
-            context = browser.new_context(base_url=server.base_url)
-            log_in(context.new_page(), server, username)
-            cookies[username] = context.cookies()
-            context.close()
-        return cookies[username]
-
-    return session
-
-
-def act_as(context, session_of, username):
-    context.clear_cookies()
-    context.add_cookies(session_of(username))
 
 
 def case_pk_of(path):

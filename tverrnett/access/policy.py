@@ -510,3 +510,48 @@ def readable_journal_ids(user, case_ids):
         .filter(models.Q(agency_id__in=own) | models.Q(pk__in=disclosed))
         .values_list("pk", flat=True)
     )
+
+
+# Individual plans (tverrnett.plans) ----------------------------------------------------
+
+
+def plan_agency_ids(plan):
+    """The services of a plan: those its consent names, and the coordinator role's agency."""
+    return set(plan.consent.recipients.values_list("id", flat=True)) | {
+        plan.coordinator_role.agency_id
+    }
+
+
+def _is_plan_coordinator(user, plan, agency_ids):
+    role = plan.coordinator_role
+    return user.pk in (role.holder_id, role.deputy_id) or role.agency_id in agency_ids
+
+
+def can_see_plan(user, plan, access_path, agency_ids):
+    """The plan is for the services its consent names (L30) and its coordinator, among
+    those who reach the case. A break-glass access reads it only for such a service:
+    emergency access to the case does not widen the plan's consent."""
+    if access_path not in ("team", "coordinator", "break_glass"):
+        return False
+    return _is_plan_coordinator(user, plan, agency_ids) or bool(agency_ids & plan_agency_ids(plan))
+
+
+def can_edit_plan(user, plan, agency_ids):
+    """The coordinator's side writes the plan: the role's holder and deputy and its agency,
+    while the case is open and they reach it as team or coordinator."""
+    case = plan.case
+    if case.is_closed:
+        return False
+    if case_access_path(user, case) not in ("team", "coordinator"):
+        return False
+    return _is_plan_coordinator(user, plan, agency_ids)
+
+
+def plan_contributing_agency_ids(user, plan, agency_ids):
+    """The user's services that write their own part of the plan: named in its consent or
+    coordinating it, and on the case's team, while the case is open."""
+    case = plan.case
+    if case.is_closed or case_access_path(user, case) not in ("team", "coordinator"):
+        return set()
+    team = set(case.team.values_list("agency_id", flat=True))
+    return agency_ids & plan_agency_ids(plan) & team

@@ -81,6 +81,18 @@ class PrepareConsentForm(forms.Form):
             "invalid": _("Give a valid date."),
         },
     )
+    individual_plan = forms.BooleanField(
+        label=_("The person wants an individual plan"),
+        help_text=_("An individual plan coordinates the services over time (L30)."),
+        required=False,
+    )
+    plan_confidential_access = forms.BooleanField(
+        label=_(
+            "The services named above may use the confidential information the individual "
+            "plan needs"
+        ),
+        required=False,
+    )
     language = forms.CharField(
         label=_("Language of the conversation"),
         max_length=100,
@@ -116,6 +128,11 @@ class PrepareConsentForm(forms.Form):
             self.add_error("ends_on", _("The end date must be on or after the start date."))
         if data.get("interpreter_used") and not data.get("interpreter_language", "").strip():
             self.add_error("interpreter_language", _("Give the interpreter language."))
+        if data.get("plan_confidential_access") and not data.get("individual_plan"):
+            self.add_error(
+                "individual_plan",
+                _("Access for the plan's services is part of a consent to an individual plan."),
+            )
         return data
 
 

@@ -163,6 +163,13 @@ class Consent(models.Model):
     )
     starts_on = models.DateField(_("valid from"))
     ends_on = models.DateField(_("valid until"))
+    # An individual plan (L30) needs both: the person wants a plan, and the services
+    # making it may see the confidential information the plan needs.
+    individual_plan = models.BooleanField(_("the person wants an individual plan"), default=False)
+    plan_confidential_access = models.BooleanField(
+        _("the plan's services may use the confidential information the plan needs"),
+        default=False,
+    )
     language = models.CharField(_("language of the conversation"), max_length=100)
     interpreter_used = models.BooleanField(_("an interpreter was used"), default=False)
     interpreter_language = models.CharField(_("interpreter language"), max_length=100, blank=True)

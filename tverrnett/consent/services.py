@@ -136,7 +136,8 @@ def prepare_consent(actor, case, *, guardians=(), recipients, request=None, **fi
     """Record a consent's scope (L11, L16) so the declaration can be printed and signed.
 
     `fields`: consenter_name, capacity, child_views, purpose, categories, starts_on,
-    ends_on, language, interpreter_used, interpreter_language.
+    ends_on, language, interpreter_used, interpreter_language, and for an individual
+    plan (L30) individual_plan and plan_confidential_access.
     """
     _require_work(actor, case)
     guardians = list(guardians)
@@ -144,6 +145,14 @@ def prepare_consent(actor, case, *, guardians=(), recipients, request=None, **fi
     fields.setdefault("child_views", "")
     fields.setdefault("interpreter_language", "")
     fields.setdefault("starts_on", timezone.localdate())
+    if fields.get("plan_confidential_access") and not fields.get("individual_plan"):
+        raise ValidationError(
+            {
+                "individual_plan": _(
+                    "Access for the plan's services is part of a consent to an individual plan."
+                )
+            }
+        )
     _validate_scope(case, {**fields, "recipients": recipients}, guardians)
     agency = case_services.actor_agency(actor, case, request)
     consent = Consent.objects.create(case=case, prepared_by=actor, prepared_agency=agency, **fields)

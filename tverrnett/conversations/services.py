@@ -12,10 +12,11 @@ Who may: the team and the coordinator, on an open identified case
 import datetime
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -90,6 +91,11 @@ _TEXT_FIELDS = {
     "child_welfare_attends",
     "channel",
 }
+
+
+def _in_site_language(message):
+    with translation.override(settings.LANGUAGE_CODE):
+        return _(message)
 
 
 def _require(allowed):
@@ -437,7 +443,8 @@ def record_conversation_held(actor, conversation, *, version, held_at, request=N
         task = case_services.add_task(
             actor,
             case,
-            title=_("Review after the first conversation"),
+            # Stored text: in the site's language, whatever the user reads in.
+            title=_in_site_language("Review after the first conversation"),
             owner_agency=role.agency,
             owner_role=role,
             deadline=timezone.localdate(held_at)

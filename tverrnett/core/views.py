@@ -14,6 +14,7 @@ from tverrnett.cases.services import break_glass_reviews_for, overdue_tasks_for_
 from tverrnett.consent import services as consent_services
 from tverrnett.exitwork.services import follow_up_reviews_for_coordinator
 from tverrnett.measures import services as measures_services
+from tverrnett.plans import services as plans_services
 
 UNREAD_ON_START_PAGE = 5
 OVERDUE_ON_START_PAGE = 10
@@ -57,6 +58,17 @@ def home(request):
             "overdue_measures": (
                 list(
                     measures_services.overdue_measures_for_coordinator(request.user)[
+                        :OVERDUE_ON_START_PAGE
+                    ]
+                )
+                if does_case_work
+                else []
+            ),
+            # Revision dates of individual plans passed without a new version, on plans the
+            # user coordinates (L33).
+            "overdue_revisions": (
+                list(
+                    plans_services.overdue_revisions_for_coordinator(request.user)[
                         :OVERDUE_ON_START_PAGE
                     ]
                 )

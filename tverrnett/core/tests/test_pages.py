@@ -82,7 +82,8 @@ def test_the_start_page_costs_the_same_few_queries_however_many_agencies(
     # user's case-work agencies, and the follow-ups and notices waiting for them.
     # +1 for the measures past their evaluation date in cases the user coordinates (L24).
     # +1 for the follow-up reviews after exit in cases the user coordinates (L29).
-    with django_assert_max_num_queries(18):
+    # +1 for the individual plans past their revision date that the user coordinates (L33).
+    with django_assert_max_num_queries(19):
         response = client.get("/")
 
     assert response.content.decode().count("Handle for denne etaten") == 10

@@ -1039,9 +1039,11 @@ def test_closing_waits_for_the_checklist_and_the_measures_then_schedules_reviews
 # entries and their sharing, team, responsibilities, measures, the next conversation and
 # agreement, tasks, guidance requests, child cases, reviews and the municipality: 28.
 # Measured on a case with five of everything; one of everything costs the same.
-OVERVIEW_QUERIES = 28
-CHECKLIST_QUERIES = 16
-BACKGROUND_QUERIES = 17
+# PostgreSQL adds one: the audit chain's advisory lock.
+_AUDIT_LOCK = 1 if connection.vendor == "postgresql" else 0
+OVERVIEW_QUERIES = 28 + _AUDIT_LOCK
+CHECKLIST_QUERIES = 16 + _AUDIT_LOCK
+BACKGROUND_QUERIES = 17 + _AUDIT_LOCK
 
 
 def _fill(case, n, *, owner, make_agency, measure_types):

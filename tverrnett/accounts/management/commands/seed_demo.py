@@ -20,6 +20,7 @@ from tverrnett.geography.models import Municipality, PoliceDistrict, RvtsRegion
 from tverrnett.measures.catalogue import load_measure_types
 from tverrnett.measures.demo import seed_measures
 from tverrnett.networks.demo import seed_networks
+from tverrnett.plans.demo import seed_plans
 
 DRAMMEN = "3301"
 OSLO = "0301"
@@ -175,6 +176,7 @@ class Command(BaseCommand):
             seed_measures(agencies, users)
             seed_conversations(agencies, users)
             seed_exit_work(agencies, users)
+            seed_plans(agencies, users)
         self._print(rows)
 
     def _agencies(self):

@@ -1,0 +1,47 @@
+"""The individual plan as PDF (L33).
+
+It goes through the same machinery as every printed document (tverrnett.consent.pdf):
+the house style, the vendored font and the fetcher that reads nothing but files under
+tverrnett/static/. A small stylesheet of the plan's own (templates/plans/pdf/plan.css)
+adds the draft mark and the version line to the page margins. The body is the same
+template as the screen's (plans/includes/plan_body.html), without its internal parts.
+"""
+
+from pathlib import Path
+
+from django.template.loader import render_to_string
+from django.utils import translation
+from weasyprint import CSS, HTML
+from weasyprint.text.fonts import FontConfiguration
+
+from tverrnett.consent.pdf import ASSET_ROOT, STYLESHEET, StaticFilesOnly
+
+PLAN_STYLESHEET = Path(__file__).resolve().parent / "templates" / "plans" / "pdf" / "plan.css"
+
+
+def _html_to_pdf(html):
+    fetcher = StaticFilesOnly()
+    base_url = ASSET_ROOT.as_uri() + "/"
+    font_config = FontConfiguration()
+    stylesheets = [
+        CSS(
+            string=path.read_text(encoding="utf-8"),
+            base_url=base_url,
+            url_fetcher=fetcher,
+            font_config=font_config,
+        )
+        for path in (STYLESHEET, PLAN_STYLESHEET)
+    ]
+    document = HTML(string=html, base_url=base_url, url_fetcher=fetcher)
+    return document.write_pdf(stylesheets=stylesheets, font_config=font_config, pdf_tags=True)
+
+
+def plan_html(context, language):
+    """The plan's printed HTML in `language` ("nb" or "en"), before it becomes a PDF."""
+    with translation.override(language):
+        return render_to_string("plans/pdf/plan.html", context)
+
+
+def plan_pdf(context, language):
+    """The plan as PDF bytes in bokmål ("nb") or English ("en")."""
+    return _html_to_pdf(plan_html(context, language))
