@@ -14,6 +14,7 @@ import datetime
 import pytest
 from django.conf import settings
 from django.contrib.messages import get_messages
+from django.db import connection
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.html import escape
@@ -818,8 +819,14 @@ def large_plan(owner, plan_case, on_team, make_agency, give_consent, partner_age
     return plan
 
 
-# The bound for each page, the same for a small and a large plan.
-QUERY_BOUNDS = {"detail": 28, "participation": 20, "compare": 16}
+# The bound for each page, the same for a small and a large plan. PostgreSQL adds one:
+# the audit chain's advisory lock for the read entry.
+_AUDIT_LOCK = 1 if connection.vendor == "postgresql" else 0
+QUERY_BOUNDS = {
+    "detail": 28 + _AUDIT_LOCK,
+    "participation": 20 + _AUDIT_LOCK,
+    "compare": 16 + _AUDIT_LOCK,
+}
 
 
 @pytest.mark.parametrize("size", ["small_plan", "large_plan"])
