@@ -7,21 +7,12 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from tverrnett.cases.forms import _date_input, _textarea
 from tverrnett.conversations import services
 from tverrnett.conversations.models import Attendance, ContactChannel
 
 TEXT_MAX = 4000
 _DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
-
-
-def _textarea(rows=3):
-    widget = forms.Textarea(attrs={"rows": rows})
-    widget.attrs.pop("cols", None)  # the width comes from the CSS
-    return widget
-
-
-def _date_input():
-    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class _DateTimeInput(forms.DateTimeInput):

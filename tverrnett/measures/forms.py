@@ -4,21 +4,8 @@ clear messages before the service is asked."""
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from tverrnett.cases.forms import VersionedForm
+from tverrnett.cases.forms import TEXT_MAX, VersionedForm, _date_input, _textarea
 from tverrnett.measures.models import ENDED_STATUSES, OPEN_STATUSES, MeasureStatus
-
-TEXT_MAX = 8000
-
-
-def _textarea(rows=4):
-    widget = forms.Textarea(attrs={"rows": rows})
-    widget.attrs.pop("cols", None)  # the width comes from the CSS
-    return widget
-
-
-def _date_input():
-    return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-
 
 _DATE_INVALID = _("Enter a date, for example 2026-12-15.")
 

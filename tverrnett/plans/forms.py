@@ -5,9 +5,8 @@ from django import forms
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
-from tverrnett.cases.forms import VersionedForm, _date_input, _textarea
+from tverrnett.cases.forms import TEXT_MAX, VersionedForm, _date_input, _textarea
 
-TEXT_MAX = 8000
 _DATE_INVALID = _("Enter a date, for example 2026-12-15.")
 
 
