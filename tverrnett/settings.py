@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "tverrnett.conversations",
     "tverrnett.exitwork",
     "tverrnett.plans",
+    "tverrnett.assessments",
 ]
 
 MIDDLEWARE = [
@@ -169,6 +170,9 @@ PLAN_REVISION_REMINDER_DAYS = env_int("PLAN_REVISION_REMINDER_DAYS", 14, minimum
 EXIT_FOLLOW_UP_MONTHS = tuple(
     sorted({int(months) for months in env_list("EXIT_FOLLOW_UP_MONTHS", ["6", "12"])})
 )
+# Assessment instruments (X8): files published besides the shipped ones, e.g. by RVTS;
+# `manage.py load_instruments` reads both (docs/assessment-instruments.md).
+INSTRUMENTS_DIR = env_str("INSTRUMENTS_DIR", "") or ""
 # The version of the confidentiality declaration voluntary organisations accept (L49).
 CONFIDENTIALITY_DECLARATION_VERSION = "2026-11"
 

@@ -17,5 +17,6 @@ urlpatterns = [
     path("", include("tverrnett.conversations.urls")),
     path("", include("tverrnett.exitwork.urls")),
     path("", include("tverrnett.plans.urls")),
+    path("", include("tverrnett.assessments.urls")),
     path("i18n/setlang/", public(set_language), name="set_language"),
 ]

@@ -455,6 +455,23 @@ def visible_journal(user, case, access_path=None, memberships=None):
     ).select_related("agency", "author")
 
 
+def visible_assessments(user, case, access_path=None, memberships=None):
+    """The risk and needs assessments (tverrnett.assessments) the user may read on `case`:
+    an assessment is an information item of the assessor's agency, so that agency's users
+    read its drafts and signed ones, and another agency reads a signed one only when its
+    item was disclosed to it. Nothing for a user who cannot reach the case."""
+    memberships = memberships or case_memberships(user)
+    if access_path is None:
+        access_path = case_access_path(user, case, memberships=memberships)
+    if access_path is None:
+        return case.assessments.none()
+    own, volunteer = memberships
+    disclosed = _disclosed_to(own | volunteer, case=case)
+    return case.assessments.filter(
+        models.Q(agency_id__in=own) | models.Q(entry_id__in=disclosed, status="signed")
+    )
+
+
 def visible_disclosures(user, case, agency_ids):
     """The disclosure records a user sees on a case they reach: all of them for the
     coordinator (oversight of the case), otherwise those their agencies (`agency_ids`)

@@ -560,7 +560,13 @@ class JournalForm(forms.Form):
     category = forms.ChoiceField(
         label=_("Information category"),
         help_text=_("Consents name the categories that may be shared."),
-        choices=[("", _("Choose a category"))] + InformationCategory.choices,
+        # An assessment item is written only by signing an assessment.
+        choices=[("", _("Choose a category"))]
+        + [
+            choice
+            for choice in InformationCategory.choices
+            if choice[0] != InformationCategory.ASSESSMENT
+        ],
         error_messages={"required": _("Choose the information category.")},
     )
     health_data = forms.BooleanField(label=_("Contains health information"), required=False)

@@ -443,6 +443,8 @@ class InformationCategory(models.TextChoices):
     BELIEFS = "beliefs", _("Religion, beliefs and political views")
     OFFENCES = "offences", _("Offences and police information")
     MEASURES = "measures", _("Measures and follow-up")
+    # Written only by signing a risk and needs assessment (tverrnett.assessments).
+    ASSESSMENT = "assessment", _("Risk and needs assessments")
 
 
 class PoliceVerification(models.TextChoices):

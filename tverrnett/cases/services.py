@@ -956,7 +956,7 @@ ITEM_CLASS_FIELDS = (
 )
 
 
-def _item_fields(case, agency, text, tags):
+def _item_fields(case, agency, text, tags, *, assessment=False):
     """The information item's text and class (L08, L34), checked; with its sector."""
     _refuse_in_anonymous(case, {"text": text})
     fields = {
@@ -972,6 +972,12 @@ def _item_fields(case, agency, text, tags):
     }
     if fields["category"] not in InformationCategory.values:
         raise ValidationError({"category": _("Choose a category from the list.")})
+    if fields["category"] == InformationCategory.ASSESSMENT and not assessment:
+        # Only a signed assessment is such an item, and it is never corrected: a new
+        # assessment supersedes it.
+        raise ValidationError(
+            {"category": _("An assessment is written and signed on the assessment pages.")}
+        )
     if agency.agency_type in POLICE_SECTORS:
         if fields["police_verification"] not in PoliceVerification.values:
             raise ValidationError(
@@ -989,7 +995,31 @@ def write_journal_entry(actor, case, *, text, confidentiality, request=None, **t
     agencies, police_verification."""
     _require_work(actor, case)
     agency = actor_agency(actor, case, request)
-    fields = _item_fields(case, agency, text, tags)
+    return _write_item(
+        actor,
+        case,
+        agency,
+        _item_fields(case, agency, text, tags),
+        text=text,
+        confidentiality=confidentiality,
+        request=request,
+    )
+
+
+@transaction.atomic
+def write_assessment_item(actor, case, agency, *, text, confidentiality, request=None, **tags):
+    """The information item of a signed assessment, owned by the assessment's agency
+    (tverrnett.assessments.services.sign_assessment is the caller)."""
+    _require_work(actor, case)
+    _require(agency.pk in policy.case_agency_ids(actor))
+    tags["category"] = InformationCategory.ASSESSMENT
+    fields = _item_fields(case, agency, text, tags, assessment=True)
+    return _write_item(
+        actor, case, agency, fields, text=text, confidentiality=confidentiality, request=request
+    )
+
+
+def _write_item(actor, case, agency, fields, *, text, confidentiality, request):
     entry = JournalEntry.objects.create(
         case=case, agency=agency, author=actor, confidentiality=confidentiality, text=text, **fields
     )
@@ -1022,6 +1052,10 @@ def correct_journal_entry(actor, entry, *, text, confidentiality, reason, reques
     # the visible (current) versions, so a second correction of one version is a stale
     # edit rather than a refusal.
     _require(entry.case_id == case.pk and entry.agency_id in policy.case_agency_ids(actor))
+    if entry.category == InformationCategory.ASSESSMENT:
+        raise ValidationError(
+            _("A signed assessment is not corrected: make a new assessment that supersedes it.")
+        )
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the entry is corrected.")})
     # A tag the caller does not name is kept: a correction never un-tags by omission.

@@ -111,7 +111,7 @@ STEPS = (
         "exit_assessment",
         _("Use risk and needs assessment tools"),
         _("Use risk and needs assessment tools; RVTS can assist."),
-        action="ask_rvts",
+        action="assessments",
     ),
     Step(
         10,

@@ -101,6 +101,16 @@ class Measure(models.Model):
     )
     # What the person thinks of the measure, in their own words (X4: tailored together).
     person_view = models.TextField(_("the person's own view"), blank=True)
+    # Proposed from a risk and needs assessment (X8): the assessment and the codes of the
+    # items its assessor judged most important. Set when the measure is made; kept.
+    assessment = models.ForeignKey(
+        "assessments.Assessment",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="proposed_measures",
+    )
+    assessment_items = models.JSONField(default=list, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
@@ -116,6 +126,13 @@ class Measure(models.Model):
 
     def __str__(self):
         return f"{self.case}: {self.measure_type}"
+
+    @property
+    def proposed_for(self):
+        """The questions of the assessment items this measure was proposed for."""
+        if self.assessment_id is None:
+            return []
+        return self.assessment.instrument.questions(self.assessment_items)
 
     @property
     def is_open(self):

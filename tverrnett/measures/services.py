@@ -117,16 +117,24 @@ def _validate(case, fields, *, current=None):
 
 
 @transaction.atomic
-def add_measure(actor, case, *, request=None, **fields):
+def add_measure(actor, case, *, request=None, proposed_from=None, proposed_items=(), **fields):
     """Add a measure to an identified case. `fields`: measure_type, goal,
     responsible_agency (on the team), contact_name, start_on, status (planned by
-    default), evaluation_on (required, L24) and person_view."""
+    default), evaluation_on (required, L24) and person_view. `proposed_from` and
+    `proposed_items`: the assessment and item codes it was proposed for
+    (tverrnett.assessments.services.propose_measure checks them)."""
     _check_fields(fields)
     _require_work(actor, case)
     _refuse_anonymous(case)
     fields = {"status": MeasureStatus.PLANNED, "contact_name": "", "person_view": "", **fields}
     _validate(case, fields)
-    measure = Measure.objects.create(case=case, created_by=actor, **fields)
+    measure = Measure.objects.create(
+        case=case,
+        created_by=actor,
+        assessment=proposed_from,
+        assessment_items=list(proposed_items),
+        **fields,
+    )
     record(
         "measure.added",
         actor=actor,
@@ -136,6 +144,7 @@ def add_measure(actor, case, *, request=None, **fields):
             "type": measure.measure_type.code,
             "responsible_agency": measure.responsible_agency_id,
             "status": measure.status,
+            "assessment": proposed_from.pk if proposed_from else None,
         },
         request=request,
     )
@@ -228,7 +237,9 @@ def evaluate_measure(actor, measure, *, version, outcome, status, evaluation_on=
 
 def measures_on(case):
     """Every measure of the case, newest start first, with what the list shows."""
-    return case.measures.select_related(*_RELATIONS, "evaluated_by").order_by("-start_on", "-id")
+    return case.measures.select_related(
+        *_RELATIONS, "evaluated_by", "assessment__instrument"
+    ).order_by("-start_on", "-id")
 
 
 def current_measures(case):

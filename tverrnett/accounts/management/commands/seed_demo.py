@@ -9,6 +9,7 @@ from tverrnett.accounts.management.commands._demo import DEMO_PASSWORD, refuse_u
 from tverrnett.accounts.models import Membership, MembershipRole
 from tverrnett.agencies.models import Agency, AgencyType
 from tverrnett.announcements.demo import seed_announcements
+from tverrnett.assessments.demo import seed_assessments
 from tverrnett.cases.demo import seed_cases
 from tverrnett.consent.catalogue import load_catalogue
 from tverrnett.consent.demo import seed_consents
@@ -177,6 +178,7 @@ class Command(BaseCommand):
             seed_conversations(agencies, users)
             seed_exit_work(agencies, users)
             seed_plans(agencies, users)
+            seed_assessments(agencies, users)
         self._print(rows)
 
     def _agencies(self):
