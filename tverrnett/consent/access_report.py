@@ -63,6 +63,7 @@ SECTION_LABELS = {
 # listed here is shown by its code.
 PART_LABELS = {
     "access_report": pgettext_lazy("case part", "access report"),
+    "assessments": pgettext_lazy("case part", "risk and needs assessments"),
     "background": pgettext_lazy("case part", "background and motivation"),
     "background_history": pgettext_lazy("case part", "background history"),
     "checklist": pgettext_lazy("case part", "exit-work checklist"),
