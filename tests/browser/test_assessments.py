@@ -215,14 +215,10 @@ def test_the_development_page_charts_each_domain_over_the_assessments(
     )
     # And the legend names every rating of the scale.
     for label in demo["first_labels"]:
-        expect(chart.locator("text", has_text=re.compile(f"^{re.escape(label)}$"))).to_have_count(
-            1
-        )
+        expect(chart.locator("text", has_text=re.compile(f"^{re.escape(label)}$"))).to_have_count(1)
 
 
-def test_the_assessments_are_not_shown_to_the_police_or_outsiders(
-    context, page, session_of, demo
-):
+def test_the_assessments_are_not_shown_to_the_police_or_outsiders(context, page, session_of, demo):
     case = f"/saker/{demo['case']}/"
     newest = demo["signed"][-1]
     hidden = [
@@ -435,9 +431,7 @@ def test_the_coordinator_assesses_again_signs_and_compares(
     expect(page.locator("main h1 .ds-tag[data-color=neutral]")).to_be_visible()
     superseded = page.locator("main .ds-alert[data-color=info]")
     expect(superseded.locator(f'a[href="{new}"]')).to_be_visible()
-    compare = superseded.locator(
-        f'a[href="{demo["list"]}sammenlign/?fra={older_pk}&til={new_pk}"]'
-    )
+    compare = superseded.locator(f'a[href="{demo["list"]}sammenlign/?fra={older_pk}&til={new_pk}"]')
     expect(compare).to_be_visible()
     expect(page.locator("main a[href*='?erstatter=']")).to_have_count(0)
 

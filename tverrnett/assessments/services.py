@@ -18,7 +18,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, ngettext
 
 from tverrnett.access import policy
 from tverrnett.assessments.models import (
@@ -278,8 +278,14 @@ def missing_for_signing(assessment):
     unrated = [rating for rating in ratings if not rating.value]
     if unrated:
         missing.append(
-            _("%(count)s items are not rated. Rate every item, or choose “unknown” with a reason.")
+            ngettext(
+                "%(count)s item is not rated.",
+                "%(count)s items are not rated.",
+                len(unrated),
+            )
             % {"count": len(unrated)}
+            + " "
+            + _("Rate every item, or choose “unknown” with a reason.")
         )
     if any(rating.value == UNKNOWN and not rating.unknown_reason for rating in ratings):
         missing.append(_("An item rated “unknown” has no reason."))

@@ -44,6 +44,9 @@ CONSIDERED_NAMESPACES = {
     "(exitwork/tests/test_views.py)",
     "plans": "nothing: every individual-plan page of a case answers 404, consent or not "
     "(plans/tests/test_views.py)",
+    "assessments": "the published instruments (no case data) and, for a manager, their own "
+    "users' rater certifications; every assessment page of a case answers 404, consent or "
+    "not (assessments/tests/test_views.py)",
 }
 CONSIDERED_UNNAMESPACED = {"set_language"}
 

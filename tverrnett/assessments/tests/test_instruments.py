@@ -4,6 +4,7 @@ version loads without a code change; a published version never changes."""
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.utils import translation
 
 from tverrnett.assessments import services
 from tverrnett.assessments.instruments import (
@@ -15,6 +16,14 @@ from tverrnett.assessments.instruments import (
 from tverrnett.assessments.models import Instrument
 from tverrnett.assessments.tests.conftest import SHIPPED
 from tverrnett.audit.models import AuditEntry
+
+
+@pytest.fixture(autouse=True)
+def in_english():
+    """The services' messages are matched in English, the msgid language."""
+    with translation.override("en"):
+        yield
+
 
 pytestmark = pytest.mark.django_db
 

@@ -6,6 +6,7 @@ import datetime
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, transaction
+from django.utils import translation
 
 from tverrnett.access import policy
 from tverrnett.assessments import services
@@ -17,6 +18,14 @@ from tverrnett.cases.models import CaseState, InformationCategory
 from tverrnett.consent import services as consent_services
 from tverrnett.measures.catalogue import load_measure_types
 from tverrnett.measures.models import MeasureType
+
+
+@pytest.fixture(autouse=True)
+def in_english():
+    """The services' messages are matched in English, the msgid language."""
+    with translation.override("en"):
+        yield
+
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("catalogue")]
 
@@ -180,8 +189,8 @@ def test_a_new_assessment_supersedes_the_signed_one_and_starts_from_its_ratings(
     }
     changed = [question for question, row in rows.items() if row["changed"]]
     assert len(changed) == 1
-    assert rows[changed[0]]["before"]["label"] == "Lav"
-    assert rows[changed[0]]["after"]["label"] == "Høy"
+    assert rows[changed[0]]["before"]["label"] == "Low"
+    assert rows[changed[0]]["after"]["label"] == "High"
 
 
 def test_a_re_assessment_starts_from_the_earlier_ratings(team_case, assess, owner, instrument):

@@ -347,3 +347,30 @@ def test_instrument_pages_are_for_every_member_and_certifications_for_managers(
     assert client.get(reverse("assessments:certifications")).status_code == 403
     login_as(client, manager_of_owner)
     assert client.get(reverse("assessments:certifications")).status_code == 200
+
+
+def test_after_a_new_version_old_assessments_show_theirs_and_new_ones_get_the_new(
+    client, login_as, owner, scene, tmp_path
+):
+    from tverrnett.assessments.instruments import load_instrument
+    from tverrnett.assessments.tests.conftest import SHIPPED
+
+    newer = tmp_path / "behov-og-motivasjon-2.0.yaml"
+    newer.write_text(
+        SHIPPED.read_text(encoding="utf-8")
+        .replace('version: "1.0"', 'version: "2.0"')
+        .replace("published_on: 2026-11-29", "published_on: 2026-11-30"),
+        encoding="utf-8",
+    )
+    new_instrument, created = load_instrument(newer)
+    assert created
+    case, signed = scene["case"], scene["signed"]
+    login_as(client, owner)
+    detail = client.get(reverse("assessments:detail", args=[case.pk, signed.pk])).content.decode()
+    old_version = in_site_language(translation.gettext_lazy("version %(version)s")) % {
+        "version": "1.0"
+    }
+    assert old_version in detail
+    start = client.get(reverse("assessments:start", args=[case.pk])).content.decode()
+    assert f'value="{new_instrument.pk}"' in start
+    assert f'value="{signed.instrument_id}"' not in start
