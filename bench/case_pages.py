@@ -1,4 +1,4 @@
-"""Benchmark: the case list, a case page, the exit pages and the search at 1,000 and 100,000 cases.
+"""Benchmark: case list, case, exit and assessment pages and search at 1,000 and 100,000 cases.
 
 Not a test: it prints timings so a change to the case pages, the access
 policy or the indexes can be compared before and after. For each size it
@@ -7,8 +7,10 @@ PostgreSQL database <name>_<size>), migrates it, loads the reference data and
 runs `generate_scale_data --cases <size>`; then it logs in the benchmark user
 (`bench-koordinator`, SLT coordinator in Oslo, whose agency is on the team of
 every tenth case) and requests each page `--requests` times. The exit pages
-(overview, checklist, background) are those of the open exit case on the
-user's team with the most measures and own background entries.
+(overview, checklist, background) and the assessment pages (list, the newest
+assessment, development, comparison) are those of the open exit case on the
+user's team with the most assessments the user reads (their agency's), then
+the most measures and own background entries.
 
     .venv/bin/python bench/case_pages.py [--sizes 1000,100000] [--requests 50]
     .venv/bin/python bench/case_pages.py --database postgresql \\
@@ -146,6 +148,7 @@ def _measure(connection, size, requests):
     from django.urls import reverse
 
     from tverrnett.accounts.models import User
+    from tverrnett.assessments.models import Assessment
     from tverrnett.cases.management.commands.generate_scale_data import (
         BENCH_USERNAME,
         LAST_NAMES,
@@ -176,11 +179,16 @@ def _measure(connection, size, requests):
         .first()
     )
     # The heaviest exit case the user works on: an open one (a closed one has no
-    # running measures), with the most measures and own background entries.
+    # running measures), with the most assessments the user reads (their agency's;
+    # none of another agency is disclosed in the generated data), then the most
+    # measures and own background entries.
     heavy_exit = (
         mine.filter(exit_work__isnull=False)
         .exclude(state="closed")
         .annotate(
+            assessment_count=Count(
+                "assessments", filter=Q(assessments__agency=agency), distinct=True
+            ),
             measure_count=Count("measures", distinct=True),
             background=Count(
                 "journal",
@@ -190,9 +198,16 @@ def _measure(connection, size, requests):
             ),
         )
         .annotate(weight=F("measure_count") + F("background"))
-        .order_by("-weight", "pk")
+        .order_by("-assessment_count", "-weight", "pk")
         .first()
     )
+    newest_assessment = None
+    if heavy_exit is not None:
+        newest_assessment = (
+            Assessment.objects.filter(case=heavy_exit, agency=agency)
+            .order_by("-assessed_on", "-id")
+            .first()
+        )
     fragment = LAST_NAMES[2]
     print(
         f"  {user.username} sees {mine.count():,} of {ConcernCase.objects.count():,} cases; "
@@ -203,8 +218,8 @@ def _measure(connection, size, requests):
     if heavy_exit is not None:
         print(
             f"  heavy exit case {heavy_exit.pk} ({heavy_exit.state}) has "
-            f"{heavy_exit.measure_count} measures and {heavy_exit.background} own background "
-            f"entries",
+            f"{heavy_exit.measure_count} measures, {heavy_exit.background} own background "
+            f"entries and {heavy_exit.assessment_count} own assessments",
             flush=True,
         )
 
@@ -254,6 +269,40 @@ def _measure(connection, size, requests):
                 b"topic-push",
             ),
         ]
+    if newest_assessment is not None:
+        count = heavy_exit.assessment_count
+        pages += [
+            (
+                f"Assessments, {count} own",
+                reverse("assessments:list", kwargs=exit_pk),
+                {},
+                b"assessments-heading",
+            ),
+            (
+                f"Assessment, {newest_assessment.ratings.count()} ratings",
+                reverse(
+                    "assessments:detail",
+                    kwargs={**exit_pk, "assessment_pk": newest_assessment.pk},
+                ),
+                {},
+                b"summary-heading",
+            ),
+            (
+                f"Assessment development, {count} signed",
+                reverse("assessments:development", kwargs=exit_pk),
+                {},
+                b"development-needs",
+            ),
+        ]
+        if count >= 2:  # a comparison needs two signed assessments
+            pages.append(
+                (
+                    "Assessment comparison, newest two",
+                    reverse("assessments:compare", kwargs=exit_pk),
+                    {},
+                    b"compare-1",
+                )
+            )
     rows = []
     with override_settings(DEBUG=False):
         for label, url, params, expected in pages:

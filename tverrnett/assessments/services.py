@@ -541,13 +541,16 @@ def compare(older, newer):
             earlier = before.get(item["code"])
             seen.add(item["code"])
             rows.append(_compare_row(item, earlier, item))
-        rows_by_domain.append({"name": domain["name"], "rows": rows})
+        rows_by_domain.append(
+            {"name": domain["name"], "rows": rows, "changed": sum(row["changed"] for row in rows)}
+        )
     gone = [item for item in before.values() if item["code"] not in seen]
     if gone:
         rows_by_domain.append(
             {
                 "name": _("Items no longer in the instrument"),
                 "rows": [_compare_row(item, item, None) for item in gone],
+                "changed": len(gone),
             }
         )
     return rows_by_domain

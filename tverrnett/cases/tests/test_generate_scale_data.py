@@ -5,6 +5,7 @@ from io import StringIO
 import pytest
 from django.conf import settings
 from django.core.management import CommandError, call_command
+from django.db import DatabaseError, transaction
 from django.db.models import Count, Q
 from django.test import override_settings
 from django.utils import timezone
@@ -12,12 +13,15 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tverrnett.access import policy
 from tverrnett.accounts.models import User
+from tverrnett.assessments.models import UNKNOWN, Assessment, AssessmentStatus, Instrument, Rating
 from tverrnett.audit.models import AuditEntry
 from tverrnett.audit.services import verify_chain
 from tverrnett.cases.models import (
     CaseState,
     ChecklistItem,
     ConcernCase,
+    Confidentiality,
+    InformationCategory,
     JournalEntry,
     Person,
     PoliceVerification,
@@ -129,6 +133,7 @@ def test_running_again_adds_cases_and_reuses_everything_else(reference_data):
         "roles": Role.objects.count(),
         "networks": Network.objects.count(),
         "forums": Forum.objects.count(),
+        "instruments": Instrument.objects.count(),
     }
 
     generate(10)
@@ -139,6 +144,7 @@ def test_running_again_adds_cases_and_reuses_everything_else(reference_data):
         "roles": Role.objects.count(),
         "networks": Network.objects.count(),
         "forums": Forum.objects.count(),
+        "instruments": Instrument.objects.count(),
     }
     assert verify_chain()[1] is None
     # Person numbers go on from the first run, so names stay unique.
@@ -304,3 +310,86 @@ def test_exit_work_on_every_tenth_identified_case_past_the_security_clarificatio
     assert not entries.filter(sector__in=POLICE_SECTORS, police_verification="").exists()
     assert not entries.exclude(sector__in=POLICE_SECTORS).exclude(police_verification="").exists()
     assert verify_chain()[1] is None
+
+
+@override_settings(DEBUG=True)
+def test_signed_assessments_on_every_exit_case(reference_data):
+    printed = generate(120, batch_size=25)
+
+    assert "assessments" in printed and "ratings" in printed
+    instrument = Instrument.objects.get(code="behov-og-motivasjon")
+    domain_of = instrument.item_codes()
+    assert len(domain_of) == 42
+    options = {domain: instrument.options_of(domain) for domain in set(domain_of.values())}
+    exits = list(ExitWork.objects.select_related("case__coordinator_role__agency"))
+    assert len(exits) >= 3
+    # Only on exit cases, and on every one of them.
+    assert not Assessment.objects.filter(case__exit_work__isnull=True).exists()
+    assert not Assessment.objects.exclude(status=AssessmentStatus.SIGNED).exists()
+    assert not JournalEntry.objects.filter(
+        category=InformationCategory.ASSESSMENT, assessment__isnull=True
+    ).exists()
+    today = timezone.localdate()
+    unknown = 0
+    for exit_work in exits:
+        case = exit_work.case
+        role = case.coordinator_role
+        chain = list(
+            case.assessments.select_related("entry", "supersedes").order_by("assessed_on", "pk")
+        )
+        assert 1 <= len(chain) <= 3
+        last_day = timezone.localdate(case.closed_at) if case.closed_at else today
+        earlier = None
+        for assessment in chain:
+            # Each supersedes the one before it; the first none.
+            assert assessment.supersedes == earlier
+            assert assessment.instrument == instrument
+            assert assessment.assessor_id == role.holder_id
+            assert assessment.agency_id == role.agency_id
+            assert timezone.localdate(exit_work.started_at) <= assessment.assessed_on <= last_day
+            assert assessment.review_on > assessment.assessed_on
+            assert assessment.summary.startswith("Skaladata")
+            assert assessment.created_at <= assessment.signed_at <= timezone.now()
+            if earlier is not None:
+                assert earlier.signed_at <= assessment.created_at
+            # Its information item, of the assessor's agency.
+            entry = assessment.entry
+            assert entry.category == InformationCategory.ASSESSMENT
+            assert entry.case_id == case.pk and entry.agency_id == assessment.agency_id
+            assert entry.author_id == assessment.assessor_id
+            assert entry.confidentiality == Confidentiality.CONFIDENTIAL
+            assert entry.sector == role.agency.agency_type
+            assert entry.written_at == assessment.signed_at
+            assert entry.text.startswith("Skaladata")
+            # Every item rated from its domain's scale; "unknown" with a reason.
+            ratings = list(assessment.ratings.order_by("position"))
+            assert [r.position for r in ratings] == list(range(42))
+            assert [r.item_code for r in ratings] == list(domain_of)
+            for rating in ratings:
+                assert rating.domain_code == domain_of[rating.item_code]
+                assert rating.value in options[rating.domain_code]
+                assert bool(rating.unknown_reason) == (rating.value == UNKNOWN)
+                unknown += rating.value == UNKNOWN
+            earlier = assessment
+    assert unknown
+    assert Rating.objects.count() == 42 * Assessment.objects.count()
+    assert Assessment.objects.filter(supersedes__isnull=False).exists()
+
+    # A generated assessment is signed at the database too: the triggers refuse changes.
+    signed = Assessment.objects.first()
+    with pytest.raises(DatabaseError), transaction.atomic():
+        Rating.objects.filter(assessment=signed).update(note="Skaladata: endret")
+
+    # The audit entries of starting and signing, chained with the rest.
+    generated = AuditEntry.objects.filter(request_id="generate_scale_data")
+    assert generated.filter(action="assessment.started").count() == Assessment.objects.count()
+    signings = {e.detail["assessment"]: e for e in generated.filter(action="assessment.signed")}
+    assert set(signings) == set(Assessment.objects.values_list("pk", flat=True))
+    for assessment in Assessment.objects.all():
+        detail = signings[assessment.pk].detail
+        assert detail["entry"] == assessment.entry_id
+        assert detail["supersedes"] == assessment.supersedes_id
+        assert signings[assessment.pk].target_id == str(assessment.case_id)
+    count, broken = verify_chain()
+    assert broken is None
+    assert count == AuditEntry.objects.count()

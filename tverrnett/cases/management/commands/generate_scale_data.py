@@ -29,6 +29,16 @@ now and then a contact agreement and conversations, by the services' rules. What
 was added after the first benchmarks (exit work, the police verification of
 police entries) draws from a random generator of its own, so the rest of the
 data set stays as it was for the same seed.
+
+Every exit case also has 1–3 signed risk and needs assessments with the default
+instrument (the shipped instruments are loaded once, at set-up), dated between the
+start of the exit work and the case's end (or now): by the coordinator, for the
+coordinator role's agency, each superseding the one before, every item rated (now
+and then "unknown", with its reason), each with its information item (category
+"assessment") and the audit entries the assessment services write. The triggers
+refuse ratings of a signed assessment, so a batch inserts its assessments as
+drafts, then their ratings, then signs them in one UPDATE. They draw from a third
+random generator, so the exit work stays as it was for the same seed.
 """
 
 import datetime
@@ -47,6 +57,9 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from tverrnett.accounts.management.commands._demo import DEMO_PASSWORD, refuse_unless_debug
 from tverrnett.accounts.models import Membership, MembershipRole
 from tverrnett.agencies.models import Agency, AgencyType
+from tverrnett.assessments.instruments import load_instruments
+from tverrnett.assessments.models import UNKNOWN, Assessment, AssessmentStatus, Rating
+from tverrnett.assessments.services import current_instruments
 from tverrnett.audit.models import AuditEntry
 from tverrnett.audit.services import append_generated
 from tverrnett.cases.models import (
@@ -55,6 +68,7 @@ from tverrnett.cases.models import (
     ConcernCase,
     Confidentiality,
     Guardian,
+    InformationCategory,
     JournalEntry,
     Person,
     PoliceVerification,
@@ -258,6 +272,29 @@ CONVERSATION_PURPOSES = [
 ]
 FIRST_CONVERSATION_REVIEW = "Gjennomgang etter første samtale"
 
+# Risk and needs assessments on exit cases: 1–3 each, with the default instrument.
+ASSESSMENT_INSTRUMENT = "behov-og-motivasjon"
+ASSESSMENTS_PER_CASE = (1, 3)
+UNKNOWN_SHARE = 0.04  # of the ratings
+ASSESSMENT_SUMMARIES = [
+    "Personen er ambivalent: vil ut, men er redd for reaksjonene fra miljøet.",
+    "Motivasjonen er tydeligere enn sist, og kontakten med miljøet er mindre.",
+    "Bolig og inntekt er fortsatt usikre og må følges opp.",
+    "Personen har en mentor og en fast voksen å snakke med.",
+    "Skole eller arbeidstrening gir struktur i hverdagen.",
+    "Familien støtter arbeidet, men kjenner lite til miljøet.",
+]
+UNKNOWN_REASONS = [
+    "Skaladata: personen vil ikke snakke om dette ennå; tas opp i neste samtale.",
+    "Skaladata: venter på opplysninger fra Nav.",
+    "Skaladata: ikke nok kjent til å vurdere; spør foresatte.",
+]
+RATING_NOTES = [
+    "Skaladata: personens egen beskrivelse.",
+    "Skaladata: bekreftet av teamet.",
+    "Skaladata: endret siden forrige samtale.",
+]
+
 
 def _weighted(rng, pairs):
     return rng.choices([value for value, _w in pairs], weights=[w for _v, w in pairs])[0]
@@ -299,6 +336,8 @@ class Command(BaseCommand):
         # What came after the first benchmarks draws from here, so self.rng's data set
         # stays the same for the same seed.
         self.extra_rng = random.Random(f"extra-{seed}")  # noqa: S311
+        # The assessments draw from a third, so the exit work stays the same too.
+        self.assessment_rng = random.Random(f"assessments-{seed}")  # noqa: S311
         self.exit_seen = 0  # identified cases past the security clarification
         self.exit_planned = 0
         self.now = timezone.now()
@@ -437,6 +476,19 @@ class Command(BaseCommand):
         self.measure_types = list(
             MeasureType.objects.filter(is_active=True).order_by("position", "code")
         )
+        self.counts["instruments"] += sum(created for _i, created in load_instruments())
+        self.instrument = next(
+            (i for i in current_instruments() if i.code == ASSESSMENT_INSTRUMENT), None
+        )
+        if self.instrument is None:
+            raise CommandError(f"The instrument {ASSESSMENT_INSTRUMENT!r} is not published.")
+        # (position, item, domain, the scale's options but "unknown"), in the instrument's order.
+        self.instrument_items = [
+            (position, item_code, domain_code, self.instrument.options_of(domain_code)[:-1])
+            for position, (item_code, domain_code) in enumerate(
+                self.instrument.item_codes().items()
+            )
+        ]
 
         # Networks: a regional one per police district, a municipal one per municipality.
         regional = self._get_or_create_by_name(
@@ -645,10 +697,12 @@ class Command(BaseCommand):
             (ContactAgreement, "agreements", "contact agreements"),
             (Conversation, "conversations", "conversations"),
             (FollowUpReview, "reviews", "follow-up reviews"),
+            (JournalEntry, "assessment_entries", "assessment entries"),
         ]:
             rows = [row for p in plans for row in p[key]]
             model.objects.bulk_create(rows)
             self.counts[label] += len(rows)
+        self._write_assessments(plans)
         # Corrections after the entries they supersede, which now have ids.
         corrections = []
         for p in plans:
@@ -1051,6 +1105,9 @@ class Command(BaseCommand):
             "agreements": [],
             "conversations": [],
             "reviews": [],
+            "assessment_entries": [],
+            "assessments": [],
+            "ratings": [],
         }
         # Exit work on every tenth identified case that got past the security
         # clarification (the heavy case stays as it is, for the case page's numbers).
@@ -1437,6 +1494,8 @@ class Command(BaseCommand):
                         )
                     )
 
+        self._plan_assessments(plan, place, role, coordinator, started, end)
+
     def _attendance(self, rng, person, guardians, planned_at):
         """The guardians' and child welfare's part in a conversation, and who that adds
         to the attendees: decided, a "no" with its reason, for a child; mostly blank
@@ -1471,6 +1530,142 @@ class Command(BaseCommand):
             fields["guardians_attend"] = Attendance.NOT_APPLICABLE
             fields["child_welfare_attends"] = Attendance.NOT_APPLICABLE
         return fields, attendees
+
+    # Risk and needs assessments ---------------------------------------------------
+
+    def _plan_assessments(self, plan, place, role, coordinator, started, end):
+        """Signed assessments on an exit case, as `assessments.services` would have left
+        them (X7, X8, L25): 1–3 by the coordinator for the coordinator role's agency
+        between the start of the exit work and `end`, each started after the one before
+        was signed and superseding it, every item rated, a summary and a review date,
+        and the information item signing writes. Each in a slot of its own of the time."""
+        if end <= started:
+            return
+        rng = self.assessment_rng
+        case, instrument = plan["case"], self.instrument
+        agency_id = role.agency_id
+        sector = place["agency_types"][agency_id]
+        count = rng.randint(*ASSESSMENTS_PER_CASE)
+        slot = (end - started) / count
+        earlier = None
+        for n in range(count):
+            begun = started + slot * (n + rng.uniform(0, 0.5))
+            signed_at = begun + min(slot * 0.5, datetime.timedelta(days=14)) * rng.random()
+            assessed_on = timezone.localdate(begun)
+            review_on = assessed_on + datetime.timedelta(days=rng.choice([60, 90, 120, 180]))
+            judgement = " ".join(rng.sample(ASSESSMENT_SUMMARIES, rng.randint(1, 2)))
+            entry = JournalEntry(
+                case=case,
+                agency_id=agency_id,
+                author_id=coordinator[0],
+                confidentiality=Confidentiality.CONFIDENTIAL,
+                category=InformationCategory.ASSESSMENT,
+                text=(
+                    f"Skaladata (fiktiv): risiko- og behovskartlegging, {instrument.name_nb} "
+                    f"versjon {instrument.version}, {assessed_on:%d.%m.%Y}. Ny vurdering innen "
+                    f"{review_on:%d.%m.%Y}.\n\nOppsummering: {judgement}"
+                ),
+                written_at=signed_at,
+                sector=sector,
+                police_verification=rng.choice(PoliceVerification.values)
+                if sector in POLICE_SECTORS
+                else "",
+            )
+            assessment = Assessment(
+                case=case,
+                instrument=instrument,
+                agency_id=agency_id,
+                assessor_id=coordinator[0],
+                assessed_on=assessed_on,
+                review_on=review_on,
+                summary=f"Skaladata (fiktiv): {judgement}",
+                recommended_measures=rng.choice(MEASURE_GOALS) if rng.random() < 0.7 else "",
+                # Signed (one UPDATE) once its ratings are in: the triggers refuse
+                # ratings of a signed assessment.
+                status=AssessmentStatus.DRAFT,
+                supersedes=earlier,
+                entry=entry,
+                created_at=begun,
+                signed_at=signed_at,
+                version=3,  # started, saved, signed
+            )
+            plan["assessment_entries"].append(entry)
+            plan["assessments"].append(assessment)
+            for position, item_code, domain_code, options in self.instrument_items:
+                rating = Rating(
+                    assessment=assessment,
+                    domain_code=domain_code,
+                    item_code=item_code,
+                    position=position,
+                    value=rng.choice(options),
+                )
+                if rng.random() < UNKNOWN_SHARE:
+                    rating.value = UNKNOWN
+                    rating.unknown_reason = rng.choice(UNKNOWN_REASONS)
+                elif rng.random() < 0.1:
+                    rating.note = rng.choice(RATING_NOTES)
+                plan["ratings"].append(rating)
+            plan["audit"] += [
+                (
+                    begun,
+                    "assessment.started",
+                    coordinator[0],
+                    agency_id,
+                    lambda a=assessment, e=earlier: {
+                        "assessment": a.pk,
+                        "instrument": instrument.code,
+                        "instrument_version": instrument.version,
+                        "supersedes": e.pk if e else None,
+                    },
+                ),
+                (
+                    signed_at,
+                    "case.journal_written",
+                    coordinator[0],
+                    agency_id,
+                    lambda e=entry: {
+                        "entry": e.pk,
+                        "confidentiality": e.confidentiality,
+                        "category": e.category,
+                        "special_categories": e.special_categories,
+                    },
+                ),
+                (
+                    signed_at,
+                    "assessment.signed",
+                    coordinator[0],
+                    agency_id,
+                    lambda a=assessment, e=earlier: {
+                        "assessment": a.pk,
+                        "entry": a.entry.pk,
+                        "supersedes": e.pk if e else None,
+                    },
+                ),
+            ]
+            earlier = assessment
+
+    def _write_assessments(self, plans):
+        """The batch's assessments, their ratings, then their signing.
+
+        Each round inserts the next assessment of every case, so the one it supersedes
+        already has its id; all as drafts, since the triggers refuse ratings of a signed
+        assessment. One UPDATE then signs them (allowed: they are drafts until then)."""
+        rounds = max((len(p["assessments"]) for p in plans), default=0)
+        for n in range(rounds):
+            Assessment.objects.bulk_create(
+                [p["assessments"][n] for p in plans if len(p["assessments"]) > n]
+            )
+        ratings = [rating for p in plans for rating in p["ratings"]]
+        Rating.objects.bulk_create(ratings)
+        assessments = [assessment for p in plans for assessment in p["assessments"]]
+        if assessments:
+            Assessment.objects.filter(pk__in=[a.pk for a in assessments]).update(
+                status=AssessmentStatus.SIGNED
+            )
+        for assessment in assessments:
+            assessment.status = AssessmentStatus.SIGNED
+        self.counts["assessments"] += len(assessments)
+        self.counts["ratings"] += len(ratings)
 
     # The audit log ----------------------------------------------------------------
 
