@@ -472,3 +472,78 @@ def test_the_coordinator_assesses_again_signs_and_compares(
         expect(rows).to_have_count(4)
         expect(rows.last.locator("th a")).to_have_attribute("href", new)
         expect(rows.last.locator("th")).to_have_text(demo["today_label"])
+
+
+CERTIFIED_INSTRUMENT = '''
+import json, tempfile
+from pathlib import Path
+from tverrnett.assessments.instruments import load_instrument
+text = """format: 1
+code: sertifisert-eksempel
+version: "1.0"
+published_on: 2026-11-01
+owner: RVTS Øst (eksempel)
+raters: certified
+name: {nb: Eksempelverktøy for sertifiserte (fiktivt), en: Example tool for certified raters}
+purpose: {nb: Et fiktivt verktøy for testen., en: A made-up tool for the test.}
+licence: {nb: Bare for testen., en: For the test only.}
+scales:
+  - code: presence
+    options:
+      - {code: not_present, nb: Ikke til stede, en: Not present}
+      - {code: present, nb: Til stede, en: Present}
+      - {code: unknown, nb: Ukjent, en: Unknown}
+domains:
+  - code: one
+    scale: presence
+    name: {nb: Et område, en: One domain}
+    items:
+      - {code: one-item, kind: need, question: {nb: "Et spørsmål?", en: "A question?"}}
+"""
+path = Path(tempfile.mkdtemp()) / "sertifisert.yaml"
+path.write_text(text, encoding="utf-8")
+instrument, _created = load_instrument(path)
+print(json.dumps({"code": instrument.code}))
+'''
+
+
+def test_a_manager_registers_and_ends_a_raters_certification(
+    context, page, server, session_of, shots
+):
+    """An instrument for certified raters only: the manager of the SLT's agency registers
+    the coordinator's certification, and ends it."""
+    code = shell(server, CERTIFIED_INSTRUMENT)["code"]
+    act_as(context, session_of, "leder.demo")
+    page.goto("/vurderinger/instrumenter/")
+    click_and_wait(page, page.locator('main a[href="/vurderinger/sertifiseringer/"]'))
+    expect(page.locator("#id_instrument_code")).to_be_visible()
+    check_page(page, "assessment-certifications", shots)
+
+    page.locator("#id_user").select_option(label="Siri Demo (SLT)")
+    page.locator("#id_instrument_code").select_option(code)
+    page.locator("#id_issued_by").fill("RVTS Øst")
+    page.locator("#id_certified_on").fill(
+        (datetime.date.today() - datetime.timedelta(days=7)).isoformat()
+    )
+    submit(page)
+    row = page.locator("main table tbody tr", has_text="Siri Demo (SLT)")
+    expect(row).to_contain_text("Eksempelverktøy for sertifiserte (fiktivt)")
+    expect(row).to_contain_text("RVTS Øst")
+    check_page(page, "assessment-certifications-registered", shots)
+    certified = shell(
+        server,
+        "import json\nfrom tverrnett.assessments.models import RaterCertification\n"
+        f"c = RaterCertification.objects.get(user__username='slt.demo', instrument_code='{code}')\n"
+        "print(json.dumps({'until': str(c.valid_until)}))\n",
+    )
+    assert certified["until"] == "None"
+
+    click_and_wait(page, row.locator("button[type=submit]"))
+    ended = shell(
+        server,
+        "import json\nfrom tverrnett.assessments.models import RaterCertification\n"
+        f"c = RaterCertification.objects.get(user__username='slt.demo', instrument_code='{code}')\n"
+        "print(json.dumps({'until': str(c.valid_until)}))\n",
+    )
+    assert ended["until"] != "None"
+    expect(row.locator("button[type=submit]")).to_have_count(0)

@@ -436,7 +436,10 @@ def instrument_list(request):
     return render(
         request,
         "assessments/instruments.html",
-        {"instruments": Instrument.objects.order_by("code", "-published_on", "-id")},
+        {
+            "instruments": Instrument.objects.order_by("code", "-published_on", "-id"),
+            "can_certify": policy.manages_any_agency(request.user),
+        },
     )
 
 
@@ -468,17 +471,24 @@ def certifications(request):
         else:
             messages.success(request, _("The certification was registered."))
             return redirect("assessments:certifications")
+    names = {instrument.code: instrument.name for instrument in instruments}
+    registered = list(
+        RaterCertification.objects.filter(user__in=users)
+        .select_related("user", "registered_by")
+        .order_by("user__first_name", "user__last_name", "instrument_code", "-certified_on")
+    )
+    for certification in registered:
+        certification.instrument_name = names.get(
+            certification.instrument_code, certification.instrument_code
+        )
     return render(
         request,
         "assessments/certifications.html",
         {
             "form": form,
             "has_instruments": bool(instruments),
-            "certifications": RaterCertification.objects.filter(user__in=users)
-            .select_related("user", "registered_by")
-            .order_by("user__first_name", "user__last_name", "instrument_code", "-certified_on"),
+            "certifications": registered,
             "today": timezone.localdate(),
-            "instrument_names": {i.code: i.name for i in instruments},
         },
     )
 
