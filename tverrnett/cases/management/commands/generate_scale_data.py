@@ -307,8 +307,8 @@ def _text(rng, sentences, count):
 class Command(BaseCommand):
     help = (
         "Add a large, fictional data set (agencies, networks, roles, people, cases, tasks, "
-        "journal, timeline, exit work with measures and conversations, audit entries) for "
-        "benchmarks. Development only."
+        "journal, timeline, exit work with measures, conversations and assessments, audit "
+        "entries) for benchmarks. Development only."
     )
 
     def add_arguments(self, parser):
