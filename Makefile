@@ -16,8 +16,10 @@ run: setup
 	DEBUG=true $(BIN)/python manage.py load_instruments
 	DEBUG=true $(BIN)/python manage.py seed_demo
 	@echo ""
-	@echo "Tverrnett runs on http://$(HOST):$(PORT)/  (Ctrl+C stops it)"
-	DEBUG=true $(BIN)/python manage.py runserver $(HOST):$(PORT)
+	@echo "Tverrnett runs on http://$(HOST):$(PORT)/  (Ctrl+C stops it and the worker)"
+	DEBUG=true $(BIN)/python manage.py run_worker --interval 60 & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
+	DEBUG=true SITE_URL=http://$(HOST):$(PORT) $(BIN)/python manage.py runserver $(HOST):$(PORT)
 
 test: setup
 	$(BIN)/pytest

@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "tverrnett.exitwork",
     "tverrnett.plans",
     "tverrnett.assessments",
+    "tverrnett.notices",
 ]
 
 MIDDLEWARE = [
@@ -173,6 +174,23 @@ EXIT_FOLLOW_UP_MONTHS = tuple(
 # Assessment instruments (X8): files published besides the shipped ones, e.g. by RVTS;
 # `manage.py load_instruments` reads both (docs/assessment-instruments.md).
 INSTRUMENTS_DIR = env_str("INSTRUMENTS_DIR", "") or ""
+# Concern cases (L27): a registered case waits at most this many days for its first
+# decision; after that the worker reminds the coordinator and the case is flagged.
+FIRST_DECISION_DAYS = env_int("FIRST_DECISION_DAYS", 14, minimum=1)
+# E-mail (notices and reminders say only "something is waiting", with a link to SITE_URL).
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000") or "http://127.0.0.1:8000"
+EMAIL_BACKEND = env_str(
+    "EMAIL_BACKEND",
+    "django.core.mail.backends.console.EmailBackend"
+    if DEBUG
+    else "django.core.mail.backends.smtp.EmailBackend",
+)
+EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "") or ""
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", "") or ""
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Tverrnett <ikke-svar@tverrnett.example>")
 # The version of the confidentiality declaration voluntary organisations accept (L49).
 CONFIDENTIALITY_DECLARATION_VERSION = "2026-11"
 

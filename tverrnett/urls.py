@@ -18,5 +18,6 @@ urlpatterns = [
     path("", include("tverrnett.exitwork.urls")),
     path("", include("tverrnett.plans.urls")),
     path("", include("tverrnett.assessments.urls")),
+    path("varsler/", include("tverrnett.notices.urls")),
     path("i18n/setlang/", public(set_language), name="set_language"),
 ]

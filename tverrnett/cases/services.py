@@ -185,7 +185,8 @@ def forum_for(network, audience):
     return None
 
 
-def _refuse_identity_numbers(fields):
+def refuse_identity_numbers(fields):
+    """Refuse free text that holds a national identity number (L18; notices use it too)."""
     errors = {
         name: identity_number_refused_message()
         for name, text in fields.items()
@@ -193,6 +194,9 @@ def _refuse_identity_numbers(fields):
     }
     if errors:
         raise ValidationError(errors)
+
+
+_refuse_identity_numbers = refuse_identity_numbers
 
 
 def _refuse_in_anonymous(case, fields):
@@ -666,6 +670,23 @@ def actor_agency(actor, case, request=None):
     if current is not None and current.pk in agency_ids:
         return current
     return Agency.objects.get(pk=sorted(agency_ids)[0])
+
+
+def overdue_first_decisions_for_coordinator(user, now=None):
+    """Registered cases the user coordinates (holder or deputy of the role) that have waited
+    longer than FIRST_DECISION_DAYS for their first decision (L27), the oldest first."""
+    from django.conf import settings
+
+    cutoff = (now or timezone.now()) - datetime.timedelta(days=settings.FIRST_DECISION_DAYS)
+    return (
+        ConcernCase.objects.filter(
+            Q(coordinator_role__holder=user) | Q(coordinator_role__deputy=user),
+            state=CaseState.REGISTERED,
+            created_at__lt=cutoff,
+        )
+        .select_related("subject")
+        .order_by("created_at", "pk")
+    )
 
 
 @transaction.atomic

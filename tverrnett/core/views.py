@@ -10,10 +10,12 @@ from tverrnett.access.rules import member, public
 from tverrnett.agencies.models import AgencyType
 from tverrnett.announcements.services import unread_announcements_for
 from tverrnett.audit.models import AuditEntry
+from tverrnett.cases import services as case_services
 from tverrnett.cases.services import break_glass_reviews_for, overdue_tasks_for_coordinator
 from tverrnett.consent import services as consent_services
 from tverrnett.exitwork.services import follow_up_reviews_for_coordinator
 from tverrnett.measures import services as measures_services
+from tverrnett.notices import services as notice_services
 from tverrnett.plans import services as plans_services
 
 UNREAD_ON_START_PAGE = 5
@@ -39,6 +41,7 @@ def home(request):
         if does_case_work or volunteers
         else ([], [])
     )
+    waiting_notices, overdue_sent_notices = notice_services.inbox(request.user)
     return render(
         request,
         "core/home.html",
@@ -88,6 +91,20 @@ def home(request):
             ),
             "follow_ups": follow_ups,
             "notices": notices,
+            # Notices along notification chains (X11.12): waiting for the user's roles, and
+            # those the user's agencies sent that nobody acknowledged in time.
+            "waiting_notices": list(waiting_notices[:OVERDUE_ON_START_PAGE]),
+            "overdue_sent_notices": list(overdue_sent_notices[:OVERDUE_ON_START_PAGE]),
+            # L27: registered cases the user coordinates still waiting for a first decision.
+            "overdue_first_decisions": (
+                list(
+                    case_services.overdue_first_decisions_for_coordinator(request.user)[
+                        :OVERDUE_ON_START_PAGE
+                    ]
+                )
+                if does_case_work
+                else []
+            ),
             # Voluntary organisations (L49): the declaration first, then their cases.
             "declaration_needed": (
                 consent_services.needs_confidentiality_declaration(request.user)

@@ -19,6 +19,7 @@ from tverrnett.exitwork.demo import seed_exit_work
 from tverrnett.geography.loader import load_reference_data
 from tverrnett.geography.models import Municipality, PoliceDistrict, RvtsRegion
 from tverrnett.measures.catalogue import load_measure_types
+from tverrnett.notices.demo import seed_notices
 from tverrnett.measures.demo import seed_measures
 from tverrnett.networks.demo import seed_networks
 from tverrnett.plans.demo import seed_plans
@@ -179,6 +180,7 @@ class Command(BaseCommand):
             seed_exit_work(agencies, users)
             seed_plans(agencies, users)
             seed_assessments(agencies, users)
+            seed_notices(agencies, users)
         self._print(rows)
 
     def _agencies(self):
@@ -205,7 +207,13 @@ class Command(BaseCommand):
     def _user(self, agencies, username, first_name, last_name, memberships, has_device):
         User = get_user_model()
         user, created = User.objects.get_or_create(
-            username=username, defaults={"first_name": first_name, "last_name": last_name}
+            username=username,
+            defaults={
+                "first_name": first_name,
+                "last_name": last_name,
+                # A reserved example domain: the e-mails the worker sends go nowhere real.
+                "email": f"{username}@demo.example",
+            },
         )
         if created:
             user.set_password(DEMO_PASSWORD)

@@ -1,0 +1,157 @@
+"""The worker's jobs (`manage.py run_worker`): escalations and the reminders other parts
+need. Every job is a sweep over the database for what is due at `now`; what it sends is
+keyed (`emails.deliver`), so a second run at the same moment, or a run on a second
+machine, sends nothing twice.
+
+Reminders go to the coordinator role (holder and deputy) of the case, or to the assessor
+of an assessment, and say only that there is a reminder, with a link.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+
+from tverrnett.assessments.models import Assessment
+from tverrnett.cases.models import CaseState, ConcernCase
+from tverrnett.consent.models import Consent
+from tverrnett.exitwork.models import FollowUpReview
+from tverrnett.measures.models import OPEN_STATUSES, Measure
+from tverrnett.notices import emails, services
+from tverrnett.plans.models import CURRENT_STATUSES, PlanRevision
+
+
+def _coordinators(role):
+    return [user for user in (role.holder, role.deputy) if user is not None]
+
+
+def _remind(users, key, path):
+    sent = 0
+    for user in users:
+        sent += emails.deliver(
+            user, key=f"{key}:{user.pk}", kind=f"reminder:{key.split(':')[0]}", path=path
+        )
+    return sent
+
+
+_ROLE = ("coordinator_role__holder", "coordinator_role__deputy")
+
+
+def consent_expiry(today):
+    """L14: a consent on an open case ends within CONSENT_EXPIRY_WARNING_DAYS."""
+    horizon = today + datetime.timedelta(days=settings.CONSENT_EXPIRY_WARNING_DAYS)
+    consents = (
+        Consent.objects.valid_on(today)
+        .filter(ends_on__lte=horizon)
+        .exclude(case__state=CaseState.CLOSED)
+        .select_related(*(f"case__{name}" for name in _ROLE))
+    )
+    return sum(
+        _remind(
+            _coordinators(consent.case.coordinator_role),
+            f"consent-expiry:{consent.pk}:{consent.ends_on}",
+            reverse("consent:overview", args=[consent.case_id]),
+        )
+        for consent in consents
+    )
+
+
+def measure_evaluations(today):
+    """L24: a running measure has reached its evaluation date."""
+    measures = (
+        Measure.objects.filter(status__in=OPEN_STATUSES, evaluation_on__lte=today)
+        .exclude(case__state=CaseState.CLOSED)
+        .select_related(*(f"case__{name}" for name in _ROLE))
+    )
+    return sum(
+        _remind(
+            _coordinators(measure.case.coordinator_role),
+            f"measure-evaluation:{measure.pk}:{measure.evaluation_on}",
+            reverse("measures:list", args=[measure.case_id]),
+        )
+        for measure in measures
+    )
+
+
+def plan_revisions(today):
+    """L33: a revision date of a current individual plan is near or past."""
+    horizon = today + datetime.timedelta(days=settings.PLAN_REVISION_REMINDER_DAYS)
+    revisions = (
+        PlanRevision.objects.filter(
+            done_at__isnull=True, due_on__lte=horizon, plan__status__in=CURRENT_STATUSES
+        )
+        .exclude(plan__case__state=CaseState.CLOSED)
+        .select_related("plan__coordinator_role__holder", "plan__coordinator_role__deputy")
+    )
+    return sum(
+        _remind(
+            _coordinators(revision.plan.coordinator_role),
+            f"plan-revision:{revision.pk}:{revision.due_on}",
+            reverse("plans:detail", args=[revision.plan.case_id, revision.plan_id]),
+        )
+        for revision in revisions
+    )
+
+
+def overdue_first_decisions(now):
+    """L27: a registered case still waits for its first decision after FIRST_DECISION_DAYS."""
+    cutoff = now - datetime.timedelta(days=settings.FIRST_DECISION_DAYS)
+    cases = ConcernCase.objects.filter(
+        state=CaseState.REGISTERED, created_at__lt=cutoff
+    ).select_related(*_ROLE)
+    return sum(
+        _remind(
+            _coordinators(case.coordinator_role),
+            f"first-decision:{case.pk}",
+            reverse("cases:detail", args=[case.pk]),
+        )
+        for case in cases
+    )
+
+
+def follow_up_reviews(today):
+    """L29: a review after exit is due."""
+    reviews = FollowUpReview.objects.filter(done_at__isnull=True, due_on__lte=today).select_related(
+        *(f"case__{name}" for name in _ROLE)
+    )
+    return sum(
+        _remind(
+            _coordinators(review.case.coordinator_role),
+            f"follow-up-review:{review.pk}:{review.due_on}",
+            reverse("exitwork:overview", args=[review.case_id]),
+        )
+        for review in reviews
+    )
+
+
+def assessment_reviews(today):
+    """L25: a signed assessment that nobody has superseded has reached its review date."""
+    assessments = (
+        Assessment.objects.filter(status="signed", review_on__lte=today, superseded_by__isnull=True)
+        .exclude(case__state=CaseState.CLOSED)
+        .select_related("assessor")
+    )
+    return sum(
+        _remind(
+            [assessment.assessor],
+            f"assessment-review:{assessment.pk}:{assessment.review_on}",
+            reverse("assessments:detail", args=[assessment.case_id, assessment.pk]),
+        )
+        for assessment in assessments
+    )
+
+
+def run_due(now=None):
+    """Every job once, at `now`. Returns {job: how many sent or moved}."""
+    now = now or timezone.now()
+    today = timezone.localdate(now)
+    return {
+        "escalations": services.escalate_overdue(now),
+        "consent_expiry": consent_expiry(today),
+        "measure_evaluations": measure_evaluations(today),
+        "plan_revisions": plan_revisions(today),
+        "first_decisions": overdue_first_decisions(now),
+        "follow_up_reviews": follow_up_reviews(today),
+        "assessment_reviews": assessment_reviews(today),
+    }

@@ -1,0 +1,472 @@
+"""What users do with notices, and what the worker does with them (X11.12, X11.13, L26).
+
+Each function takes the acting user first (the worker acts as nobody), checks
+permission, changes data and writes the audit entry and the chain's timeline in one
+transaction. A notice goes to a role: its holder and deputy see it and either may
+acknowledge it. Acknowledging the last but one hop passes the chain on with content the
+acknowledging user chooses; the hop that decides on special follow-up sends the
+decision back along the chain. E-mails say only that there is a new notice, with a link
+(emails.py).
+"""
+
+import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+from tverrnett.access import policy
+from tverrnett.audit import actions
+from tverrnett.audit.services import record
+from tverrnett.cases.services import refuse_identity_numbers
+from tverrnett.consent import services as consent_services
+from tverrnett.notices import chains, emails
+from tverrnett.notices.models import ChainStatus, EventKind, Notice, NoticeChain, NoticeEvent
+
+for _name, _description in [
+    ("notice.chain_started", gettext_noop("Started a notification chain")),
+    ("notice.sent", gettext_noop("Sent a notice")),
+    ("notice.acknowledged", gettext_noop("Acknowledged a notice")),
+    ("notice.escalated", gettext_noop("Escalated an unacknowledged notice")),
+    ("notice.decided", gettext_noop("Recorded the decision on special follow-up")),
+    ("notice.case_linked", gettext_noop("Linked a notice chain to a case")),
+    ("notice.viewed", gettext_noop("Opened a notice chain")),
+]:
+    actions.register(_name, _description)
+
+
+def _require(allowed):
+    if not allowed:
+        raise PermissionDenied
+
+
+def holds_role(user, role):
+    return user.pk in (role.holder_id, role.deputy_id)
+
+
+def _role_or_error(hop, municipality):
+    role = chains.role_for(hop, municipality)
+    if role is None or role.holder_id is None and role.deputy_id is None:
+        raise ValidationError(
+            _(
+                "Nobody holds the role that is to receive this notice (%(role)s). "
+                "Contact the agency by phone."
+            )
+            % {"role": _role_label(hop.role)}
+        )
+    return role
+
+
+def _role_label(kind):
+    from tverrnett.networks.models import RoleKind
+
+    return str(RoleKind(kind).label)
+
+
+def _check_content(content, legal_basis, sender_agency, role, day):
+    errors = {}
+    if not (content or "").strip():
+        errors["content"] = _("Write what the recipient needs to know, and nothing more.")
+    else:
+        try:
+            refuse_identity_numbers({"content": content})
+        except ValidationError as error:
+            errors.update(error.error_dict)
+    if legal_basis is not None:
+        allowed = consent_services.statutory_bases(sender_agency, role.agency, day)
+        if legal_basis not in allowed:
+            errors["legal_basis"] = _(
+                "This legal basis does not allow your agency to give information to the recipient."
+            )
+    if errors:
+        raise ValidationError(errors)
+
+
+def _send(
+    actor, agency, chain, *, hop_number, hop, content, legal_basis, is_decision=False, request=None
+):
+    role = _role_or_error(hop, chain.municipality)
+    now = timezone.now()
+    _check_content(content, legal_basis, agency, role, timezone.localdate(now))
+    notice = Notice.objects.create(
+        chain=chain,
+        hop=hop_number,
+        is_decision=is_decision,
+        sender_agency=agency,
+        sender=actor,
+        recipient_role=role,
+        content=content.strip(),
+        legal_basis=legal_basis,
+        sent_at=now,
+        deadline=now + datetime.timedelta(hours=hop.deadline_hours),
+    )
+    NoticeEvent.objects.create(
+        chain=chain,
+        notice=notice,
+        kind=EventKind.SENT,
+        at=now,
+        actor=actor,
+        detail=f"{agency.name} → {role}",
+    )
+    record(
+        "notice.sent",
+        actor=actor,
+        agency=agency,
+        target=chain,
+        detail={"notice": notice.pk, "role": role.pk, "hop": hop_number, "decision": is_decision},
+        request=request,
+    )
+    # The holder is told by e-mail at once; the deputy sees it in the inbox, and is
+    # e-mailed if the deadline passes (escalate_overdue).
+    emails.tell_about_notice(notice, [role.holder or role.deputy], reason="new")
+    return notice
+
+
+def _acting_agency(actor, agency):
+    _require(policy.is_fully_authenticated(actor))
+    _require(
+        actor.memberships.filter(agency=agency, is_active=True, agency__is_active=True).exists()
+    )
+
+
+@transaction.atomic
+def start_chain(
+    actor,
+    agency,
+    *,
+    template_code,
+    municipality,
+    subject,
+    content,
+    urgency,
+    legal_basis=None,
+    request=None,
+):
+    """Start a chain from `agency` (one the actor works for, of a type the chain allows)
+    with the first hop's notice."""
+    _acting_agency(actor, agency)
+    template = chains.template(template_code)
+    _require(agency.agency_type in template.starters)
+    if not (subject or "").strip():
+        raise ValidationError({"subject": _("Give the notice a subject that names no one.")})
+    refuse_identity_numbers({"subject": subject})
+    chain = NoticeChain.objects.create(
+        template=template.code,
+        municipality=municipality,
+        subject=subject.strip(),
+        urgency=urgency,
+        started_by=actor,
+        started_agency=agency,
+    )
+    record(
+        "notice.chain_started",
+        actor=actor,
+        agency=agency,
+        target=chain,
+        detail={"template": template.code, "municipality": municipality.number},
+        request=request,
+    )
+    _send(
+        actor,
+        agency,
+        chain,
+        hop_number=1,
+        hop=template.hops[0],
+        content=content,
+        legal_basis=legal_basis,
+        request=request,
+    )
+    return chain
+
+
+def _lock(notice):
+    return (
+        Notice.objects.select_for_update()
+        .select_related("chain", "recipient_role")
+        .get(pk=notice.pk)
+    )
+
+
+@transaction.atomic
+def acknowledge(actor, notice, *, request=None):
+    """The holder or deputy of the receiving role confirms they have the notice. Doing it
+    twice is harmless: the first acknowledgement stands."""
+    notice = _lock(notice)
+    _require(holds_role(actor, notice.recipient_role) or can_act_as_manager(actor, notice))
+    if notice.acknowledged_at is not None:
+        return notice
+    now = timezone.now()
+    notice.acknowledged_at, notice.acknowledged_by = now, actor
+    notice.save(update_fields=["acknowledged_at", "acknowledged_by"])
+    NoticeEvent.objects.create(
+        chain=notice.chain, notice=notice, kind=EventKind.ACKNOWLEDGED, at=now, actor=actor
+    )
+    record(
+        "notice.acknowledged",
+        actor=actor,
+        agency=notice.recipient_role.agency,
+        target=notice.chain,
+        detail={"notice": notice.pk, "level": notice.escalation_level},
+        request=request,
+    )
+    if notice.is_decision or _next_hop(notice) is None and not _decides(notice):
+        _complete_if_done(notice.chain)
+    return notice
+
+
+def _template_of(chain):
+    return chains.template(chain.template)
+
+
+def _next_hop(notice):
+    hops = _template_of(notice.chain).hops
+    if notice.is_decision or notice.hop >= len(hops):
+        return None
+    return hops[notice.hop]
+
+
+def _decides(notice):
+    if notice.is_decision:
+        return False
+    return _template_of(notice.chain).hops[notice.hop - 1].decision
+
+
+def can_forward(user, notice):
+    return (
+        holds_role(user, notice.recipient_role)
+        and notice.acknowledged_at is not None
+        and not notice.forwarded
+        and _next_hop(notice) is not None
+    )
+
+
+def can_decide(user, notice):
+    return (
+        holds_role(user, notice.recipient_role)
+        and notice.acknowledged_at is not None
+        and _decides(notice)
+        and notice.chain.decided_at is None
+    )
+
+
+@transaction.atomic
+def forward(actor, notice, *, content, legal_basis=None, request=None):
+    """Pass the chain on to its next hop, with the content the actor chooses (it may be
+    less than what they received)."""
+    notice = _lock(notice)
+    _require(can_forward(actor, notice))
+    agency = notice.recipient_role.agency
+    sent = _send(
+        actor,
+        agency,
+        notice.chain,
+        hop_number=notice.hop + 1,
+        hop=_next_hop(notice),
+        content=content,
+        legal_basis=legal_basis,
+        request=request,
+    )
+    notice.forwarded = True
+    notice.save(update_fields=["forwarded"])
+    return sent
+
+
+@transaction.atomic
+def decide(actor, notice, *, special_follow_up, note, content, legal_basis=None, request=None):
+    """The municipality's decision on special follow-up (X11.12), sent back along the chain
+    to the role `decision_to` names."""
+    notice = _lock(notice)
+    _require(can_decide(actor, notice))
+    if special_follow_up is None:
+        raise ValidationError(
+            {"special_follow_up": _("Say whether the municipality starts special follow-up.")}
+        )
+    chain = NoticeChain.objects.select_for_update().get(pk=notice.chain_id)
+    now = timezone.now()
+    chain.special_follow_up, chain.decision_note = special_follow_up, (note or "").strip()
+    chain.decided_at, chain.decided_by = now, actor
+    chain.save(update_fields=["special_follow_up", "decision_note", "decided_at", "decided_by"])
+    NoticeEvent.objects.create(
+        chain=chain,
+        notice=notice,
+        kind=EventKind.DECIDED,
+        at=now,
+        actor=actor,
+        detail=_("Special follow-up") if special_follow_up else _("No special follow-up"),
+    )
+    record(
+        "notice.decided",
+        actor=actor,
+        agency=notice.recipient_role.agency,
+        target=chain,
+        detail={"notice": notice.pk, "special_follow_up": special_follow_up},
+        request=request,
+    )
+    back = _template_of(chain).decision_to
+    if back is None:
+        _complete_if_done(chain)
+        return None
+    return _send(
+        actor,
+        notice.recipient_role.agency,
+        chain,
+        hop_number=notice.hop + 1,
+        hop=back,
+        content=content,
+        legal_basis=legal_basis,
+        is_decision=True,
+        request=request,
+    )
+
+
+def _complete_if_done(chain):
+    if not chain.notices.filter(acknowledged_at__isnull=True).exists():
+        NoticeChain.objects.filter(pk=chain.pk).update(status=ChainStatus.COMPLETED)
+
+
+@transaction.atomic
+def link_case(actor, chain, case, *, request=None):
+    """A notice that led to a case links to it (the case must be one the actor sees)."""
+    _require(can_see_chain(actor, chain))
+    _require(policy.visible_cases(actor).filter(pk=case.pk).exists())
+    chain.case = case
+    chain.save(update_fields=["case"])
+    NoticeEvent.objects.create(
+        chain=chain, kind=EventKind.CASE_LINKED, actor=actor, detail=case.reference
+    )
+    record(
+        "notice.case_linked",
+        actor=actor,
+        target=chain,
+        detail={"case": case.pk},
+        request=request,
+    )
+
+
+# Escalation (the worker) ----------------------------------------------------------------
+
+
+def _managers_of(agency):
+    from tverrnett.accounts.models import User
+
+    return list(
+        User.objects.filter(
+            memberships__agency=agency,
+            memberships__is_active=True,
+            memberships__role__in=policy.AGENCY_MANAGER_ROLES,
+            is_active=True,
+        ).distinct()
+    )
+
+
+def can_act_as_manager(user, notice):
+    """After escalation to managers, a manager of the receiving agency may acknowledge."""
+    return notice.escalation_level >= 2 and policy.manages_agency(
+        user, notice.recipient_role.agency_id
+    )
+
+
+@transaction.atomic
+def escalate_overdue(now=None):
+    """Escalate every unacknowledged notice past its deadline one level: to the deputy,
+    then, after the same time again, to the agency's managers. Returns how many notices
+    moved. Running it twice at the same moment changes nothing the second time."""
+    now = now or timezone.now()
+    moved = 0
+    overdue = (
+        Notice.objects.select_for_update()
+        .filter(acknowledged_at__isnull=True, deadline__lt=now, escalation_level__lt=2)
+        .select_related("chain", "recipient_role__agency", "recipient_role__deputy")
+        .order_by("pk")
+    )
+    for notice in overdue:
+        period = notice.deadline - notice.sent_at
+        if notice.escalation_level == 1 and now < notice.escalated_at + period:
+            continue  # the deputy has the same time again before the managers are told
+        role = notice.recipient_role
+        if notice.escalation_level == 0 and role.deputy_id:
+            level, kind, told = 1, EventKind.ESCALATED_TO_DEPUTY, [role.deputy]
+        else:
+            level, kind, told = 2, EventKind.ESCALATED_TO_MANAGERS, _managers_of(role.agency)
+            if not told:
+                kind = EventKind.NOBODY_TO_ESCALATE_TO
+        notice.escalation_level, notice.escalated_at = level, now
+        notice.save(update_fields=["escalation_level", "escalated_at"])
+        NoticeEvent.objects.create(
+            chain=notice.chain,
+            notice=notice,
+            kind=kind,
+            at=now,
+            detail=", ".join(user.get_full_name() or user.username for user in told),
+        )
+        record(
+            "notice.escalated",
+            target=notice.chain,
+            detail={"notice": notice.pk, "level": level, "told": [user.pk for user in told]},
+        )
+        emails.tell_about_notice(notice, told, reason=f"escalated-{level}")
+        moved += 1
+    return moved
+
+
+# Reading ------------------------------------------------------------------------------
+
+
+def _agency_ids(user):
+    return set(
+        user.memberships.filter(is_active=True, agency__is_active=True).values_list(
+            "agency_id", flat=True
+        )
+    )
+
+
+def received_by(user):
+    """Notices to a role the user holds or deputises, or escalated to them as a manager."""
+    managed = policy.managed_agencies(user)
+    return Notice.objects.filter(
+        Q(recipient_role__holder=user)
+        | Q(recipient_role__deputy=user)
+        | Q(escalation_level__gte=2, recipient_role__agency_id__in=managed)
+    ).select_related("chain", "sender_agency", "recipient_role__agency")
+
+
+def sent_by_agencies_of(user):
+    return Notice.objects.filter(sender_agency_id__in=_agency_ids(user)).select_related(
+        "chain", "sender_agency", "recipient_role__agency"
+    )
+
+
+def can_see_chain(user, chain):
+    """The agencies that sent or received a notice of the chain, the roles' holders and
+    deputies, and the managers it escalated to. Nobody else."""
+    if not policy.is_fully_authenticated(user):
+        return False
+    if chain.started_agency_id in _agency_ids(user):
+        return True
+    return (
+        received_by(user).filter(chain=chain).exists()
+        or sent_by_agencies_of(user).filter(chain=chain).exists()
+    )
+
+
+def visible_chains(user):
+    received = received_by(user).values("chain_id")
+    sent = sent_by_agencies_of(user).values("chain_id")
+    return NoticeChain.objects.filter(
+        Q(pk__in=received) | Q(pk__in=sent) | Q(started_agency_id__in=_agency_ids(user))
+    )
+
+
+def inbox(user):
+    """Unacknowledged notices to the user's roles (and escalated to them), the most
+    overdue first; and the user's agencies' sent notices that are overdue."""
+    waiting = received_by(user).filter(acknowledged_at__isnull=True).order_by("deadline", "pk")
+    overdue_sent = (
+        sent_by_agencies_of(user)
+        .filter(acknowledged_at__isnull=True, deadline__lt=timezone.now())
+        .order_by("deadline", "pk")
+    )
+    return waiting, overdue_sent

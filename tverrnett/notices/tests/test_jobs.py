@@ -1,0 +1,132 @@
+"""The worker's reminders, with the clock moved: each is sent once when due, to the
+coordinator role's holder (and deputy), and a second run sends nothing."""
+
+import datetime
+
+import pytest
+import time_machine
+from django.core import mail
+from django.core.management import call_command
+from django.utils import timezone
+
+from tverrnett.assessments import services as assessment_services
+from tverrnett.assessments.instruments import load_instruments
+from tverrnett.assessments.models import Instrument
+from tverrnett.assessments.tests.conftest import first_options
+from tverrnett.measures import services as measure_services
+from tverrnett.measures.catalogue import load_measure_types
+from tverrnett.measures.models import MeasureType
+from tverrnett.notices import jobs
+from tverrnett.notices.models import Delivery
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("catalogue")]
+
+
+def days(n):
+    return timezone.now() + datetime.timedelta(days=n)
+
+
+@pytest.fixture
+def emailed_owner(owner):
+    owner.email = "eier@test.example"
+    owner.save(update_fields=["email"])
+    return owner
+
+
+def run_twice(when, capture):
+    with time_machine.travel(when):
+        with capture(execute=True):
+            first = jobs.run_due()
+        with capture(execute=True):
+            second = jobs.run_due()
+    return first, second
+
+
+def test_a_case_waiting_for_its_first_decision_is_reminded_once_after_the_deadline(
+    register, emailed_owner, django_capture_on_commit_callbacks, settings
+):
+    settings.FIRST_DECISION_DAYS = 14
+    case = register(person={"name": "Kari Nordmann", "birth_year": 1990})
+    assert case.state == "registered"
+    with time_machine.travel(days(13)):
+        assert jobs.run_due()["first_decisions"] == 0
+    first, second = run_twice(days(15), django_capture_on_commit_callbacks)
+    assert first["first_decisions"] == 1
+    assert second["first_decisions"] == 0
+    assert [message.to for message in mail.outbox] == [["eier@test.example"]]
+    assert "Kari" not in mail.outbox[0].body
+    assert f"/saker/{case.pk}/" in mail.outbox[0].body
+
+
+def test_a_consent_ending_soon_is_reminded_once(
+    team_case,
+    give_consent,
+    partner_agency,
+    emailed_owner,
+    django_capture_on_commit_callbacks,
+    settings,
+):
+    settings.CONSENT_EXPIRY_WARNING_DAYS = 30
+    give_consent(
+        team_case,
+        recipients=[partner_agency],
+        ends_on=timezone.localdate() + datetime.timedelta(days=40),
+    )
+    with time_machine.travel(days(5)):
+        assert jobs.run_due()["consent_expiry"] == 0
+    first, second = run_twice(days(12), django_capture_on_commit_callbacks)
+    assert (first["consent_expiry"], second["consent_expiry"]) == (1, 0)
+
+
+def test_a_measure_due_for_evaluation_is_reminded_once(
+    team_case, emailed_owner, owner_agency, django_capture_on_commit_callbacks
+):
+    load_measure_types()
+    today = timezone.localdate()
+    measure_services.add_measure(
+        emailed_owner,
+        team_case,
+        measure_type=MeasureType.objects.first(),
+        goal="Bolig",
+        responsible_agency=owner_agency,
+        start_on=today,
+        evaluation_on=today + datetime.timedelta(days=10),
+    )
+    first, second = run_twice(days(11), django_capture_on_commit_callbacks)
+    assert (first["measure_evaluations"], second["measure_evaluations"]) == (1, 0)
+
+
+def test_an_assessment_past_its_review_date_is_reminded_to_its_assessor_once(
+    team_case, emailed_owner, django_capture_on_commit_callbacks
+):
+    load_instruments()
+    instrument = Instrument.objects.get(code="behov-og-motivasjon")
+    today = timezone.localdate()
+    assessment = assessment_services.start_assessment(
+        emailed_owner, team_case, instrument=instrument, assessed_on=today
+    )
+    assessment_services.save_draft(
+        emailed_owner,
+        assessment,
+        version=assessment.version,
+        ratings=first_options(instrument),
+        summary="S",
+        recommended_measures="",
+        assessed_on=today,
+        review_on=today + datetime.timedelta(days=30),
+    )
+    assessment_services.sign_assessment(
+        emailed_owner, assessment, version=assessment.version, confidentiality="confidential"
+    )
+    with time_machine.travel(days(29)):
+        assert jobs.run_due()["assessment_reviews"] == 0
+    first, second = run_twice(days(31), django_capture_on_commit_callbacks)
+    assert (first["assessment_reviews"], second["assessment_reviews"]) == (1, 0)
+    assert Delivery.objects.filter(kind="reminder:assessment-review").count() == 1
+
+
+def test_the_command_runs_once_and_says_what_it_did(register, owner, capsys, settings):
+    register(person={"name": "Kari Nordmann", "birth_year": 1990})
+    with time_machine.travel(days(30)):
+        call_command("run_worker", "--once")
+    assert "first_decisions 1" in capsys.readouterr().out

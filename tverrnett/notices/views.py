@@ -1,0 +1,264 @@
+"""Notice pages: the inbox, starting a chain, a chain's page with every hop, and the
+actions on a notice (acknowledge, pass on, decide). A chain exists only for the agencies
+and roles it went through (`services.can_see_chain`); a notice's content only for its
+sender's agency and the role that received it (and managers it escalated to)."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from tverrnett.access import policy
+from tverrnett.access.rules import member
+from tverrnett.audit.services import record
+from tverrnett.consent import services as consent_services
+from tverrnett.core.form_errors import add_service_errors
+from tverrnett.geography.services import (
+    AmbiguousMunicipality,
+    MunicipalityNotFound,
+    resolve_municipality,
+)
+from tverrnett.notices import chains, forms, services
+from tverrnett.notices.models import Notice, NoticeChain
+
+PAGE_SIZE = 25
+
+
+def _require(allowed):
+    if not allowed:
+        raise PermissionDenied
+
+
+@member
+@require_GET
+def inbox(request):
+    waiting, overdue_sent = services.inbox(request.user)
+    chains_page = Paginator(
+        services.visible_chains(request.user)
+        .select_related("started_agency", "municipality")
+        .order_by("-started_at", "-id"),
+        PAGE_SIZE,
+    ).get_page(request.GET.get("side"))
+    return render(
+        request,
+        "notices/inbox.html",
+        {
+            "waiting": list(waiting),
+            "overdue_sent": list(overdue_sent),
+            "page": chains_page,
+            "can_start": bool(_startable(request)),
+        },
+    )
+
+
+def _startable(request):
+    agency = getattr(request, "agency", None)
+    return chains.templates_for(agency) if agency is not None else []
+
+
+@member
+@require_http_methods(["GET", "POST"])
+def start(request):
+    templates = _startable(request)
+    _require(templates)
+    agency = request.agency
+    form = forms.StartForm(
+        request.POST or None,
+        templates=templates,
+        bases=consent_services.statutory_bases(agency),
+        initial={"template": templates[0].code if len(templates) == 1 else None},
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            municipality = resolve_municipality(data["municipality"])
+        except (MunicipalityNotFound, AmbiguousMunicipality):
+            form.add_error("municipality", _("No single municipality has that name or number."))
+        else:
+            try:
+                chain = services.start_chain(
+                    request.user,
+                    agency,
+                    template_code=data["template"],
+                    municipality=municipality,
+                    subject=data["subject"],
+                    content=data["content"],
+                    urgency=data["urgency"],
+                    legal_basis=data["legal_basis"],
+                    request=request,
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, _("The notice was sent."))
+                return redirect("notices:detail", pk=chain.pk)
+    return render(request, "notices/start.html", {"form": form, "agency": agency})
+
+
+def _chain(request, pk):
+    chain = get_object_or_404(
+        NoticeChain.objects.select_related("started_agency", "municipality", "case"), pk=pk
+    )
+    if not services.can_see_chain(request.user, chain):
+        raise Http404
+    return chain
+
+
+def _notice(request, notice_pk):
+    notice = get_object_or_404(
+        Notice.objects.select_related("chain", "recipient_role__agency", "sender_agency"),
+        pk=notice_pk,
+    )
+    if not services.can_see_chain(request.user, notice.chain):
+        raise Http404
+    return notice
+
+
+def _reads_content(user, notice, agency_ids):
+    return (
+        notice.sender_agency_id in agency_ids
+        or services.holds_role(user, notice.recipient_role)
+        or services.can_act_as_manager(user, notice)
+    )
+
+
+@member
+@require_GET
+def detail(request, pk):
+    chain = _chain(request, pk)
+    agency_ids = set(
+        request.user.memberships.filter(is_active=True).values_list("agency_id", flat=True)
+    )
+    notices = list(
+        chain.notices.select_related(
+            "sender_agency",
+            "sender",
+            "recipient_role__agency",
+            "recipient_role__holder",
+            "recipient_role__deputy",
+            "acknowledged_by",
+            "legal_basis",
+        )
+    )
+    for notice in notices:
+        notice.readable = _reads_content(request.user, notice, agency_ids)
+        notice.can_acknowledge = notice.acknowledged_at is None and (
+            services.holds_role(request.user, notice.recipient_role)
+            or services.can_act_as_manager(request.user, notice)
+        )
+        notice.can_forward = services.can_forward(request.user, notice)
+        notice.can_decide = services.can_decide(request.user, notice)
+    record(
+        "notice.viewed",
+        actor=request.user,
+        target=chain,
+        detail={"notices": [notice.pk for notice in notices if notice.readable]},
+        request=request,
+    )
+    return render(
+        request,
+        "notices/detail.html",
+        {
+            "chain": chain,
+            "template": chains.template(chain.template),
+            "notices": notices,
+            "events": list(chain.events.select_related("actor", "notice")),
+            "can_link_case": chain.case_id is None and bool(policy.case_agency_ids(request.user)),
+            "link_form": forms.LinkCaseForm(),
+        },
+    )
+
+
+@member
+@require_POST
+def acknowledge(request, notice_pk):
+    notice = _notice(request, notice_pk)
+    services.acknowledge(request.user, notice, request=request)
+    messages.success(request, _("The notice is acknowledged."))
+    return redirect("notices:detail", pk=notice.chain_id)
+
+
+def _content_page(request, notice, form, *, title, submit, template):
+    return render(
+        request,
+        template,
+        {"notice": notice, "form": form, "title": title, "submit": submit},
+    )
+
+
+@member
+@require_http_methods(["GET", "POST"])
+def forward(request, notice_pk):
+    notice = _notice(request, notice_pk)
+    _require(services.can_forward(request.user, notice))
+    hop = chains.template(notice.chain.template).hops[notice.hop]
+    role = chains.role_for(hop, notice.chain.municipality)
+    form = forms.ForwardForm(
+        request.POST or None,
+        bases=consent_services.statutory_bases(
+            notice.recipient_role.agency, role.agency if role else None
+        ),
+        initial={"content": notice.content},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.forward(request.user, notice, **form.cleaned_data, request=request)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The notice was passed on."))
+            return redirect("notices:detail", pk=notice.chain_id)
+    return render(
+        request,
+        "notices/forward.html",
+        {"notice": notice, "form": form, "role": role},
+    )
+
+
+@member
+@require_http_methods(["GET", "POST"])
+def decide(request, notice_pk):
+    notice = _notice(request, notice_pk)
+    _require(services.can_decide(request.user, notice))
+    back = chains.template(notice.chain.template).decision_to
+    role = chains.role_for(back, notice.chain.municipality) if back else None
+    form = forms.DecisionForm(
+        request.POST or None,
+        bases=consent_services.statutory_bases(
+            notice.recipient_role.agency, role.agency if role else None
+        ),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.decide(request.user, notice, **form.cleaned_data, request=request)
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The decision was recorded and sent back."))
+            return redirect("notices:detail", pk=notice.chain_id)
+    return render(request, "notices/decide.html", {"notice": notice, "form": form, "role": role})
+
+
+@member
+@require_POST
+def link_case(request, pk):
+    chain = _chain(request, pk)
+    form = forms.LinkCaseForm(request.POST)
+    if form.is_valid():
+        year, _dash, number = form.cleaned_data["reference"].strip().partition("-")
+        case = None
+        if year.isdigit() and number.isdigit():
+            case = (
+                policy.visible_cases(request.user)
+                .filter(pk=int(number), created_at__year=int(year))
+                .first()
+            )
+        if case is None:
+            messages.error(request, _("You have no case with that reference."))
+        else:
+            services.link_case(request.user, chain, case, request=request)
+            messages.success(request, _("The chain is linked to the case."))
+    return redirect("notices:detail", pk=chain.pk)
