@@ -19,9 +19,9 @@ from tverrnett.exitwork.demo import seed_exit_work
 from tverrnett.geography.loader import load_reference_data
 from tverrnett.geography.models import Municipality, PoliceDistrict, RvtsRegion
 from tverrnett.measures.catalogue import load_measure_types
-from tverrnett.notices.demo import seed_notices
 from tverrnett.measures.demo import seed_measures
 from tverrnett.networks.demo import seed_networks
+from tverrnett.notices.demo import seed_notices
 from tverrnett.plans.demo import seed_plans
 
 DRAMMEN = "3301"
