@@ -41,7 +41,9 @@ def home(request):
         if does_case_work or volunteers
         else ([], [])
     )
-    waiting_notices, overdue_sent_notices = notice_services.inbox(request.user)
+    waiting_notices, overdue_sent_notices = notice_services.inbox(
+        request.user, agency_ids={membership.agency_id for membership in memberships}
+    )
     return render(
         request,
         "core/home.html",

@@ -433,8 +433,9 @@ def received_by(user):
     ).select_related("chain", "sender_agency", "recipient_role__agency")
 
 
-def sent_by_agencies_of(user):
-    return Notice.objects.filter(sender_agency_id__in=_agency_ids(user)).select_related(
+def sent_by_agencies_of(user, agency_ids=None):
+    agency_ids = _agency_ids(user) if agency_ids is None else agency_ids
+    return Notice.objects.filter(sender_agency_id__in=agency_ids).select_related(
         "chain", "sender_agency", "recipient_role__agency"
     )
 
@@ -460,12 +461,13 @@ def visible_chains(user):
     )
 
 
-def inbox(user):
+def inbox(user, agency_ids=None):
     """Unacknowledged notices to the user's roles (and escalated to them), the most
-    overdue first; and the user's agencies' sent notices that are overdue."""
+    overdue first; and the user's agencies' sent notices that are overdue. `agency_ids`:
+    the user's active agencies, when the caller has them already."""
     waiting = received_by(user).filter(acknowledged_at__isnull=True).order_by("deadline", "pk")
     overdue_sent = (
-        sent_by_agencies_of(user)
+        sent_by_agencies_of(user, agency_ids)
         .filter(acknowledged_at__isnull=True, deadline__lt=timezone.now())
         .order_by("deadline", "pk")
     )

@@ -44,6 +44,9 @@ CONSIDERED_NAMESPACES = {
     "(exitwork/tests/test_views.py)",
     "plans": "nothing: every individual-plan page of a case answers 404, consent or not "
     "(plans/tests/test_views.py)",
+    "notices": "an empty inbox (notices go to roles in public agencies, never to a "
+    "voluntary organisation); starting a chain is refused (403) and every chain answers 404 "
+    "(notices/tests/test_views.py)",
     "assessments": "the published instruments (no case data) and, for a manager, their own "
     "users' rater certifications; every assessment page of a case answers 404, consent or "
     "not (assessments/tests/test_views.py)",

@@ -254,7 +254,7 @@ def test_the_start_page_shows_at_most_five_unread_in_a_fixed_number_of_queries(
     # soon, the user's case-work agencies, follow-ups, notices). And 2 for exit work: the
     # measures past their evaluation date and the follow-up reviews after exit. And 1 for
     # the individual plans past their revision date that the user coordinates.
-    with django_assert_max_num_queries(21):
+    with django_assert_max_num_queries(24):
         response = client.get("/")
 
     assert _page(response).count("Melding ") == 5

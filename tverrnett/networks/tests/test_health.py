@@ -154,10 +154,12 @@ def test_on_the_demo_data_it_lists_exactly_the_deliberate_gaps():
         ("no deputy", RoleKind.POLICE_RADICALISATION_CONTACT),
         ("no deputy", RoleKind.RVTS_ADVISOR),
         ("no deputy", RoleKind.CHILD_WELFARE_CONTACT),
+        # PST's contact for the district (the notices demo): one person, no deputy.
+        ("no deputy", RoleKind.PST_CONTACT),
         ("no holder", RoleKind.CORRECTIONAL_CONTACT),
         ("unconfirmed", "Fiktiv idrettsklubb (demo)"),
     }
-    assert result.count == 6
+    assert result.count == 7
     for network in Network.objects.exclude(pk=municipal.pk):
         assert health.network_health(network).count == 0, network
 
