@@ -159,6 +159,8 @@ def _subprocess_env(database_url, media_root):
         HTTPS="false",
         ALLOWED_HOSTS="localhost,127.0.0.1",
         PYTHONUNBUFFERED="1",
+        # Notices e-mail their recipients: written to the server log, never sent.
+        EMAIL_BACKEND="django.core.mail.backends.console.EmailBackend",
     )
     return env
 

@@ -6,15 +6,20 @@ Each e-mail is recorded as a `Delivery` under a key first, so the same e-mail is
 sent twice (the worker may run a job again after a crash or on a second machine).
 """
 
+import datetime
+import logging
+
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from tverrnett.notices.models import Delivery
+
+logger = logging.getLogger(__name__)
 
 # The only texts an e-mail has (L26: personal data stays in Tverrnett).
 SUBJECTS = {
@@ -44,6 +49,36 @@ def deliver(user, *, key, kind, path):
 
 
 def _send(delivery, user, kind, path):
+    """Send one recorded delivery. A mail server that fails leaves it unsent: the worker
+    tries again (`retry_unsent`), and the user's page works on."""
+    try:
+        _mail(user, kind, path)
+    except OSError:
+        logger.exception(
+            "E-mail %s to user %s not sent; the worker will retry", delivery.pk, user.pk
+        )
+        return False
+    Delivery.objects.filter(pk=delivery.pk).update(emailed=True)
+    return True
+
+
+# An e-mail still unsent this long after it was recorded failed (it is sent as soon as
+# its transaction commits); younger ones may be on their way in another process.
+RETRY_AFTER = datetime.timedelta(minutes=5)
+
+
+def retry_unsent(now=None):
+    """Send again the e-mails a failing mail server left unsent; how many went now."""
+    cutoff = (now or timezone.now()) - RETRY_AFTER
+    pending = (
+        Delivery.objects.filter(emailed=False, sent_at__lt=cutoff)
+        .exclude(user__email="")
+        .select_related("user")
+    )
+    return sum(_send(delivery, delivery.user, delivery.kind, delivery.url) for delivery in pending)
+
+
+def _mail(user, kind, path):
     with translation.override(settings.LANGUAGE_CODE):
         subject = _(SUBJECTS["notice" if kind.startswith("notice") else "reminder"])
         body = "\n\n".join(
@@ -54,7 +89,6 @@ def _send(delivery, user, kind, path):
             ]
         )
     send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email], fail_silently=False)
-    Delivery.objects.filter(pk=delivery.pk).update(emailed=True)
 
 
 def tell_about_notice(notice, users, *, reason):

@@ -154,4 +154,5 @@ def run_due(now=None):
         "first_decisions": overdue_first_decisions(now),
         "follow_up_reviews": follow_up_reviews(today),
         "assessment_reviews": assessment_reviews(today),
+        "emails_retried": emails.retry_unsent(now),
     }

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from tverrnett.audit.models import AuditEntry
 from tverrnett.notices import jobs, services
-from tverrnett.notices.models import ChainStatus, EventKind, Notice
+from tverrnett.notices.models import ChainStatus, Delivery, EventKind, Notice
 from tverrnett.notices.tests.conftest import CONTENT
 
 pytestmark = pytest.mark.django_db
@@ -213,3 +213,38 @@ def test_no_email_carries_personal_data(
         for secret in ("Ola Nordmann", "Drammen", chain.subject, CONTENT, "Hjemkomst"):
             assert secret not in text
         assert f"/varsler/{chain.pk}/" in message.body
+
+
+def test_a_mail_server_that_is_down_delays_the_email_and_the_worker_sends_it_once(
+    settings,
+    pst_user,
+    pst_agency,
+    drammen,
+    police_role,
+    slt_role,
+    pst_role,
+    police_contact,
+    django_capture_on_commit_callbacks,
+):
+    police_contact.email = "politi@test.example"
+    police_contact.save(update_fields=["email"])
+    settings.EMAIL_BACKEND = "tverrnett.notices.tests.failing_mail.EmailBackend"
+    with django_capture_on_commit_callbacks(execute=True):
+        services.start_chain(
+            pst_user,
+            pst_agency,
+            template_code="returning_foreign_fighter",
+            municipality=drammen,
+            subject="Hjemkomst",
+            content=CONTENT,
+            urgency="normal",
+        )
+    assert Delivery.objects.get().emailed is False
+    assert len(mail.outbox) == 0
+
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    assert jobs.run_due()["emails_retried"] == 0  # perhaps still on its way
+    with time_machine.travel(later(0.1)):
+        assert jobs.run_due()["emails_retried"] == 1
+        assert jobs.run_due()["emails_retried"] == 0
+    assert [message.to for message in mail.outbox] == [["politi@test.example"]]
