@@ -4,8 +4,6 @@ contact has acknowledged it and passed it on, and it waits for the SLT coordinat
 acknowledgement and the municipality's decision. Nobody here is real; the notice names
 no one."""
 
-import datetime
-
 from django.utils import timezone
 
 from tverrnett.geography.services import resolve_municipality
@@ -48,8 +46,4 @@ def seed_notices(agencies, users):
         first,
         content="Politiet har fått melding om en forventet hjemkomst til Drammen. Ta kontakt med "
         "radikaliseringskontakten for å avtale videre oppfølging.",
-    )
-    # Sent a while ago, so the demo shows a deadline coming up.
-    NoticeChain.objects.filter(pk=chain.pk).update(
-        started_at=timezone.now() - datetime.timedelta(hours=20)
     )

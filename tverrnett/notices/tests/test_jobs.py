@@ -130,3 +130,42 @@ def test_the_command_runs_once_and_says_what_it_did(register, owner, capsys, set
     with time_machine.travel(days(30)):
         call_command("run_worker", "--once")
     assert "first_decisions 1" in capsys.readouterr().out
+
+
+def test_a_plan_revision_date_is_reminded_once_before_it(
+    team_case,
+    give_consent,
+    partner_agency,
+    emailed_owner,
+    django_capture_on_commit_callbacks,
+    settings,
+):
+    from tverrnett.plans import services as plan_services
+
+    settings.PLAN_REVISION_REMINDER_DAYS = 14
+    consent = give_consent(
+        team_case, recipients=[partner_agency], individual_plan=True, plan_confidential_access=True
+    )
+    plan = plan_services.create_plan(emailed_owner, team_case, consent=consent)
+    plan_services.add_revision(
+        emailed_owner, plan, due_on=timezone.localdate() + datetime.timedelta(days=30)
+    )
+    with time_machine.travel(days(10)):
+        assert jobs.run_due()["plan_revisions"] == 0
+    first, second = run_twice(days(20), django_capture_on_commit_callbacks)
+    assert (first["plan_revisions"], second["plan_revisions"]) == (1, 0)
+
+
+def test_a_review_after_exit_is_reminded_once_when_due(
+    team_case, emailed_owner, django_capture_on_commit_callbacks
+):
+    from tverrnett.exitwork.models import FollowUpReview
+
+    FollowUpReview.objects.create(
+        case=team_case, months_after=6, due_on=timezone.localdate() + datetime.timedelta(days=3)
+    )
+    with time_machine.travel(days(1)):
+        assert jobs.run_due()["follow_up_reviews"] == 0
+    first, second = run_twice(days(4), django_capture_on_commit_callbacks)
+    assert (first["follow_up_reviews"], second["follow_up_reviews"]) == (1, 0)
+    assert mail.outbox[-1].to == ["eier@test.example"]
