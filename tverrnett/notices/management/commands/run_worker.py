@@ -25,6 +25,7 @@ class Command(BaseCommand):
             results = run_due()
             sent = ", ".join(f"{job} {count}" for job, count in results.items() if count)
             self.stdout.write(f"{timezone.now():%Y-%m-%d %H:%M:%S} {sent or 'nothing due'}")
+            self.stdout.flush()  # a log read while the worker runs shows every round
             if once:
                 return
             time.sleep(max(interval, 1))
