@@ -185,6 +185,8 @@ EMAIL_BACKEND = env_str(
     if DEBUG
     else "django.core.mail.backends.smtp.EmailBackend",
 )
+# For the file backend (the browser tests' server): one file per e-mail sent.
+EMAIL_FILE_PATH = env_str("EMAIL_FILE_PATH", "") or None
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
 EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1)
 EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", "") or ""

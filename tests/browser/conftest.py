@@ -159,8 +159,10 @@ def _subprocess_env(database_url, media_root):
         HTTPS="false",
         ALLOWED_HOSTS="localhost,127.0.0.1",
         PYTHONUNBUFFERED="1",
-        # Notices e-mail their recipients: written to the server log, never sent.
-        EMAIL_BACKEND="django.core.mail.backends.console.EmailBackend",
+        # Notices e-mail their recipients: written to files, never sent (and never mixed
+        # into the output `shell` parses).
+        EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
+        EMAIL_FILE_PATH=str(media_root.parent / "mail"),
     )
     return env
 

@@ -377,7 +377,9 @@ def escalate_overdue(now=None):
     now = now or timezone.now()
     moved = 0
     overdue = (
-        Notice.objects.select_for_update()
+        # Only the notices are locked: PostgreSQL refuses to lock the nullable side of the
+        # outer join to the role's deputy.
+        Notice.objects.select_for_update(of=("self",))
         .filter(acknowledged_at__isnull=True, deadline__lt=now, escalation_level__lt=2)
         .select_related("chain", "recipient_role__agency", "recipient_role__deputy")
         .order_by("pk")
