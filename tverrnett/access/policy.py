@@ -572,3 +572,86 @@ def plan_contributing_agency_ids(user, plan, agency_ids):
         return set()
     team = set(case.team.values_list("agency_id", flat=True))
     return agency_ids & plan_agency_ids(plan) & team
+
+
+# Notices along notification chains (tverrnett.notices) ---------------------------------
+
+
+def holds_role(user, role):
+    """The role's holder or deputy: a notice to the role reaches both."""
+    return user.pk in (role.holder_id, role.deputy_id)
+
+
+def notice_escalated_to_manager(user, notice):
+    """After escalation to managers, a manager of the receiving agency may acknowledge."""
+    return notice.escalation_level >= 2 and manages_agency(user, notice.recipient_role.agency_id)
+
+
+def _notice_agency_ids(user):
+    return set(
+        user.memberships.filter(is_active=True, agency__is_active=True).values_list(
+            "agency_id", flat=True
+        )
+    )
+
+
+def received_notices(user):
+    """Notices to a role the user holds or deputises, or escalated to them as a manager of
+    the receiving agency. Never to the agency as a whole: a colleague without the role
+    receives nothing."""
+    from tverrnett.notices.models import Notice
+
+    return Notice.objects.filter(
+        models.Q(recipient_role__holder=user)
+        | models.Q(recipient_role__deputy=user)
+        | models.Q(escalation_level__gte=2, recipient_role__agency_id__in=managed_agencies(user))
+    ).select_related("chain", "sender_agency", "recipient_role__agency")
+
+
+def notices_sent_by_agencies_of(user, agency_ids=None):
+    """Notices the user's agencies sent (`agency_ids`: those agencies, when known)."""
+    from tverrnett.notices.models import Notice
+
+    agency_ids = _notice_agency_ids(user) if agency_ids is None else agency_ids
+    return Notice.objects.filter(sender_agency_id__in=agency_ids).select_related(
+        "chain", "sender_agency", "recipient_role__agency"
+    )
+
+
+def can_see_notice_chain(user, chain):
+    """A chain exists for the agencies that started it or sent one of its notices, for the
+    holders and deputies of the roles it reached, and for the managers it escalated to.
+    For anyone else it does not exist."""
+    if not is_fully_authenticated(user):
+        return False
+    agency_ids = _notice_agency_ids(user)
+    if chain.started_agency_id in agency_ids:
+        return True
+    return (
+        received_notices(user).filter(chain=chain).exists()
+        or notices_sent_by_agencies_of(user, agency_ids).filter(chain=chain).exists()
+    )
+
+
+def visible_notice_chains(user):
+    """Every chain `can_see_notice_chain` lets the user see, as one query."""
+    from tverrnett.notices.models import NoticeChain
+
+    if not is_fully_authenticated(user):
+        return NoticeChain.objects.none()
+    agency_ids = _notice_agency_ids(user)
+    return NoticeChain.objects.filter(
+        models.Q(pk__in=received_notices(user).values("chain_id"))
+        | models.Q(pk__in=notices_sent_by_agencies_of(user, agency_ids).values("chain_id"))
+        | models.Q(started_agency_id__in=agency_ids)
+    )
+
+
+def reads_notice_content(user, notice, agency_ids):
+    """What a notice says is for its sender's agency and the role it reached (and the
+    managers it escalated to); the rest of the chain sees only that it went, and when."""
+    return (
+        notice.sender_agency_id in agency_ids
+        or holds_role(user, notice.recipient_role)
+        or notice_escalated_to_manager(user, notice)
+    )

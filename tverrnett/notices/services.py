@@ -13,7 +13,6 @@ import datetime
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -41,10 +40,6 @@ for _name, _description in [
 def _require(allowed):
     if not allowed:
         raise PermissionDenied
-
-
-def holds_role(user, role):
-    return user.pk in (role.holder_id, role.deputy_id)
 
 
 def _role_or_error(hop, municipality):
@@ -195,7 +190,10 @@ def acknowledge(actor, notice, *, request=None):
     """The holder or deputy of the receiving role confirms they have the notice. Doing it
     twice is harmless: the first acknowledgement stands."""
     notice = _lock(notice)
-    _require(holds_role(actor, notice.recipient_role) or can_act_as_manager(actor, notice))
+    _require(
+        policy.holds_role(actor, notice.recipient_role)
+        or policy.notice_escalated_to_manager(actor, notice)
+    )
     if notice.acknowledged_at is not None:
         return notice
     now = timezone.now()
@@ -236,7 +234,7 @@ def _decides(notice):
 
 def can_forward(user, notice):
     return (
-        holds_role(user, notice.recipient_role)
+        policy.holds_role(user, notice.recipient_role)
         and notice.acknowledged_at is not None
         and not notice.forwarded
         and _next_hop(notice) is not None
@@ -245,7 +243,7 @@ def can_forward(user, notice):
 
 def can_decide(user, notice):
     return (
-        holds_role(user, notice.recipient_role)
+        policy.holds_role(user, notice.recipient_role)
         and notice.acknowledged_at is not None
         and _decides(notice)
         and notice.chain.decided_at is None
@@ -330,7 +328,7 @@ def _complete_if_done(chain):
 @transaction.atomic
 def link_case(actor, chain, case, *, request=None):
     """A notice that led to a case links to it (the case must be one the actor sees)."""
-    _require(can_see_chain(actor, chain))
+    _require(policy.can_see_notice_chain(actor, chain))
     _require(policy.visible_cases(actor).filter(pk=case.pk).exists())
     chain.case = case
     chain.save(update_fields=["case"])
@@ -359,13 +357,6 @@ def _managers_of(agency):
             memberships__role__in=policy.AGENCY_MANAGER_ROLES,
             is_active=True,
         ).distinct()
-    )
-
-
-def can_act_as_manager(user, notice):
-    """After escalation to managers, a manager of the receiving agency may acknowledge."""
-    return notice.escalation_level >= 2 and policy.manages_agency(
-        user, notice.recipient_role.agency_id
     )
 
 
@@ -417,59 +408,17 @@ def escalate_overdue(now=None):
 # Reading ------------------------------------------------------------------------------
 
 
-def _agency_ids(user):
-    return set(
-        user.memberships.filter(is_active=True, agency__is_active=True).values_list(
-            "agency_id", flat=True
-        )
-    )
-
-
-def received_by(user):
-    """Notices to a role the user holds or deputises, or escalated to them as a manager."""
-    managed = policy.managed_agencies(user)
-    return Notice.objects.filter(
-        Q(recipient_role__holder=user)
-        | Q(recipient_role__deputy=user)
-        | Q(escalation_level__gte=2, recipient_role__agency_id__in=managed)
-    ).select_related("chain", "sender_agency", "recipient_role__agency")
-
-
-def sent_by_agencies_of(user, agency_ids=None):
-    agency_ids = _agency_ids(user) if agency_ids is None else agency_ids
-    return Notice.objects.filter(sender_agency_id__in=agency_ids).select_related(
-        "chain", "sender_agency", "recipient_role__agency"
-    )
-
-
-def can_see_chain(user, chain):
-    """The agencies that sent or received a notice of the chain, the roles' holders and
-    deputies, and the managers it escalated to. Nobody else."""
-    if not policy.is_fully_authenticated(user):
-        return False
-    if chain.started_agency_id in _agency_ids(user):
-        return True
-    return (
-        received_by(user).filter(chain=chain).exists()
-        or sent_by_agencies_of(user).filter(chain=chain).exists()
-    )
-
-
-def visible_chains(user):
-    received = received_by(user).values("chain_id")
-    sent = sent_by_agencies_of(user).values("chain_id")
-    return NoticeChain.objects.filter(
-        Q(pk__in=received) | Q(pk__in=sent) | Q(started_agency_id__in=_agency_ids(user))
-    )
-
-
 def inbox(user, agency_ids=None):
     """Unacknowledged notices to the user's roles (and escalated to them), the most
     overdue first; and the user's agencies' sent notices that are overdue. `agency_ids`:
     the user's active agencies, when the caller has them already."""
-    waiting = received_by(user).filter(acknowledged_at__isnull=True).order_by("deadline", "pk")
+    waiting = (
+        policy.received_notices(user)
+        .filter(acknowledged_at__isnull=True)
+        .order_by("deadline", "pk")
+    )
     overdue_sent = (
-        sent_by_agencies_of(user, agency_ids)
+        policy.notices_sent_by_agencies_of(user, agency_ids)
         .filter(acknowledged_at__isnull=True, deadline__lt=timezone.now())
         .order_by("deadline", "pk")
     )

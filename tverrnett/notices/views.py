@@ -1,6 +1,6 @@
 """Notice pages: the inbox, starting a chain, a chain's page with every hop, and the
 actions on a notice (acknowledge, pass on, decide). A chain exists only for the agencies
-and roles it went through (`services.can_see_chain`); a notice's content only for its
+and roles it went through (`policy.can_see_notice_chain`); a notice's content only for its
 sender's agency and the role that received it (and managers it escalated to)."""
 
 from django.contrib import messages
@@ -37,7 +37,7 @@ def _require(allowed):
 def inbox(request):
     waiting, overdue_sent = services.inbox(request.user)
     chains_page = Paginator(
-        services.visible_chains(request.user)
+        policy.visible_notice_chains(request.user)
         .select_related("started_agency", "municipality")
         .order_by("-started_at", "-id"),
         PAGE_SIZE,
@@ -102,7 +102,7 @@ def _chain(request, pk):
     chain = get_object_or_404(
         NoticeChain.objects.select_related("started_agency", "municipality", "case"), pk=pk
     )
-    if not services.can_see_chain(request.user, chain):
+    if not policy.can_see_notice_chain(request.user, chain):
         raise Http404
     return chain
 
@@ -112,17 +112,9 @@ def _notice(request, notice_pk):
         Notice.objects.select_related("chain", "recipient_role__agency", "sender_agency"),
         pk=notice_pk,
     )
-    if not services.can_see_chain(request.user, notice.chain):
+    if not policy.can_see_notice_chain(request.user, notice.chain):
         raise Http404
     return notice
-
-
-def _reads_content(user, notice, agency_ids):
-    return (
-        notice.sender_agency_id in agency_ids
-        or services.holds_role(user, notice.recipient_role)
-        or services.can_act_as_manager(user, notice)
-    )
 
 
 @member
@@ -144,10 +136,10 @@ def detail(request, pk):
         )
     )
     for notice in notices:
-        notice.readable = _reads_content(request.user, notice, agency_ids)
+        notice.readable = policy.reads_notice_content(request.user, notice, agency_ids)
         notice.can_acknowledge = notice.acknowledged_at is None and (
-            services.holds_role(request.user, notice.recipient_role)
-            or services.can_act_as_manager(request.user, notice)
+            policy.holds_role(request.user, notice.recipient_role)
+            or policy.notice_escalated_to_manager(request.user, notice)
         )
         notice.can_forward = services.can_forward(request.user, notice)
         notice.can_decide = services.can_decide(request.user, notice)

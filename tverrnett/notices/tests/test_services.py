@@ -11,6 +11,7 @@ from django.core import mail
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from tverrnett.access import policy
 from tverrnett.audit.models import AuditEntry
 from tverrnett.notices import jobs, services
 from tverrnett.notices.models import ChainStatus, Delivery, EventKind, Notice
@@ -29,15 +30,15 @@ def test_a_returning_foreign_fighter_reaches_the_district_then_the_municipality(
     first = chain.notices.get()
     assert first.recipient_role == police_role
     assert first.deadline == first.sent_at + datetime.timedelta(hours=24)
-    assert list(services.received_by(police_contact)) == [first]
-    assert not services.received_by(owner).exists()
+    assert list(policy.received_notices(police_contact)) == [first]
+    assert not policy.received_notices(owner).exists()
 
     services.acknowledge(police_contact, first)
     with django_capture_on_commit_callbacks(execute=True):
         second = services.forward(police_contact, first, content="Forventet hjemkomst til Drammen.")
     assert second.recipient_role == slt_role
     assert second.hop == 2
-    assert list(services.received_by(owner)) == [second]
+    assert list(policy.received_notices(owner)) == [second]
 
     services.acknowledge(owner, second)
     back = services.decide(
@@ -97,7 +98,7 @@ def test_the_return_learned_locally_goes_to_the_police_and_on_to_pst(
     services.acknowledge(police_contact, first)
     second = services.forward(police_contact, first, content="Videre til PST.")
     assert second.recipient_role == pst_role
-    assert list(services.received_by(pst_user)) == [second]
+    assert list(policy.received_notices(pst_user)) == [second]
 
 
 def test_only_agencies_the_chain_allows_start_it(
@@ -154,7 +155,7 @@ def test_an_unacknowledged_notice_escalates_to_the_deputy_then_the_managers(
         assert first.escalation_level == 1
         # The sender sees it as overdue.
         assert list(services.inbox(pst_user)[1]) == [first]
-        assert not services.received_by(police_manager).exists()
+        assert not policy.received_notices(police_manager).exists()
     with time_machine.travel(later(40)):
         assert services.escalate_overdue() == 0  # the deputy has another 24 hours
     with time_machine.travel(later(50)):
@@ -162,7 +163,7 @@ def test_an_unacknowledged_notice_escalates_to_the_deputy_then_the_managers(
             assert services.escalate_overdue() == 1
         first.refresh_from_db()
         assert first.escalation_level == 2
-        assert list(services.received_by(police_manager)) == [first]
+        assert list(policy.received_notices(police_manager)) == [first]
         services.acknowledge(police_manager, first)
     kinds = list(chain.events.values_list("kind", flat=True))
     assert EventKind.ESCALATED_TO_DEPUTY in kinds and EventKind.ESCALATED_TO_MANAGERS in kinds
@@ -175,7 +176,7 @@ def test_without_a_deputy_it_goes_straight_to_the_managers(chain, police_manager
         services.escalate_overdue()
     first = chain.notices.get()
     assert first.escalation_level == 2
-    assert list(services.received_by(police_manager)) == [first]
+    assert list(policy.received_notices(police_manager)) == [first]
 
 
 def test_running_the_worker_twice_sends_nothing_twice(
