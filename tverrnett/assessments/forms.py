@@ -7,9 +7,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from tverrnett.assessments.models import UNKNOWN
-from tverrnett.cases.forms import TEXT_MAX, VersionedForm, _date_input, _textarea
-from tverrnett.cases.models import Confidentiality, PoliceVerification
+from tverrnett.cases.forms import TEXT_MAX, ItemClassForm, VersionedForm, _date_input, _textarea
 
 _DATE_INVALID = _("Enter a date, for example 2026-12-15.")
 
@@ -47,7 +45,9 @@ class StartForm(forms.Form):
 
 class RatingForm(VersionedForm):
     """The draft: every item's rating, note and reason for "unknown"; the summary, the
-    recommended measures and the dates. `domains`: `services.rated_domains(assessment)`."""
+    recommended measures and the dates. `domains`: `services.rated_domains(assessment)`.
+    The rules across fields ("unknown" needs a reason, the review after the assessment)
+    are the service's; its errors land on these fields by name."""
 
     assessed_on = forms.DateField(
         label=_("Date of the assessment"),
@@ -112,24 +112,6 @@ class RatingForm(VersionedForm):
                     initial=rating.unknown_reason if rating else "",
                 )
 
-    def clean(self):
-        cleaned = super().clean()
-        for domain in self.domains:
-            for item in domain["items"]:
-                code = item["code"]
-                if (
-                    cleaned.get(f"{code}-value") == UNKNOWN
-                    and not (cleaned.get(f"{code}-unknown_reason") or "").strip()
-                ):
-                    self.add_error(
-                        f"{code}-unknown_reason",
-                        _("Say why this is unknown: what is missing, and how it can be found out."),
-                    )
-        assessed_on, review_on = cleaned.get("assessed_on"), cleaned.get("review_on")
-        if assessed_on and review_on and review_on <= assessed_on:
-            self.add_error("review_on", _("The review date must come after the assessment."))
-        return cleaned
-
     def sections(self):
         """The bound fields by domain and item, for the template."""
         return [
@@ -160,37 +142,8 @@ class RatingForm(VersionedForm):
         }
 
 
-class SignForm(VersionedForm):
-    confidentiality = forms.ChoiceField(
-        label=_("Confidentiality"),
-        choices=Confidentiality.choices,
-        initial=Confidentiality.CONFIDENTIAL,
-        widget=forms.RadioSelect,
-    )
-    health_data = forms.BooleanField(label=_("Contains health information"), required=False)
-    religious_beliefs = forms.BooleanField(
-        label=_("Contains religious or philosophical beliefs"), required=False
-    )
-    political_opinions = forms.BooleanField(label=_("Contains political opinions"), required=False)
-    offences = forms.BooleanField(label=_("Contains information about offences"), required=False)
-    police_verification = forms.ChoiceField(
-        label=_("Verified by the police"),
-        choices=PoliceVerification.choices,
-        widget=forms.RadioSelect,
-        required=False,
-    )
-
-    def __init__(self, *args, police=False, **kwargs):
-        super().__init__(*args, **kwargs)
-        if not police:
-            del self.fields["police_verification"]
-
-    def tags(self):
-        return {
-            name: value
-            for name, value in self.cleaned_data.items()
-            if name not in ("version", "confidentiality")
-        }
+class SignForm(ItemClassForm, VersionedForm):
+    """Signing: how the assessment's information item is classed, as a journal entry is."""
 
 
 class ProposeMeasureForm(forms.Form):

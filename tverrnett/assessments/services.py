@@ -28,7 +28,6 @@ from tverrnett.assessments.models import (
     Instrument,
     RaterCertification,
     Rating,
-    localised,
 )
 from tverrnett.audit import actions
 from tverrnett.audit.services import record
@@ -80,15 +79,9 @@ def current_instruments():
 
 
 def is_current(instrument):
-    return (
-        not Instrument.objects.filter(code=instrument.code)
-        .exclude(pk=instrument.pk)
-        .filter(published_on__gt=instrument.published_on)
-        .exists()
-        and not Instrument.objects.filter(
-            code=instrument.code, published_on=instrument.published_on, pk__gt=instrument.pk
-        ).exists()
-    )
+    """The newest version of its instrument: the one `current_instruments` offers."""
+    newest = Instrument.objects.filter(code=instrument.code).order_by("-published_on", "-id")
+    return newest.values_list("pk", flat=True).first() == instrument.pk
 
 
 def valid_certification(user, instrument_code, day):
@@ -232,8 +225,13 @@ def save_draft(
     """Save the draft: ratings (items not named keep theirs), the summary judgement, the
     recommended measures and the dates. Items may still be unrated in a draft."""
     _require_assessor(actor, assessment)
-    cleaned = _check_ratings(assessment, ratings)
     errors = {}
+    try:
+        cleaned = _check_ratings(assessment, ratings)
+    except ValidationError as error:
+        if not hasattr(error, "error_dict"):
+            raise
+        errors.update(error.error_dict)  # reported with the dates' problems, all at once
     if assessed_on is None:
         errors["assessed_on"] = _("Give the date of the assessment.")
     elif assessed_on > timezone.localdate():
@@ -631,11 +629,3 @@ def development(assessments):
             }
         )
     return domains
-
-
-def option_label(instrument, domain_code, value):
-    scale = next(d["scale"] for d in instrument.definition["domains"] if d["code"] == domain_code)
-    for option in instrument.definition["scales"][scale]:
-        if option["code"] == value:
-            return localised(option)
-    return ""

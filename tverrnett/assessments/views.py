@@ -16,13 +16,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from tverrnett.access import policy
 from tverrnett.access.rules import member
-from tverrnett.agencies.models import Agency
 from tverrnett.assessments import charts, forms, services
 from tverrnett.assessments.models import Instrument, RaterCertification
 from tverrnett.cases import services as case_services
 from tverrnett.cases.services import POLICE_SECTORS, StaleEdit
 from tverrnett.cases.views import open_case
 from tverrnett.core.form_errors import add_service_errors
+from tverrnett.measures import services as measure_services
 from tverrnett.measures.forms import MeasureForm
 from tverrnett.measures.models import MeasureType
 
@@ -172,11 +172,20 @@ def assessment_detail(request, pk, assessment_pk):
                 and assessment.is_signed
                 and not hasattr(assessment, "superseded_by")
             ),
-            "proposed_measures": list(
-                assessment.proposed_measures.select_related("measure_type", "responsible_agency")
-            ),
+            "proposed_measures": _proposed_measures(assessment),
         },
     )
+
+
+def _proposed_measures(assessment):
+    """The measures proposed from this assessment; each names its items through the
+    assessment already loaded, not a query per measure."""
+    measures = list(
+        assessment.proposed_measures.select_related("measure_type", "responsible_agency")
+    )
+    for measure in measures:
+        measure.assessment = assessment
+    return measures
 
 
 @member
@@ -299,7 +308,7 @@ def propose_measure(request, pk, assessment_pk):
         for item in domain["items"]
     ]
     chosen = forms.ProposeMeasureForm(request.POST or None, items=items)
-    measure_form = forms_measure(request, case, assessment)
+    measure_form = _measure_form(request, case, assessment)
     if request.method == "POST" and chosen.is_valid() and measure_form.is_valid():
         try:
             services.propose_measure(
@@ -330,11 +339,11 @@ def propose_measure(request, pk, assessment_pk):
     )
 
 
-def forms_measure(request, case, assessment):
+def _measure_form(request, case, assessment):
     return MeasureForm(
         request.POST or None,
         measure_types=MeasureType.objects.filter(is_active=True),
-        agencies=Agency.objects.filter(case_teams__case=case).order_by("name"),
+        agencies=measure_services.team_agencies(case),
         initial={
             "start_on": timezone.localdate(),
             "responsible_agency": assessment.agency_id,
@@ -343,7 +352,7 @@ def forms_measure(request, case, assessment):
     )
 
 
-def _pair(request, case, access, signed):
+def _pair(request, signed):
     """The two assessments to compare: ?fra= and ?til=, else the two newest signed ones
     of the newest instrument used."""
     by_pk = {assessment.pk: assessment for assessment in signed}
@@ -370,7 +379,7 @@ def _pair(request, case, access, signed):
 def compare_assessments(request, pk):
     case, access = _open_case(request, pk)
     signed = [a for a in _visible(request, case, access) if a.is_signed]
-    pair = _pair(request, case, access, signed)
+    pair = _pair(request, signed)
     if pair is not None and pair[0].instrument.code != pair[1].instrument.code:
         messages.error(
             request, _("Only assessments made with the same instrument can be compared.")

@@ -6,6 +6,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tverrnett.cases.models import (
+    SPECIAL_CATEGORY_FIELDS,
     CaseState,
     Confidentiality,
     InformationCategory,
@@ -541,33 +542,16 @@ class TaskStatusForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
 
-class JournalForm(forms.Form):
-    """An information item: text, confidentiality, category and the GDPR tags (L34);
-    for police agencies also whether it is verified (L08)."""
+class ItemClassForm(forms.Form):
+    """How an information item is classed: confidentiality and the GDPR tags (L34); for
+    police agencies also whether it is verified (L08). Journal entries and signed
+    assessments ask the same."""
 
-    text = forms.CharField(
-        label=_("Entry"),
-        max_length=TEXT_MAX,
-        widget=_textarea(6),
-        error_messages={"required": _("Write the entry.")},
-    )
     confidentiality = forms.ChoiceField(
         label=_("Confidentiality"),
         choices=Confidentiality.choices,
         initial=Confidentiality.CONFIDENTIAL,
         widget=forms.RadioSelect,
-    )
-    category = forms.ChoiceField(
-        label=_("Information category"),
-        help_text=_("Consents name the categories that may be shared."),
-        # An assessment item is written only by signing an assessment.
-        choices=[("", _("Choose a category"))]
-        + [
-            choice
-            for choice in InformationCategory.choices
-            if choice[0] != InformationCategory.ASSESSMENT
-        ],
-        error_messages={"required": _("Choose the information category.")},
     )
     health_data = forms.BooleanField(label=_("Contains health information"), required=False)
     religious_beliefs = forms.BooleanField(
@@ -589,6 +573,45 @@ class JournalForm(forms.Form):
         super().__init__(*args, **kwargs)
         if not police:
             del self.fields["police_verification"]
+
+    def tags(self):
+        """The special-category flags and the police verification, for the service."""
+        return {
+            name: self.cleaned_data[name]
+            for name in (*SPECIAL_CATEGORY_FIELDS, "police_verification")
+            if name in self.fields
+        }
+
+
+class JournalForm(ItemClassForm):
+    """An information item: text, confidentiality, category and the GDPR tags (L34);
+    for police agencies also whether it is verified (L08)."""
+
+    text = forms.CharField(
+        label=_("Entry"),
+        max_length=TEXT_MAX,
+        widget=_textarea(6),
+        error_messages={"required": _("Write the entry.")},
+    )
+    category = forms.ChoiceField(
+        label=_("Information category"),
+        help_text=_("Consents name the categories that may be shared."),
+        # An assessment item is written only by signing an assessment.
+        choices=[("", _("Choose a category"))]
+        + [
+            choice
+            for choice in InformationCategory.choices
+            if choice[0] != InformationCategory.ASSESSMENT
+        ],
+        error_messages={"required": _("Choose the information category.")},
+    )
+    field_order = [
+        "text",
+        "confidentiality",
+        "category",
+        *SPECIAL_CATEGORY_FIELDS,
+        "police_verification",
+    ]
 
 
 class JournalCorrectionForm(JournalForm):

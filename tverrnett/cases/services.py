@@ -196,13 +196,10 @@ def refuse_identity_numbers(fields):
         raise ValidationError(errors)
 
 
-_refuse_identity_numbers = refuse_identity_numbers
-
-
 def _refuse_in_anonymous(case, fields):
     """Free text in an anonymous discussion must not identify anyone (L18)."""
     if case.is_anonymous:
-        _refuse_identity_numbers(fields)
+        refuse_identity_numbers(fields)
 
 
 def _timeline(case, actor, kind, *, from_state="", to_state="", note=""):
@@ -355,7 +352,7 @@ def register_concern(
             {"coordinator_role": _("Choose a coordinator role for this municipality.")}
         )
     if anonymous:
-        _refuse_identity_numbers(
+        refuse_identity_numbers(
             {"observation": observation, "school": school, "observed_by": observed_by}
         )
         subject = None

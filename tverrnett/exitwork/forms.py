@@ -57,7 +57,8 @@ class BackgroundForm(JournalForm):
         error_messages={"required": _("Choose the factor the entry is about.")},
     )
 
-    field_order = ["factor", "text"]
+    # The factor first; the rest as on a journal entry.
+    field_order = ["factor", *JournalForm.field_order]
 
     def __init__(self, *args, topic, **kwargs):
         super().__init__(*args, **kwargs)

@@ -235,6 +235,13 @@ def evaluate_measure(actor, measure, *, version, outcome, status, evaluation_on=
 # Reading ----------------------------------------------------------------------------
 
 
+def team_agencies(case):
+    """The agencies on the case's team, by name: those a measure can be given to."""
+    from tverrnett.agencies.models import Agency
+
+    return Agency.objects.filter(case_teams__case=case).order_by("name")
+
+
 def measures_on(case):
     """Every measure of the case, newest start first, with what the list shows."""
     return case.measures.select_related(

@@ -10,7 +10,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from tverrnett.access.rules import member
-from tverrnett.agencies.models import Agency
 from tverrnett.cases.services import StaleEdit
 from tverrnett.cases.views import open_case
 from tverrnett.core.form_errors import add_service_errors
@@ -42,10 +41,6 @@ def _measure(case, measure_pk):
         pk=measure_pk,
         case=case,
     )
-
-
-def _team_agencies(case):
-    return Agency.objects.filter(case_teams__case=case).order_by("name")
 
 
 def _stale(request, case):
@@ -92,7 +87,7 @@ def add_measure(request, pk):
     form = forms.MeasureForm(
         request.POST or None,
         measure_types=MeasureType.objects.filter(is_active=True),
-        agencies=_team_agencies(case),
+        agencies=services.team_agencies(case),
         initial={"start_on": timezone.localdate()},
     )
     if request.method == "POST" and form.is_valid():
@@ -126,7 +121,7 @@ def edit_measure(request, pk, measure_pk):
         request.POST or None,
         measure_types=MeasureType.objects.filter(is_active=True)
         | MeasureType.objects.filter(pk=measure.measure_type_id),
-        agencies=_team_agencies(case),
+        agencies=services.team_agencies(case),
         current_status=measure.status,
         initial={
             **{name: getattr(measure, name) for name in services.MEASURE_FIELDS},

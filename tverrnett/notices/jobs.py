@@ -19,6 +19,7 @@ from tverrnett.consent.models import Consent
 from tverrnett.exitwork.models import FollowUpReview
 from tverrnett.measures.models import OPEN_STATUSES, Measure
 from tverrnett.notices import emails, services
+from tverrnett.notices.models import Delivery
 from tverrnett.plans.models import CURRENT_STATUSES, PlanRevision
 
 
@@ -26,13 +27,21 @@ def _coordinators(role):
     return [user for user in (role.holder, role.deputy) if user is not None]
 
 
-def _remind(users, key, path):
-    sent = 0
-    for user in users:
-        sent += emails.deliver(
-            user, key=f"{key}:{user.pk}", kind=f"reminder:{key.split(':')[0]}", path=path
+def _remind(due):
+    """`due`: (users, key, path) for each item a job finds due. An item stays due for days
+    (an overdue measure), so the keys already sent are read in one query and only the rest
+    are delivered; `emails.deliver` still refuses a key another worker took meanwhile."""
+    wanted = [(user, f"{key}:{user.pk}", path) for users, key, path in due for user in users]
+    sent_before = set(
+        Delivery.objects.filter(key__in=[key for _user, key, _path in wanted]).values_list(
+            "key", flat=True
         )
-    return sent
+    )
+    return sum(
+        emails.deliver(user, key=key, kind=f"reminder:{key.split(':')[0]}", path=path)
+        for user, key, path in wanted
+        if key not in sent_before
+    )
 
 
 _ROLE = ("coordinator_role__holder", "coordinator_role__deputy")
@@ -47,8 +56,8 @@ def consent_expiry(today):
         .exclude(case__state=CaseState.CLOSED)
         .select_related(*(f"case__{name}" for name in _ROLE))
     )
-    return sum(
-        _remind(
+    return _remind(
+        (
             _coordinators(consent.case.coordinator_role),
             f"consent-expiry:{consent.pk}:{consent.ends_on}",
             reverse("consent:overview", args=[consent.case_id]),
@@ -64,8 +73,8 @@ def measure_evaluations(today):
         .exclude(case__state=CaseState.CLOSED)
         .select_related(*(f"case__{name}" for name in _ROLE))
     )
-    return sum(
-        _remind(
+    return _remind(
+        (
             _coordinators(measure.case.coordinator_role),
             f"measure-evaluation:{measure.pk}:{measure.evaluation_on}",
             reverse("measures:list", args=[measure.case_id]),
@@ -84,8 +93,8 @@ def plan_revisions(today):
         .exclude(plan__case__state=CaseState.CLOSED)
         .select_related("plan__coordinator_role__holder", "plan__coordinator_role__deputy")
     )
-    return sum(
-        _remind(
+    return _remind(
+        (
             _coordinators(revision.plan.coordinator_role),
             f"plan-revision:{revision.pk}:{revision.due_on}",
             reverse("plans:detail", args=[revision.plan.case_id, revision.plan_id]),
@@ -100,8 +109,8 @@ def overdue_first_decisions(now):
     cases = ConcernCase.objects.filter(
         state=CaseState.REGISTERED, created_at__lt=cutoff
     ).select_related(*_ROLE)
-    return sum(
-        _remind(
+    return _remind(
+        (
             _coordinators(case.coordinator_role),
             f"first-decision:{case.pk}",
             reverse("cases:detail", args=[case.pk]),
@@ -115,8 +124,8 @@ def follow_up_reviews(today):
     reviews = FollowUpReview.objects.filter(done_at__isnull=True, due_on__lte=today).select_related(
         *(f"case__{name}" for name in _ROLE)
     )
-    return sum(
-        _remind(
+    return _remind(
+        (
             _coordinators(review.case.coordinator_role),
             f"follow-up-review:{review.pk}:{review.due_on}",
             reverse("exitwork:overview", args=[review.case_id]),
@@ -132,8 +141,8 @@ def assessment_reviews(today):
         .exclude(case__state=CaseState.CLOSED)
         .select_related("assessor")
     )
-    return sum(
-        _remind(
+    return _remind(
+        (
             [assessment.assessor],
             f"assessment-review:{assessment.pk}:{assessment.review_on}",
             reverse("assessments:detail", args=[assessment.case_id, assessment.pk]),

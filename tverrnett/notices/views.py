@@ -173,14 +173,6 @@ def acknowledge(request, notice_pk):
     return redirect("notices:detail", pk=notice.chain_id)
 
 
-def _content_page(request, notice, form, *, title, submit, template):
-    return render(
-        request,
-        template,
-        {"notice": notice, "form": form, "title": title, "submit": submit},
-    )
-
-
 @member
 @require_http_methods(["GET", "POST"])
 def forward(request, notice_pk):

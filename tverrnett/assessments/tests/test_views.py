@@ -162,7 +162,19 @@ def test_an_outsider_gets_404_on_every_assessment_url(client, login_as, outsider
             405 if name in NOT_ALLOWED[method] or (method == "post" and name in GET_ONLY) else 404
         )
         assert status == expected, (name, status)
+        # The same answer as for a case, or an assessment, that does not exist.
+        for missing in missing_urls(url, scene):
+            assert getattr(client, method)(missing, {}).status_code == expected, missing
     assert state() == before
+
+
+def missing_urls(url, scene):
+    urls = [url.replace(f"/saker/{scene['case'].pk}/", "/saker/999999/", 1)]
+    for key in ("signed", "draft"):
+        part = f"/vurderinger/{scene[key].pk}/"
+        if part in url:
+            urls.append(url.replace(part, "/vurderinger/999999/", 1))
+    return urls
 
 
 @pytest.mark.parametrize("method", ["get", "post"])
@@ -374,3 +386,32 @@ def test_after_a_new_version_old_assessments_show_theirs_and_new_ones_get_the_ne
     start = client.get(reverse("assessments:start", args=[case.pk])).content.decode()
     assert f'value="{new_instrument.pk}"' in start
     assert f'value="{signed.instrument_id}"' not in start
+
+
+def test_a_manager_of_another_agency_cannot_end_a_certification(
+    client, login_as, make_user, outsider_agency, owner, manager_of_owner, instrument
+):
+    from tverrnett.accounts.models import MembershipRole
+    from tverrnett.assessments import services
+    from tverrnett.assessments.models import RaterCertification
+
+    certification = services.register_certification(
+        manager_of_owner,
+        user=owner,
+        instrument_code=instrument.code,
+        issued_by="RVTS Øst",
+        reference="",
+        certified_on=days_ago(10),
+        valid_until=None,
+    )
+    other_manager = make_user("osloleder", outsider_agency, MembershipRole.LINE_MANAGER)
+    login_as(client, other_manager)
+    page = client.get(reverse("assessments:certifications")).content.decode()
+    assert "RVTS Øst" not in page  # another agency's certifications are not listed
+    end = reverse("assessments:end_certification", args=[certification.pk])
+    missing = reverse("assessments:end_certification", args=[999999])
+    assert client.post(end).status_code == client.post(missing).status_code == 404
+    assert RaterCertification.objects.get().valid_until is None
+    login_as(client, manager_of_owner)
+    assert client.post(end).status_code == 302
+    assert RaterCertification.objects.get().valid_until is not None

@@ -169,3 +169,32 @@ def test_a_review_after_exit_is_reminded_once_when_due(
     first, second = run_twice(days(4), django_capture_on_commit_callbacks)
     assert (first["follow_up_reviews"], second["follow_up_reviews"]) == (1, 0)
     assert mail.outbox[-1].to == ["eier@test.example"]
+
+
+@pytest.mark.parametrize("count", [1, 5])
+def test_a_run_after_everything_was_sent_costs_the_same_however_much_is_due(
+    team_case,
+    emailed_owner,
+    owner_agency,
+    django_capture_on_commit_callbacks,
+    django_assert_max_num_queries,
+    count,
+):
+    load_measure_types()
+    today = timezone.localdate()
+    for _ in range(count):
+        measure_services.add_measure(
+            emailed_owner,
+            team_case,
+            measure_type=MeasureType.objects.first(),
+            goal="Bolig",
+            responsible_agency=owner_agency,
+            start_on=today,
+            evaluation_on=today + datetime.timedelta(days=10),
+        )
+    with time_machine.travel(days(11)):
+        with django_capture_on_commit_callbacks(execute=True):
+            assert jobs.run_due()["measure_evaluations"] == count
+        # Every job's sweep and one read of the keys sent before: nothing per item.
+        with django_assert_max_num_queries(11):
+            assert sum(jobs.run_due().values()) == 0

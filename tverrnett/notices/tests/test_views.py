@@ -128,6 +128,11 @@ def test_a_chain_does_not_exist_for_strangers(
                 method == "post" and url == detail
             )
             assert status == (405 if never_allowed else 404), (stranger.username, url, status)
+            # The same answer as for a chain, or a notice, that does not exist.
+            missing = url.replace(f"/{chain.pk}/", "/999999/").replace(
+                f"/varsel/{first.pk}/", "/varsel/999999/"
+            )
+            assert getattr(client, method)(missing).status_code == status, missing
     assert state() == before
 
 
