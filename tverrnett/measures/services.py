@@ -61,6 +61,14 @@ def _require_work(actor, case):
     _require(policy.can_work_on_case(actor, case, policy.case_access_path(actor, case)))
 
 
+def _require_own(actor, case, agency):
+    """A measure belongs to its responsible agency: that agency and the coordinator's side
+    change it (policy.can_change_agency_work)."""
+    agency_id = getattr(agency, "pk", agency)
+    access_path = policy.case_access_path(actor, case)
+    _require(policy.can_change_agency_work(actor, case, agency_id, access_path))
+
+
 def _refuse_anonymous(case):
     if case.is_anonymous:
         raise ValidationError(
@@ -128,6 +136,7 @@ def add_measure(actor, case, *, request=None, proposed_from=None, proposed_items
     _refuse_anonymous(case)
     fields = {"status": MeasureStatus.PLANNED, "contact_name": "", "person_view": "", **fields}
     _validate(case, fields)
+    _require_own(actor, case, fields["responsible_agency"])
     measure = Measure.objects.create(
         case=case,
         created_by=actor,
@@ -159,10 +168,13 @@ def change_measure(actor, measure, *, version, request=None, **fields):
     _check_fields(fields)
     case = measure.case
     _require_work(actor, case)
+    _require_own(actor, case, measure.responsible_agency_id)
     _refuse_anonymous(case)
     merged = {name: getattr(measure, name) for name in MEASURE_FIELDS}
     merged.update(fields)
     _validate(case, merged, current=measure)
+    # Nor may a team agency hand its measure to another agency.
+    _require_own(actor, case, merged["responsible_agency"])
     changed = sorted(name for name in fields if merged[name] != getattr(measure, name))
     values = {
         (f"{name}_id" if name in _RELATIONS else name): (
@@ -194,6 +206,7 @@ def evaluate_measure(actor, measure, *, version, outcome, status, evaluation_on=
     then). A later evaluation replaces the text; each one is in the audit log."""
     case = measure.case
     _require_work(actor, case)
+    _require_own(actor, case, measure.responsible_agency_id)
     _refuse_anonymous(case)
     errors = {}
     if not (outcome or "").strip():
