@@ -397,9 +397,10 @@ def holds_coordinator_role(user, role):
     return acts_for(user, role.agency_id)
 
 
-def _holds_role_filter(user, role="coordinator_role"):
-    """Q for rows whose `role` (a path to a Role) the user holds or deputises, narrowed to
-    the acting agency as `holds_coordinator_role`."""
+def holds_role_filter(user, role="coordinator_role"):
+    """Q for rows whose `role` (a path to a Role, e.g. "case__coordinator_role") the user
+    holds or deputises, narrowed to the acting agency as `holds_coordinator_role`: the
+    start page's lists of what a coordinator must do follow the agency acted for."""
     condition = models.Q(**{f"{role}__holder": user}) | models.Q(**{f"{role}__deputy": user})
     acting = acting_membership(user)
     if acting is None:
@@ -427,7 +428,7 @@ def _case_access_filter(user, agency_ids, now):
     from tverrnett.cases.models import TeamMember
 
     on_team = models.Q(pk__in=TeamMember.objects.filter(agency_id__in=agency_ids).values("case_id"))
-    coordinates = _holds_role_filter(user)
+    coordinates = holds_role_filter(user)
     broke_glass = models.Q(pk__in=_break_glass_accesses(user, now).values("case_id"))
     return on_team | coordinates | broke_glass
 
@@ -669,7 +670,7 @@ def can_make_access_report(user, person):
         return False
     if not case_agency_ids(user):
         return False
-    return person.cases.filter(_holds_role_filter(user)).exists()
+    return person.cases.filter(holds_role_filter(user)).exists()
 
 
 def readable_journal_ids(user, case_ids):
@@ -762,7 +763,7 @@ def received_notices(user):
     from tverrnett.notices.models import Notice
 
     return Notice.objects.filter(
-        _holds_role_filter(user, "recipient_role")
+        holds_role_filter(user, "recipient_role")
         | models.Q(
             escalation_level__gte=2, recipient_role__agency_id__in=managed_acting_agencies(user)
         )

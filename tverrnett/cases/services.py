@@ -681,7 +681,7 @@ def overdue_first_decisions_for_coordinator(user, now=None):
     cutoff = (now or timezone.now()) - datetime.timedelta(days=settings.FIRST_DECISION_DAYS)
     return (
         ConcernCase.objects.filter(
-            Q(coordinator_role__holder=user) | Q(coordinator_role__deputy=user),
+            policy.holds_role_filter(user, "coordinator_role"),
             state=CaseState.REGISTERED,
             created_at__lt=cutoff,
         )
@@ -926,6 +926,39 @@ def add_task(
     _require_work(actor, case)
     # A team agency gives tasks to itself; the coordinator's side to any team agency.
     _require(policy.can_change_agency_work(actor, case, owner_agency.pk, _access(actor, case)))
+    return _create_task(
+        actor,
+        case,
+        title=title,
+        owner_agency=owner_agency,
+        deadline=deadline,
+        owner_role=owner_role,
+        owner_name=owner_name,
+        request=request,
+    )
+
+
+@transaction.atomic
+def add_coordinator_task(actor, case, *, title, deadline, request=None):
+    """A task a rule gives the case's coordinator role (e.g. the review after the first
+    conversation, tverrnett.conversations): whoever may work on the case sets it off,
+    though they could not give the coordinator a task of their own accord."""
+    _require_work(actor, case)
+    role = case.coordinator_role
+    return _create_task(
+        actor,
+        case,
+        title=title,
+        owner_agency=role.agency,
+        deadline=deadline,
+        owner_role=role,
+        request=request,
+    )
+
+
+def _create_task(
+    actor, case, *, title, owner_agency, deadline, owner_role=None, owner_name="", request=None
+):
     _refuse_in_anonymous(case, {"title": title, "owner_name": owner_name})
     if not case.team.filter(agency=owner_agency).exists():
         raise ValidationError({"owner_agency": _("The task's agency must be on the team.")})
@@ -1334,7 +1367,7 @@ def overdue_tasks_for_coordinator(user, today=None):
     today = today or timezone.localdate()
     return (
         Task.objects.filter(
-            Q(case__coordinator_role__holder=user) | Q(case__coordinator_role__deputy=user),
+            policy.holds_role_filter(user, "case__coordinator_role"),
             deadline__lt=today,
         )
         .exclude(status=TaskStatus.DONE)

@@ -13,7 +13,7 @@ closes only when every measure has been evaluated (L29).
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -285,7 +285,7 @@ def overdue_measures_for_coordinator(user, today=None):
     today = today or timezone.localdate()
     return (
         Measure.objects.filter(
-            Q(case__coordinator_role__holder=user) | Q(case__coordinator_role__deputy=user),
+            policy.holds_role_filter(user, "case__coordinator_role"),
             evaluation_on__lt=today,
             status__in=OPEN_STATUSES,
         )

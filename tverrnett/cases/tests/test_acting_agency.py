@@ -407,3 +407,24 @@ def test_a_role_the_network_names_makes_an_agency_elsewhere_eligible(
         kind=RoleKind.NAV_CONTACT, agency=outsider_agency, network=team_case.network
     )
     assert policy.may_break_glass(outsider, outsider_agency, team_case)
+
+
+def test_the_coordinators_start_page_lists_follow_the_acting_agency(
+    owner, owner_agency, unrelated_agency, team_case
+):
+    """Overdue tasks and first decisions name cases: only while acting for the role's
+    agency."""
+    Membership.objects.create(user=owner, agency=unrelated_agency, role=MembershipRole.CASE_WORKER)
+    Task.objects.filter(case=team_case).update(
+        deadline=timezone.localdate() - datetime.timedelta(days=1)
+    )
+    later = timezone.now() + datetime.timedelta(days=365)
+    assert services.overdue_tasks_for_coordinator(owner).exists()
+    assert services.overdue_first_decisions_for_coordinator(owner, now=later).exists()
+
+    owner.acting_membership = owner.memberships.get(agency=unrelated_agency)
+    assert not services.overdue_tasks_for_coordinator(owner).exists()
+    assert not services.overdue_first_decisions_for_coordinator(owner, now=later).exists()
+
+    owner.acting_membership = owner.memberships.get(agency=owner_agency)
+    assert services.overdue_tasks_for_coordinator(owner).exists()
