@@ -1064,8 +1064,7 @@ def break_glass(request):
     """Emergency access (L43), offered only to agencies that could plausibly need it.
     A reference that names no case and a case the agency may not open get the same
     answer, the reason is checked before the reference is looked up, and every attempt
-    is audited (services.request_break_glass)."""
-    _require_case_work(request)
+    is audited (services.request_break_glass), a refused agency's too."""
     if not policy.may_offer_break_glass(request.user, request.agency):
         if request.method == "POST":
             services.record_break_glass_attempt(
@@ -1075,6 +1074,7 @@ def break_glass(request):
                 outcome="refused_agency",
                 request=request,
             )
+        _require_case_work(request)  # no case work at all: the page does not exist (404)
         return render(request, "cases/break_glass.html", {"refused": True}, status=403)
     form = forms.BreakGlassForm(request.POST or None)
     if request.method == "POST" and not form.is_valid():

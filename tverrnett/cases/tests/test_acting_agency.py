@@ -428,3 +428,21 @@ def test_the_coordinators_start_page_lists_follow_the_acting_agency(
 
     owner.acting_membership = owner.memberships.get(agency=owner_agency)
     assert services.overdue_tasks_for_coordinator(owner).exists()
+
+
+def test_a_volunteers_break_glass_post_finds_no_page_and_is_audited(
+    client, login_as, make_agency, make_user, team_case
+):
+    club = make_agency("Drammen idrettslag", AgencyType.VOLUNTARY_ORG)
+    volunteer = make_user("frivillig", club, MembershipRole.BRIDGE_BUILDER)
+    login_as(client, volunteer)
+
+    response = client.post(
+        reverse("cases:break_glass"), {"reference": team_case.reference, "reason": REASON}
+    )
+
+    assert response.status_code == 404
+    assert not BreakGlassAccess.objects.exists()
+    [attempt] = _attempts()
+    assert attempt.detail["outcome"] == "refused_agency"
+    assert attempt.agency_name == "Drammen idrettslag"
