@@ -248,6 +248,16 @@ def evaluate_measure(actor, measure, *, version, outcome, status, evaluation_on=
 # Reading ----------------------------------------------------------------------------
 
 
+def assignable_agencies(case, access):
+    """The team agencies a user may give a measure to (`access`: the case page's
+    cases.views._Access): their own, or any for the coordinator's side
+    (policy.can_change_agency_work)."""
+    agencies = team_agencies(case)
+    if not access.can_manage:
+        agencies = agencies.filter(pk__in=access.agency_ids)
+    return agencies
+
+
 def team_agencies(case):
     """The agencies on the case's team, by name: those a measure can be given to."""
     from tverrnett.agencies.models import Agency

@@ -47,14 +47,6 @@ def _measure(case, measure_pk, access):
     return measure
 
 
-def _assignable_agencies(case, access):
-    """A team agency gives measures to itself; the coordinator's side to any team agency."""
-    agencies = services.team_agencies(case)
-    if not access.can_manage:
-        agencies = agencies.filter(pk__in=access.agency_ids)
-    return agencies
-
-
 def _stale(request, case):
     messages.error(request, str(StaleEdit()))
     return redirect("measures:list", pk=case.pk)
@@ -101,7 +93,7 @@ def add_measure(request, pk):
     form = forms.MeasureForm(
         request.POST or None,
         measure_types=MeasureType.objects.filter(is_active=True),
-        agencies=_assignable_agencies(case, access),
+        agencies=services.assignable_agencies(case, access),
         initial={"start_on": timezone.localdate()},
     )
     if request.method == "POST" and form.is_valid():
@@ -135,7 +127,7 @@ def edit_measure(request, pk, measure_pk):
         request.POST or None,
         measure_types=MeasureType.objects.filter(is_active=True)
         | MeasureType.objects.filter(pk=measure.measure_type_id),
-        agencies=_assignable_agencies(case, access),
+        agencies=services.assignable_agencies(case, access),
         current_status=measure.status,
         initial={
             **{name: getattr(measure, name) for name in services.MEASURE_FIELDS},
