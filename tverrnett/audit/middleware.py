@@ -35,8 +35,7 @@ class DeferredReadMiddleware:
     nothing, so it must leave no read entry (issue 16, item 10). Views call
     `tverrnett.audit.services.record_read`, which queues the entry on the request;
     this middleware writes the queue after the view returned a response below 400.
-    Outside a request (or without this middleware) the entry is
-    written at once.
+    Outside a request (or without this middleware) the entry is written at once.
     """
 
     def __init__(self, get_response):
