@@ -643,6 +643,16 @@ class BreakGlassForm(forms.Form):
         error_messages={"required": _("Give the reason.")},
     )
 
+    def clean_reason(self):
+        """Checked before the reference is looked up, so the answer to a short reason
+        does not depend on whether the case exists."""
+        from tverrnett.cases.services import BREAK_GLASS_MIN_REASON, break_glass_reason_error
+
+        reason = self.cleaned_data["reason"].strip()
+        if len(reason) < BREAK_GLASS_MIN_REASON:
+            raise forms.ValidationError(break_glass_reason_error())
+        return reason
+
 
 class BreakGlassReviewForm(forms.Form):
     note = forms.CharField(

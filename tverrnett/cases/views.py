@@ -103,6 +103,18 @@ class _Access:
     def sees(self, part):
         return part in self.parts
 
+    def may_change_work_of(self, agency_id):
+        """May the user change a task or measure of `agency_id` (policy.can_change_agency_work)."""
+        return policy.can_change_agency_work(
+            self._user, self._case, agency_id, self.path, self.agency_ids, self.can_manage
+        )
+
+    def mark_changeable(self, items, field):
+        """Set `may_change` on each item by the agency in its `field` (for templates)."""
+        for item in items:
+            item.may_change = self.may_change_work_of(getattr(item, field))
+        return items
+
 
 def open_case(
     request,
@@ -118,10 +130,12 @@ def open_case(
 
     A GET records the read (L44): one entry per page view, naming the parts shown
     (a page that must first know what it shows passes record_read=False and calls
-    `record_read` itself). A voluntary organisation reaches only the pages that
-    say `volunteer_page`: everywhere else the case does not exist for it. A page
-    showing a part of the case not opened to the user's agency does not exist for
-    them either, unless it says `partial` and leaves out what `access.parts` lacks.
+    `record_read` itself). The entry is written only if the page then succeeds: a
+    request that ends in 403 or 404 leaves none (audit.services.record_read). A
+    voluntary organisation reaches only the pages that say `volunteer_page`: everywhere
+    else the case does not exist for it. A page showing a part of the case not opened
+    to the user's agency does not exist for them either, unless it says `partial` and
+    leaves out what `access.parts` lacks.
     """
     memberships = policy.case_memberships(request.user)
     case = get_object_or_404(
@@ -243,6 +257,7 @@ def case_list(request):
             "q": q,
             "today": today,
             "may_register": services.registering_networks(request.user, request.agency).exists(),
+            "may_break_glass": policy.may_offer_break_glass(request.user, request.agency),
         },
     )
 
@@ -443,7 +458,7 @@ def case_detail(request, pk):
             list(case.resources.all()) if "resources" in shown and not case.is_anonymous else []
         ),
         "responsibilities": list(case.responsibilities.select_related("agency")),
-        "tasks": list(tasks),
+        "tasks": access.mark_changeable(list(tasks), "owner_agency_id"),
         "journal": journal,
         "journal_more": len(journal) == JOURNAL_ON_CASE_PAGE,
         "timeline": list(case.timeline.select_related("actor")[:TIMELINE_ON_CASE_PAGE]),
@@ -1081,7 +1096,11 @@ def add_responsibility(request, pk):
 @require_http_methods(["GET", "POST"])
 def add_task(request, pk):
     def build(case, data):
+        access = _Access(request.user, case, policy.case_memberships(request.user))
+        # A team agency gives tasks to itself; the coordinator's side to any team agency.
         agencies = _team_agencies(case)
+        if not access.can_manage:
+            agencies = agencies.filter(pk__in=access.agency_ids)
         return forms.TaskForm(
             data,
             agencies=agencies,
@@ -1111,6 +1130,7 @@ def change_task_status(request, pk, task_pk):
     case, access = open_case(request, pk)
     _require(access.can_work)
     task = get_object_or_404(Task.objects.select_related("case"), pk=task_pk, case=case)
+    _require(access.may_change_work_of(task.owner_agency_id))
     form = forms.TaskStatusForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose a status."))
@@ -1215,26 +1235,43 @@ def tick_checklist_item(request, pk, item_pk):
 @member
 @require_http_methods(["GET", "POST"])
 def break_glass(request):
-    _require_case_work(request)
+    """Emergency access (L43), offered only to agencies that could plausibly need it.
+    A reference that names no case and a case the agency may not open get the same
+    answer, the reason is checked before the reference is looked up, and every attempt
+    is audited (services.request_break_glass), a refused agency's too."""
+    if not policy.may_offer_break_glass(request.user, request.agency):
+        if request.method == "POST":
+            services.record_break_glass_attempt(
+                request.user,
+                request.agency,
+                request.POST.get("reference", ""),
+                outcome="refused_agency",
+                request=request,
+            )
+        _require_case_work(request)  # no case work at all: the page does not exist (404)
+        return render(request, "cases/break_glass.html", {"refused": True}, status=403)
     form = forms.BreakGlassForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        case = services.find_case_by_reference(form.cleaned_data["reference"])
-        if case is None:
-            form.add_error("reference", _("No case has this reference."))
-        elif policy.visible_cases(request.user).filter(pk=case.pk).exists():
-            return redirect("cases:detail", pk=case.pk)
+    if request.method == "POST" and not form.is_valid():
+        services.record_break_glass_attempt(
+            request.user,
+            request.agency,
+            request.POST.get("reference", ""),
+            outcome="refused_form",
+            request=request,
+        )
+    elif request.method == "POST":
+        try:
+            case, opened = services.request_break_glass(
+                request.user,
+                request.agency,
+                reference=form.cleaned_data["reference"],
+                reason=form.cleaned_data["reason"],
+                request=request,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
         else:
-            try:
-                services.break_glass(
-                    request.user,
-                    request.agency,
-                    case,
-                    reason=form.cleaned_data["reason"],
-                    request=request,
-                )
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
+            if opened:
                 messages.warning(
                     request,
                     _(
@@ -1243,14 +1280,14 @@ def break_glass(request):
                     )
                     % {"minutes": settings.BREAK_GLASS_MINUTES},
                 )
-                return redirect("cases:detail", pk=case.pk)
+            return redirect("cases:detail", pk=case.pk)
     return render(request, "cases/break_glass.html", {"form": form})
 
 
 @member
 @require_GET
 def break_glass_reviews(request):
-    if not policy.manages_any_agency(request.user):
+    if not policy.managed_acting_agencies(request.user).exists():
         raise Http404
     reviews = services.break_glass_reviews_for(request.user)
     page = Paginator(reviews, PAGE_SIZE).get_page(request.GET.get("side"))

@@ -319,7 +319,7 @@ def consents_ending_soon(user, today=None):
     return (
         Consent.objects.valid_on(today)
         .filter(
-            Q(case__coordinator_role__holder=user) | Q(case__coordinator_role__deputy=user),
+            policy.holds_role_filter(user, "case__coordinator_role"),
             ends_on__lte=horizon,
         )
         .exclude(case__state="closed")

@@ -480,8 +480,8 @@ def test_the_identity_number_is_masked_and_revealed_only_by_an_audited_post(
 # Break-glass (L43) ---------------------------------------------------------------------
 
 
-def test_break_glass_opens_the_case_until_it_expires(client, login_as, outsider, team_case):
-    login_as(client, outsider)
+def test_break_glass_opens_the_case_until_it_expires(client, login_as, responder, team_case):
+    login_as(client, responder)
     url = reverse("cases:detail", args=[team_case.pk])
     assert client.get(url).status_code == 404
 
@@ -510,12 +510,12 @@ def test_break_glass_opens_the_case_until_it_expires(client, login_as, outsider,
 
 
 def test_the_manager_reviews_break_glass(
-    client, login_as, make_user, outsider, outsider_agency, team_case
+    client, login_as, make_user, responder, responder_agency, team_case
 ):
     access = services.break_glass(
-        outsider, outsider_agency, team_case, reason="Personen er i akutt fare, må se teamet."
+        responder, responder_agency, team_case, reason="Personen er i akutt fare, må se teamet."
     )
-    manager = make_user("leder", outsider_agency, MembershipRole.LINE_MANAGER)
+    manager = make_user("leder", responder_agency, MembershipRole.LINE_MANAGER)
     login_as(client, manager)
 
     assert "/saker/nodtilgang/gjennomgang/" in client.get(reverse("core:home")).content.decode()
@@ -526,7 +526,7 @@ def test_the_manager_reviews_break_glass(
 
     access.refresh_from_db()
     assert access.reviewed_by == manager
-    login_as(client, outsider)
+    login_as(client, responder)
     assert client.get(reverse("cases:break_glass_reviews")).status_code == 404
 
 
