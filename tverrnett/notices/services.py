@@ -32,6 +32,7 @@ for _name, _description in [
     ("notice.escalated", gettext_noop("Escalated an unacknowledged notice")),
     ("notice.decided", gettext_noop("Recorded the decision on special follow-up")),
     ("notice.case_linked", gettext_noop("Linked a notice chain to a case")),
+    ("notice.case_unlinked", gettext_noop("Removed a notice chain's link to a case")),
     ("notice.viewed", gettext_noop("Opened a notice chain")),
 ]:
     actions.register(_name, _description)
@@ -326,22 +327,62 @@ def _complete_if_done(chain):
 
 
 @transaction.atomic
-def link_case(actor, chain, case, *, request=None):
-    """A notice that led to a case links to it (the case must be one the actor sees)."""
-    _require(policy.can_see_notice_chain(actor, chain))
+def link_case(actor, chain, case, *, agency, request=None):
+    """A notice that led to a case links to it (the case must be one the actor sees), for
+    `agency`, the one the actor acts for. A link already made is changed only by the agency
+    that made it or the case's coordinator (policy). The timeline names the agency, never
+    the case: everyone on the chain reads it."""
+    _require(agency is not None)
+    # Only the chain is locked (PostgreSQL refuses FOR UPDATE on the outer join to the case).
+    chain = (
+        NoticeChain.objects.select_for_update(of=("self",)).select_related("case").get(pk=chain.pk)
+    )
+    _require(
+        policy.can_change_notice_case_link(actor, chain, agency)
+        if chain.case_id is not None
+        else policy.can_link_notice_case(actor, chain, agency)
+    )
     _require(policy.visible_cases(actor).filter(pk=case.pk).exists())
-    chain.case = case
-    chain.save(update_fields=["case"])
+    previous = chain.case_id
+    chain.case, chain.case_linked_by_agency = case, agency
+    chain.save(update_fields=["case", "case_linked_by_agency"])
     NoticeEvent.objects.create(
-        chain=chain, kind=EventKind.CASE_LINKED, actor=actor, detail=case.reference
+        chain=chain, kind=EventKind.CASE_LINKED, actor=actor, detail=agency.name
     )
     record(
         "notice.case_linked",
         actor=actor,
+        agency=agency,
         target=chain,
-        detail={"case": case.pk},
+        detail={"case": case.pk, "previous_case": previous},
         request=request,
     )
+    return chain
+
+
+@transaction.atomic
+def unlink_case(actor, chain, *, agency, request=None):
+    """Remove a chain's link to a case: the agency that made it, or the case's coordinator."""
+    _require(agency is not None)
+    chain = (
+        NoticeChain.objects.select_for_update(of=("self",)).select_related("case").get(pk=chain.pk)
+    )
+    _require(policy.can_change_notice_case_link(actor, chain, agency))
+    previous = chain.case_id
+    chain.case, chain.case_linked_by_agency = None, None
+    chain.save(update_fields=["case", "case_linked_by_agency"])
+    NoticeEvent.objects.create(
+        chain=chain, kind=EventKind.CASE_UNLINKED, actor=actor, detail=agency.name
+    )
+    record(
+        "notice.case_unlinked",
+        actor=actor,
+        agency=agency,
+        target=chain,
+        detail={"previous_case": previous},
+        request=request,
+    )
+    return chain
 
 
 # Escalation (the worker) ----------------------------------------------------------------

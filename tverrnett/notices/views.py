@@ -158,7 +158,12 @@ def detail(request, pk):
             "template": chains.template(chain.template),
             "notices": notices,
             "events": list(chain.events.select_related("actor", "notice")),
-            "can_link_case": chain.case_id is None and bool(policy.case_agency_ids(request.user)),
+            # The linked case's reference only for those who may see the case (policy).
+            "linked_case": chain.case if policy.sees_notice_case(request.user, chain) else None,
+            "can_link_case": policy.can_link_notice_case(request.user, chain, request.agency),
+            "can_change_case_link": policy.can_change_notice_case_link(
+                request.user, chain, request.agency
+            ),
             "link_form": forms.LinkCaseForm(),
         },
     )
@@ -226,10 +231,21 @@ def decide(request, notice_pk):
     return render(request, "notices/decide.html", {"notice": notice, "form": form, "role": role})
 
 
+def _may_link(request, chain):
+    """Linking a chain, or changing its link: refused as if the chain did not exist."""
+    if chain.case_id is None:
+        allowed = policy.can_link_notice_case(request.user, chain, request.agency)
+    else:
+        allowed = policy.can_change_notice_case_link(request.user, chain, request.agency)
+    if not allowed:
+        raise Http404
+
+
 @member
 @require_POST
 def link_case(request, pk):
     chain = _chain(request, pk)
+    _may_link(request, chain)
     form = forms.LinkCaseForm(request.POST)
     if form.is_valid():
         year, _dash, number = form.cleaned_data["reference"].strip().partition("-")
@@ -243,6 +259,17 @@ def link_case(request, pk):
         if case is None:
             messages.error(request, _("You have no case with that reference."))
         else:
-            services.link_case(request.user, chain, case, request=request)
+            services.link_case(request.user, chain, case, agency=request.agency, request=request)
             messages.success(request, _("The chain is linked to the case."))
+    return redirect("notices:detail", pk=chain.pk)
+
+
+@member
+@require_POST
+def unlink_case(request, pk):
+    chain = _chain(request, pk)
+    if not policy.can_change_notice_case_link(request.user, chain, request.agency):
+        raise Http404
+    services.unlink_case(request.user, chain, agency=request.agency, request=request)
+    messages.success(request, _("The chain is no longer linked to a case."))
     return redirect("notices:detail", pk=chain.pk)

@@ -108,6 +108,7 @@ def test_a_chain_does_not_exist_for_strangers(
     detail = detail_url(chain)
     post_only = {
         reverse("notices:link_case", args=[chain.pk]),
+        reverse("notices:unlink_case", args=[chain.pk]),
         reverse("notices:acknowledge", args=[first.pk]),
     }
     urls = [
