@@ -707,3 +707,23 @@ def can_change_notice_case_link(user, chain, agency):
     ):
         return True
     return holds_role(user, chain.case.coordinator_role)
+
+
+def coordinator_changes_for(user):
+    """The coordinator changes told to a role the user holds or deputises (L21), each with
+    `case_visible`: whether the user may see the case (`visible_cases`). Only then are the
+    case's reference and a link to it shown; otherwise only that a case moved."""
+    from tverrnett.notices.models import CoordinatorChange
+
+    if not is_fully_authenticated(user):
+        return CoordinatorChange.objects.none()
+    return CoordinatorChange.objects.filter(
+        models.Q(role__holder=user) | models.Q(role__deputy=user)
+    ).annotate(
+        case_visible=models.Exists(visible_cases(user).filter(pk=models.OuterRef("case_id")))
+    )
+
+
+def can_read_coordinator_change(user, change):
+    """A coordinator change is for the holder and deputy of the role it was told to."""
+    return is_fully_authenticated(user) and holds_role(user, change.role)

@@ -174,3 +174,30 @@ class Delivery(models.Model):
 
     def __str__(self):
         return self.key
+
+
+class CoordinatorChange(models.Model):
+    """A case moved from one coordinator role to another (L21), told to one of the two roles
+    (its holder and deputy): one row for the old role, one for the new. In the app it shows
+    the case's reference only to those who may see the case; the e-mail says only that a
+    notice waits."""
+
+    role = models.ForeignKey("networks.Role", on_delete=models.PROTECT, related_name="+")
+    # Gone with the case (an anonymous discussion past its time is deleted, C3).
+    case = models.ForeignKey("cases.ConcernCase", on_delete=models.CASCADE, related_name="+")
+    from_role = models.ForeignKey("networks.Role", on_delete=models.PROTECT, related_name="+")
+    to_role = models.ForeignKey("networks.Role", on_delete=models.PROTECT, related_name="+")
+    changed_at = models.DateTimeField(default=timezone.now)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    read_at = models.DateTimeField(null=True, blank=True)
+    read_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+
+    def __str__(self):
+        return f"{self.from_role} → {self.to_role}"

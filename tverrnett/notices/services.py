@@ -23,7 +23,14 @@ from tverrnett.audit.services import record
 from tverrnett.cases.services import refuse_identity_numbers
 from tverrnett.consent import services as consent_services
 from tverrnett.notices import chains, emails
-from tverrnett.notices.models import ChainStatus, EventKind, Notice, NoticeChain, NoticeEvent
+from tverrnett.notices.models import (
+    ChainStatus,
+    CoordinatorChange,
+    EventKind,
+    Notice,
+    NoticeChain,
+    NoticeEvent,
+)
 
 for _name, _description in [
     ("notice.chain_started", gettext_noop("Started a notification chain")),
@@ -34,6 +41,11 @@ for _name, _description in [
     ("notice.case_linked", gettext_noop("Linked a notice chain to a case")),
     ("notice.case_unlinked", gettext_noop("Removed a notice chain's link to a case")),
     ("notice.viewed", gettext_noop("Opened a notice chain")),
+    (
+        "notice.coordinator_change_told",
+        gettext_noop("Told the old and the new coordinator role that a case changed coordinator"),
+    ),
+    ("notice.coordinator_change_read", gettext_noop("Marked a coordinator change as read")),
 ]:
     actions.register(_name, _description)
 
@@ -383,6 +395,82 @@ def unlink_case(actor, chain, *, agency, request=None):
         request=request,
     )
     return chain
+
+
+# Coordinator changes (L21) ---------------------------------------------------------------
+
+
+def tell_coordinator_change(actor, case, *, from_role, to_role, request=None):
+    """The holder and deputy of the old and of the new coordinator role are told that `case`
+    changed coordinator: in the app (the inbox) and by one e-mail each that says only that a
+    notice waits, with a link to the inbox. Called by `cases.services.change_coordinator`,
+    in its transaction: a change that is rolled back tells nobody."""
+    now = timezone.now()
+    told = [
+        CoordinatorChange.objects.create(
+            role=role,
+            case=case,
+            from_role=from_role,
+            to_role=to_role,
+            changed_at=now,
+            changed_by=actor,
+        )
+        for role in (from_role, to_role)
+    ]
+    users = {
+        user.pk: user
+        for role in (from_role, to_role)
+        for user in (role.holder, role.deputy)
+        if user is not None
+    }
+    # One e-mail per person, even one who holds or deputises both roles.
+    for user in users.values():
+        emails.deliver(
+            user, key=f"coordinator-change:{told[-1].pk}:{user.pk}", kind="notice:coordinator"
+        )
+    record(
+        "notice.coordinator_change_told",
+        actor=actor,
+        target=case,
+        detail={
+            "from_role": from_role.pk,
+            "to_role": to_role.pk,
+            "changes": [change.pk for change in told],
+            "told": sorted(users),
+        },
+        request=request,
+    )
+    return told
+
+
+def unread_coordinator_changes(user):
+    """Coordinator changes told to the user's roles and not yet marked as read, the newest
+    first; `case_visible` says whether the case's reference may be shown (policy)."""
+    return (
+        policy.coordinator_changes_for(user)
+        .filter(read_at__isnull=True)
+        .select_related("case", "from_role__agency", "to_role__agency", "role")
+        .order_by("-changed_at", "-id")
+    )
+
+
+@transaction.atomic
+def mark_coordinator_change_read(actor, change, *, request=None):
+    """The holder or deputy of the role marks the change as read (for both of them)."""
+    change = CoordinatorChange.objects.select_for_update().select_related("role").get(pk=change.pk)
+    _require(policy.can_read_coordinator_change(actor, change))
+    if change.read_at is not None:
+        return change
+    change.read_at, change.read_by = timezone.now(), actor
+    change.save(update_fields=["read_at", "read_by"])
+    record(
+        "notice.coordinator_change_read",
+        actor=actor,
+        target=change.case,
+        detail={"change": change.pk, "role": change.role_id},
+        request=request,
+    )
+    return change
 
 
 # Escalation (the worker) ----------------------------------------------------------------

@@ -13,4 +13,9 @@ urlpatterns = [
     path("varsel/<int:notice_pk>/bekreft/", views.acknowledge, name="acknowledge"),
     path("varsel/<int:notice_pk>/send-videre/", views.forward, name="forward"),
     path("varsel/<int:notice_pk>/beslutning/", views.decide, name="decide"),
+    path(
+        "koordinator/<int:change_pk>/lest/",
+        views.coordinator_change_read,
+        name="coordinator_change_read",
+    ),
 ]

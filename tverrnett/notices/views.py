@@ -22,7 +22,7 @@ from tverrnett.geography.services import (
     resolve_municipality,
 )
 from tverrnett.notices import chains, forms, services
-from tverrnett.notices.models import Notice, NoticeChain
+from tverrnett.notices.models import CoordinatorChange, Notice, NoticeChain
 
 PAGE_SIZE = 25
 
@@ -46,6 +46,7 @@ def inbox(request):
         request,
         "notices/inbox.html",
         {
+            "coordinator_changes": list(services.unread_coordinator_changes(request.user)),
             "waiting": list(waiting),
             "overdue_sent": list(overdue_sent),
             "page": chains_page,
@@ -273,3 +274,16 @@ def unlink_case(request, pk):
     services.unlink_case(request.user, chain, agency=request.agency, request=request)
     messages.success(request, _("The chain is no longer linked to a case."))
     return redirect("notices:detail", pk=chain.pk)
+
+
+@member
+@require_POST
+def coordinator_change_read(request, change_pk):
+    """Mark a coordinator change as read: the holder or deputy of the role it was told to;
+    for anyone else it does not exist."""
+    change = get_object_or_404(CoordinatorChange.objects.select_related("role"), pk=change_pk)
+    if not policy.can_read_coordinator_change(request.user, change):
+        raise Http404
+    services.mark_coordinator_change_read(request.user, change, request=request)
+    messages.success(request, _("Marked as read."))
+    return redirect("notices:inbox")
