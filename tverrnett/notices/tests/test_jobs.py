@@ -7,6 +7,7 @@ import pytest
 import time_machine
 from django.core import mail
 from django.core.management import call_command
+from django.urls import reverse
 from django.utils import timezone
 
 from tverrnett.assessments import services as assessment_services
@@ -16,7 +17,7 @@ from tverrnett.assessments.tests.conftest import first_options
 from tverrnett.measures import services as measure_services
 from tverrnett.measures.catalogue import load_measure_types
 from tverrnett.measures.models import MeasureType
-from tverrnett.notices import jobs
+from tverrnett.notices import emails, jobs
 from tverrnett.notices.emails import absolute
 from tverrnett.notices.models import Delivery
 from tverrnett.notices.tests.conftest import assert_emails_say_nothing
@@ -104,7 +105,7 @@ def test_a_measure_due_for_evaluation_is_reminded_once(
 
 
 def test_an_assessment_past_its_review_date_is_reminded_to_its_assessor_once(
-    team_case, emailed_owner, django_capture_on_commit_callbacks
+    team_case, emailed_owner, django_capture_on_commit_callbacks, client, login_as
 ):
     load_instruments()
     instrument = Instrument.objects.get(code="behov-og-motivasjon")
@@ -131,6 +132,12 @@ def test_an_assessment_past_its_review_date_is_reminded_to_its_assessor_once(
     assert (first["assessment_reviews"], second["assessment_reviews"]) == (1, 0)
     assert mail.outbox  # and the autouse check reads every one
     assert Delivery.objects.filter(kind="reminder:assessment-review").count() == 1
+    # The e-mail links to the start page, and the start page has it (L25).
+    with time_machine.travel(days(31)):
+        login_as(client, emailed_owner)
+        home = client.get(emails.link_for("reminder:assessment-review")).content.decode()
+    assert 'id="assessment-reviews-heading"' in home
+    assert reverse("assessments:detail", args=[team_case.pk, assessment.pk]) in home
 
 
 def test_the_command_runs_once_and_says_what_it_did(register, owner, capsys, settings):
