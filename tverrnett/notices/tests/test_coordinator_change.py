@@ -49,8 +49,14 @@ def emailed(owner, slt_deputy, police_contact, police_deputy, partner, outsider,
 
 
 @pytest.fixture
-def team_case(case, owner, partner_agency):
+def team_case(case, owner, partner_agency, request):
     case_services.add_team_member(owner, case, agency=partner_agency, contact_name="Paul")
+    # Where a role in another agency may coordinate only once every part of the case is
+    # opened to it (lawful team joins, issue 16 item 1), the cases fixture that does so.
+    try:
+        request.getfixturevalue("police_sees_the_case")
+    except pytest.FixtureLookupError:
+        pass
     return case
 
 
