@@ -999,3 +999,75 @@ def reads_notice_content(user, notice, agency_ids):
         or holds_role(user, notice.recipient_role)
         or notice_escalated_to_manager(user, notice)
     )
+
+
+def sees_notice_case(user, chain):
+    """The case a chain links to shows its reference (and a link to it) only to those who may
+    see the case (`visible_cases`); the rest of the chain sees at most that a case is
+    linked."""
+    if chain.case_id is None:
+        return False
+    return visible_cases(user).filter(pk=chain.case_id).exists()
+
+
+def _notice_chain_agency_ids(chain):
+    """The agencies a chain went through: its starter, its senders and its recipients."""
+    ids = {chain.started_agency_id}
+    for sender_id, recipient_id in chain.notices.values_list(
+        "sender_agency_id", "recipient_role__agency_id"
+    ):
+        ids |= {sender_id, recipient_id}
+    return ids
+
+
+def can_link_notice_case(user, chain, agency):
+    """A chain not yet linked is linked to a case by someone on the chain acting for one of
+    the chain's agencies, where they do case work; the case must be one they see
+    (`visible_cases`). The agency they act for is recorded as the one that linked it."""
+    if chain.case_id is not None:
+        return False
+    if agency is None:
+        return False
+    if agency.pk not in case_agency_ids(user):
+        return False
+    if agency.pk not in _notice_chain_agency_ids(chain):
+        return False
+    return can_see_notice_chain(user, chain)
+
+
+def can_change_notice_case_link(user, chain, agency):
+    """A chain's link to a case is changed or removed only by the agency that made it (a
+    user acting for it now, doing case work there) or by the holder or deputy of the
+    linked case's coordinator role, and only by someone on the chain. Everyone else gets
+    what a missing chain gets, and nothing changes."""
+    if chain.case_id is None:
+        return False
+    if not can_see_notice_chain(user, chain):
+        return False
+    if (
+        agency is not None
+        and chain.case_linked_by_agency_id == agency.pk
+        and agency.pk in case_agency_ids(user)
+    ):
+        return True
+    return holds_role(user, chain.case.coordinator_role)
+
+
+def coordinator_changes_for(user):
+    """The coordinator changes told to a role the user holds or deputises (L21), each with
+    `case_visible`: whether the user may see the case (`visible_cases`). Only then are the
+    case's reference and a link to it shown; otherwise only that a case moved."""
+    from tverrnett.notices.models import CoordinatorChange
+
+    if not is_fully_authenticated(user):
+        return CoordinatorChange.objects.none()
+    return CoordinatorChange.objects.filter(
+        models.Q(role__holder=user) | models.Q(role__deputy=user)
+    ).annotate(
+        case_visible=models.Exists(visible_cases(user).filter(pk=models.OuterRef("case_id")))
+    )
+
+
+def can_read_coordinator_change(user, change):
+    """A coordinator change is for the holder and deputy of the role it was told to."""
+    return is_fully_authenticated(user) and holds_role(user, change.role)

@@ -736,6 +736,7 @@ def change_coordinator(actor, case, *, version, role, reason, request=None):
         raise ValidationError({"reason": _("Say why the coordinator changes.")})
     _claim_version(case, version)
     previous = case.coordinator_role_id
+    previous_role = case.coordinator_role
     ConcernCase.objects.filter(pk=case.pk).update(coordinator_role=role)
     case.coordinator_role = role
     if not case.team.filter(agency_id=role.agency_id).exists():
@@ -755,6 +756,10 @@ def change_coordinator(actor, case, *, version, role, reason, request=None):
         detail={"from_role": previous, "to_role": role.pk},
         request=request,
     )
+    # L21: the old and the new role are told (notices build on cases, so imported here).
+    from tverrnett.notices.services import tell_coordinator_change
+
+    tell_coordinator_change(actor, case, from_role=previous_role, to_role=role, request=request)
     return case
 
 
