@@ -34,6 +34,7 @@ from tverrnett.cases.models import (
 from tverrnett.consent import catalogue, sharing
 from tverrnett.consent import services as sharing_services
 from tverrnett.core.form_errors import add_service_errors
+from tverrnett.core.identity_numbers import contains_identity_number
 from tverrnett.geography.models import Municipality
 from tverrnett.networks.models import Forum, Role, RoleKind
 
@@ -277,6 +278,12 @@ def _search_and_redirect(request, form, visible, kept, token, may_search_numbers
             request.session,
             {"cases": case_ids, "valid": case_search.is_valid_identity_number(number)},
         )
+    elif contains_identity_number(q):
+        # A number among other words would be kept in the session and shown again.
+        messages.error(
+            request, _("Search for a national identity number on its own, without other words.")
+        )
+        token = ""
     elif q:
         token = case_search.remember(request.session, {"q": q})
     elif not (kept and "cases" in kept):

@@ -294,3 +294,15 @@ def test_a_search_costs_what_the_list_costs_however_many_cases(
     many = (_queries(client, by_name), _queries(client, by_number))
 
     assert few == many == (plain, plain)
+
+
+def test_a_number_among_other_words_is_not_kept_nor_searched(client, login_as, owner, numbered):
+    login_as(client, owner)
+
+    response = post_search(client, f"Kari {TYPED}")
+
+    assert "sok=" not in response.url
+    assert NUMBER not in stored_session(client) and "00565" not in stored_session(client)
+    assert not searches().exists()
+    page = client.get(response.url)
+    assert "00565" not in page.content.decode()
