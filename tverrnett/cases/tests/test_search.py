@@ -306,3 +306,17 @@ def test_a_number_among_other_words_is_not_kept_nor_searched(client, login_as, o
     assert not searches().exists()
     page = client.get(response.url)
     assert "00565" not in page.content.decode()
+
+
+def test_an_agency_that_does_not_record_numbers_never_asks_the_database_for_one(
+    client, login_as, partner, numbered
+):
+    """Not even a query: nothing to time, nothing to tell held numbers from others by."""
+    login_as(client, partner)
+
+    with CaptureQueriesContext(connection) as context:
+        post_search(client, NUMBER)
+
+    sql = [query["sql"] for query in context.captured_queries]
+    assert not any('."identity_number"' in text for text in sql)
+    assert not any(NUMBER in text for text in sql)
