@@ -871,6 +871,18 @@ def readable_journal_ids(user, case_ids):
     )
 
 
+def can_search_by_identity_number(agency, agency_ids):
+    """Searching the cases one may see for a person by fødselsnummer or D-number: only
+    while acting for an agency that records identity numbers (data minimisation) and
+    does case work (`agency_ids`: case_agency_ids). For anyone else a number finds
+    nothing, whether or not a case holds it."""
+    if agency is None:
+        return False
+    if agency.pk not in agency_ids:
+        return False
+    return agency.records_identity_numbers
+
+
 # Individual plans (tverrnett.plans) ----------------------------------------------------
 
 
