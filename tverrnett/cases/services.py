@@ -1229,9 +1229,12 @@ def record_case_list_read(actor, case_ids, *, searched, request=None):
     )
 
 
-def record_case_read(actor, case, *, parts, access_path, special_items=(), request=None):
+def record_case_read(
+    actor, case, *, parts, access_path, special_items=(), withheld_items=(), request=None
+):
     """One read entry per view of a case page (L44): who, agency, role, which parts, how,
-    and which items tagged GDPR Art. 9 or 10 were shown (L34)."""
+    which items tagged GDPR Art. 9 or 10 were shown, and which were listed but withheld
+    because the user lacks the permission (L34): those were not read."""
     membership = getattr(request, "membership", None) if request is not None else None
     detail = {
         "parts": sorted(parts),
@@ -1241,6 +1244,8 @@ def record_case_read(actor, case, *, parts, access_path, special_items=(), reque
     }
     if special_items:
         detail["special_items"] = sorted(special_items)
+    if withheld_items:
+        detail["withheld_items"] = sorted(withheld_items)
     return record("case.viewed", actor=actor, target=case, detail=detail, request=request)
 
 

@@ -1165,7 +1165,10 @@ def received(team_case, owner, partner, partner_agency, write, give_consent):
 
 
 @pytest.mark.parametrize("page", ["cases:detail", "cases:journal"])
-def test_the_recipient_sees_exactly_what_was_disclosed(client, login_as, partner, received, page):
+def test_the_recipient_sees_exactly_what_was_disclosed(
+    client, login_as, partner, received, page, grant_special_categories
+):
+    grant_special_categories(partner)  # the health item is tagged Art. 9 (L34)
     login_as(client, partner)
 
     html = client.get(reverse(page, args=[received["case"].pk])).content.decode()
@@ -1176,7 +1179,10 @@ def test_the_recipient_sees_exactly_what_was_disclosed(client, login_as, partner
     assert received["private"].text not in html
 
 
-def test_the_owner_does_not_see_the_partners_items(client, login_as, owner, received):
+def test_the_owner_does_not_see_the_partners_items(
+    client, login_as, owner, received, grant_special_categories
+):
+    grant_special_categories(owner)
     login_as(client, owner)
 
     html = client.get(reverse("cases:detail", args=[received["case"].pk])).content.decode()
@@ -1211,8 +1217,11 @@ def test_each_side_is_told_what_was_shared_of_an_item(
 
 
 @pytest.mark.parametrize("page", ["cases:detail", "cases:journal"])
-def test_the_read_entry_marks_the_health_item_shown(client, login_as, partner, received, page):
+def test_the_read_entry_marks_the_health_item_shown(
+    client, login_as, partner, received, page, grant_special_categories
+):
     case = received["case"]
+    grant_special_categories(partner)
     login_as(client, partner)
 
     client.get(reverse(page, args=[case.pk]))
