@@ -761,3 +761,21 @@ def can_grant_special_categories(user, agency, acting_agency=None):
     if acting_agency is not None and getattr(acting_agency, "pk", acting_agency) != agency.pk:
         return False
     return manages_agency(user, agency.pk)
+
+
+def withhold_special_assessments(user, assessments, agency=None, day=None):
+    """A signed risk and needs assessment is an information item (its `entry`): when that
+    item is tagged GDPR Art. 9 or 10 and the user may not read it, the assessment gets
+    `withheld` (and `ask_managers`) and nothing of what it says is shown: its summary
+    and recommended measures are blanked in memory, its ratings are not to be read.
+    Returns the assessments as a list."""
+    assessments = list(assessments)
+    entries = [assessment.entry for assessment in assessments if assessment.entry_id]
+    withhold_special_categories(user, entries, agency, day)
+    for assessment in assessments:
+        assessment.withheld = bool(assessment.entry_id) and assessment.entry.withheld
+        if assessment.withheld:
+            assessment.ask_managers = assessment.entry.ask_managers
+            assessment.summary = ""
+            assessment.recommended_measures = ""
+    return assessments
