@@ -310,3 +310,16 @@ def test_the_agency_page_links_to_it_for_its_managers_only(
     assert link in client.get(url).content.decode()
     login_as(client, owner)
     assert link not in client.get(url).content.decode()
+
+
+def test_a_manager_cannot_grant_it_to_themselves(client, login_as, manager, owner_agency):
+    login_as(client, manager)
+    url = reverse(
+        "agencies:grant_special_categories", args=[owner_agency.pk, manager.memberships.get().pk]
+    )
+
+    response = client.post(url, {"ends_on": _in(10), "reason": "Trenger det"})
+
+    assert response.status_code == 200
+    assert "Be en annen leder" in str(response.context["form"].non_field_errors())
+    assert not SpecialCategoryPermission.objects.exists()
