@@ -17,6 +17,7 @@ pytestmark = pytest.mark.browser
 SLT = "Drammen kommune – SLT"
 TEXT = "Ble trukket mot en ekstrem tolkning av troen"
 HEADER_AGENCY = ".tn-header .tn-user__agency"
+BACK = "Tilbake til tilgang til særlige kategorier"
 
 
 @pytest.fixture(scope="module")
@@ -68,7 +69,7 @@ def test_the_item_is_withheld_until_a_manager_grants_access(page, server, demo, 
         "Trekk tilbake tilgang til opplysninger i særlige kategorier"
     )
     check_page(page, "special-category-revoke", shots)
-    click_and_wait(page, page.get_by_role("link", name="Tilbake til tilgang til særlige kategorier"))
+    click_and_wait(page, page.get_by_role("link", name=BACK))
     click_and_wait(page, page.get_by_role("link", name="Endre sluttdatoen – Siri Demo (SLT)"))
     expect(page.get_by_role("heading", level=1)).to_have_text(
         "Gi tilgang til opplysninger i særlige kategorier"

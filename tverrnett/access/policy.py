@@ -755,12 +755,13 @@ def withhold_special_categories(user, items, agency=None, day=None):
     return items
 
 
-def can_grant_special_categories(user, agency, acting_agency=None):
+def can_grant_special_categories(user, agency, acting_agency=None, manages=None):
     """A manager of `agency`, acting for it (a user with several memberships acting for
-    another agency may not), grants and revokes its members' permissions."""
+    another agency may not), grants and revokes its members' permissions. `manages`:
+    what manages_agency(user, agency) gave, when the caller already asked."""
     if acting_agency is not None and getattr(acting_agency, "pk", acting_agency) != agency.pk:
         return False
-    return manages_agency(user, agency.pk)
+    return manages_agency(user, agency.pk) if manages is None else manages
 
 
 def withhold_special_assessments(user, assessments, agency=None, day=None):

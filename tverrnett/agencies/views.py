@@ -93,15 +93,16 @@ def agency_detail(request, pk):
         .select_related("holder", "deputy", "municipality", "police_district", "network")
         .order_by("kind", "pk")
     )
+    manages = policy.manages_agency(request.user, agency.pk)
     return render(
         request,
         "agencies/agency_detail.html",
         {
             "agency": agency,
             "roles": roles,
-            "manages": policy.manages_agency(request.user, agency.pk),
+            "manages": manages,
             "grants_special_categories": policy.can_grant_special_categories(
-                request.user, agency, request.agency
+                request.user, agency, request.agency, manages=manages
             ),
         },
     )
