@@ -207,3 +207,26 @@ def open_to(db):
         )
 
     return open_to
+
+
+@pytest.fixture
+def grant_special_categories(db):
+    """Give `user` the permission to read items tagged GDPR Art. 9 or 10 (L34) for
+    `agency` (default: their first agency), as a manager would, until `ends_on`."""
+    import datetime as _datetime
+
+    from django.utils import timezone
+
+    from tverrnett.agencies.models import SpecialCategoryPermission
+
+    def grant(user, agency=None, ends_on=None, granted_by=None):
+        agency = agency or user.active_memberships().first().agency
+        return SpecialCategoryPermission.objects.create(
+            user=user,
+            agency=agency,
+            granted_by=granted_by or user,
+            ends_on=ends_on or timezone.localdate() + _datetime.timedelta(days=30),
+            reason="Test",
+        )
+
+    return grant

@@ -159,6 +159,11 @@ ANONYMOUS_DISCUSSION_RETENTION_DAYS = env_int("ANONYMOUS_DISCUSSION_RETENTION_DA
 BREAK_GLASS_MINUTES = env_int("BREAK_GLASS_MINUTES", 60, minimum=1)
 # Consent (L14, L16): the coordinator is warned this many days before a consent ends.
 CONSENT_EXPIRY_WARNING_DAYS = env_int("CONSENT_EXPIRY_WARNING_DAYS", 30, minimum=1)
+# Special categories (L34): a manager grants a user the right to read items tagged
+# GDPR Art. 9 or 10 for at most this many days at a time (reviewed at least yearly).
+SPECIAL_CATEGORY_PERMISSION_MAX_DAYS = env_int(
+    "SPECIAL_CATEGORY_PERMISSION_MAX_DAYS", 365, minimum=1
+)
 # The ages at which a child's say grows (barneloven § 31–33, pasient- og
 # brukerrettighetsloven § 4-3): heard from 7, great weight from 12, decides on
 # education and organisations from 15, consents to health care from 16.

@@ -1083,3 +1083,128 @@ def coordinator_changes_for(user):
 def can_read_coordinator_change(user, change):
     """A coordinator change is for the holder and deputy of the role it was told to."""
     return is_fully_authenticated(user) and holds_role(user, change.role)
+
+
+# Special categories: GDPR Art. 9 and Art. 10 (L34) --------------------------------------
+
+
+def _special_category_agency_ids(user, agency):
+    """The agency the user acts for (an Agency or its id) if it is one of their active
+    agencies; with none given, all of their active agencies."""
+    active = _active_agency_ids(user)
+    if agency is None:
+        return active
+    agency_id = getattr(agency, "pk", agency)
+    return [agency_id] if agency_id in active else []
+
+
+def special_category_permissions(user, agency=None, day=None):
+    """The user's special-category permissions that count on `day`: granted for the
+    agency the user acts for (`agency`; all their active agencies when None), not
+    revoked, and not yet ended. A permission never carries over to another agency."""
+    from django.utils import timezone
+
+    from tverrnett.agencies.models import SpecialCategoryPermission
+
+    day = day or timezone.localdate()
+    return SpecialCategoryPermission.objects.filter(
+        user=user,
+        agency_id__in=_special_category_agency_ids(user, agency),
+        revoked_at__isnull=True,
+        ends_on__gte=day,
+    )
+
+
+def may_read_special_categories(user, agency=None, day=None):
+    """Whether the user may read the text of items tagged GDPR Art. 9 or 10 (L34), acting
+    for `agency` on `day`. The one rule; every page that shows an item's text asks it
+    through `withhold_special_categories`."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    return special_category_permissions(user, agency, day).exists()
+
+
+def special_category_managers(user, agency=None):
+    """Whom to ask for the permission: the managers of the agency the user acts for (all
+    of the user's active agencies when None), as names, the user left out."""
+    from tverrnett.accounts.models import Membership
+
+    rows = (
+        Membership.objects.filter(
+            agency_id__in=_special_category_agency_ids(user, agency),
+            role__in=AGENCY_MANAGER_ROLES,
+            is_active=True,
+            user__is_active=True,
+        )
+        .exclude(user=user)
+        .select_related("user")
+        .order_by("user__first_name", "user__last_name", "user__username")
+    )
+    names = []
+    for membership in rows:
+        name = membership.user.get_full_name() or membership.user.get_username()
+        if name not in names:
+            names.append(name)
+    return names
+
+
+# What a withheld item keeps of itself in memory: nothing of what it says.
+_WITHHELD_BLANKS = {
+    "text": "",
+    "correction_reason": "",
+    "factor": "",
+    "health_data": False,
+    "religious_beliefs": False,
+    "political_opinions": False,
+    "offences": False,
+}
+
+
+def withhold_special_categories(user, items, agency=None, day=None):
+    """Mark each information item (JournalEntry) the user may not read in full (L34).
+
+    Every item gets `withheld`. A withheld item keeps its place, date and author,
+    and gets `ask_managers` (whom to ask for the permission); its text, tags,
+    factor and correction reason are blanked on the object in memory, so a
+    template that forgets the flag shows nothing of it either (items are never
+    saved back: a correction is a new item). Returns the items as a list. At most
+    two queries, none when no item is tagged.
+    """
+    items = list(items)
+    tagged = [item for item in items if item.special_categories]
+    allowed = not tagged or may_read_special_categories(user, agency, day)
+    ask = [] if allowed else special_category_managers(user, agency)
+    for item in items:
+        item.withheld = not allowed and bool(item.special_categories)
+        if item.withheld:
+            item.ask_managers = ask
+            for name, blank in _WITHHELD_BLANKS.items():
+                setattr(item, name, blank)
+    return items
+
+
+def can_grant_special_categories(user, agency, acting_agency=None, manages=None):
+    """A manager of `agency`, acting for it (a user with several memberships acting for
+    another agency may not), grants and revokes its members' permissions. `manages`:
+    what manages_agency(user, agency) gave, when the caller already asked."""
+    if acting_agency is not None and getattr(acting_agency, "pk", acting_agency) != agency.pk:
+        return False
+    return manages_agency(user, agency.pk) if manages is None else manages
+
+
+def withhold_special_assessments(user, assessments, agency=None, day=None):
+    """A signed risk and needs assessment is an information item (its `entry`): when that
+    item is tagged GDPR Art. 9 or 10 and the user may not read it, the assessment gets
+    `withheld` (and `ask_managers`) and nothing of what it says is shown: its summary
+    and recommended measures are blanked in memory, its ratings are not to be read.
+    Returns the assessments as a list."""
+    assessments = list(assessments)
+    entries = [assessment.entry for assessment in assessments if assessment.entry_id]
+    withhold_special_categories(user, entries, agency, day)
+    for assessment in assessments:
+        assessment.withheld = bool(assessment.entry_id) and assessment.entry.withheld
+        if assessment.withheld:
+            assessment.ask_managers = assessment.entry.ask_managers
+            assessment.summary = ""
+            assessment.recommended_measures = ""
+    return assessments

@@ -1,6 +1,7 @@
 import re
 
 from django import forms
+from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
 from tverrnett.accounts.services import EndReason
@@ -194,5 +195,48 @@ class EndMembershipForm(forms.Form):
         error_messages={
             "required": _("Choose why the membership is ended."),
             "invalid_choice": _("Choose why the membership is ended."),
+        },
+    )
+
+
+# Special-category permissions (L34): the same search as the people page, and a sort by
+# the permission's end date.
+SPECIAL_CATEGORY_SORTS = {
+    **PEOPLE_SORTS,
+    "ends": (F("permission_ends").asc(nulls_last=True), "user__first_name", "user__last_name"),
+}
+
+
+class SpecialCategoryFilterForm(PeopleFilterForm):
+    sort = forms.ChoiceField(
+        label=_("Sort by"),
+        required=False,
+        choices=[
+            ("name", _("Name, A–Z")),
+            ("-name", _("Name, Z–A")),
+            ("role", _("Role in the agency")),
+            ("ends", _("Permission ends, soonest first")),
+        ],
+    )
+
+
+class GrantSpecialCategoriesForm(forms.Form):
+    ends_on = forms.DateField(
+        label=_("Last day of the permission"),
+        help_text=_("At most one year ahead. Grant it again when it runs out if still needed."),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={
+            "required": _("Give the last day the permission lasts."),
+            "invalid": _("Write a valid date, for example 31.12.2026."),
+        },
+    )
+    reason = forms.CharField(
+        label=_("Why does the user need it?"),
+        help_text=_("For example the cases or the kind of work. Do not write about a person."),
+        max_length=300,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": None}),
+        error_messages={
+            "required": _("Say why the user needs to read such information."),
+            "max_length": _("Keep the reason under %(limit_value)d characters."),
         },
     )

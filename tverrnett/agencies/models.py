@@ -1,4 +1,6 @@
+from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -78,3 +80,47 @@ class Agency(models.Model):
 
     def __str__(self):
         return self.name
+
+
+class SpecialCategoryPermission(models.Model):
+    """Tilgang til særlige kategorier: the user may read information items tagged GDPR
+    Art. 9 or Art. 10 while acting for `agency` (L34).
+
+    Granted by a manager of that agency to one of its members, for a limited time
+    (`ends_on`, at most `SPECIAL_CATEGORY_PERMISSION_MAX_DAYS` ahead), and revoked
+    by a manager. A row is never deleted: it is the record of who could read what,
+    and when. Whether it counts is decided in `tverrnett.access.policy`.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="special_category_permissions",
+    )
+    agency = models.ForeignKey(Agency, on_delete=models.PROTECT, related_name="+")
+    granted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    granted_at = models.DateTimeField(_("granted"), default=timezone.now)
+    ends_on = models.DateField(_("ends on"))
+    reason = models.CharField(_("why the user needs it"), max_length=300)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        ordering = ["-granted_at", "-id"]
+        indexes = [models.Index(fields=["user", "agency", "ends_on"])]
+        verbose_name = _("special-category permission")
+        verbose_name_plural = _("special-category permissions")
+
+    def __str__(self):
+        return f"{self.user} – {self.agency} ({self.ends_on:%Y-%m-%d})"
+
+    def is_valid_on(self, day):
+        return self.revoked_at is None and self.ends_on >= day

@@ -15,4 +15,19 @@ urlpatterns = [
         views.membership_end,
         name="end_membership",
     ),
+    path(
+        "etater/<int:pk>/saerlige-kategorier/",
+        views.special_categories,
+        name="special_categories",
+    ),
+    path(
+        "etater/<int:pk>/saerlige-kategorier/<int:membership_pk>/gi/",
+        views.grant_special_categories,
+        name="grant_special_categories",
+    ),
+    path(
+        "etater/<int:pk>/saerlige-kategorier/tilgang/<int:permission_pk>/trekk-tilbake/",
+        views.revoke_special_categories,
+        name="revoke_special_categories",
+    ),
 ]

@@ -8,8 +8,10 @@ answers 404 like one that does not exist.
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -22,13 +24,17 @@ from tverrnett.agencies.directory import who_to_contact
 from tverrnett.agencies.forms import (
     AGENCY_SORTS,
     PEOPLE_SORTS,
+    SPECIAL_CATEGORY_SORTS,
     AgencyFilterForm,
     ContactLookupForm,
     DirectoryEntryForm,
     EndMembershipForm,
+    GrantSpecialCategoriesForm,
     PeopleFilterForm,
+    SpecialCategoryFilterForm,
 )
-from tverrnett.agencies.models import Agency, AgencyType
+from tverrnett.agencies.models import Agency, AgencyType, SpecialCategoryPermission
+from tverrnett.core.form_errors import add_service_errors
 from tverrnett.networks.models import Role
 
 AGENCIES_PER_PAGE = 25
@@ -87,13 +93,17 @@ def agency_detail(request, pk):
         .select_related("holder", "deputy", "municipality", "police_district", "network")
         .order_by("kind", "pk")
     )
+    manages = policy.manages_agency(request.user, agency.pk)
     return render(
         request,
         "agencies/agency_detail.html",
         {
             "agency": agency,
             "roles": roles,
-            "manages": policy.manages_agency(request.user, agency.pk),
+            "manages": manages,
+            "grants_special_categories": policy.can_grant_special_categories(
+                request.user, agency, request.agency, manages=manages
+            ),
         },
     )
 
@@ -199,6 +209,137 @@ def membership_end(request, pk, membership_pk):
         request,
         "agencies/membership_end.html",
         {"agency": agency, "membership": membership, "form": form},
+    )
+
+
+# Special categories (L34) -------------------------------------------------------------
+
+
+def _granting_agency(request, pk):
+    """The agency, for a manager of it acting for it; for everyone else the same 404 as a
+    page that does not exist (who may read special categories is not for others to see)."""
+    agency = get_object_or_404(_directory(), pk=pk)
+    if not policy.can_grant_special_categories(request.user, agency, request.agency):
+        raise Http404
+    return agency
+
+
+def _current_permissions(agency, today):
+    return SpecialCategoryPermission.objects.filter(
+        agency=agency, revoked_at__isnull=True, ends_on__gte=today
+    )
+
+
+@member
+@require_GET
+def special_categories(request, pk):
+    """Who in the agency may read items tagged GDPR Art. 9 or 10, until when, and who
+    granted it; one row per member (search, sort, pages)."""
+    agency = _granting_agency(request, pk)
+    today = timezone.localdate()
+    form = SpecialCategoryFilterForm(request.GET)
+    query, sort = form.filters()
+    current = _current_permissions(agency, today).filter(user=OuterRef("user_id"))
+    memberships = (
+        Membership.objects.filter(agency=agency, is_active=True, user__is_active=True)
+        .select_related("user")
+        .annotate(
+            permission_id=Subquery(current.values("pk")[:1]),
+            permission_ends=Subquery(current.values("ends_on")[:1]),
+        )
+    )
+    if query:
+        memberships = memberships.filter(
+            Q(user__first_name__icontains=query)
+            | Q(user__last_name__icontains=query)
+            | Q(user__username__icontains=query)
+        )
+    memberships = memberships.order_by(*SPECIAL_CATEGORY_SORTS[sort], "pk")
+    page = Paginator(memberships, PEOPLE_PER_PAGE).get_page(request.GET.get("side"))
+    permissions = {
+        permission.pk: permission
+        for permission in SpecialCategoryPermission.objects.filter(
+            pk__in=[m.permission_id for m in page.object_list if m.permission_id]
+        ).select_related("granted_by")
+    }
+    for membership in page.object_list:
+        membership.permission = permissions.get(membership.permission_id)
+    return render(
+        request,
+        "agencies/special_categories.html",
+        {"agency": agency, "form": form, "page": page, "filtered": bool(query)},
+    )
+
+
+@member
+@require_http_methods(["GET", "POST"])
+def grant_special_categories(request, pk, membership_pk):
+    agency = _granting_agency(request, pk)
+    membership = get_object_or_404(
+        Membership.objects.filter(
+            agency=agency, is_active=True, user__is_active=True
+        ).select_related("user"),
+        pk=membership_pk,
+    )
+    current = _current_permissions(agency, timezone.localdate()).filter(user=membership.user)
+    form = GrantSpecialCategoriesForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.grant_special_categories(
+                request.user, agency, membership.user, **form.cleaned_data, request=request
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _("%(name)s may read special-category information until %(day)s.")
+                % {
+                    "name": membership.user.get_full_name() or membership.user.get_username(),
+                    "day": form.cleaned_data["ends_on"].strftime("%d.%m.%Y"),
+                },
+            )
+            return redirect("agencies:special_categories", pk=agency.pk)
+    return render(
+        request,
+        "agencies/special_categories_grant.html",
+        {
+            "agency": agency,
+            "membership": membership,
+            "current": current.first(),
+            "latest": services.latest_end_date(),
+            "form": form,
+        },
+    )
+
+
+@member
+@require_http_methods(["GET", "POST"])
+def revoke_special_categories(request, pk, permission_pk):
+    agency = _granting_agency(request, pk)
+    permission = get_object_or_404(
+        SpecialCategoryPermission.objects.filter(
+            agency=agency, revoked_at__isnull=True
+        ).select_related("user", "granted_by", "agency"),
+        pk=permission_pk,
+    )
+    if request.method == "POST":
+        try:
+            services.revoke_special_categories(request.user, permission, request=request)
+        except ValidationError as error:
+            for message in error.messages:
+                messages.error(request, message)
+        else:
+            messages.success(
+                request,
+                _("%(name)s may no longer read special-category information.")
+                % {"name": permission.user.get_full_name() or permission.user.get_username()},
+            )
+        return redirect("agencies:special_categories", pk=agency.pk)
+    return render(
+        request,
+        "agencies/special_categories_revoke.html",
+        {"agency": agency, "permission": permission},
     )
 
 

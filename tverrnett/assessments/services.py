@@ -508,7 +508,7 @@ def assessments_on(user, case, access_path=None, memberships=None):
     """The assessments the user may read on the case, newest first, with what lists show."""
     return (
         policy.visible_assessments(user, case, access_path, memberships)
-        .select_related("instrument", "agency", "assessor", "superseded_by")
+        .select_related("instrument", "agency", "assessor", "superseded_by", "entry")
         .order_by("-assessed_on", "-id")
     )
 

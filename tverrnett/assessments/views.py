@@ -45,21 +45,40 @@ def _open_case(request, pk, *, write=False):
     return case, access
 
 
-def _record_read(request, case, access):
+def _record_read(request, case, access, shown=()):
+    """The read entry; `shown`: the assessments whose content the page shows, those
+    signed with special-category tags marked as read or withheld (L34)."""
     if request.method == "GET":
+        entries = [assessment.entry for assessment in shown if assessment.entry_id]
         case_services.record_case_read(
-            request.user, case, parts=PARTS, access_path=access.path, request=request
+            request.user,
+            case,
+            parts=PARTS,
+            access_path=access.path,
+            special_items=[entry.pk for entry in entries if entry.special_categories],
+            withheld_items=[entry.pk for entry in entries if entry.withheld],
+            request=request,
         )
 
 
 def _visible(request, case, access):
-    return services.assessments_on(request.user, case, access.path, access.memberships)
+    """The assessments the user may read, those signed with special-category tags the
+    user may not read marked `withheld` (L34)."""
+    return policy.withhold_special_assessments(
+        request.user,
+        services.assessments_on(request.user, case, access.path, access.memberships),
+        request.agency,
+    )
 
 
 def _assessment(request, case, access, assessment_pk):
     """One assessment the user may read, or 404."""
-    assessment = get_object_or_404(_visible(request, case, access), pk=assessment_pk)
+    assessment = get_object_or_404(
+        services.assessments_on(request.user, case, access.path, access.memberships),
+        pk=assessment_pk,
+    )
     assessment.case = case
+    policy.withhold_special_assessments(request.user, [assessment], request.agency)
     return assessment
 
 
@@ -85,7 +104,7 @@ def _stale(request, case, assessment):
 @require_GET
 def assessment_list(request, pk):
     case, access = _open_case(request, pk)
-    assessments = list(_visible(request, case, access))
+    assessments = _visible(request, case, access)
     _record_read(request, case, access)
     signed = [assessment for assessment in assessments if assessment.is_signed]
     instruments = {}
@@ -154,7 +173,7 @@ def start_assessment(request, pk):
 def assessment_detail(request, pk, assessment_pk):
     case, access = _open_case(request, pk)
     assessment = _assessment(request, case, access, assessment_pk)
-    _record_read(request, case, access)
+    _record_read(request, case, access, [assessment])
     own_agency = assessment.agency_id in access.agency_ids
     return render(
         request,
@@ -163,7 +182,7 @@ def assessment_detail(request, pk, assessment_pk):
             "case": case,
             "access": access,
             "assessment": assessment,
-            "domains": services.rated_domains(assessment),
+            "domains": [] if assessment.withheld else services.rated_domains(assessment),
             "missing": [] if assessment.is_signed else services.missing_for_signing(assessment),
             "is_assessor": assessment.assessor_id == request.user.pk,
             "can_supersede": (
@@ -172,7 +191,7 @@ def assessment_detail(request, pk, assessment_pk):
                 and assessment.is_signed
                 and not hasattr(assessment, "superseded_by")
             ),
-            "proposed_measures": _proposed_measures(assessment),
+            "proposed_measures": [] if assessment.withheld else _proposed_measures(assessment),
         },
     )
 
@@ -278,7 +297,7 @@ def sign_assessment(request, pk, assessment_pk):
             "assessment": assessment,
             "form": form,
             "missing": missing,
-            "domains": services.rated_domains(assessment),
+            "domains": [] if assessment.withheld else services.rated_domains(assessment),
         },
     )
 
@@ -302,6 +321,7 @@ def propose_measure(request, pk, assessment_pk):
     assessment = _assessment(request, case, access, assessment_pk)
     if not assessment.is_signed:
         raise Http404  # a draft proposes nothing
+    _require(not assessment.withheld)  # proposing from it means reading it (L34)
     items = [
         (item["code"], f"{item['question']} ({item['label']})")
         for domain in services.rated_domains(assessment)
@@ -325,7 +345,7 @@ def propose_measure(request, pk, assessment_pk):
         else:
             messages.success(request, _("The measure was added to the case."))
             return redirect("measures:list", pk=case.pk)
-    _record_read(request, case, access)
+    _record_read(request, case, access, [assessment])
     return render(
         request,
         "assessments/propose.html",
@@ -379,14 +399,15 @@ def _pair(request, signed):
 @require_GET
 def compare_assessments(request, pk):
     case, access = _open_case(request, pk)
-    signed = [a for a in _visible(request, case, access) if a.is_signed]
+    # A withheld assessment (L34) cannot be read, so it is not compared either.
+    signed = [a for a in _visible(request, case, access) if a.is_signed and not a.withheld]
     pair = _pair(request, signed)
     if pair is not None and pair[0].instrument.code != pair[1].instrument.code:
         messages.error(
             request, _("Only assessments made with the same instrument can be compared.")
         )
         pair = None
-    _record_read(request, case, access)
+    _record_read(request, case, access, pair or [])
     rows = services.compare(*pair) if pair else []
     return render(
         request,
@@ -408,7 +429,8 @@ def compare_assessments(request, pk):
 @require_GET
 def development(request, pk):
     case, access = _open_case(request, pk)
-    signed = [a for a in _visible(request, case, access) if a.is_signed]
+    # A withheld assessment (L34) is left out of the chart.
+    signed = [a for a in _visible(request, case, access) if a.is_signed and not a.withheld]
     codes = []
     for assessment in signed:
         if assessment.instrument.code not in codes:
@@ -417,7 +439,7 @@ def development(request, pk):
     if code and code not in codes:
         raise Http404
     chosen = [a for a in signed if a.instrument.code == code]
-    _record_read(request, case, access)
+    _record_read(request, case, access, chosen)
     domains = services.development(chosen)
     for domain in domains:
         domain["chart"] = charts.domain_chart(domain)

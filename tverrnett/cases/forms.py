@@ -309,8 +309,17 @@ class ConversionForm(PersonForm, VersionedForm):
             f"{basis.law} {basis.section}: {basis.title}"
         )
         self.fields["copy_entries"].choices = [
-            (str(entry.pk), f"{entry.written_at:%d.%m.%Y} – {entry.text[:80]}") for entry in entries
+            (str(entry.pk), f"{entry.written_at:%d.%m.%Y} – {_withheld_or(entry, 80)}")
+            for entry in entries
         ]
+
+
+def _withheld_or(entry, length):
+    """The start of an item's text, or that it is withheld (L34; see
+    policy.withhold_special_categories)."""
+    if getattr(entry, "withheld", False):
+        return str(_("Special category – withheld"))
+    return entry.text[:length]
 
 
 class StateForm(VersionedForm):

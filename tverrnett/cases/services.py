@@ -1371,10 +1371,13 @@ def record_case_list_read(actor, case_ids, *, searched, request=None):
     )
 
 
-def record_case_read(actor, case, *, parts, access_path, special_items=(), request=None):
+def record_case_read(
+    actor, case, *, parts, access_path, special_items=(), withheld_items=(), request=None
+):
     """One read entry per view of a case page (L44): who, the membership acted for (its
-    agency and role), which parts, the access path that granted the read, and which items
-    tagged GDPR Art. 9 or 10 were shown (L34).
+    agency and role), which parts, the access path that granted the read, which items
+    tagged GDPR Art. 9 or 10 were shown, and which were listed but withheld because the
+    user lacks the permission (L34): those were not read.
 
     In a request the entry is written only once the response is a success: a page that
     ends in 403 or 404 showed nothing and leaves no read entry (`record_read`)."""
@@ -1388,6 +1391,8 @@ def record_case_read(actor, case, *, parts, access_path, special_items=(), reque
     }
     if special_items:
         detail["special_items"] = sorted(special_items)
+    if withheld_items:
+        detail["withheld_items"] = sorted(withheld_items)
     return record_read("case.viewed", actor=actor, target=case, detail=detail, request=request)
 
 

@@ -534,7 +534,7 @@ def case_detail(request, pk):
     shown = [
         section for section, part in _SECTION_PARTS.items() if part is None or access.sees(part)
     ]
-    journal = _journal_items(request.user, case, access)[:JOURNAL_ON_CASE_PAGE]
+    journal = _journal_items(request, case, access)[:JOURNAL_ON_CASE_PAGE]
     # The notices and follow-ups in it are the agency's own; the consents, which name
     # the person, are shown only with the identity.
     consent_summary = sharing.case_consent_summary(case, request.user, access.agency_ids, today)
@@ -602,22 +602,25 @@ def _team_with_parts(case, access):
     return team
 
 
-def _journal_items(user, case, access):
-    """The items the user may read, newest first, with what was shared of them."""
-    entries = policy.visible_journal(user, case, access.path, access.memberships).annotate(
+def _journal_items(request, case, access):
+    """The items the user may read, newest first, with what was shared of them; those
+    tagged GDPR Art. 9 or 10 withheld unless the user may read them (L34)."""
+    entries = policy.visible_journal(request.user, case, access.path, access.memberships).annotate(
         is_superseded=Exists(JournalEntry.objects.filter(supersedes=OuterRef("pk")))
     )
-    return sharing.SharedItems(entries, access.agency_ids)
+    return sharing.SharedItems(entries, access.agency_ids, request.user, request.agency)
 
 
 def _record_read(request, case, access, parts, items):
-    """The read entry (L44), marking the special-category items shown (L34)."""
+    """The read entry (L44), marking the special-category items shown and those withheld
+    (L34). `items` have been through policy.withhold_special_categories."""
     services.record_case_read(
         request.user,
         case,
         parts=parts,
         access_path=access.path,
         special_items=[item.pk for item in items if item.special_categories],
+        withheld_items=[item.pk for item in items if getattr(item, "withheld", False)],
         request=request,
     )
 
@@ -625,7 +628,7 @@ def _record_read(request, case, access, parts, items):
 def _volunteer_case_page(request, case, access):
     """What a voluntary organisation sees (L49): the consent that names it, the
     coordinator, and the items disclosed to it. Nothing else of the case."""
-    journal = _journal_items(request.user, case, access)[:JOURNAL_ON_CASE_PAGE]
+    journal = _journal_items(request, case, access)[:JOURNAL_ON_CASE_PAGE]
     _record_read(request, case, access, ["consent", "disclosed_items"], journal)
     consents = sharing.consents_naming(case, access.volunteer_ids)
     return render(
@@ -665,7 +668,7 @@ def _readers(case):
 @require_GET
 def journal(request, pk):
     case, access = open_case(request, pk, volunteer_page=True, record_read=False)
-    items = _journal_items(request.user, case, access)
+    items = _journal_items(request, case, access)
     page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("side"))
     _record_read(request, case, access, ["journal"], page.object_list)
     return render(request, "cases/journal.html", {"case": case, "access": access, "page": page})
@@ -676,7 +679,7 @@ def journal(request, pk):
 def journal_history(request, pk, entry_pk):
     """Every version of one of the user's own agency's entries. Another agency's item
     is seen only in the version disclosed, so it has no history here."""
-    case, access = open_case(request, pk, parts=["journal"])
+    case, access = open_case(request, pk, parts=["journal"], record_read=False)
     entry = get_object_or_404(policy.own_journal(request.user, case), pk=entry_pk)
     # Every version of the agency's entries in one query, then the chain walked back.
     by_id = {
@@ -688,6 +691,8 @@ def journal_history(request, pk, entry_pk):
     versions = [entry]
     while versions[-1].supersedes_id in by_id:
         versions.append(by_id[versions[-1].supersedes_id])
+    versions = policy.withhold_special_categories(request.user, versions, request.agency)
+    _record_read(request, case, access, ["journal"], versions)
     return render(
         request,
         "cases/journal_history.html",
@@ -818,7 +823,11 @@ def convert(request, pk):
     _require(
         access.can_manage and case.is_anonymous and case.state == CaseState.ANONYMOUS_DISCUSSION
     )
-    entries = list(policy.visible_journal(request.user, case, access.path, access.memberships))
+    entries = policy.withhold_special_categories(
+        request.user,
+        policy.visible_journal(request.user, case, access.path, access.memberships),
+        request.agency,
+    )
     agency = services.actor_agency(request.user, case, request)
     form = forms.ConversionForm(
         request.POST or None,
@@ -1277,6 +1286,9 @@ def correct_journal(request, pk, entry_pk):
     case, access = open_case(request, pk, parts=["journal"])
     _require(access.can_work)
     entry = get_object_or_404(policy.own_journal(request.user, case), pk=entry_pk)
+    # Correcting an item means reading it (L34).
+    policy.withhold_special_categories(request.user, [entry], request.agency)
+    _require(not entry.withheld)
     form = forms.JournalCorrectionForm(
         request.POST or None,
         police=entry.sector in services.POLICE_SECTORS,

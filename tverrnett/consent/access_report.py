@@ -363,7 +363,10 @@ def _case_entry(case):
 
 
 def _journal_entry(item, references, readable):
-    if item.pk in readable:
+    if item.pk in readable and item.withheld:
+        # L34: the maker may not read items tagged GDPR Art. 9 or 10.
+        text = correction_reason = None
+    elif item.pk in readable:
         text = _hide_identity_numbers(item.text)
         correction_reason = _hide_identity_numbers(item.correction_reason)
     else:
@@ -380,7 +383,8 @@ def _journal_entry(item, references, readable):
         "special_categories": item.special_categories,
         "written_at": _at(item.written_at),
         "text": text,
-        "text_held_by_owner": text is None,
+        "text_held_by_owner": item.pk not in readable,
+        "text_withheld": item.pk in readable and item.withheld,
         "version": item.version_number,
         "supersedes": item.supersedes_id,
         "correction_reason": correction_reason,
@@ -390,6 +394,8 @@ def _journal_entry(item, references, readable):
         "agency": item.agency.name,
         "text": _snippet(text)
         if text is not None
+        else _("text withheld: special category (GDPR Art. 9 or 10)")
+        if data["text_withheld"]
         else _("text held by %(agency)s, which is responsible for it")
         % {"agency": item.agency.name},
     }
@@ -520,8 +526,10 @@ def _access_entry(entry, references, item_ids, roles, names):
 def report_entries(person, reader):
     """Every line the report on `person` would hold, section by section, oldest first
     within a section. Each has a stable key, its section and a short label. Journal
-    texts only where `reader`'s agencies may read them (C1); the rest are listed."""
+    texts only where `reader`'s agencies may read them (C1), and of items tagged GDPR
+    Art. 9 or 10 only when `reader` may read those (L34); the rest are listed."""
     loaded = _load(person)
+    policy.withhold_special_categories(reader, loaded["journal"])
     references = {case.pk: case.reference for case in loaded["cases"]}
     readable = policy.readable_journal_ids(reader, list(references))
     item_ids = {item.pk for item in loaded["journal"]}

@@ -251,13 +251,22 @@ class ShareForm(forms.Form):
         required=False,
     )
 
-    def __init__(self, *args, recipients, items, basis=None, **kwargs):
+    def __init__(
+        self, *args, recipients, items, basis=None, reads_special_categories=True, **kwargs
+    ):
         super().__init__(*args, **kwargs)
         self.fields["recipient"].queryset = recipients
         self.fields["items"].queryset = items
-        self.fields["items"].label_from_instance = lambda entry: (
-            f"{entry.written_at:%d.%m.%Y} · {entry.get_category_display()} · {entry.text[:100]}"
-        )
+
+        def label(entry):
+            # policy.may_read_special_categories, asked once by the view (L34).
+            if entry.special_categories and not reads_special_categories:
+                return f"{entry.written_at:%d.%m.%Y} · {_('Special category – withheld')}"
+            return (
+                f"{entry.written_at:%d.%m.%Y} · {entry.get_category_display()} · {entry.text[:100]}"
+            )
+
+        self.fields["items"].label_from_instance = label
         if basis is None:
             # Consent: its scope is the reason; no necessity note or confirmations.
             del self.fields["necessity_note"]

@@ -4,6 +4,7 @@ import datetime
 
 from django.conf import settings
 
+from tverrnett.access import policy
 from tverrnett.consent.models import (
     ConsentStatus,
     DisclosedItem,
@@ -21,11 +22,17 @@ class SharedItems:
     `received` (the disclosures that brought it to the reader's agencies) and
     `shared_with` (the disclosures of it the reader's agencies made). One extra
     query per slice, whatever its length. Works with Paginator.
+
+    Given the `reader` (and the agency they act for), each slice is also passed
+    through `policy.withhold_special_categories` (L34): what the reader may not
+    read of an item tagged GDPR Art. 9 or 10 is withheld.
     """
 
-    def __init__(self, entries, agency_ids):
+    def __init__(self, entries, agency_ids, reader=None, acting_agency=None):
         self.entries = entries
         self.agency_ids = set(agency_ids)
+        self.reader = reader
+        self.acting_agency = acting_agency
 
     def count(self):
         return self.entries.count()
@@ -49,6 +56,8 @@ class SharedItems:
                 item.shared_with.append(row.disclosure)
             elif row.disclosure.recipient_agency_id in self.agency_ids:
                 item.received.append(row.disclosure)
+        if self.reader is not None:
+            policy.withhold_special_categories(self.reader, items, self.acting_agency)
         return items if isinstance(key, slice) else items[0]
 
 

@@ -280,7 +280,13 @@ def share(request, pk):
     recipients, items = services.share_choices(
         request.user, case, sender, consent=consent, basis=basis
     )
-    form = forms.ShareForm(request.POST or None, recipients=recipients, items=items, basis=basis)
+    form = forms.ShareForm(
+        request.POST or None,
+        recipients=recipients,
+        items=items,
+        basis=basis,
+        reads_special_categories=policy.may_read_special_categories(request.user, request.agency),
+    )
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -355,7 +361,9 @@ def follow_up(request, pk, follow_up_pk):
             "access": access,
             "follow_up": follow_up,
             "form": form,
-            "items": list(follow_up.disclosure.items.all()),
+            "items": policy.withhold_special_categories(
+                request.user, follow_up.disclosure.items.all(), request.agency
+            ),
             "confirmations": [
                 Confirmation(code).label for code in follow_up.disclosure.confirmations
             ],

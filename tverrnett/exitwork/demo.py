@@ -122,6 +122,17 @@ def seed_exit_work(agencies, users):
         text="Vil være en god far for barna sine og ha et vanlig liv.",
         confidentiality=Confidentiality.CONFIDENTIAL,
     )
+    # Tagged GDPR Art. 9: slt.demo may read it; leder.demo, without the permission
+    # (tverrnett.agencies.demo), sees it withheld.
+    services.write_background(
+        slt,
+        case,
+        topic="pull",
+        factor="ideology",
+        text="Ble trukket mot en ekstrem tolkning av troen gjennom videoer på nett.",
+        confidentiality=Confidentiality.CONFIDENTIAL,
+        religious_beliefs=True,
+    )
     services.write_background(
         police,
         case,

@@ -410,9 +410,11 @@ def write_background(actor, case, *, topic, factor="", text, confidentiality, re
     )
 
 
-def background_items(user, case, access_path, memberships):
+def background_items(user, case, access_path, memberships, agency=None):
     """The background entries the user may read (current versions, and the versions
-    disclosed to them), each told what was shared of it: {topic code: [entry]}."""
+    disclosed to them), each told what was shared of it: {topic code: [entry]}. Items
+    tagged GDPR Art. 9 or 10 are withheld unless the user, acting for `agency`, may
+    read them (L34)."""
     entries = (
         policy.visible_journal(user, case, access_path, memberships)
         .exclude(topic="")
@@ -420,7 +422,7 @@ def background_items(user, case, access_path, memberships):
         .order_by("written_at", "id")
     )
     grouped = {}
-    for entry in SharedItems(entries, memberships[0])[:]:
+    for entry in SharedItems(entries, memberships[0], user, agency)[:]:
         grouped.setdefault(entry.topic, []).append(entry)
     return grouped
 
@@ -440,17 +442,21 @@ def _chain_roots(case):
     return roots
 
 
-def background_on(user, case, day_from, day_to):
+def background_on(user, case, day_from, day_to, agency=None):
     """Compare the background between two dates: for each item, the version the user may
     read as it stood at the end of each day. [(topic, factor, before, after, change)] with
     change one of "added", "changed", "unchanged"; items written after `day_to` are left
-    out. Reads follow `readable_journal_ids` (own items, and versions disclosed)."""
+    out. Reads follow `readable_journal_ids` (own items, and versions disclosed); items
+    tagged GDPR Art. 9 or 10 are withheld unless the user, acting for `agency`, may
+    read them (L34)."""
     readable = policy.readable_journal_ids(user, [case.pk])
-    entries = list(
+    entries = policy.withhold_special_categories(
+        user,
         JournalEntry.objects.filter(pk__in=readable, case=case)
         .exclude(topic="")
         .select_related("agency")
-        .order_by("written_at", "id")
+        .order_by("written_at", "id"),
+        agency,
     )
     roots = _chain_roots(case)
     end_from = _end_of(day_from)

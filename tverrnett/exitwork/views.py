@@ -276,15 +276,18 @@ def suggestions(request, pk):
 def background(request, pk):
     case, access = open_case(request, pk, parts=["background"], record_read=False)
     _exit_work(case)
-    grouped = services.background_items(request.user, case, access.path, access.memberships)
+    grouped = services.background_items(
+        request.user, case, access.path, access.memberships, request.agency
+    )
     items = [entry for entries in grouped.values() for entry in entries]
-    # The read entry names the special-category items shown (L34).
+    # The read entry names the special-category items shown and those withheld (L34).
     case_services.record_case_read(
         request.user,
         case,
         parts=["background"],
         access_path=access.path,
         special_items=[entry.pk for entry in items if entry.special_categories],
+        withheld_items=[entry.pk for entry in items if entry.withheld],
         request=request,
     )
     sections = [
@@ -360,7 +363,11 @@ def compare_background(request, pk):
                 change,
             )
             for topic, factor, before, after, change in services.background_on(
-                request.user, case, form.cleaned_data["day_from"], form.cleaned_data["day_to"]
+                request.user,
+                case,
+                form.cleaned_data["day_from"],
+                form.cleaned_data["day_to"],
+                request.agency,
             )
         ]
     shown = [row[3] for row in rows or []] + [row[2] for row in rows or [] if row[2]]
@@ -370,6 +377,7 @@ def compare_background(request, pk):
         parts=["background_history"],
         access_path=access.path,
         special_items=sorted({entry.pk for entry in shown if entry.special_categories}),
+        withheld_items=sorted({entry.pk for entry in shown if entry.withheld}),
         request=request,
     )
     return render(

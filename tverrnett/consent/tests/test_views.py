@@ -1170,7 +1170,10 @@ def received(team_case, owner, partner, partner_agency, write, give_consent, ope
 
 
 @pytest.mark.parametrize("page", ["cases:detail", "cases:journal"])
-def test_the_recipient_sees_exactly_what_was_disclosed(client, login_as, partner, received, page):
+def test_the_recipient_sees_exactly_what_was_disclosed(
+    client, login_as, partner, received, page, grant_special_categories
+):
+    grant_special_categories(partner)  # the health item is tagged Art. 9 (L34)
     login_as(client, partner)
 
     html = client.get(reverse(page, args=[received["case"].pk])).content.decode()
@@ -1181,7 +1184,10 @@ def test_the_recipient_sees_exactly_what_was_disclosed(client, login_as, partner
     assert received["private"].text not in html
 
 
-def test_the_owner_does_not_see_the_partners_items(client, login_as, owner, received):
+def test_the_owner_does_not_see_the_partners_items(
+    client, login_as, owner, received, grant_special_categories
+):
+    grant_special_categories(owner)
     login_as(client, owner)
 
     html = client.get(reverse("cases:detail", args=[received["case"].pk])).content.decode()
@@ -1195,7 +1201,7 @@ def test_each_side_is_told_what_was_shared_of_an_item(
     client, login_as, owner, partner, partner_agency, received
 ):
     case = received["case"]
-    disclosure = Disclosure.objects.get(items__isnull=False)
+    disclosure = Disclosure.objects.filter(parts__isnull=True).get()
     login_as(client, owner)
     owners = {
         item.pk: item
@@ -1216,8 +1222,11 @@ def test_each_side_is_told_what_was_shared_of_an_item(
 
 
 @pytest.mark.parametrize("page", ["cases:detail", "cases:journal"])
-def test_the_read_entry_marks_the_health_item_shown(client, login_as, partner, received, page):
+def test_the_read_entry_marks_the_health_item_shown(
+    client, login_as, partner, received, page, grant_special_categories
+):
     case = received["case"]
+    grant_special_categories(partner)
     login_as(client, partner)
 
     client.get(reverse(page, args=[case.pk]))
@@ -1523,9 +1532,14 @@ def test_consent_and_case_pages_make_the_same_number_of_queries_however_much_was
 
 
 @pytest.fixture
-def shared_twice(team_case, owner, partner_agency, school_agency, write, give_consent, on_team):
-    """One consent names Nav Drammen and the school; the owner shared one item with each."""
+def shared_twice(
+    team_case, owner, partner_agency, school_agency, write, give_consent, on_team, open_to
+):
+    """One consent names Nav Drammen and the school, both on the team with the case opened
+    to them; the owner shared one item with each."""
     case = on_team(team_case, school_agency)
+    open_to(case, partner_agency)
+    open_to(case, school_agency)
     item = write(case, "Kari har uteblitt fra tiltaket tre ganger.")
     consent = give_consent(case, recipients=[partner_agency, school_agency])
     to_partner = services.disclose(
@@ -1542,7 +1556,10 @@ def _listed_disclosures(client, shared_twice):
     detail = client.get(reverse("consent:detail", args=[case.pk, consent.pk]))
     overview = client.get(reverse("consent:overview", args=[case.pk]))
     assert detail.status_code == overview.status_code == 200
-    return detail.context["disclosures"], overview.context["disclosures"], detail.content.decode()
+    # The overview also lists the team joins that opened the case (disclosures of parts,
+    # not of items); compared here are the items shared under the consent.
+    of_items = [d for d in overview.context["disclosures"] if not d.parts.exists()]
+    return detail.context["disclosures"], of_items, detail.content.decode()
 
 
 def test_a_recipient_sees_on_the_consent_page_only_what_was_shared_with_its_agency(
@@ -1582,12 +1599,13 @@ def test_the_coordinator_oversees_every_disclosure_on_both_pages(
 
 
 def test_a_team_agency_that_neither_sent_nor_received_sees_no_disclosure_of_the_consent(
-    client, login_as, make_agency, make_user, on_team, shared_twice
+    client, login_as, make_agency, make_user, on_team, open_to, shared_twice
 ):
-    """Police on the team, not named in the consent: the page exists for it, the list is
-    empty and says nothing about who received what."""
+    """Police on the team with the case opened to it, not named in the consent: the page
+    exists for it, the list is empty and says nothing about who received what."""
     police = make_agency("Sør-Øst politidistrikt", AgencyType.POLICE_DISTRICT)
     on_team(shared_twice["case"], police)
+    open_to(shared_twice["case"], police)
     login_as(client, make_user("politi", police))
 
     on_detail, on_overview, html = _listed_disclosures(client, shared_twice)

@@ -210,7 +210,15 @@ def test_the_partner_sees_exactly_the_disclosed_entry_and_keeps_its_version(
 
 
 def test_the_read_entry_names_the_special_category_items_shown(
-    client, login_as, owner, partner, partner_agency, adult_exit_case, entries, consent
+    client,
+    login_as,
+    owner,
+    partner,
+    partner_agency,
+    adult_exit_case,
+    entries,
+    consent,
+    grant_special_categories,
 ):
     case = adult_exit_case
     religious = write(
@@ -221,6 +229,7 @@ def test_the_read_entry_names_the_special_category_items_shown(
         "Ble dratt mot en tolkning av troen.",
         religious_beliefs=True,
     )
+    grant_special_categories(owner)
     login_as(client, partner)
     client.get(reverse("exitwork:background", args=[case.pk]))
     login_as(client, owner)

@@ -7,6 +7,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tverrnett.accounts.management.commands._demo import DEMO_PASSWORD, refuse_unless_debug
 from tverrnett.accounts.models import Membership, MembershipRole
+from tverrnett.agencies.demo import seed_special_categories
 from tverrnett.agencies.models import Agency, AgencyType
 from tverrnett.announcements.demo import seed_announcements
 from tverrnett.assessments.demo import seed_assessments
@@ -181,6 +182,7 @@ class Command(BaseCommand):
             seed_plans(agencies, users)
             seed_assessments(agencies, users)
             seed_notices(agencies, users)
+            seed_special_categories(agencies, users)
         self._print(rows)
 
     def _agencies(self):
