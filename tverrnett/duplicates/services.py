@@ -119,25 +119,20 @@ def _tell_now(notice, role, reason):
 # The coordinators' answers -----------------------------------------------------------
 
 
-def _lock(notice):
-    """The notice, locked, and still open: two coordinators answering at once decide once."""
-    locked = DuplicateNotice.objects.select_for_update().get(pk=notice.pk)
-    if not locked.is_open:
+def _lock(actor, notice, side):
+    """The notice, locked and read again, if `actor` answers it for `side` and it is
+    still open: two coordinators answering at once decide once."""
+    notice = DuplicateNotice.objects.select_for_update().get(pk=notice.pk)
+    _require(policy.duplicate_notice_side(actor, notice) == side)
+    if not notice.is_open:
         raise ValidationError(_("This notice has already been dealt with."))
-    return locked
-
-
-def _side(actor, notice):
-    side = policy.duplicate_notice_side(actor, notice)
-    _require(side is not None)
-    return side
+    return notice
 
 
 @transaction.atomic
 def dismiss(actor, notice, *, request=None):
     """The matched case's coordinator says it is not the same person (or not now)."""
-    _require(_side(actor, notice) == "existing")
-    notice = _lock(notice)
+    notice = _lock(actor, notice, "existing")
     notice.status = NoticeStatus.DISMISSED
     notice.decided_by, notice.decided_at = actor, timezone.now()
     notice.save(update_fields=["status", "decided_by", "decided_at"])
@@ -157,8 +152,7 @@ def merge_or_propose(actor, notice, *, request=None):
     theirs. Someone who manages both cases merges at once; otherwise the merge is
     proposed to the new case's coordinator role, who agrees or declines. Returns the
     CaseMerge, or None when it was proposed."""
-    _require(_side(actor, notice) == "existing")
-    notice = _lock(notice)
+    notice = _lock(actor, notice, "existing")
     if notice.status == NoticeStatus.PROPOSED:
         raise ValidationError(_("The merge is already waiting for the other coordinator."))
     if policy.can_merge_cases(actor, notice.existing_case, notice.new_case):
@@ -180,15 +174,13 @@ def merge_or_propose(actor, notice, *, request=None):
 @transaction.atomic
 def agree(actor, notice, *, request=None):
     """The new case's coordinator agrees to the proposed merge: it happens now."""
-    _require(_side(actor, notice) == "new")
-    notice = _lock(notice)
+    notice = _lock(actor, notice, "new")
     return _merge(actor, notice, proposed_by=notice.proposed_by, request=request)
 
 
 @transaction.atomic
 def decline(actor, notice, *, request=None):
-    _require(_side(actor, notice) == "new")
-    notice = _lock(notice)
+    notice = _lock(actor, notice, "new")
     notice.status = NoticeStatus.DECLINED
     notice.decided_by, notice.decided_at = actor, timezone.now()
     notice.save(update_fields=["status", "decided_by", "decided_at"])
@@ -281,9 +273,11 @@ def _move_rows(relation, survivor, merged, how):
     moved = kept = 0
     for row in rows:
         row_key = tuple(getattr(row, name + "_id", getattr(row, name, None)) for name in key)
-        free = (row_key not in taken) if key else not model._base_manager.filter(
-            **{field: survivor}
-        ).exists()
+        free = (
+            (row_key not in taken)
+            if key
+            else not model._base_manager.filter(**{field: survivor}).exists()
+        )
         if free:
             changes = {field: survivor}
             if model._meta.label == "cases.TeamMember":
@@ -307,9 +301,11 @@ def _merge(actor, notice, *, proposed_by, request):
         .order_by("pk")
     }
     survivor, merged = cases[survivor.pk], cases[merged.pk]
-    if survivor.is_closed or merged.is_closed or CaseMerge.objects.filter(
-        Q(merged_case__in=[survivor, merged])
-    ).exists():
+    if (
+        survivor.is_closed
+        or merged.is_closed
+        or CaseMerge.objects.filter(Q(merged_case__in=[survivor, merged])).exists()
+    ):
         raise ValidationError(
             _("One of the cases is closed or already merged. Nothing was changed.")
         )

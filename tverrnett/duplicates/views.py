@@ -88,9 +88,7 @@ def merge(request, pk):
 @member
 @require_POST
 def agree(request, pk):
-    return _answer(
-        request, pk, "new", services.agree, lambda _result: _("The cases were merged.")
-    )
+    return _answer(request, pk, "new", services.agree, lambda _result: _("The cases were merged."))
 
 
 @member
