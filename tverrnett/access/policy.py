@@ -707,7 +707,7 @@ def duplicate_notices_for(user):
     `duplicate_notice_side` decides each one."""
     from tverrnett.duplicates.models import DuplicateNotice
 
-    if not is_fully_authenticated(user) or not case_agency_ids(user):
+    if not is_fully_authenticated(user):
         return DuplicateNotice.objects.none()
     existing_side = models.Q(existing_case__coordinator_role__holder=user) | models.Q(
         existing_case__coordinator_role__deputy=user

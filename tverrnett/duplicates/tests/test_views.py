@@ -116,14 +116,19 @@ def _pages(notice):
     ]
 
 
-@pytest.mark.parametrize("who", ["partner", "outsider", "team_member"])
+@pytest.mark.parametrize("who", ["partner", "outsider", "team_member", "volunteer"])
 def test_others_get_the_404_of_a_missing_notice_and_change_nothing(
-    client, login_as, notice, who, partner, outsider, make_user, owner, existing, partner_agency
+    client, login_as, notice, who, partner, outsider, volunteer, owner, existing, partner_agency
 ):
     if who == "team_member":
         # A user of an agency on the matched case's team, not holding its coordinator role.
         add_team_member(owner, existing, agency=partner_agency, contact_name="Paul")
-    user = {"partner": partner, "outsider": outsider, "team_member": partner}[who]
+    user = {
+        "partner": partner,
+        "outsider": outsider,
+        "team_member": partner,
+        "volunteer": volunteer,
+    }[who]
     login_as(client, user)
     audit_before = AuditEntry.objects.order_by("-pk").values_list("pk", flat=True).first()
     missing = DuplicateNotice(pk=notice.pk + 1000)
