@@ -251,3 +251,18 @@ def test_the_other_side_may_decline(existing, owner, partner_intake, police_role
     assert notice.status == NoticeStatus.DECLINED
     assert not CaseMerge.objects.exists()
     assert AuditEntry.objects.filter(action="duplicate.merge_declined").count() == 1
+
+
+def test_the_access_report_on_the_person_covers_the_merged_case(both_histories, owner):
+    from tverrnett.consent.access_report import report_entries
+
+    existing, new = both_histories
+    services.merge_or_propose(owner, DuplicateNotice.objects.get())
+
+    keys = {entry.key for entry in report_entries(existing.subject, owner)}
+
+    assert {f"case:{existing.pk}", f"case:{new.pk}"} <= keys
+    # The disclosure the merged case kept, and who read the merged case before.
+    assert any(key.startswith("disclosure:") for key in keys)
+    merged_reads = AuditEntry.objects.filter(target_id=str(new.pk), action="case.merged")
+    assert {f"access:{entry.pk}" for entry in merged_reads} <= keys
