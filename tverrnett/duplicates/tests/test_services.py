@@ -266,3 +266,25 @@ def test_the_access_report_on_the_person_covers_the_merged_case(both_histories, 
     assert any(key.startswith("disclosure:") for key in keys)
     merged_reads = AuditEntry.objects.filter(target_id=str(new.pk), action="case.merged")
     assert {f"access:{entry.pk}" for entry in merged_reads} <= keys
+
+
+def test_the_worker_sends_the_e_mail_later_and_it_holds_no_personal_data(
+    existing, owner, partner_intake, mailoutbox
+):
+    from tverrnett.notices import emails
+
+    owner.email = "eva@drammen.example"
+    owner.save()
+    new = partner_intake()
+    assert mailoutbox == []  # nothing while the registering user's request runs
+
+    later = timezone.now() + emails.RETRY_AFTER + datetime.timedelta(seconds=1)
+    sent = emails.retry_unsent(later)
+
+    assert sent == 1
+    (mail,) = mailoutbox
+    assert mail.to == [owner.email]
+    text = mail.subject + mail.body
+    for secret in ("Kari", "Nordmann", "1990", existing.reference, new.reference, "Nav"):
+        assert secret not in text
+    assert text.count("http") == 1 and mail.body.rstrip().splitlines()[2].endswith("/")
