@@ -288,3 +288,23 @@ def test_the_worker_sends_the_e_mail_later_and_it_holds_no_personal_data(
     for secret in ("Kari", "Nordmann", "1990", existing.reference, new.reference, "Nav"):
         assert secret not in text
     assert text.count("http") == 1 and mail.body.rstrip().splitlines()[2].endswith("/")
+
+
+def test_identifying_an_anonymous_discussion_checks_for_hidden_duplicates_too(
+    register, owner, partner_intake, police_role, police_contact, legal_bases
+):
+    existing = partner_intake(coordinator_role=police_role)  # the owner cannot see it
+    anonymous = register(anonymous=True, approximate_age=35)
+
+    identified = case_services.convert_anonymous(
+        owner,
+        anonymous,
+        version=anonymous.version,
+        legal_basis=legal_bases["fvl-13a-1"],
+        person={"name": "Kari Nordmann", "birth_year": 1990},
+    )
+
+    notice = DuplicateNotice.objects.get()
+    assert (notice.existing_case, notice.new_case) == (existing, identified)
+    assert [n.side for n in services.duplicate_notices_for(police_contact)] == ["existing"]
+    assert services.duplicate_notices_for(owner) == []
