@@ -190,3 +190,29 @@ def test_the_coordinator_dismisses(client, login_as, notice, owner):
     assert notice.status == NoticeStatus.DISMISSED
     # Dealt with: the notice is gone from the start page and its page.
     assert client.get(reverse("duplicates:notice", args=[notice.pk])).status_code == 404
+
+
+def test_a_proposed_merge_is_agreed_on_the_other_side(
+    client, login_as, existing, partner_intake, owner, police_role, police_contact
+):
+    new = partner_intake(coordinator_role=police_role)
+    notice = DuplicateNotice.objects.get()
+    login_as(client, police_contact)
+    # Before the proposal the police contact has no notice at all.
+    assert client.get(reverse("duplicates:notice", args=[notice.pk])).status_code == 404
+
+    login_as(client, owner)
+    proposed = client.post(reverse("duplicates:merge", args=[notice.pk]))
+    assert proposed["Location"] == reverse("core:home")
+    # Proposed, the owner cannot agree for the other side.
+    assert client.post(reverse("duplicates:agree", args=[notice.pk])).status_code == 404
+
+    login_as(client, police_contact)
+    page = client.get(reverse("duplicates:notice", args=[notice.pk]))
+    assert existing.reference in page.content.decode()
+    assert "Kari" not in page.content.decode()
+    agreed = client.post(reverse("duplicates:agree", args=[notice.pk]))
+
+    # The police district's agency joined the survivor's team with its case.
+    assert agreed["Location"] == reverse("cases:detail", args=[existing.pk])
+    assert CaseMerge.objects.get().merged_case == new
