@@ -266,28 +266,30 @@ def _move_rows(relation, survivor, merged, how):
     if how[0] == KEEP:
         return 0, rows.count()
     key = how[1]
-    taken = set(model._base_manager.filter(**{field: survivor}).values_list(*key)) if key else None
-    if key == ("is_first",):
-        # Many later conversations, one first: only the first is unique per case.
-        taken = {value for value in taken if value == (True,)}
+    # A first conversation is unique per case; later ones are not.
+    unique = (lambda value: value == (True,)) if key == ("is_first",) else (lambda value: True)
+    taken = {
+        value
+        for value in model._base_manager.filter(**{field: survivor}).values_list(*key)
+        if unique(value)
+    }
     moved = kept = 0
-    for row in rows:
-        row_key = tuple(getattr(row, name + "_id", getattr(row, name, None)) for name in key)
-        free = (
-            (row_key not in taken)
-            if key
-            else not model._base_manager.filter(**{field: survivor}).exists()
-        )
-        if free:
-            changes = {field: survivor}
-            if model._meta.label == "cases.TeamMember":
-                changes["has_lead"] = False
-            model._base_manager.filter(pk=row.pk).update(**changes)
-            if key:
-                taken.add(row_key)
-            moved += 1
-        else:
+    for pk, *values in list(rows.values_list("pk", *key)):
+        row_key = tuple(values)
+        if key:
+            free = not unique(row_key) or row_key not in taken
+        else:  # one per case (a one-to-one)
+            free = not model._base_manager.filter(**{field: survivor}).exists()
+        if not free:
             kept += 1
+            continue
+        changes = {field: survivor}
+        if model._meta.label == "cases.TeamMember":
+            changes["has_lead"] = False  # the survivor's lead stays
+        model._base_manager.filter(pk=pk).update(**changes)
+        if key and unique(row_key):
+            taken.add(row_key)
+        moved += 1
     return moved, kept
 
 

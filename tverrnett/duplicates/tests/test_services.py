@@ -308,3 +308,31 @@ def test_identifying_an_anonymous_discussion_checks_for_hidden_duplicates_too(
     assert (notice.existing_case, notice.new_case) == (existing, identified)
     assert [n.side for n in services.duplicate_notices_for(police_contact)] == ["existing"]
     assert services.duplicate_notices_for(owner) == []
+
+
+def test_a_merge_moves_every_later_conversation_and_one_first(both_histories, owner):
+    """Rows unique per case move only where the survivor has none: one first
+    conversation per case, any number of later ones."""
+    from tverrnett.conversations.models import Conversation
+
+    existing, new = both_histories
+
+    def talk(case, *, first):
+        return Conversation.objects.create(
+            case=case,
+            is_first=first,
+            planned_at=timezone.now(),
+            attendees="Kari og koordinator",
+            created_by=owner,
+        )
+
+    talk(existing, first=True)
+    kept_first = talk(new, first=True)
+    later = [talk(new, first=False), talk(new, first=False)]
+
+    merge = services.merge_or_propose(owner, DuplicateNotice.objects.get())
+
+    assert set(Conversation.objects.filter(case=existing, is_first=False)) == set(later)
+    assert Conversation.objects.get(pk=kept_first.pk).case == new
+    assert merge.moved["conversations.Conversation.case"] == 2
+    assert merge.kept["conversations.Conversation.case"] == 1
