@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "tverrnett.plans",
     "tverrnett.assessments",
     "tverrnett.notices",
+    "tverrnett.duplicates",
 ]
 
 MIDDLEWARE = [

@@ -51,6 +51,7 @@ from tverrnett.consent import forms as consent_forms
 from tverrnett.consent import services as sharing_services
 from tverrnett.core.form_errors import add_service_errors
 from tverrnett.core.identity_numbers import contains_identity_number
+from tverrnett.duplicates.services import survivor_visible_to
 from tverrnett.geography.models import Municipality
 from tverrnett.networks.models import Forum, Role, RoleKind
 
@@ -518,6 +519,11 @@ _SECTION_PARTS = {
 @member
 @require_GET
 def case_detail(request, pk):
+    # A merged case's page leads to the survivor, for those who see it; for anyone
+    # else the case does not exist (open_case answers 404).
+    survivor = survivor_visible_to(request.user, pk)
+    if survivor is not None:
+        return redirect("cases:detail", pk=survivor.pk)
     case, access = open_case(
         request,
         pk,
