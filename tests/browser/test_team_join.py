@@ -6,8 +6,10 @@ coordinator then opens the case to it under a statutory basis (refused in Norweg
 until the necessity note is there), and the agency sees exactly the parts opened; a
 second agency joins through the team form with a basis and parts; the consent overview
 lists both team joins with their parts. On a new exit case the checklist's police
-button leads on to the page that opens the case to the police. Every page is checked
-with axe, at desktop width and at 320 px.
+button leads on to the page that opens the case to the police. The demo school, to
+which the guardians' consent opened the concern but not the identity, is told that
+parts are open, not that nothing is. Every page is checked with axe, at desktop width
+and at 320 px.
 
 The agencies, their user and the exit case are the module's own, so the demo's own
 team, consents and disclosures stay as other browser modules expect them. The demo
@@ -356,3 +358,23 @@ def test_the_exit_checklists_police_button_goes_on_to_opening_the_case(
     page.goto(checklist)
     expect(page.locator("#step-3 h2 .ds-tag[data-color=success]")).to_have_count(1)
     expect(page.locator("#step-3 form[action$='/exit/politikontakt/']")).to_have_count(0)
+
+
+def test_the_school_sees_the_parts_the_guardians_consent_opened(
+    context, page, session_of, demo, shots
+):
+    """The demo opened the concern, the summary, the tasks and the measures to the school
+    under the guardians' consent, not who the boy is."""
+    case = f"/saker/{demo['case']}/"
+    act_as(context, session_of, "skole.demo")
+    page.goto(case)
+    expect(page.get_by_role("heading", level=1)).not_to_contain_text(PERSON)
+    alert = page.locator(REDUCED_ALERT)
+    expect(alert).to_contain_text("Deler av saken er åpnet for etaten din, men ikke hvem")
+    expect(alert).not_to_contain_text("saken er ikke åpnet for den")
+    expect(page.locator(FACTS).locator(".ds-tag", has_text=WITHHELD)).to_have_count(1)
+    expect(page.locator(CONCERN)).to_contain_text(OBSERVATION)
+    expect(page.locator(CONCERN).locator(".ds-tag", has_text=WITHHELD)).to_have_count(0)
+    check_page(page, "team-join-school-case", shots)
+    response = page.goto(f"{case}person/")
+    assert response.status == 404, f"person: {response.status}"
