@@ -109,11 +109,9 @@ def _tell_later(notice, role, reason):
 
 
 def _tell_now(notice, role, reason):
-    path = reverse("core:home")
+    # emails.deliver decides the link (never a case URL).
     for user in {role.holder, role.deputy} - {None}:
-        emails.deliver(
-            user, key=f"duplicate:{notice.pk}:{reason}:{user.pk}", kind="notice", path=path
-        )
+        emails.deliver(user, key=f"duplicate:{notice.pk}:{reason}:{user.pk}", kind="notice")
 
 
 # The coordinators' answers -----------------------------------------------------------
@@ -238,6 +236,8 @@ RELATIONS = {
     # merged case; their signed items (journal entries) move with the journal.
     "assessments.Assessment.case": (KEEP,),
     "notices.NoticeChain.case": (MOVE,),
+    # A role was told that the merged case changed coordinator: that stays its history.
+    "notices.CoordinatorChange.case": (KEEP,),
     "duplicates.DuplicateNotice.existing_case": (KEEP,),
     "duplicates.DuplicateNotice.new_case": (KEEP,),
     "duplicates.CaseMerge.merged_case": (KEEP,),
