@@ -1079,9 +1079,8 @@ def coordinator_changes_for(user):
 
     if not is_fully_authenticated(user):
         return CoordinatorChange.objects.none()
-    return CoordinatorChange.objects.filter(
-        models.Q(role__holder=user) | models.Q(role__deputy=user)
-    ).annotate(
+    # The same rule as `can_read_coordinator_change`: for the role's agency acted for.
+    return CoordinatorChange.objects.filter(holds_role_filter(user, "role")).annotate(
         case_visible=models.Exists(visible_cases(user).filter(pk=models.OuterRef("case_id")))
     )
 
