@@ -71,6 +71,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "tverrnett.accounts.middleware.CurrentAgencyMiddleware",
+    # Inside the agency middleware: a read entry names the agency acted for.
+    "tverrnett.audit.middleware.DeferredReadMiddleware",
     "tverrnett.core.middleware.NoStoreWhenLoggedInMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",

@@ -446,3 +446,17 @@ def act_as(context, session_of, username):
 def shell(server, code):
     """Run Python against the test server's database; returns what it printed, as JSON."""
     return json.loads(server.manage("shell", "--no-imports", "-c", code))
+
+
+def act_for_agency(page, agency_name):
+    """On the start page, act for the user's membership in `agency_name` unless they
+    already do (the session remembers it, so later pages are decided for that agency)."""
+    from tests.browser.pagecheck import click_and_wait
+
+    page.goto("/")
+    row = page.locator("main tr", has_text=agency_name)
+    button = row.locator("button[type=submit]")
+    if button.count():
+        click_and_wait(page, button)
+        expect(page.locator(".tn-messages .ds-alert[data-color=success]")).to_be_visible()
+    expect(row.locator("form")).to_have_count(0)

@@ -15,7 +15,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import act_as, submit
+from tests.browser.conftest import act_as, act_for_agency, submit
 from tests.browser.pagecheck import check_page, click_and_wait
 
 pytestmark = pytest.mark.browser
@@ -310,7 +310,7 @@ def test_break_glass_is_logged_for_the_acting_agencys_managers(
     # Reviews go to the managers of the agency the user acted for (Nav Drammen, which has
     # none in the demo), so leder.demo, manager in SLT and child welfare, sees none...
     act_as(context, session_of, "leder.demo")
-    page.goto("/")
+    act_for_agency(page, "Drammen kommune – barneverntjenesten")
     expect(page.locator(f'main a[href="{REVIEWS}"]')).to_have_count(0)
 
     # ...until someone in child welfare (leder.demo is its agency administrator) breaks
@@ -323,8 +323,9 @@ def test_break_glass_is_logged_for_the_acting_agencys_managers(
     expect(page).to_have_url(server.url(path))
     expect(page.locator(WARNING)).to_be_visible()
 
+    # The review is decided for the agency leder.demo acts for: child welfare.
     act_as(context, session_of, "leder.demo")
-    page.goto("/")
+    act_for_agency(page, "Drammen kommune – barneverntjenesten")
     link = page.locator(f'main a[href="{REVIEWS}"]')
     expect(link).to_have_count(1)
     check_page(page, "break-glass-start-page", shots)

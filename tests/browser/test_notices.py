@@ -193,6 +193,9 @@ def test_a_notice_is_sent_received_acknowledged_passed_on_and_decided(
     note = f"Kommunen setter ned et team ({token})."
     back = f"Kommunen følger opp med særskilt oppfølging ({token})."
 
+    mail_dir = Path(server.env["EMAIL_FILE_PATH"])
+    mails_before = set(mail_dir.glob("*.log"))
+
     # PST starts the chain from the inbox: one kind of chain it may start, Drammen by
     # name, and lands on the chain's page, the first hop going to the police district's
     # radicalisation contact.
@@ -367,14 +370,17 @@ def test_a_notice_is_sent_received_acknowledged_passed_on_and_decided(
     assert state["status"] == "completed"
 
     # The e-mails the server sent (the file backend): one for each new hop's role holder,
-    # with a link to the chain and nothing of what the notices say.
-    mails = [
+    # with a link to the inbox (never to the chain) and nothing of what the notices say.
+    sent_now = [
         message.read_text(encoding="utf-8")
-        for message in Path(server.env["EMAIL_FILE_PATH"]).glob("*.log")
+        for message in set(mail_dir.glob("*.log")) - mails_before
     ]
-    about_this_chain = [text for text in mails if f"{chain}" in text]
-    assert len(about_this_chain) >= 3
+    assert len(sent_now) >= 3
+    for text in sent_now:
+        assert re.search(r"https?://\S+/varsler/\s", text), text
+    mails = [message.read_text(encoding="utf-8") for message in mail_dir.glob("*.log")]
     for text in mails:
+        assert chain not in text
         for secret in (subject, for_the_municipality, for_the_police_only, note, back, "Drammen"):
             assert secret not in text
 
@@ -582,3 +588,102 @@ def test_the_notice_pages_pass_axe(context, page, server, session_of, demo, shot
     expect(page.locator(FIELD_ERROR)).to_have_count(2)
     check_page(page, "notice-decide-errors", shots)
     assert chain_state(server, made["chain"])["special_follow_up"] is None
+
+
+def test_a_linked_case_shows_its_reference_only_to_those_in_the_case(
+    context, page, server, session_of, demo, shots
+):
+    """The police district links a chain to its own demo case (Test Testesen, coordinated
+    by the police role): the police see the reference, a link to the case and may change or
+    remove the link; PST and SLT, on the chain but not in the case, see that a case is
+    linked and nothing more, and are offered nothing to change. The police then remove the
+    link, which leaves the demo as it was."""
+    token = secrets.token_hex(3)
+    made = new_chain(
+        server,
+        f"Knyttet til sak {token} (test)",
+        f"Ventet hjem ({token}).",
+        acknowledged_by=["politi.demo"],
+        forward=f"Ventet hjem til Drammen ({token}).",
+    )
+    chain = chain_path(made["chain"])
+    case = shell(
+        server,
+        PRELUDE + "from tverrnett.cases.models import ConcernCase\n"
+        "case = ConcernCase.objects.get(subject__name='Test Testesen (fiktiv)')\n"
+        "print(json.dumps({'pk': case.pk, 'reference': case.reference}))\n",
+    )
+    case_link = f'a[href="/saker/{case["pk"]}/"]'
+    unlink = f'form[action="{chain}sak/fjern/"]'
+
+    act_as(context, session_of, "politi.demo")
+    page.goto(chain)
+    page.locator("#id_reference").fill(case["reference"])
+    submit(page)
+    expect(page.locator(SUCCESS)).to_be_visible()
+    expect(page.locator(f"#linked-case {case_link}")).to_have_text(case["reference"])
+    expect(page.locator(unlink)).to_have_count(1)
+    check_page(page, "notice-chain-linked-case", shots)
+
+    for who in ("pst.demo", "slt.demo"):
+        act_as(context, session_of, who)
+        page.goto(chain)
+        expect(page.locator("#linked-case")).to_be_visible()
+        expect(page.locator("main")).not_to_contain_text(case["reference"])
+        expect(page.locator(f"main {case_link}")).to_have_count(0)
+        expect(page.locator("main a[href^='/saker/']")).to_have_count(0)
+        expect(page.locator(unlink)).to_have_count(0)
+        expect(page.locator(f'form[action="{chain}sak/"]')).to_have_count(0)
+        check_page(page, f"notice-chain-linked-case-{who.split('.')[0]}", shots)
+        # A direct request to remove the link (with the page's CSRF token): what a missing
+        # chain gets.
+        token = page.locator("input[name=csrfmiddlewaretoken]").first.get_attribute("value")
+        for path in (f"{chain}sak/fjern/", "/varsler/999999/sak/fjern/"):
+            removed = page.request.post(
+                server.url(path), headers={"X-CSRFToken": token or ""}, max_redirects=0
+            )
+            assert removed.status == 404, (who, path, removed.status)
+
+    act_as(context, session_of, "politi.demo")
+    page.goto(chain)
+    click_and_wait(page, page.locator(f"{unlink} button[type=submit]"))
+    expect(page.locator("#linked-case")).to_have_count(0)
+
+
+def test_a_coordinator_change_waits_in_the_inbox_of_the_role(
+    context, page, server, session_of, demo, shots
+):
+    """A coordinator change told to the police role shows in politi.demo's inbox with the
+    case's reference (the police coordinate the case); it passes axe, and the holder marks
+    it as read. (The row is made in the shell for the police's own demo case, so the demo's
+    coordinators stay as they are; the service that makes it is tested in
+    tverrnett/notices/tests/test_coordinator_change.py.)"""
+    made = shell(
+        server,
+        PRELUDE + "from tverrnett.cases.models import ConcernCase\n"
+        "from tverrnett.notices.models import CoordinatorChange\n"
+        "case = ConcernCase.objects.get(subject__name='Test Testesen (fiktiv)')\n"
+        "slt = Role.objects.get(kind='slt_coordinator', municipality=drammen)\n"
+        "row = CoordinatorChange.objects.create(role=case.coordinator_role, case=case,\n"
+        "    from_role=slt, to_role=case.coordinator_role, changed_by=users['slt.demo'])\n"
+        "print(json.dumps({'pk': row.pk, 'case': case.pk, 'reference': case.reference}))\n",
+    )
+    act_as(context, session_of, "politi.demo")
+    page.goto("/varsler/")
+    changes = page.locator("#coordinator-changes")
+    expect(changes.locator(f'a[href="/saker/{made["case"]}/"]')).to_have_text(made["reference"])
+    check_page(page, "notice-inbox-coordinator-change", shots)
+    # Another role's holder sees nothing of it.
+    act_as(context, session_of, "pst.demo")
+    page.goto("/varsler/")
+    expect(page.locator("#coordinator-changes")).to_have_count(0)
+    act_as(context, session_of, "politi.demo")
+    page.goto("/varsler/")
+    click_and_wait(
+        page,
+        changes.locator(
+            f'form[action="/varsler/koordinator/{made["pk"]}/lest/"] button[type=submit]'
+        ),
+    )
+    expect(page.locator(SUCCESS)).to_be_visible()
+    expect(page.locator("#coordinator-changes")).to_have_count(0)

@@ -30,6 +30,17 @@ def managed_agencies(user):
     ).values("agency_id")
 
 
+def managed_acting_agencies(user):
+    """`managed_agencies` narrowed to the agency the user acts for (in a request): for
+    what concerns case data, such as break-glass reviews and escalated notices."""
+    return _for_acting_membership(
+        user.memberships.filter(
+            role__in=AGENCY_MANAGER_ROLES, is_active=True, agency__is_active=True
+        ),
+        user,
+    ).values("agency_id")
+
+
 def manages_agency(user, agency_id):
     return managed_agencies(user).filter(agency_id=agency_id).exists()
 
@@ -55,6 +66,54 @@ def _active_agency_ids(user):
         user.memberships.filter(is_active=True, agency__is_active=True).values_list(
             "agency_id", flat=True
         )
+    )
+
+
+# The agency a user acts for (issue 16, item 3) ---------------------------------------
+#
+# A user with several memberships acts for one at a time: the session's membership,
+# which `CurrentAgencyMiddleware` also sets as `user.acting_membership` (None when the
+# session names no active membership). Every decision about case data is made for that
+# membership only: the agencies counted for case work, the coordinator path (the
+# coordinator role's agency must be the acting agency) and break-glass (only for the
+# agency it was granted for). Outside a request (management commands, workers,
+# service-level unit tests) the user has no `acting_membership` attribute and all their
+# active memberships count.
+
+_OUTSIDE_REQUEST = object()
+
+
+def acting_membership(user):
+    """The membership `user` acts for in this request: a Membership, None (acts for
+    nobody), or `_OUTSIDE_REQUEST` when no request set it (all memberships count)."""
+    return getattr(user, "acting_membership", _OUTSIDE_REQUEST)
+
+
+def _for_acting_membership(memberships, user):
+    """`memberships` (a queryset of the user's memberships) narrowed to the acting one."""
+    acting = acting_membership(user)
+    if acting is _OUTSIDE_REQUEST:
+        return memberships
+    if acting is None:
+        return memberships.none()
+    return memberships.filter(pk=acting.pk)
+
+
+def acts_for(user, agency_id):
+    """In a request: `agency_id` is the acting agency. Outside one: always true."""
+    acting = acting_membership(user)
+    if acting is _OUTSIDE_REQUEST:
+        return True
+    return acting is not None and acting.agency_id == agency_id
+
+
+def _acting_agency_ids(user):
+    """The user's active agencies for case data (notices, guidance): the acting one in a
+    request, all of them outside one."""
+    return set(
+        _for_acting_membership(
+            user.memberships.filter(is_active=True, agency__is_active=True), user
+        ).values_list("agency_id", flat=True)
     )
 
 
@@ -214,8 +273,9 @@ def works_for_agency(user, agency):
 
 
 def can_see_guidance_request(user, guidance_request):
-    """The sender's agency and the receiving agency; nobody else."""
-    agency_ids = _active_agency_ids(user)
+    """The sender's agency and the receiving agency (the one the user acts for); nobody
+    else."""
+    agency_ids = _acting_agency_ids(user)
     if guidance_request.sender_agency_id in agency_ids:
         return True
     if guidance_request.recipient_agency_id in agency_ids:
@@ -224,8 +284,8 @@ def can_see_guidance_request(user, guidance_request):
 
 
 def can_answer_guidance_request(user, guidance_request):
-    """Only users of the receiving agency answer."""
-    return guidance_request.recipient_agency_id in _active_agency_ids(user)
+    """Only users of the receiving agency answer, acting for it."""
+    return guidance_request.recipient_agency_id in _acting_agency_ids(user)
 
 
 # Network administration (N4) -------------------------------------------------
@@ -264,7 +324,12 @@ def volunteer_agency_ids(user):
 
 
 def case_memberships(user):
-    """(case-work agency ids, declared voluntary organisation ids), in one query."""
+    """(case-work agency ids, declared voluntary organisation ids), in one query.
+
+    In a request only the membership the user acts for counts (`acting_membership`):
+    a user acting for agency X never reaches a case through their membership in Y.
+    Outside a request (commands, workers, service tests) all memberships count.
+    """
     from django.conf import settings
 
     from tverrnett.agencies.models import AgencyType
@@ -273,9 +338,11 @@ def case_memberships(user):
         agency_id=models.OuterRef("agency_id"),
         text_version=settings.CONFIDENTIALITY_DECLARATION_VERSION,
     )
+    memberships = _for_acting_membership(
+        user.memberships.filter(is_active=True, agency__is_active=True), user
+    )
     rows = (
-        user.memberships.filter(is_active=True, agency__is_active=True)
-        .exclude(role__in=_NO_CASE_WORK_ROLES)
+        memberships.exclude(role__in=_NO_CASE_WORK_ROLES)
         .annotate(declared=models.Exists(declared))
         .values_list("agency_id", "agency__agency_type", "declared")
     )
@@ -322,14 +389,47 @@ def _consents_naming(agency_ids, day):
     return Consent.objects.valid_on(day).filter(recipients__in=agency_ids).values("case_id")
 
 
+def holds_coordinator_role(user, role):
+    """The holder or deputy of a case's coordinator role, acting for the role's agency
+    (in a request; outside one, holding the role is enough)."""
+    if user.pk not in (role.holder_id, role.deputy_id):
+        return False
+    return acts_for(user, role.agency_id)
+
+
+def holds_role_filter(user, role="coordinator_role"):
+    """Q for rows whose `role` (a path to a Role, e.g. "case__coordinator_role") the user
+    holds or deputises, narrowed to the acting agency as `holds_coordinator_role`: the
+    start page's lists of what a coordinator must do follow the agency acted for."""
+    condition = models.Q(**{f"{role}__holder": user}) | models.Q(**{f"{role}__deputy": user})
+    acting = acting_membership(user)
+    if acting is None:
+        return models.Q(pk__in=[])
+    if acting is not _OUTSIDE_REQUEST:
+        condition &= models.Q(**{f"{role}__agency_id": acting.agency_id})
+    return condition
+
+
+def _break_glass_accesses(user, now):
+    """The user's unexpired break-glass accesses that count now: in a request only those
+    granted for the agency they act for."""
+    from tverrnett.cases.models import BreakGlassAccess
+
+    accesses = BreakGlassAccess.objects.filter(user=user, expires_at__gt=now)
+    acting = acting_membership(user)
+    if acting is None:
+        return accesses.none()
+    if acting is not _OUTSIDE_REQUEST:
+        accesses = accesses.filter(agency_id=acting.agency_id)
+    return accesses
+
+
 def _case_access_filter(user, agency_ids, now):
-    from tverrnett.cases.models import BreakGlassAccess, TeamMember
+    from tverrnett.cases.models import TeamMember
 
     on_team = models.Q(pk__in=TeamMember.objects.filter(agency_id__in=agency_ids).values("case_id"))
-    coordinates = models.Q(coordinator_role__holder=user) | models.Q(coordinator_role__deputy=user)
-    broke_glass = models.Q(
-        pk__in=BreakGlassAccess.objects.filter(user=user, expires_at__gt=now).values("case_id")
-    )
+    coordinates = holds_role_filter(user)
+    broke_glass = models.Q(pk__in=_break_glass_accesses(user, now).values("case_id"))
     return on_team | coordinates | broke_glass
 
 
@@ -381,10 +481,9 @@ def case_access_path(user, case, now=None, memberships=None):
     if agency_ids:
         if case.team.filter(agency_id__in=agency_ids).exists():
             return "team"
-        role = case.coordinator_role
-        if user.pk in (role.holder_id, role.deputy_id):
+        if holds_coordinator_role(user, case.coordinator_role):
             return "coordinator"
-        if case.break_glass.filter(user=user, expires_at__gt=now).exists():
+        if _break_glass_accesses(user, now).filter(case=case).exists():
             return "break_glass"
     if (
         volunteer_ids
@@ -408,13 +507,31 @@ def can_manage_case(user, case, access_path, agency_ids=None):
     if access_path not in ("team", "coordinator"):
         return False
     role = case.coordinator_role
-    if user.pk in (role.holder_id, role.deputy_id):
+    if holds_coordinator_role(user, role):
         return True
     if agency_ids is None:
         agency_ids = case_agency_ids(user)
     if role.agency_id in agency_ids:
         return True
     return case.team.filter(agency_id__in=agency_ids, has_lead=True).exists()
+
+
+def can_change_agency_work(user, case, agency_id, access_path, agency_ids=None, manages=None):
+    """Tasks and measures belong to the agency that does them (`Task.owner_agency`,
+    `Measure.responsible_agency`). They are added for, and changed by, that agency
+    (acting for it), and by the coordinator's side (`can_manage_case`); another team
+    agency does not move them (a teacher does not change the coordinator's task). Only
+    while the user may work on the case at all. `agency_ids` and `manages`: what
+    case_agency_ids and can_manage_case gave, when the caller already asked."""
+    if not can_work_on_case(user, case, access_path):
+        return False
+    if agency_ids is None:
+        agency_ids = case_agency_ids(user)
+    if agency_id in agency_ids:
+        return True
+    if manages is None:
+        manages = can_manage_case(user, case, access_path, agency_ids)
+    return manages
 
 
 def own_journal(user, case):
@@ -472,6 +589,188 @@ def visible_assessments(user, case, access_path=None, memberships=None):
     )
 
 
+# Parts of a case (C1, L05, L04) -------------------------------------------------------
+#
+# Besides its own items, an agency on the follow-up team sees only the parts of the
+# case that were opened to it: the coordinator role's agency sees every part, the agency
+# that registered the concern the identity and intake it gave, and any other agency what
+# a team-join disclosure (a consent or a legal basis, tverrnett.consent) named. Without
+# one it has the reduced view: the case's reference, state, municipality, coordinator,
+# team and responsibilities, what it is asked to contribute, and its own tasks, measures
+# and items. A break-glass access reads every part; a voluntary organisation reaches
+# only the consent page of its own.
+
+
+def _all_case_parts():
+    from tverrnett.cases.models import CasePart
+
+    return frozenset(CasePart.values)
+
+
+def _opening_disclosures(agency_ids, day):
+    """Disclosures to `agency_ids` still in force on `day`: a legal basis holds until the
+    record says otherwise; a consent only while it is valid (withdrawn or ended, the
+    parts it opened close again)."""
+    from tverrnett.consent.models import Consent, Disclosure
+
+    return Disclosure.objects.filter(recipient_agency_id__in=agency_ids).filter(
+        models.Q(consent__isnull=True) | models.Q(consent__in=Consent.objects.valid_on(day))
+    )
+
+
+def opened_case_parts(case, agency_ids, day=None):
+    """The parts of `case` disclosures in force opened to one of `agency_ids`."""
+    from django.utils import timezone
+
+    from tverrnett.consent.models import DisclosedPart
+
+    if not agency_ids:
+        return frozenset()
+    opening = _opening_disclosures(agency_ids, day or timezone.localdate()).filter(case=case)
+    return frozenset(
+        DisclosedPart.objects.filter(disclosure__in=opening).values_list("part", flat=True)
+    )
+
+
+def case_parts(user, case, access_path, agency_ids, day=None):
+    """The parts of `case` (cases.CasePart) the user sees, reaching it by `access_path`
+    for `agency_ids` (their case-work agencies). The one rule; pages only ask it."""
+    if access_path in ("coordinator", "break_glass"):
+        return _all_case_parts()
+    if access_path != "team":
+        return frozenset()
+    if case.coordinator_role.agency_id in agency_ids:
+        return _all_case_parts()
+    return _team_parts(case, agency_ids, opened_case_parts(case, agency_ids, day))
+
+
+def _team_parts(case, agency_ids, opened):
+    """What `agency_ids` see of `case` as team agencies, given the parts disclosures in
+    force `opened` to them."""
+    from tverrnett.cases.models import CasePart
+
+    if case.coordinator_role.agency_id in agency_ids:
+        return _all_case_parts()
+    parts = set(opened)
+    if case.created_agency_id in agency_ids:
+        parts |= {CasePart.IDENTITY, CasePart.INTAKE}
+    return frozenset(parts)
+
+
+def agency_sees_every_part(case, agency_id, day=None):
+    """Whether `agency_id` (not a user) would see every part of `case` as a team agency:
+    the coordinator role may move to an agency only then."""
+    if case.coordinator_role.agency_id == agency_id:
+        return True
+    return opened_case_parts(case, {agency_id}, day) >= _all_case_parts()
+
+
+def team_parts(case, team=None, day=None):
+    """{agency id: the parts it sees} for every agency on the case's team (`team`: their
+    ids, when the caller has them), in one query: what the coordinator sees of who sees
+    what."""
+    from django.utils import timezone
+
+    from tverrnett.consent.models import DisclosedPart
+
+    if team is None:
+        team = list(case.team.values_list("agency_id", flat=True))
+    rows = DisclosedPart.objects.filter(
+        disclosure__in=_opening_disclosures(team, day or timezone.localdate()).filter(case=case)
+    ).values_list("disclosure__recipient_agency_id", "part")
+    opened = {}
+    for agency_id, part in rows:
+        opened.setdefault(agency_id, set()).add(part)
+    return {
+        agency_id: _team_parts(case, {agency_id}, opened.get(agency_id, ())) for agency_id in team
+    }
+
+
+# The pages' read-entry parts that show a gated part of the case. A page that shows one
+# of these without the part being open does not exist for the user (404).
+PAGE_PART_GATES = {
+    "person": "identity",
+    "guardians": "identity",
+    "identity_number": "identity",
+    "consents": "identity",
+    "declaration": "identity",
+    "signed_declaration": "identity",
+    "child_cases": "identity",
+    "access_report": "identity",
+    "intake": "intake",
+    "summary": "summary",
+    "security_clarification": "clarification",
+    "resources": "own_network",
+    "measures": "measures",
+    "contact": "conversations",
+    "contact_agreements": "conversations",
+    "conversations": "conversations",
+}
+
+
+def gated_parts(page_parts):
+    """The parts of the case a page shows, from its read-entry parts."""
+    return {PAGE_PART_GATES[part] for part in page_parts if part in PAGE_PART_GATES}
+
+
+def hidden_person_fields(agency, access_path, parts):
+    """The person's fields the user does not see (L04): all of them when the identity is
+    not open to their agency; under break-glass, which has no recorded basis, the fields
+    their own sector's profile marks confidential (child welfare: name, birth date,
+    address, occupation)."""
+    from tverrnett.cases.models import CasePart
+    from tverrnett.consent.models import SectorProfile
+
+    if CasePart.IDENTITY not in parts:
+        return frozenset(PERSON_FIELDS)
+    if access_path != "break_glass" or agency is None:
+        return frozenset()
+    profile = SectorProfile.objects.filter(sector=agency.agency_type).first()
+    return frozenset(profile.confidential_person_fields) if profile else frozenset()
+
+
+PERSON_FIELDS = (
+    "name",
+    "birth_date",
+    "address",
+    "occupation",
+    "identity_number",
+    "gender_in_own_words",
+    "languages",
+    "interpreter",
+    "guardians",
+)
+
+
+def part_shown(user, agency_ids, part, now=None):
+    """`part` is in `case_parts(...)`, as a condition on ConcernCase, for lists and
+    search: one subquery, whatever the number of cases."""
+    from django.utils import timezone
+
+    from tverrnett.cases.models import BreakGlassAccess, CasePart
+    from tverrnett.consent.models import DisclosedPart
+
+    now = now or timezone.now()
+    if not agency_ids:
+        return models.Q(pk__in=[])
+    opened = DisclosedPart.objects.filter(
+        part=part,
+        disclosure__in=_opening_disclosures(agency_ids, timezone.localdate(now)),
+    ).values("disclosure__case_id")
+    shown = (
+        models.Q(coordinator_role__agency_id__in=agency_ids)
+        | models.Q(coordinator_role__holder=user)
+        | models.Q(coordinator_role__deputy=user)
+        | models.Q(
+            pk__in=BreakGlassAccess.objects.filter(user=user, expires_at__gt=now).values("case_id")
+        )
+        | models.Q(pk__in=opened)
+    )
+    if part in (CasePart.IDENTITY, CasePart.INTAKE):
+        shown |= models.Q(created_agency_id__in=agency_ids)
+    return shown
+
+
 def visible_disclosures(user, case, agency_ids):
     """The disclosure records a user sees on a case they reach: all of them for the
     coordinator (oversight of the case), otherwise those their agencies (`agency_ids`)
@@ -488,13 +787,58 @@ def visible_disclosures(user, case, agency_ids):
 
 def can_see_case_readers(user, case):
     """Who has looked at the case: the coordinator (holder and deputy) only (L44)."""
-    role = case.coordinator_role
-    return user.pk in (role.holder_id, role.deputy_id)
+    return holds_coordinator_role(user, case.coordinator_role)
+
+
+def _break_glass_types_refused():
+    from tverrnett.agencies.models import AgencyType
+
+    # Schools and voluntary organisations never open a case outside their access: their
+    # part in a case is given to them by the coordinator (N9, N10; issue 16, item 5).
+    return frozenset({AgencyType.SCHOOL, AgencyType.VOLUNTARY_ORG})
+
+
+def may_offer_break_glass(user, agency):
+    """Whether break-glass is offered at all (the link and the page): the user acts for
+    `agency` (a case-work membership) and the agency is of a kind that may need it."""
+    if agency is None or agency.agency_type in _break_glass_types_refused():
+        return False
+    return agency.pk in case_agency_ids(user)
+
+
+def may_break_glass(user, agency, case):
+    """Whether the user, acting for `agency`, may open `case` with emergency access: the
+    agency could plausibly need it because it lies in the case's municipality or its
+    police district, or holds a role the case's network names or that covers the case's
+    municipality or police district. Never a school or a voluntary organisation.
+
+    A refusal must look the same as a reference that names no case (the form says the
+    same for both), so nobody learns that a case exists."""
+    from tverrnett.networks.models import Role
+
+    if not may_offer_break_glass(user, agency):
+        return False
+    municipality = case.municipality
+    district_id = municipality.police_district_id
+    if agency.municipality_id == municipality.pk:
+        return True
+    if district_id is not None and district_id in (
+        agency.police_district_id,
+        getattr(agency.municipality, "police_district_id", None),
+    ):
+        return True
+    named = models.Q(network_id=case.network_id) | models.Q(municipality_id=municipality.pk)
+    if district_id is not None:
+        named |= models.Q(police_district_id=district_id)
+    return Role.objects.filter(named, agency=agency).exists()
 
 
 def can_review_break_glass(user, access):
     """The managers of the agency the user acted for when they broke the glass."""
-    return access.user_id != user.pk and manages_agency(user, access.agency_id)
+    return (
+        access.user_id != user.pk
+        and managed_acting_agencies(user).filter(agency_id=access.agency_id).exists()
+    )
 
 
 def can_make_access_report(user, person):
@@ -508,9 +852,7 @@ def can_make_access_report(user, person):
         return False
     if not case_agency_ids(user):
         return False
-    return person.cases.filter(
-        models.Q(coordinator_role__holder=user) | models.Q(coordinator_role__deputy=user)
-    ).exists()
+    return person.cases.filter(holds_role_filter(user)).exists()
 
 
 def readable_journal_ids(user, case_ids):
@@ -541,7 +883,7 @@ def plan_agency_ids(plan):
 
 def _is_plan_coordinator(user, plan, agency_ids):
     role = plan.coordinator_role
-    return user.pk in (role.holder_id, role.deputy_id) or role.agency_id in agency_ids
+    return holds_coordinator_role(user, role) or role.agency_id in agency_ids
 
 
 def can_see_plan(user, plan, access_path, agency_ids):
@@ -578,21 +920,22 @@ def plan_contributing_agency_ids(user, plan, agency_ids):
 
 
 def holds_role(user, role):
-    """The role's holder or deputy: a notice to the role reaches both."""
-    return user.pk in (role.holder_id, role.deputy_id)
+    """The role's holder or deputy (acting for the role's agency): a notice to the role
+    reaches both."""
+    return user.pk in (role.holder_id, role.deputy_id) and acts_for(user, role.agency_id)
 
 
 def notice_escalated_to_manager(user, notice):
     """After escalation to managers, a manager of the receiving agency may acknowledge."""
-    return notice.escalation_level >= 2 and manages_agency(user, notice.recipient_role.agency_id)
+    return (
+        notice.escalation_level >= 2
+        and managed_acting_agencies(user).filter(agency_id=notice.recipient_role.agency_id).exists()
+    )
 
 
 def _notice_agency_ids(user):
-    return set(
-        user.memberships.filter(is_active=True, agency__is_active=True).values_list(
-            "agency_id", flat=True
-        )
-    )
+    """A notice is about a person: in a request only the acting agency counts."""
+    return _acting_agency_ids(user)
 
 
 def received_notices(user):
@@ -602,9 +945,10 @@ def received_notices(user):
     from tverrnett.notices.models import Notice
 
     return Notice.objects.filter(
-        models.Q(recipient_role__holder=user)
-        | models.Q(recipient_role__deputy=user)
-        | models.Q(escalation_level__gte=2, recipient_role__agency_id__in=managed_agencies(user))
+        holds_role_filter(user, "recipient_role")
+        | models.Q(
+            escalation_level__gte=2, recipient_role__agency_id__in=managed_acting_agencies(user)
+        )
     ).select_related("chain", "sender_agency", "recipient_role__agency")
 
 
@@ -657,17 +1001,89 @@ def reads_notice_content(user, notice, agency_ids):
     )
 
 
+def sees_notice_case(user, chain):
+    """The case a chain links to shows its reference (and a link to it) only to those who may
+    see the case (`visible_cases`); the rest of the chain sees at most that a case is
+    linked."""
+    if chain.case_id is None:
+        return False
+    return visible_cases(user).filter(pk=chain.case_id).exists()
+
+
+def _notice_chain_agency_ids(chain):
+    """The agencies a chain went through: its starter, its senders and its recipients."""
+    ids = {chain.started_agency_id}
+    for sender_id, recipient_id in chain.notices.values_list(
+        "sender_agency_id", "recipient_role__agency_id"
+    ):
+        ids |= {sender_id, recipient_id}
+    return ids
+
+
+def can_link_notice_case(user, chain, agency):
+    """A chain not yet linked is linked to a case by someone on the chain acting for one of
+    the chain's agencies, where they do case work; the case must be one they see
+    (`visible_cases`). The agency they act for is recorded as the one that linked it."""
+    if chain.case_id is not None:
+        return False
+    if agency is None:
+        return False
+    if agency.pk not in case_agency_ids(user):
+        return False
+    if agency.pk not in _notice_chain_agency_ids(chain):
+        return False
+    return can_see_notice_chain(user, chain)
+
+
+def can_change_notice_case_link(user, chain, agency):
+    """A chain's link to a case is changed or removed only by the agency that made it (a
+    user acting for it now, doing case work there) or by the holder or deputy of the
+    linked case's coordinator role, and only by someone on the chain. Everyone else gets
+    what a missing chain gets, and nothing changes."""
+    if chain.case_id is None:
+        return False
+    if not can_see_notice_chain(user, chain):
+        return False
+    if (
+        agency is not None
+        and chain.case_linked_by_agency_id == agency.pk
+        and agency.pk in case_agency_ids(user)
+    ):
+        return True
+    return holds_role(user, chain.case.coordinator_role)
+
+
+def coordinator_changes_for(user):
+    """The coordinator changes told to a role the user holds or deputises (L21), each with
+    `case_visible`: whether the user may see the case (`visible_cases`). Only then are the
+    case's reference and a link to it shown; otherwise only that a case moved."""
+    from tverrnett.notices.models import CoordinatorChange
+
+    if not is_fully_authenticated(user):
+        return CoordinatorChange.objects.none()
+    return CoordinatorChange.objects.filter(
+        models.Q(role__holder=user) | models.Q(role__deputy=user)
+    ).annotate(
+        case_visible=models.Exists(visible_cases(user).filter(pk=models.OuterRef("case_id")))
+    )
+
+
+def can_read_coordinator_change(user, change):
+    """A coordinator change is for the holder and deputy of the role it was told to."""
+    return is_fully_authenticated(user) and holds_role(user, change.role)
+
+
 # Special categories: GDPR Art. 9 and Art. 10 (L34) --------------------------------------
 
 
-def _acting_agency_ids(user, agency):
-    """The agency the user acts for (an Agency or its id) if it is one of their active
-    agencies; with none given, all of their active agencies."""
-    active = _active_agency_ids(user)
+def _special_category_agency_ids(user, agency):
+    """The agency the user acts for (`agency`, an Agency or its id) if it is one of their
+    active agencies; with none given, `_acting_agency_ids` (the acting membership's
+    agency in a request, all active agencies outside one)."""
     if agency is None:
-        return active
+        return list(_acting_agency_ids(user))
     agency_id = getattr(agency, "pk", agency)
-    return [agency_id] if agency_id in active else []
+    return [agency_id] if agency_id in _active_agency_ids(user) else []
 
 
 def special_category_permissions(user, agency=None, day=None):
@@ -681,7 +1097,7 @@ def special_category_permissions(user, agency=None, day=None):
     day = day or timezone.localdate()
     return SpecialCategoryPermission.objects.filter(
         user=user,
-        agency_id__in=_acting_agency_ids(user, agency),
+        agency_id__in=_special_category_agency_ids(user, agency),
         revoked_at__isnull=True,
         ends_on__gte=day,
     )
@@ -703,7 +1119,7 @@ def special_category_managers(user, agency=None):
 
     rows = (
         Membership.objects.filter(
-            agency_id__in=_acting_agency_ids(user, agency),
+            agency_id__in=_special_category_agency_ids(user, agency),
             role__in=AGENCY_MANAGER_ROLES,
             is_active=True,
             user__is_active=True,

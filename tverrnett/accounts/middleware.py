@@ -8,6 +8,11 @@ class CurrentAgencyMiddleware:
 
     A user may belong to several agencies; the session remembers which one
     they act for. A membership that has ended stops counting at once.
+
+    The membership is also set on the user as `acting_membership` (None when the
+    session names no active one), so the access policy decides every case question
+    for that membership only, without every service taking the request
+    (`tverrnett.access.policy.acting_membership`).
     """
 
     def __init__(self, get_response):
@@ -30,4 +35,7 @@ class CurrentAgencyMiddleware:
             if membership is not None:
                 request.membership = membership
                 request.agency = membership.agency
+        if request.user.is_authenticated:
+            # The user is a lazy object: setting the attribute sets it on the user.
+            request.user.acting_membership = request.membership
         return self.get_response(request)

@@ -178,13 +178,23 @@ def switch_agency_view(request):
     if membership is None:
         messages.error(request, _("Choose one of your own agencies."))
         return redirect("core:home")
+    previous = request.membership
     request.session[SESSION_MEMBERSHIP_KEY] = membership.pk
     request.agency = membership.agency
+    request.membership = membership
+    request.user.acting_membership = membership
     record(
         "auth.agency_switched",
         actor=request.user,
         agency=membership.agency,
         target=membership.agency,
+        # From which membership (and agency) to which: access follows the one acted for.
+        detail={
+            "from_membership": getattr(previous, "pk", None),
+            "from_agency": getattr(previous, "agency_id", None),
+            "membership": membership.pk,
+            "role": membership.role,
+        },
         request=request,
     )
     messages.success(request, _("You now act for %(agency)s.") % {"agency": membership.agency})

@@ -629,3 +629,21 @@ def development(assessments):
             }
         )
     return domains
+
+
+def reviews_due_for_assessor(user, today=None):
+    """Signed assessments by `user`, not superseded, whose review date has come (L25), in
+    open cases the user still sees: the start page shows them, since the worker's reminder
+    e-mail links there and not to the case."""
+    from tverrnett.cases.models import CaseState
+
+    today = today or timezone.localdate()
+    return (
+        Assessment.objects.filter(
+            assessor=user, status="signed", review_on__lte=today, superseded_by__isnull=True
+        )
+        .exclude(case__state=CaseState.CLOSED)
+        .filter(case__in=policy.visible_cases(user))
+        .select_related("case")
+        .order_by("review_on", "id")
+    )

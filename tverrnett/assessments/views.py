@@ -328,7 +328,7 @@ def propose_measure(request, pk, assessment_pk):
         for item in domain["items"]
     ]
     chosen = forms.ProposeMeasureForm(request.POST or None, items=items)
-    measure_form = _measure_form(request, case, assessment)
+    measure_form = _measure_form(request, case, access, assessment)
     if request.method == "POST" and chosen.is_valid() and measure_form.is_valid():
         try:
             services.propose_measure(
@@ -359,11 +359,12 @@ def propose_measure(request, pk, assessment_pk):
     )
 
 
-def _measure_form(request, case, assessment):
+def _measure_form(request, case, access, assessment):
     return MeasureForm(
         request.POST or None,
         measure_types=MeasureType.objects.filter(is_active=True),
-        agencies=measure_services.team_agencies(case),
+        # A team agency proposes measures for itself; the coordinator's side for any.
+        agencies=measure_services.assignable_agencies(case, access),
         initial={
             "start_on": timezone.localdate(),
             "responsible_agency": assessment.agency_id,

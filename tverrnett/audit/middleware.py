@@ -25,3 +25,28 @@ class RequestIdMiddleware:
             current_request_id.reset(token)
         response["X-Request-ID"] = request_id
         return response
+
+
+class DeferredReadMiddleware:
+    """Writes the read entries a view asked for only when the response is a success.
+
+    A view that opens a record for reading may still end in 403 or 404 (a page for
+    the coordinator's side only, an item of another agency): such a request showed
+    nothing, so it must leave no read entry (issue 16, item 10). Views call
+    `tverrnett.audit.services.record_read`, which queues the entry on the request;
+    this middleware writes the queue after the view returned a response below 400.
+    Outside a request (or without this middleware) the entry is written at once.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from tverrnett.audit.services import write_deferred_reads
+
+        request.deferred_reads = []
+        response = self.get_response(request)
+        if response.status_code < 400 and request.deferred_reads:
+            write_deferred_reads(request)
+        request.deferred_reads = []
+        return response

@@ -2,7 +2,8 @@
 
 `record` is the only way in. Call it inside the same `transaction.atomic()`
 block as the change it records, so the change and its entry commit or roll
-back together.
+back together. A read goes through `record_read`, which in a request waits
+for the response to be a success (a refused request leaves no read entry).
 """
 
 from django.db import connection, models, transaction
@@ -65,6 +66,32 @@ def record(action, *, actor=None, agency=None, target=None, detail=None, request
         entry.entry_hash = entry.compute_hash()
         entry.save()
     return entry
+
+
+def record_read(action, *, actor=None, agency=None, target=None, detail=None, request=None):
+    """Like `record`, for a read: inside a request served through
+    `DeferredReadMiddleware` the entry waits until the response is known to be a
+    success (below 400), so a refused page leaves no read entry. The agency and the
+    request's id are taken now, as `record` would."""
+    pending = getattr(request, "deferred_reads", None) if request is not None else None
+    if pending is None:
+        return record(
+            action, actor=actor, agency=agency, target=target, detail=detail, request=request
+        )
+    actions.get(action)  # refuse unknown names at once, not after the response
+    if agency is None:
+        agency = getattr(request, "agency", None)
+    pending.append(
+        {"action": action, "actor": actor, "agency": agency, "target": target, "detail": detail}
+    )
+    return None
+
+
+def write_deferred_reads(request):
+    """Write the reads `record_read` queued on `request` (each in its own transaction, as
+    `record` does: a read changes nothing else)."""
+    for entry in request.deferred_reads:
+        record(**entry, request=request)
 
 
 def _last_hash():

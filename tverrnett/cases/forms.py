@@ -463,6 +463,12 @@ class TeamMemberForm(forms.Form):
         required=False,
         error_messages={"invalid": _("Enter a valid e-mail address.")},
     )
+    asked_for = forms.CharField(
+        label=_("What the agency is asked to contribute"),
+        max_length=300,
+        required=False,
+        help_text=_("For example: advice on the security assessment. Nothing about the person."),
+    )
 
     def __init__(self, *args, agencies, **kwargs):
         super().__init__(*args, **kwargs)
@@ -645,6 +651,16 @@ class BreakGlassForm(forms.Form):
         widget=_textarea(4),
         error_messages={"required": _("Give the reason.")},
     )
+
+    def clean_reason(self):
+        """Checked before the reference is looked up, so the answer to a short reason
+        does not depend on whether the case exists."""
+        from tverrnett.cases.services import BREAK_GLASS_MIN_REASON, break_glass_reason_error
+
+        reason = self.cleaned_data["reason"].strip()
+        if len(reason) < BREAK_GLASS_MIN_REASON:
+            raise forms.ValidationError(break_glass_reason_error())
+        return reason
 
 
 class BreakGlassReviewForm(forms.Form):

@@ -19,7 +19,7 @@ from stdnum.no import fodselsnummer
 
 from tverrnett.access import policy
 from tverrnett.audit import actions
-from tverrnett.audit.services import record
+from tverrnett.audit.services import record, record_read
 from tverrnett.cases.models import (
     BreakGlassAccess,
     CaseState,
@@ -66,6 +66,10 @@ for _name, _description in [
     ("case.checklist_changed", gettext_noop("Changed the status of a checklist step")),
     ("case.break_glass", gettext_noop("Opened a case outside own access (break-glass)")),
     ("case.break_glass_reviewed", gettext_noop("Reviewed a break-glass access")),
+    (
+        "case.break_glass_attempted",
+        gettext_noop("Asked for break-glass access and was refused or sent to a case already open"),
+    ),
     (
         "case.anonymous_deleted",
         gettext_noop("Deleted an anonymous discussion after the retention period"),
@@ -677,7 +681,7 @@ def overdue_first_decisions_for_coordinator(user, now=None):
     cutoff = (now or timezone.now()) - datetime.timedelta(days=settings.FIRST_DECISION_DAYS)
     return (
         ConcernCase.objects.filter(
-            Q(coordinator_role__holder=user) | Q(coordinator_role__deputy=user),
+            policy.holds_role_filter(user, "coordinator_role"),
             state=CaseState.REGISTERED,
             created_at__lt=cutoff,
         )
@@ -716,10 +720,23 @@ def change_coordinator(actor, case, *, version, role, reason, request=None):
         raise ValidationError({"role": _("Choose a coordinator role for this municipality.")})
     if role.pk == case.coordinator_role_id:
         raise ValidationError({"role": _("This role already coordinates the case.")})
+    if not policy.agency_sees_every_part(case, role.agency_id):
+        # The coordinator sees every part: handing the case to another agency is a
+        # disclosure, recorded first by opening the whole case to it on the team.
+        raise ValidationError(
+            {
+                "role": _(
+                    "%(agency)s does not see the whole case yet. Put it on the team and open "
+                    "every part of the case to it under a consent or a legal basis first."
+                )
+                % {"agency": role.agency.name}
+            }
+        )
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the coordinator changes.")})
     _claim_version(case, version)
     previous = case.coordinator_role_id
+    previous_role = case.coordinator_role
     ConcernCase.objects.filter(pk=case.pk).update(coordinator_role=role)
     case.coordinator_role = role
     if not case.team.filter(agency_id=role.agency_id).exists():
@@ -739,6 +756,10 @@ def change_coordinator(actor, case, *, version, role, reason, request=None):
         detail={"from_role": previous, "to_role": role.pk},
         request=request,
     )
+    # L21: the old and the new role are told (notices build on cases, so imported here).
+    from tverrnett.notices.services import tell_coordinator_change
+
+    tell_coordinator_change(actor, case, from_role=previous_role, to_role=role, request=request)
     return case
 
 
@@ -807,19 +828,31 @@ def reveal_identity_number(actor, case, *, request=None):
 
 @transaction.atomic
 def add_team_member(
-    actor, case, *, agency, contact_name, contact_phone="", contact_email="", request=None
+    actor,
+    case,
+    *,
+    agency,
+    contact_name,
+    contact_phone="",
+    contact_email="",
+    asked_for="",
+    request=None,
 ):
+    """Put an agency on the team with the reduced view: the case opens to it only by a
+    disclosure (tverrnett.consent.services.join_team and open_case_to)."""
     _require_manage(actor, case)
     if case.team.filter(agency=agency).exists():
         raise ValidationError({"agency": _("This agency is already on the team.")})
     if not agency.is_active:
         raise ValidationError({"agency": _("This agency is no longer active.")})
+    refuse_identity_numbers({"asked_for": asked_for})
     member = TeamMember.objects.create(
         case=case,
         agency=agency,
         contact_name=contact_name,
         contact_phone=contact_phone,
         contact_email=contact_email,
+        asked_for=asked_for.strip(),
     )
     _timeline(case, actor, "team_added", note=agency.name)
     record(
@@ -920,6 +953,41 @@ def add_task(
     actor, case, *, title, owner_agency, deadline, owner_role=None, owner_name="", request=None
 ):
     _require_work(actor, case)
+    # A team agency gives tasks to itself; the coordinator's side to any team agency.
+    _require(policy.can_change_agency_work(actor, case, owner_agency.pk, _access(actor, case)))
+    return _create_task(
+        actor,
+        case,
+        title=title,
+        owner_agency=owner_agency,
+        deadline=deadline,
+        owner_role=owner_role,
+        owner_name=owner_name,
+        request=request,
+    )
+
+
+@transaction.atomic
+def add_coordinator_task(actor, case, *, title, deadline, request=None):
+    """A task a rule gives the case's coordinator role (e.g. the review after the first
+    conversation, tverrnett.conversations): whoever may work on the case sets it off,
+    though they could not give the coordinator a task of their own accord."""
+    _require_work(actor, case)
+    role = case.coordinator_role
+    return _create_task(
+        actor,
+        case,
+        title=title,
+        owner_agency=role.agency,
+        deadline=deadline,
+        owner_role=role,
+        request=request,
+    )
+
+
+def _create_task(
+    actor, case, *, title, owner_agency, deadline, owner_role=None, owner_name="", request=None
+):
     _refuse_in_anonymous(case, {"title": title, "owner_name": owner_name})
     if not case.team.filter(agency=owner_agency).exists():
         raise ValidationError({"owner_agency": _("The task's agency must be on the team.")})
@@ -941,7 +1009,8 @@ def add_task(
 @transaction.atomic
 def change_task_status(actor, task, *, status, version, request=None):
     case = task.case
-    _require_work(actor, case)
+    # The task's own agency and the coordinator's side (policy.can_change_agency_work).
+    _require(policy.can_change_agency_work(actor, case, task.owner_agency_id, _access(actor, case)))
     if status not in TaskStatus.values:
         raise ValidationError({"status": _("Choose a status.")})
     updated = Task.objects.filter(pk=task.pk, version=version).update(
@@ -1161,15 +1230,88 @@ def find_case_by_reference(reference):
     return ConcernCase.objects.filter(pk=int(number), created_at__year=int(year)).first()
 
 
+# The shortest reason a break-glass access accepts (L43): enough for a manager's review.
+BREAK_GLASS_MIN_REASON = 20
+
+
+def break_glass_reason_error():
+    return _("Explain in at least %(count)d characters why you need to open the case.") % {
+        "count": BREAK_GLASS_MIN_REASON
+    }
+
+
+def break_glass_refused_message():
+    """The one answer for a reference that names no case and for a case the user's agency
+    may not open: it must not tell them apart (issue 16, item 10)."""
+    return _(
+        "You cannot open a case with this reference. Check the reference; if it is right, "
+        "ask the case's coordinator to add your agency to the team."
+    )
+
+
+def _reference_digest(reference):
+    """A keyed hash of the normalised reference: repeated probes for one reference can be
+    told apart in the log, and the log names no case the user may not see."""
+    import hashlib
+    import hmac
+
+    key = settings.SECRET_KEY.encode()
+    text = (reference or "").strip().lower().encode()
+    return hmac.new(key, b"break-glass:" + text, hashlib.sha256).hexdigest()[:16]
+
+
+def record_break_glass_attempt(actor, agency, reference, *, outcome, request=None):
+    """Audit an attempt that opened nothing: `outcome` is "refused_agency" (a kind of agency
+    that never breaks the glass), "refused_form" or "refused_reason" (the form was
+    incomplete or the reason too short: checked before any lookup),
+    "refused" (no case, or one the agency may not open: deliberately one outcome) or
+    "already_visible" (the user reaches the case anyway). No case id, no free text."""
+    return record(
+        "case.break_glass_attempted",
+        actor=actor,
+        agency=agency,
+        detail={"outcome": outcome, "reference": _reference_digest(reference)},
+        request=request,
+    )
+
+
+def request_break_glass(actor, agency, *, reference, reason, request=None):
+    """What the break-glass form does (L43): (case, opened) — the case to send the user
+    to and whether an access was opened for it (False: they reach it already) — or a
+    ValidationError whose message is the same for a reference that names no case and a
+    case the agency may not open. Every attempt is audited."""
+    if not policy.may_offer_break_glass(actor, agency):
+        record_break_glass_attempt(
+            actor, agency, reference, outcome="refused_agency", request=request
+        )
+        raise PermissionDenied
+    if len((reason or "").strip()) < BREAK_GLASS_MIN_REASON:
+        record_break_glass_attempt(
+            actor, agency, reference, outcome="refused_reason", request=request
+        )
+        raise ValidationError({"reason": break_glass_reason_error()})
+    case = find_case_by_reference(reference)
+    if case is not None and policy.visible_cases(actor).filter(pk=case.pk).exists():
+        record_break_glass_attempt(
+            actor, agency, reference, outcome="already_visible", request=request
+        )
+        return case, False
+    if case is None or not policy.may_break_glass(actor, agency, case):
+        record_break_glass_attempt(actor, agency, reference, outcome="refused", request=request)
+        raise ValidationError({"reference": break_glass_refused_message()})
+    break_glass(actor, agency, case, reason=reason, request=request)
+    return case, True
+
+
 @transaction.atomic
 def break_glass(actor, agency, case, *, reason, request=None):
     """Open `case` for a limited time with a reason (L43). The access is also a review
-    item for the managers of `agency`."""
+    item for the managers of `agency`. Only for an agency that could plausibly need it
+    (`policy.may_break_glass`)."""
     _require(agency.pk in policy.case_agency_ids(actor))
-    if len(reason.strip()) < 20:
-        raise ValidationError(
-            {"reason": _("Explain in at least 20 characters why you need to open the case.")}
-        )
+    _require(policy.may_break_glass(actor, agency, case))
+    if len(reason.strip()) < BREAK_GLASS_MIN_REASON:
+        raise ValidationError({"reason": break_glass_reason_error()})
     now = timezone.now()
     access = BreakGlassAccess.objects.create(
         case=case,
@@ -1212,7 +1354,7 @@ def break_glass_reviews_for(user):
     other user acted for (the same rule as policy.can_review_break_glass)."""
     return (
         BreakGlassAccess.objects.filter(
-            agency_id__in=policy.managed_agencies(user), reviewed_at__isnull=True
+            agency_id__in=policy.managed_acting_agencies(user), reviewed_at__isnull=True
         )
         .exclude(user=user)
         .select_related("user", "agency", "case")
@@ -1232,13 +1374,18 @@ def record_case_list_read(actor, case_ids, *, searched, request=None):
 def record_case_read(
     actor, case, *, parts, access_path, special_items=(), withheld_items=(), request=None
 ):
-    """One read entry per view of a case page (L44): who, agency, role, which parts, how,
-    which items tagged GDPR Art. 9 or 10 were shown, and which were listed but withheld
-    because the user lacks the permission (L34): those were not read."""
+    """One read entry per view of a case page (L44): who, the membership acted for (its
+    agency and role), which parts, the access path that granted the read, which items
+    tagged GDPR Art. 9 or 10 were shown, and which were listed but withheld because the
+    user lacks the permission (L34): those were not read.
+
+    In a request the entry is written only once the response is a success: a page that
+    ends in 403 or 404 showed nothing and leaves no read entry (`record_read`)."""
     membership = getattr(request, "membership", None) if request is not None else None
     detail = {
         "parts": sorted(parts),
         "path": access_path,
+        "membership": getattr(membership, "pk", None),
         "role": getattr(membership, "role", ""),
         "person": case.subject_id,
     }
@@ -1246,7 +1393,7 @@ def record_case_read(
         detail["special_items"] = sorted(special_items)
     if withheld_items:
         detail["withheld_items"] = sorted(withheld_items)
-    return record("case.viewed", actor=actor, target=case, detail=detail, request=request)
+    return record_read("case.viewed", actor=actor, target=case, detail=detail, request=request)
 
 
 def overdue_tasks_for_coordinator(user, today=None):
@@ -1254,7 +1401,7 @@ def overdue_tasks_for_coordinator(user, today=None):
     today = today or timezone.localdate()
     return (
         Task.objects.filter(
-            Q(case__coordinator_role__holder=user) | Q(case__coordinator_role__deputy=user),
+            policy.holds_role_filter(user, "case__coordinator_role"),
             deadline__lt=today,
         )
         .exclude(status=TaskStatus.DONE)

@@ -5,10 +5,23 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, Subquery
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -18,6 +31,7 @@ from tverrnett.agencies.models import Agency, AgencyType
 from tverrnett.audit.models import AuditEntry
 from tverrnett.cases import forms, services
 from tverrnett.cases.models import (
+    CasePart,
     CaseState,
     ChecklistItem,
     InformationCategory,
@@ -29,6 +43,7 @@ from tverrnett.cases.models import (
     TeamMember,
 )
 from tverrnett.consent import catalogue, sharing
+from tverrnett.consent import forms as consent_forms
 from tverrnett.consent import services as sharing_services
 from tverrnett.core.form_errors import add_service_errors
 from tverrnett.geography.models import Municipality
@@ -73,17 +88,54 @@ class _Access:
         self.can_work = policy.can_work_on_case(user, case, self.path)
         self.can_manage = policy.can_manage_case(user, case, self.path, self.agency_ids)
         self.sees_readers = policy.can_see_case_readers(user, case)
+        self._user, self._case = user, case
+
+    @cached_property
+    def parts(self):
+        """The parts of the case open to the user (asked only by pages that show one)."""
+        return policy.case_parts(self._user, self._case, self.path, self.agency_ids)
+
+    @property
+    def is_reduced(self):
+        """On the team, but nothing about the person opened to the agency yet."""
+        return self.path == "team" and CasePart.IDENTITY not in self.parts
+
+    def sees(self, part):
+        return part in self.parts
+
+    def may_change_work_of(self, agency_id):
+        """May the user change a task or measure of `agency_id` (policy.can_change_agency_work)."""
+        return policy.can_change_agency_work(
+            self._user, self._case, agency_id, self.path, self.agency_ids, self.can_manage
+        )
+
+    def mark_changeable(self, items, field):
+        """Set `may_change` on each item by the agency in its `field` (for templates)."""
+        for item in items:
+            item.may_change = self.may_change_work_of(getattr(item, field))
+        return items
 
 
 def open_case(
-    request, pk, *, parts=(), relations=_CASE_RELATIONS, volunteer_page=False, record_read=True
+    request,
+    pk,
+    *,
+    parts=(),
+    relations=_CASE_RELATIONS,
+    volunteer_page=False,
+    record_read=True,
+    partial=False,
 ):
     """The case the user may see, or the same 404 as a case that does not exist.
 
     A GET records the read (L44): one entry per page view, naming the parts shown
     (a page that must first know what it shows passes record_read=False and calls
-    `record_read` itself). A voluntary organisation reaches only the pages that
-    say `volunteer_page`: everywhere else the case does not exist for it.
+    `record_read` itself). The entry is written only if the page then succeeds: a
+    request that ends in 403 or 404 leaves none (audit.services.record_read). A
+    voluntary organisation reaches only the pages that say `volunteer_page`: everywhere
+    else the case does not exist for it. A page showing a part of the case not opened
+    to the user's agency does not exist for them either, unless it says `partial` and
+    leaves out what `access.parts` lacks.
     """
     memberships = policy.case_memberships(request.user)
     case = get_object_or_404(
@@ -94,6 +146,8 @@ def open_case(
     if access.path is None:  # a break-glass access that ran out between the two queries
         raise Http404
     if access.path == "consent" and not volunteer_page:
+        raise Http404
+    if not partial and policy.gated_parts(parts) - access.parts:
         raise Http404
     if request.method == "GET" and record_read:
         services.record_case_read(
@@ -153,9 +207,13 @@ def case_list(request):
         .distinct()
         .select_related("agency", "holder"),
     )
+    agency_ids = policy.case_agency_ids(request.user)
+    identity = policy.part_shown(request.user, agency_ids, CasePart.IDENTITY)
     cases = visible.select_related(
         "subject", "municipality", "forum", "coordinator_role__agency", "coordinator_role__holder"
     ).annotate(
+        # The person's name only where the identity is open to the user's agency (C1).
+        shows_identity=Case(When(identity, then=Value(True)), default=Value(False)),
         has_overdue=Exists(overdue),
         # A correlated subquery, not a join and GROUP BY over every visible case.
         next_deadline=Subquery(
@@ -173,7 +231,7 @@ def case_list(request):
         q = data["q"].strip()
         sort = data["sort"] or "changed"
         if q:
-            cases = cases.filter(_search(q))
+            cases = cases.filter(_search(q, request.user, agency_ids))
         if data["state"]:
             cases = cases.filter(state=data["state"])
         if data["forum"]:
@@ -199,13 +257,18 @@ def case_list(request):
             "q": q,
             "today": today,
             "may_register": services.registering_networks(request.user, request.agency).exists(),
+            "may_break_glass": policy.may_offer_break_glass(request.user, request.agency),
         },
     )
 
 
-def _search(q):
-    """Reference ("2026-00042" or "42"), the person's name, or words in the summary."""
-    condition = Q(subject__name__icontains=q) | Q(summary__icontains=q)
+def _search(q, user, agency_ids):
+    """Reference ("2026-00042" or "42"), the person's name, or words in the summary: a
+    name or summary matches only where that part is open to the user's agency, so the
+    search finds nothing the case page would not show."""
+    condition = Q(
+        policy.part_shown(user, agency_ids, CasePart.IDENTITY), subject__name__icontains=q
+    ) | Q(policy.part_shown(user, agency_ids, CasePart.SUMMARY), summary__icontains=q)
     number = q.rpartition("-")[2]
     if number.isdigit():
         condition |= Q(pk=int(number))
@@ -338,6 +401,24 @@ def new_identified(request):
 # The case page --------------------------------------------------------------------
 
 
+# Each section of the case page, and the part of the case it shows (None: every team
+# agency sees it, as coordination of the work).
+_SECTION_PARTS = {
+    "person": "identity",
+    "guardians": "identity",
+    "consents": "identity",
+    "intake": "intake",
+    "summary": "summary",
+    "security_clarification": "clarification",
+    "resources": "own_network",
+    "team": None,
+    "responsibilities": None,
+    "tasks": None,  # every task with the part, the agency's own without it
+    "journal": None,  # gated item by item
+    "timeline": None,  # the notes only with the summary
+}
+
+
 @member
 @require_GET
 def case_detail(request, pk):
@@ -349,32 +430,53 @@ def case_detail(request, pk):
         relations=(*_CASE_RELATIONS, "security_clarification", "converted_from", "exit_work"),
         volunteer_page=True,
         record_read=False,
+        partial=True,
     )
     if access.path == "consent":
         return _volunteer_case_page(request, case, access)
     today = timezone.localdate()
+    shown = [
+        section for section, part in _SECTION_PARTS.items() if part is None or access.sees(part)
+    ]
     journal = _journal_items(request, case, access)[:JOURNAL_ON_CASE_PAGE]
+    # The notices and follow-ups in it are the agency's own; the consents, which name
+    # the person, are shown only with the identity.
     consent_summary = sharing.case_consent_summary(case, request.user, access.agency_ids, today)
-    _record_read(request, case, access, CASE_PAGE_PARTS, journal)
+    _record_read(request, case, access, shown, journal)
+    team = _team_with_parts(case, access)
+    tasks = case.tasks.select_related("owner_agency", "owner_role__holder")
+    if not access.sees("tasks"):
+        tasks = tasks.filter(owner_agency_id__in=access.agency_ids)
     context = {
         "case": case,
         "access": access,
+        "shown": shown,
         "today": today,
-        "team": list(case.team.select_related("agency")),
-        "resources": list(case.resources.all()) if not case.is_anonymous else [],
+        "team": team,
+        "own_team_entry": next((m for m in team if m.agency_id in access.agency_ids), None),
+        "resources": (
+            list(case.resources.all()) if "resources" in shown and not case.is_anonymous else []
+        ),
         "responsibilities": list(case.responsibilities.select_related("agency")),
-        "tasks": list(case.tasks.select_related("owner_agency", "owner_role__holder")),
+        "tasks": access.mark_changeable(list(tasks), "owner_agency_id"),
         "journal": journal,
         "journal_more": len(journal) == JOURNAL_ON_CASE_PAGE,
         "timeline": list(case.timeline.select_related("actor")[:TIMELINE_ON_CASE_PAGE]),
+        "timeline_notes": access.sees("summary"),
         "checklist": [
             (item, services.CHECKLIST_LABELS.get(item.code, item.code))
             # Exit work's own steps are on the exit-work page.
             for item in case.checklist.filter(code__in=services.CHECKLIST_LABELS)
             if case.source == Source.SOCIAL_MEDIA
         ],
-        "guardians": list(case.subject.guardians.all()) if case.subject_id else [],
-        "clarification": getattr(case, "security_clarification", None),
+        "guardians": (
+            list(case.subject.guardians.all()) if case.subject_id and "guardians" in shown else []
+        ),
+        "clarification": (
+            getattr(case, "security_clarification", None)
+            if "security_clarification" in shown
+            else None
+        ),
         "converted_to": _converted_to(request.user, case),
         "next_states": services.next_states(case),
         "warning": (
@@ -386,8 +488,22 @@ def case_detail(request, pk):
         "task_statuses": TaskStatus.choices,
         "consents": consent_summary,
         "confidential_fields": sharing.confidential_person_fields(request.agency),
+        "hidden_fields": policy.hidden_person_fields(request.agency, access.path, access.parts),
     }
     return render(request, "cases/detail.html", context)
+
+
+def _team_with_parts(case, access):
+    """The team, each member told what it sees of the case (for those who manage it)."""
+    team = list(case.team.select_related("agency"))
+    if not access.can_manage:
+        return team
+    sees = policy.team_parts(case, [team_member.agency_id for team_member in team])
+    for team_member in team:
+        parts = sees.get(team_member.agency_id, frozenset())
+        team_member.sees_all = parts >= set(CasePart.values)
+        team_member.opened_parts = [CasePart(part).label for part in CasePart if part in parts]
+    return team
 
 
 def _journal_items(request, case, access):
@@ -791,32 +907,109 @@ def reveal_identity_number(request, pk):
     )
 
 
+def _opening_form(request, case, data, *, optional):
+    sender = services.actor_agency(request.user, case, request)
+    consents, bases = sharing_services.team_join_grounds(case, sender)
+    return consent_forms.CaseOpeningForm(
+        data, consents=consents, bases=bases, optional=optional, prefix="opening"
+    )
+
+
 @member
 @require_http_methods(["GET", "POST"])
 def add_team_member(request, pk):
-    def build(case, data):
-        return forms.TeamMemberForm(
-            data,
-            agencies=Agency.objects.filter(is_active=True)
-            .exclude(agency_type=AgencyType.VOLUNTARY_ORG)
-            .exclude(case_teams__case=case)
-            .order_by("name"),
-        )
-
-    def save(case, form):
-        services.add_team_member(request.user, case, **form.cleaned_data, request=request)
-
-    return _case_form(
+    """Joining the team is a disclosure (C1): the agency comes with the reduced view, or
+    with the parts a consent or a legal basis opens to it, recorded in one step."""
+    case, access = open_case(request, pk, parts=["team"])
+    _require(access.can_manage and not case.is_closed)
+    data = request.POST or None
+    form = forms.TeamMemberForm(
+        data,
+        agencies=Agency.objects.filter(is_active=True)
+        .exclude(agency_type=AgencyType.VOLUNTARY_ORG)
+        .exclude(case_teams__case=case)
+        .order_by("name"),
+        initial={"agency": request.GET.get("agency")} if request.GET.get("agency") else None,
+    )
+    opening = _opening_form(request, case, data, optional=True)
+    if request.method == "POST" and form.is_valid() and opening.is_valid():
+        try:
+            sharing_services.join_team(
+                request.user, case, **form.cleaned_data, **opening.opening(), request=request
+            )
+        except ValidationError as error:
+            add_service_errors(opening if _opening_error(error) else form, error)
+        else:
+            if opening.cleaned_data["consent"] or opening.cleaned_data["legal_basis"]:
+                messages.success(
+                    request,
+                    _("The agency was added to the team, and the disclosure is recorded."),
+                )
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "The agency was added to the team with the reduced view: it sees "
+                        "nothing about the person until you open the case to it."
+                    ),
+                )
+            return redirect("cases:detail", pk=case.pk)
+    return render(
         request,
-        pk,
-        parts=["team"],
-        allowed=lambda case, access: access.can_manage,
-        template="cases/simple_form.html",
-        build=build,
-        save=save,
-        success=_("The agency was added to the follow-up team."),
-        title=_("Add an agency to the follow-up team"),
-        submit=_("Add to team"),
+        "cases/team_join.html",
+        {"case": case, "access": access, "form": form, "opening": opening},
+    )
+
+
+def _opening_error(error):
+    """A service error about the ground, the parts or why, not the team form's fields."""
+    fields = set(getattr(error, "error_dict", {}))
+    return bool(fields & {"ground", "parts", "purpose", "necessity_note", "confirmations"})
+
+
+@member
+@require_http_methods(["GET", "POST"])
+def open_to_agency(request, pk, member_pk):
+    """Open more of the case to an agency already on the team, under a consent or a legal
+    basis: an immutable disclosure naming the parts."""
+    case, access = open_case(request, pk, parts=["team"])
+    _require(access.can_manage and not case.is_closed)
+    team_member = get_object_or_404(
+        TeamMember.objects.select_related("agency"), pk=member_pk, case=case
+    )
+    opening = _opening_form(request, case, request.POST or None, optional=False)
+    if request.method == "POST" and opening.is_valid():
+        try:
+            sharing_services.open_case_to(
+                request.user,
+                case,
+                recipient=team_member.agency,
+                **opening.opening(),
+                request=request,
+            )
+        except ValidationError as error:
+            add_service_errors(opening, error)
+        else:
+            messages.success(
+                request,
+                _("The case was opened to %(agency)s. The disclosure is recorded.")
+                % {"agency": team_member.agency.name},
+            )
+            return redirect("cases:detail", pk=case.pk)
+    return render(
+        request,
+        "cases/open_to_agency.html",
+        {
+            "case": case,
+            "access": access,
+            "opening": opening,
+            "team_member": team_member,
+            "sees": [
+                CasePart(part).label
+                for part in CasePart
+                if part in policy.team_parts(case).get(team_member.agency_id, ())
+            ],
+        },
     )
 
 
@@ -912,7 +1105,11 @@ def add_responsibility(request, pk):
 @require_http_methods(["GET", "POST"])
 def add_task(request, pk):
     def build(case, data):
+        access = _Access(request.user, case, policy.case_memberships(request.user))
+        # A team agency gives tasks to itself; the coordinator's side to any team agency.
         agencies = _team_agencies(case)
+        if not access.can_manage:
+            agencies = agencies.filter(pk__in=access.agency_ids)
         return forms.TaskForm(
             data,
             agencies=agencies,
@@ -942,6 +1139,7 @@ def change_task_status(request, pk, task_pk):
     case, access = open_case(request, pk)
     _require(access.can_work)
     task = get_object_or_404(Task.objects.select_related("case"), pk=task_pk, case=case)
+    _require(access.may_change_work_of(task.owner_agency_id))
     form = forms.TaskStatusForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose a status."))
@@ -1049,26 +1247,43 @@ def tick_checklist_item(request, pk, item_pk):
 @member
 @require_http_methods(["GET", "POST"])
 def break_glass(request):
-    _require_case_work(request)
+    """Emergency access (L43), offered only to agencies that could plausibly need it.
+    A reference that names no case and a case the agency may not open get the same
+    answer, the reason is checked before the reference is looked up, and every attempt
+    is audited (services.request_break_glass), a refused agency's too."""
+    if not policy.may_offer_break_glass(request.user, request.agency):
+        if request.method == "POST":
+            services.record_break_glass_attempt(
+                request.user,
+                request.agency,
+                request.POST.get("reference", ""),
+                outcome="refused_agency",
+                request=request,
+            )
+        _require_case_work(request)  # no case work at all: the page does not exist (404)
+        return render(request, "cases/break_glass.html", {"refused": True}, status=403)
     form = forms.BreakGlassForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        case = services.find_case_by_reference(form.cleaned_data["reference"])
-        if case is None:
-            form.add_error("reference", _("No case has this reference."))
-        elif policy.visible_cases(request.user).filter(pk=case.pk).exists():
-            return redirect("cases:detail", pk=case.pk)
+    if request.method == "POST" and not form.is_valid():
+        services.record_break_glass_attempt(
+            request.user,
+            request.agency,
+            request.POST.get("reference", ""),
+            outcome="refused_form",
+            request=request,
+        )
+    elif request.method == "POST":
+        try:
+            case, opened = services.request_break_glass(
+                request.user,
+                request.agency,
+                reference=form.cleaned_data["reference"],
+                reason=form.cleaned_data["reason"],
+                request=request,
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
         else:
-            try:
-                services.break_glass(
-                    request.user,
-                    request.agency,
-                    case,
-                    reason=form.cleaned_data["reason"],
-                    request=request,
-                )
-            except ValidationError as error:
-                add_service_errors(form, error)
-            else:
+            if opened:
                 messages.warning(
                     request,
                     _(
@@ -1077,14 +1292,14 @@ def break_glass(request):
                     )
                     % {"minutes": settings.BREAK_GLASS_MINUTES},
                 )
-                return redirect("cases:detail", pk=case.pk)
+            return redirect("cases:detail", pk=case.pk)
     return render(request, "cases/break_glass.html", {"form": form})
 
 
 @member
 @require_GET
 def break_glass_reviews(request):
-    if not policy.manages_any_agency(request.user):
+    if not policy.managed_acting_agencies(request.user).exists():
         raise Http404
     reviews = services.break_glass_reviews_for(request.user)
     page = Paginator(reviews, PAGE_SIZE).get_page(request.GET.get("side"))

@@ -122,7 +122,7 @@ class Entry:
 
 def _coordinated_cases(user, person):
     return ConcernCase.objects.filter(subject=person).filter(
-        Q(coordinator_role__holder=user) | Q(coordinator_role__deputy=user)
+        policy.holds_role_filter(user, "coordinator_role")
     )
 
 

@@ -437,16 +437,13 @@ def record_conversation_held(actor, conversation, *, version, held_at, request=N
     conversation.held_at, conversation.held_by, conversation.version = held_at, actor, version + 1
     task = None
     if conversation.is_first:
-        role = case.coordinator_role
-        # add_task checks the same permission and audits the task; the coordinator
-        # role's agency is always on the team (cases.services keeps it there).
-        task = case_services.add_task(
+        # add_coordinator_task checks the same permission and audits the task; the
+        # coordinator role's agency is always on the team (cases.services keeps it there).
+        task = case_services.add_coordinator_task(
             actor,
             case,
             # Stored text: in the site's language, whatever the user reads in.
             title=_in_site_language("Review after the first conversation"),
-            owner_agency=role.agency,
-            owner_role=role,
             deadline=timezone.localdate(held_at)
             + datetime.timedelta(days=REVIEW_AFTER_FIRST_CONVERSATION_DAYS),
             request=request,

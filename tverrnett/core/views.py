@@ -9,6 +9,7 @@ from tverrnett.access import policy
 from tverrnett.access.rules import member, public
 from tverrnett.agencies.models import AgencyType
 from tverrnett.announcements.services import unread_announcements_for
+from tverrnett.assessments.services import reviews_due_for_assessor
 from tverrnett.audit.models import AuditEntry
 from tverrnett.cases import services as case_services
 from tverrnett.cases.services import break_glass_reviews_for, overdue_tasks_for_coordinator
@@ -57,6 +58,12 @@ def home(request):
             # Reviews after exit, due within a month or overdue, for the coordinator (L29).
             "follow_up_reviews": (
                 list(follow_up_reviews_for_coordinator(request.user)[:OVERDUE_ON_START_PAGE])
+                if does_case_work
+                else []
+            ),
+            # Signed assessments by the user whose review date has come (L25).
+            "assessment_reviews": (
+                list(reviews_due_for_assessor(request.user)[:OVERDUE_ON_START_PAGE])
                 if does_case_work
                 else []
             ),

@@ -11,7 +11,7 @@ import re
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -250,7 +250,7 @@ def follow_up_reviews_for_coordinator(user, today=None, horizon_days=30):
     return (
         FollowUpReview.objects.filter(done_at__isnull=True)
         .filter(due_on__lte=today + datetime.timedelta(days=horizon_days))
-        .filter(Q(case__coordinator_role__holder=user) | Q(case__coordinator_role__deputy=user))
+        .filter(policy.holds_role_filter(user, "case__coordinator_role"))
         .select_related("case")
         .order_by("due_on", "id")
     )

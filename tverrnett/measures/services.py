@@ -13,7 +13,7 @@ closes only when every measure has been evaluated (L29).
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -59,6 +59,14 @@ def _require(allowed):
 def _require_work(actor, case):
     """The team and the coordinator, on an open case (break-glass reads only)."""
     _require(policy.can_work_on_case(actor, case, policy.case_access_path(actor, case)))
+
+
+def _require_own(actor, case, agency):
+    """A measure belongs to its responsible agency: that agency and the coordinator's side
+    change it (policy.can_change_agency_work)."""
+    agency_id = getattr(agency, "pk", agency)
+    access_path = policy.case_access_path(actor, case)
+    _require(policy.can_change_agency_work(actor, case, agency_id, access_path))
 
 
 def _refuse_anonymous(case):
@@ -128,6 +136,7 @@ def add_measure(actor, case, *, request=None, proposed_from=None, proposed_items
     _refuse_anonymous(case)
     fields = {"status": MeasureStatus.PLANNED, "contact_name": "", "person_view": "", **fields}
     _validate(case, fields)
+    _require_own(actor, case, fields["responsible_agency"])
     measure = Measure.objects.create(
         case=case,
         created_by=actor,
@@ -159,10 +168,13 @@ def change_measure(actor, measure, *, version, request=None, **fields):
     _check_fields(fields)
     case = measure.case
     _require_work(actor, case)
+    _require_own(actor, case, measure.responsible_agency_id)
     _refuse_anonymous(case)
     merged = {name: getattr(measure, name) for name in MEASURE_FIELDS}
     merged.update(fields)
     _validate(case, merged, current=measure)
+    # Nor may a team agency hand its measure to another agency.
+    _require_own(actor, case, merged["responsible_agency"])
     changed = sorted(name for name in fields if merged[name] != getattr(measure, name))
     values = {
         (f"{name}_id" if name in _RELATIONS else name): (
@@ -194,6 +206,7 @@ def evaluate_measure(actor, measure, *, version, outcome, status, evaluation_on=
     then). A later evaluation replaces the text; each one is in the audit log."""
     case = measure.case
     _require_work(actor, case)
+    _require_own(actor, case, measure.responsible_agency_id)
     _refuse_anonymous(case)
     errors = {}
     if not (outcome or "").strip():
@@ -235,6 +248,16 @@ def evaluate_measure(actor, measure, *, version, outcome, status, evaluation_on=
 # Reading ----------------------------------------------------------------------------
 
 
+def assignable_agencies(case, access):
+    """The team agencies a user may give a measure to (`access`: the case page's
+    cases.views._Access): their own, or any for the coordinator's side
+    (policy.can_change_agency_work)."""
+    agencies = team_agencies(case)
+    if not access.can_manage:
+        agencies = agencies.filter(pk__in=access.agency_ids)
+    return agencies
+
+
 def team_agencies(case):
     """The agencies on the case's team, by name: those a measure can be given to."""
     from tverrnett.agencies.models import Agency
@@ -272,7 +295,7 @@ def overdue_measures_for_coordinator(user, today=None):
     today = today or timezone.localdate()
     return (
         Measure.objects.filter(
-            Q(case__coordinator_role__holder=user) | Q(case__coordinator_role__deputy=user),
+            policy.holds_role_filter(user, "case__coordinator_role"),
             evaluation_on__lt=today,
             status__in=OPEN_STATUSES,
         )

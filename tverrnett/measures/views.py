@@ -35,12 +35,16 @@ def _open(request, pk, *, write=False):
     return case, access
 
 
-def _measure(case, measure_pk):
-    return get_object_or_404(
+def _measure(case, measure_pk, access):
+    """The measure on `case`, or 404; 403 unless the user may change it (its own agency
+    or the coordinator's side)."""
+    measure = get_object_or_404(
         Measure.objects.select_related("case", "measure_type", "responsible_agency"),
         pk=measure_pk,
         case=case,
     )
+    _require(access.may_change_work_of(measure.responsible_agency_id))
+    return measure
 
 
 def _stale(request, case):
@@ -74,7 +78,9 @@ def measure_list(request, pk):
         {
             "case": case,
             "access": access,
-            "measures": list(services.measures_on(case)),
+            "measures": access.mark_changeable(
+                list(services.measures_on(case)), "responsible_agency_id"
+            ),
             "today": timezone.localdate(),
         },
     )
@@ -87,7 +93,7 @@ def add_measure(request, pk):
     form = forms.MeasureForm(
         request.POST or None,
         measure_types=MeasureType.objects.filter(is_active=True),
-        agencies=services.team_agencies(case),
+        agencies=services.assignable_agencies(case, access),
         initial={"start_on": timezone.localdate()},
     )
     if request.method == "POST" and form.is_valid():
@@ -116,12 +122,12 @@ def add_measure(request, pk):
 @require_http_methods(["GET", "POST"])
 def edit_measure(request, pk, measure_pk):
     case, access = _open(request, pk, write=True)
-    measure = _measure(case, measure_pk)
+    measure = _measure(case, measure_pk, access)
     form = forms.MeasureEditForm(
         request.POST or None,
         measure_types=MeasureType.objects.filter(is_active=True)
         | MeasureType.objects.filter(pk=measure.measure_type_id),
-        agencies=services.team_agencies(case),
+        agencies=services.assignable_agencies(case, access),
         current_status=measure.status,
         initial={
             **{name: getattr(measure, name) for name in services.MEASURE_FIELDS},
@@ -155,7 +161,7 @@ def edit_measure(request, pk, measure_pk):
 @require_http_methods(["GET", "POST"])
 def evaluate_measure(request, pk, measure_pk):
     case, access = _open(request, pk, write=True)
-    measure = _measure(case, measure_pk)
+    measure = _measure(case, measure_pk, access)
     form = forms.EvaluationForm(
         request.POST or None,
         initial={"outcome": measure.outcome, "version": measure.version},

@@ -1,7 +1,8 @@
 """E-mail through Django's e-mail backend (console in development, SMTP from settings).
 
-An e-mail says only that something is waiting in Tverrnett, with a link: never a
-name, a subject line of a notice, a case reference or anything else about a person.
+An e-mail says only that something is waiting in Tverrnett, with a link to the inbox
+(notices) or the start page (reminders): never a name, a subject line of a notice, a case
+reference, a municipality, or a URL that names a case, a chain or what it is about.
 Each e-mail is recorded as a `Delivery` under a key first, so the same e-mail is never
 sent twice (the worker may run a job again after a crash or on a second machine).
 """
@@ -32,10 +33,18 @@ def absolute(path):
     return settings.SITE_URL.rstrip("/") + path
 
 
-def deliver(user, *, key, kind, path):
-    """Send `user` the e-mail of `kind` about `path` once for `key`; True if sent now."""
+def link_for(kind):
+    """Where an e-mail of `kind` points: the notices inbox for a notice, the start page for
+    a reminder. Never a page of a case or a chain: a URL with an id in a mailbox says which
+    case (or chain) exists and what it is about."""
+    return reverse("notices:inbox") if kind.startswith("notice") else reverse("core:home")
+
+
+def deliver(user, *, key, kind):
+    """Send `user` the e-mail of `kind` once for `key`; True if sent now."""
     if user is None:
         return False
+    path = link_for(kind)
     try:
         with transaction.atomic():
             delivery = Delivery.objects.create(key=key[:200], user=user, kind=kind, url=path[:300])
@@ -44,15 +53,15 @@ def deliver(user, *, key, kind, path):
     if user.email:
         # Sent once the caller's transaction commits: a notice that was rolled back
         # is not announced.
-        transaction.on_commit(lambda: _send(delivery, user, kind, path))
+        transaction.on_commit(lambda: _send(delivery, user, kind))
     return True
 
 
-def _send(delivery, user, kind, path):
+def _send(delivery, user, kind):
     """Send one recorded delivery. A mail server that fails leaves it unsent: the worker
     tries again (`retry_unsent`), and the user's page works on."""
     try:
-        _mail(user, kind, path)
+        _mail(user, kind)
     except OSError:
         logger.exception(
             "E-mail %s to user %s not sent; the worker will retry", delivery.pk, user.pk
@@ -75,10 +84,13 @@ def retry_unsent(now=None):
         .exclude(user__email="")
         .select_related("user")
     )
-    return sum(_send(delivery, delivery.user, delivery.kind, delivery.url) for delivery in pending)
+    return sum(_send(delivery, delivery.user, delivery.kind) for delivery in pending)
 
 
-def _mail(user, kind, path):
+def _mail(user, kind):
+    # The link comes from the kind, not from the stored row: a delivery recorded before
+    # e-mails stopped linking to cases is retried with the inbox or start page too.
+    path = link_for(kind)
     with translation.override(settings.LANGUAGE_CODE):
         subject = _(SUBJECTS["notice" if kind.startswith("notice") else "reminder"])
         body = "\n\n".join(
@@ -92,7 +104,6 @@ def _mail(user, kind, path):
 
 
 def tell_about_notice(notice, users, *, reason):
-    path = reverse("notices:detail", args=[notice.chain_id])
     for user in users:
         if user is not None:
-            deliver(user, key=f"notice:{notice.pk}:{reason}:{user.pk}", kind="notice", path=path)
+            deliver(user, key=f"notice:{notice.pk}:{reason}:{user.pk}", kind="notice")

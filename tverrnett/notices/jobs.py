@@ -4,13 +4,13 @@ keyed (`emails.deliver`), so a second run at the same moment, or a run on a seco
 machine, sends nothing twice.
 
 Reminders go to the coordinator role (holder and deputy) of the case, or to the assessor
-of an assessment, and say only that there is a reminder, with a link.
+of an assessment, and say only that there is a reminder, with a link to the start page
+(never to the case: `emails.link_for`).
 """
 
 import datetime
 
 from django.conf import settings
-from django.urls import reverse
 from django.utils import timezone
 
 from tverrnett.assessments.models import Assessment
@@ -28,18 +28,18 @@ def _coordinators(role):
 
 
 def _remind(due):
-    """`due`: (users, key, path) for each item a job finds due. An item stays due for days
+    """`due`: (users, key) for each item a job finds due. An item stays due for days
     (an overdue measure), so the keys already sent are read in one query and only the rest
     are delivered; `emails.deliver` still refuses a key another worker took meanwhile."""
-    wanted = [(user, f"{key}:{user.pk}", path) for users, key, path in due for user in users]
+    wanted = [(user, f"{key}:{user.pk}") for users, key in due for user in users]
     sent_before = set(
-        Delivery.objects.filter(key__in=[key for _user, key, _path in wanted]).values_list(
+        Delivery.objects.filter(key__in=[key for _user, key in wanted]).values_list(
             "key", flat=True
         )
     )
     return sum(
-        emails.deliver(user, key=key, kind=f"reminder:{key.split(':')[0]}", path=path)
-        for user, key, path in wanted
+        emails.deliver(user, key=key, kind=f"reminder:{key.split(':')[0]}")
+        for user, key in wanted
         if key not in sent_before
     )
 
@@ -60,7 +60,6 @@ def consent_expiry(today):
         (
             _coordinators(consent.case.coordinator_role),
             f"consent-expiry:{consent.pk}:{consent.ends_on}",
-            reverse("consent:overview", args=[consent.case_id]),
         )
         for consent in consents
     )
@@ -77,7 +76,6 @@ def measure_evaluations(today):
         (
             _coordinators(measure.case.coordinator_role),
             f"measure-evaluation:{measure.pk}:{measure.evaluation_on}",
-            reverse("measures:list", args=[measure.case_id]),
         )
         for measure in measures
     )
@@ -97,7 +95,6 @@ def plan_revisions(today):
         (
             _coordinators(revision.plan.coordinator_role),
             f"plan-revision:{revision.pk}:{revision.due_on}",
-            reverse("plans:detail", args=[revision.plan.case_id, revision.plan_id]),
         )
         for revision in revisions
     )
@@ -113,7 +110,6 @@ def overdue_first_decisions(now):
         (
             _coordinators(case.coordinator_role),
             f"first-decision:{case.pk}",
-            reverse("cases:detail", args=[case.pk]),
         )
         for case in cases
     )
@@ -128,7 +124,6 @@ def follow_up_reviews(today):
         (
             _coordinators(review.case.coordinator_role),
             f"follow-up-review:{review.pk}:{review.due_on}",
-            reverse("exitwork:overview", args=[review.case_id]),
         )
         for review in reviews
     )
@@ -145,7 +140,6 @@ def assessment_reviews(today):
         (
             [assessment.assessor],
             f"assessment-review:{assessment.pk}:{assessment.review_on}",
-            reverse("assessments:detail", args=[assessment.case_id, assessment.pk]),
         )
         for assessment in assessments
     )

@@ -56,13 +56,18 @@ class NoticeChain(models.Model):
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
-    # A case the notice led to: the chain links to it.
+    # A case the notice led to: the chain links to it. Its reference shows only to those
+    # who may see the case; the link is changed or removed only by the agency that made it
+    # or the case's coordinator (policy.can_change_notice_case_link).
     case = models.ForeignKey(
         "cases.ConcernCase",
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="notice_chains",
+    )
+    case_linked_by_agency = models.ForeignKey(
+        "agencies.Agency", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
 
     class Meta:
@@ -129,6 +134,7 @@ class EventKind(models.TextChoices):
     NOBODY_TO_ESCALATE_TO = "no_escalation", _("Nobody to escalate to")
     DECIDED = "decided", _("Decision on special follow-up")
     CASE_LINKED = "case_linked", _("Linked to a case")
+    CASE_UNLINKED = "case_unlinked", _("Link to a case removed")
 
 
 class NoticeEvent(models.Model):
@@ -141,7 +147,8 @@ class NoticeEvent(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
-    # Who was told: names, not ids, so the timeline reads as it was.
+    # Who was told: names, not ids, so the timeline reads as it was. Never a case
+    # reference: everyone on the chain reads the timeline.
     detail = models.CharField(max_length=300, blank=True)
 
     class Meta:
@@ -167,3 +174,30 @@ class Delivery(models.Model):
 
     def __str__(self):
         return self.key
+
+
+class CoordinatorChange(models.Model):
+    """A case moved from one coordinator role to another (L21), told to one of the two roles
+    (its holder and deputy): one row for the old role, one for the new. In the app it shows
+    the case's reference only to those who may see the case; the e-mail says only that a
+    notice waits."""
+
+    role = models.ForeignKey("networks.Role", on_delete=models.PROTECT, related_name="+")
+    # Gone with the case (an anonymous discussion past its time is deleted, C3).
+    case = models.ForeignKey("cases.ConcernCase", on_delete=models.CASCADE, related_name="+")
+    from_role = models.ForeignKey("networks.Role", on_delete=models.PROTECT, related_name="+")
+    to_role = models.ForeignKey("networks.Role", on_delete=models.PROTECT, related_name="+")
+    changed_at = models.DateTimeField(default=timezone.now)
+    changed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    read_at = models.DateTimeField(null=True, blank=True)
+    read_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-changed_at", "-id"]
+
+    def __str__(self):
+        return f"{self.from_role} → {self.to_role}"

@@ -23,7 +23,14 @@ from tverrnett.audit.services import record
 from tverrnett.cases.services import refuse_identity_numbers
 from tverrnett.consent import services as consent_services
 from tverrnett.notices import chains, emails
-from tverrnett.notices.models import ChainStatus, EventKind, Notice, NoticeChain, NoticeEvent
+from tverrnett.notices.models import (
+    ChainStatus,
+    CoordinatorChange,
+    EventKind,
+    Notice,
+    NoticeChain,
+    NoticeEvent,
+)
 
 for _name, _description in [
     ("notice.chain_started", gettext_noop("Started a notification chain")),
@@ -32,7 +39,13 @@ for _name, _description in [
     ("notice.escalated", gettext_noop("Escalated an unacknowledged notice")),
     ("notice.decided", gettext_noop("Recorded the decision on special follow-up")),
     ("notice.case_linked", gettext_noop("Linked a notice chain to a case")),
+    ("notice.case_unlinked", gettext_noop("Removed a notice chain's link to a case")),
     ("notice.viewed", gettext_noop("Opened a notice chain")),
+    (
+        "notice.coordinator_change_told",
+        gettext_noop("Told the old and the new coordinator role that a case changed coordinator"),
+    ),
+    ("notice.coordinator_change_read", gettext_noop("Marked a coordinator change as read")),
 ]:
     actions.register(_name, _description)
 
@@ -326,22 +339,138 @@ def _complete_if_done(chain):
 
 
 @transaction.atomic
-def link_case(actor, chain, case, *, request=None):
-    """A notice that led to a case links to it (the case must be one the actor sees)."""
-    _require(policy.can_see_notice_chain(actor, chain))
+def link_case(actor, chain, case, *, agency, request=None):
+    """A notice that led to a case links to it (the case must be one the actor sees), for
+    `agency`, the one the actor acts for. A link already made is changed only by the agency
+    that made it or the case's coordinator (policy). The timeline names the agency, never
+    the case: everyone on the chain reads it."""
+    _require(agency is not None)
+    # Only the chain is locked (PostgreSQL refuses FOR UPDATE on the outer join to the case).
+    chain = (
+        NoticeChain.objects.select_for_update(of=("self",)).select_related("case").get(pk=chain.pk)
+    )
+    _require(
+        policy.can_change_notice_case_link(actor, chain, agency)
+        if chain.case_id is not None
+        else policy.can_link_notice_case(actor, chain, agency)
+    )
     _require(policy.visible_cases(actor).filter(pk=case.pk).exists())
-    chain.case = case
-    chain.save(update_fields=["case"])
+    previous = chain.case_id
+    chain.case, chain.case_linked_by_agency = case, agency
+    chain.save(update_fields=["case", "case_linked_by_agency"])
     NoticeEvent.objects.create(
-        chain=chain, kind=EventKind.CASE_LINKED, actor=actor, detail=case.reference
+        chain=chain, kind=EventKind.CASE_LINKED, actor=actor, detail=agency.name
     )
     record(
         "notice.case_linked",
         actor=actor,
+        agency=agency,
         target=chain,
-        detail={"case": case.pk},
+        detail={"case": case.pk, "previous_case": previous},
         request=request,
     )
+    return chain
+
+
+@transaction.atomic
+def unlink_case(actor, chain, *, agency, request=None):
+    """Remove a chain's link to a case: the agency that made it, or the case's coordinator."""
+    _require(agency is not None)
+    chain = (
+        NoticeChain.objects.select_for_update(of=("self",)).select_related("case").get(pk=chain.pk)
+    )
+    _require(policy.can_change_notice_case_link(actor, chain, agency))
+    previous = chain.case_id
+    chain.case, chain.case_linked_by_agency = None, None
+    chain.save(update_fields=["case", "case_linked_by_agency"])
+    NoticeEvent.objects.create(
+        chain=chain, kind=EventKind.CASE_UNLINKED, actor=actor, detail=agency.name
+    )
+    record(
+        "notice.case_unlinked",
+        actor=actor,
+        agency=agency,
+        target=chain,
+        detail={"previous_case": previous},
+        request=request,
+    )
+    return chain
+
+
+# Coordinator changes (L21) ---------------------------------------------------------------
+
+
+def tell_coordinator_change(actor, case, *, from_role, to_role, request=None):
+    """The holder and deputy of the old and of the new coordinator role are told that `case`
+    changed coordinator: in the app (the inbox) and by one e-mail each that says only that a
+    notice waits, with a link to the inbox. Called by `cases.services.change_coordinator`,
+    in its transaction: a change that is rolled back tells nobody."""
+    now = timezone.now()
+    told = [
+        CoordinatorChange.objects.create(
+            role=role,
+            case=case,
+            from_role=from_role,
+            to_role=to_role,
+            changed_at=now,
+            changed_by=actor,
+        )
+        for role in (from_role, to_role)
+    ]
+    users = {
+        user.pk: user
+        for role in (from_role, to_role)
+        for user in (role.holder, role.deputy)
+        if user is not None
+    }
+    # One e-mail per person, even one who holds or deputises both roles.
+    for user in users.values():
+        emails.deliver(
+            user, key=f"coordinator-change:{told[-1].pk}:{user.pk}", kind="notice:coordinator"
+        )
+    record(
+        "notice.coordinator_change_told",
+        actor=actor,
+        target=case,
+        detail={
+            "from_role": from_role.pk,
+            "to_role": to_role.pk,
+            "changes": [change.pk for change in told],
+            "told": sorted(users),
+        },
+        request=request,
+    )
+    return told
+
+
+def unread_coordinator_changes(user):
+    """Coordinator changes told to the user's roles and not yet marked as read, the newest
+    first; `case_visible` says whether the case's reference may be shown (policy)."""
+    return (
+        policy.coordinator_changes_for(user)
+        .filter(read_at__isnull=True)
+        .select_related("case", "from_role__agency", "to_role__agency", "role")
+        .order_by("-changed_at", "-id")
+    )
+
+
+@transaction.atomic
+def mark_coordinator_change_read(actor, change, *, request=None):
+    """The holder or deputy of the role marks the change as read (for both of them)."""
+    change = CoordinatorChange.objects.select_for_update().select_related("role").get(pk=change.pk)
+    _require(policy.can_read_coordinator_change(actor, change))
+    if change.read_at is not None:
+        return change
+    change.read_at, change.read_by = timezone.now(), actor
+    change.save(update_fields=["read_at", "read_by"])
+    record(
+        "notice.coordinator_change_read",
+        actor=actor,
+        target=change.case,
+        detail={"change": change.pk, "role": change.role_id},
+        request=request,
+    )
+    return change
 
 
 # Escalation (the worker) ----------------------------------------------------------------

@@ -22,7 +22,7 @@ from tverrnett.geography.services import (
     resolve_municipality,
 )
 from tverrnett.notices import chains, forms, services
-from tverrnett.notices.models import Notice, NoticeChain
+from tverrnett.notices.models import CoordinatorChange, Notice, NoticeChain
 
 PAGE_SIZE = 25
 
@@ -46,6 +46,7 @@ def inbox(request):
         request,
         "notices/inbox.html",
         {
+            "coordinator_changes": list(services.unread_coordinator_changes(request.user)),
             "waiting": list(waiting),
             "overdue_sent": list(overdue_sent),
             "page": chains_page,
@@ -158,7 +159,12 @@ def detail(request, pk):
             "template": chains.template(chain.template),
             "notices": notices,
             "events": list(chain.events.select_related("actor", "notice")),
-            "can_link_case": chain.case_id is None and bool(policy.case_agency_ids(request.user)),
+            # The linked case's reference only for those who may see the case (policy).
+            "linked_case": chain.case if policy.sees_notice_case(request.user, chain) else None,
+            "can_link_case": policy.can_link_notice_case(request.user, chain, request.agency),
+            "can_change_case_link": policy.can_change_notice_case_link(
+                request.user, chain, request.agency
+            ),
             "link_form": forms.LinkCaseForm(),
         },
     )
@@ -226,10 +232,21 @@ def decide(request, notice_pk):
     return render(request, "notices/decide.html", {"notice": notice, "form": form, "role": role})
 
 
+def _may_link(request, chain):
+    """Linking a chain, or changing its link: refused as if the chain did not exist."""
+    if chain.case_id is None:
+        allowed = policy.can_link_notice_case(request.user, chain, request.agency)
+    else:
+        allowed = policy.can_change_notice_case_link(request.user, chain, request.agency)
+    if not allowed:
+        raise Http404
+
+
 @member
 @require_POST
 def link_case(request, pk):
     chain = _chain(request, pk)
+    _may_link(request, chain)
     form = forms.LinkCaseForm(request.POST)
     if form.is_valid():
         year, _dash, number = form.cleaned_data["reference"].strip().partition("-")
@@ -243,6 +260,30 @@ def link_case(request, pk):
         if case is None:
             messages.error(request, _("You have no case with that reference."))
         else:
-            services.link_case(request.user, chain, case, request=request)
+            services.link_case(request.user, chain, case, agency=request.agency, request=request)
             messages.success(request, _("The chain is linked to the case."))
     return redirect("notices:detail", pk=chain.pk)
+
+
+@member
+@require_POST
+def unlink_case(request, pk):
+    chain = _chain(request, pk)
+    if not policy.can_change_notice_case_link(request.user, chain, request.agency):
+        raise Http404
+    services.unlink_case(request.user, chain, agency=request.agency, request=request)
+    messages.success(request, _("The chain is no longer linked to a case."))
+    return redirect("notices:detail", pk=chain.pk)
+
+
+@member
+@require_POST
+def coordinator_change_read(request, change_pk):
+    """Mark a coordinator change as read: the holder or deputy of the role it was told to;
+    for anyone else it does not exist."""
+    change = get_object_or_404(CoordinatorChange.objects.select_related("role"), pk=change_pk)
+    if not policy.can_read_coordinator_change(request.user, change):
+        raise Http404
+    services.mark_coordinator_change_read(request.user, change, request=request)
+    messages.success(request, _("Marked as read."))
+    return redirect("notices:inbox")

@@ -11,7 +11,7 @@ import datetime
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
@@ -588,7 +588,7 @@ def overdue_revisions_for_coordinator(user, today=None):
         PlanRevision.objects.filter(done_at__isnull=True, due_on__lt=today)
         .filter(plan__status__in=CURRENT_STATUSES)
         .exclude(plan__case__state=CaseState.CLOSED)
-        .filter(Q(plan__coordinator_role__holder=user) | Q(plan__coordinator_role__deputy=user))
+        .filter(policy.holds_role_filter(user, "plan__coordinator_role"))
         .select_related("plan__case", "plan__person")
         .order_by("due_on", "id")
     )

@@ -6,6 +6,9 @@ Two roles may coordinate a Drammen case: the SLT coordinator (held by `owner`)
 and the radicalisation contact of Sør-Øst police district (held by
 `police_contact` at Sør-Øst politidistrikt).
 
+`responder` (Drammen legevakt) is on no team but may break the glass: it lies in
+the case's municipality.
+
 `owner`, `partner` and `outsider` are overridden to be what a view gets from
 the middleware: a user who has passed both factors. `visible_cases` refuses
 anyone else, so the policy tests start from the same place as a request.
@@ -71,6 +74,20 @@ def outsider(outsider):
 
 
 @pytest.fixture
+def responder_agency(make_agency):
+    """An agency in the case's municipality that is on no team: one that could plausibly
+    need emergency access to a Drammen case (policy.may_break_glass)."""
+    return make_agency("Drammen legevakt", AgencyType.HEALTH)
+
+
+@pytest.fixture
+def responder(make_user, responder_agency):
+    return signed_in(
+        make_user("legevakt", responder_agency, MembershipRole.CASE_WORKER, first_name="Lise")
+    )
+
+
+@pytest.fixture
 def drammen(owner_agency):
     return owner_agency.municipality
 
@@ -130,6 +147,14 @@ def police_contact(make_user, police_agency):
             first_name="Per",
         )
     )
+
+
+@pytest.fixture
+def police_sees_the_case(case, owner, police_agency, open_to):
+    """The police district on the case's team with every part opened to it: what a
+    coordinator change to the police contact needs first."""
+    services.add_team_member(owner, case, agency=police_agency, contact_name="Per")
+    open_to(case, police_agency)
 
 
 @pytest.fixture

@@ -214,74 +214,74 @@ def test_nobody_works_on_a_closed_case(case, owner, deputy):
 # Break-glass -------------------------------------------------------------------------
 
 
-def test_break_glass_opens_the_case_to_read_only(case, outsider, outsider_agency):
-    services.break_glass(outsider, outsider_agency, case, reason=LONG_REASON)
-    assert reach(outsider, case) == (True, "break_glass", False, False)
-    assert not policy.can_see_case_readers(outsider, case)
+def test_break_glass_opens_the_case_to_read_only(case, responder, responder_agency):
+    services.break_glass(responder, responder_agency, case, reason=LONG_REASON)
+    assert reach(responder, case) == (True, "break_glass", False, False)
+    assert not policy.can_see_case_readers(responder, case)
 
 
-def test_break_glass_ends_when_it_expires(case, outsider, outsider_agency):
-    access = services.break_glass(outsider, outsider_agency, case, reason=LONG_REASON)
+def test_break_glass_ends_when_it_expires(case, responder, responder_agency):
+    access = services.break_glass(responder, responder_agency, case, reason=LONG_REASON)
     just_before = access.expires_at - datetime.timedelta(seconds=1)
-    assert reach(outsider, case, now=just_before)[:2] == (True, "break_glass")
-    assert reach(outsider, case, now=access.expires_at) == NO_ACCESS
-    assert reach(outsider, case, now=access.expires_at + datetime.timedelta(minutes=1)) == (
+    assert reach(responder, case, now=just_before)[:2] == (True, "break_glass")
+    assert reach(responder, case, now=access.expires_at) == NO_ACCESS
+    assert reach(responder, case, now=access.expires_at + datetime.timedelta(minutes=1)) == (
         NO_ACCESS
     )
 
 
-def test_break_glass_is_gone_once_expired_in_the_database(case, outsider, outsider_agency):
-    access = services.break_glass(outsider, outsider_agency, case, reason=LONG_REASON)
+def test_break_glass_is_gone_once_expired_in_the_database(case, responder, responder_agency):
+    access = services.break_glass(responder, responder_agency, case, reason=LONG_REASON)
     BreakGlassAccess.objects.filter(pk=access.pk).update(
         expires_at=timezone.now() - datetime.timedelta(seconds=1)
     )
-    assert reach(outsider, case) == NO_ACCESS
+    assert reach(responder, case) == NO_ACCESS
     assert not access.__class__.objects.get(pk=access.pk).is_active()
 
 
-def test_break_glass_opens_that_case_only(case, register, outsider, outsider_agency):
+def test_break_glass_opens_that_case_only(case, register, responder, responder_agency):
     other = register()
-    services.break_glass(outsider, outsider_agency, case, reason=LONG_REASON)
-    assert list(policy.visible_cases(outsider)) == [case]
-    assert reach(outsider, other) == NO_ACCESS
+    services.break_glass(responder, responder_agency, case, reason=LONG_REASON)
+    assert list(policy.visible_cases(responder)) == [case]
+    assert reach(responder, other) == NO_ACCESS
 
 
-def test_break_glass_is_for_that_user_only(case, outsider, outsider_agency, make_user, verified):
-    colleague = verified(make_user("kollega", outsider_agency, MembershipRole.CASE_WORKER))
-    services.break_glass(outsider, outsider_agency, case, reason=LONG_REASON)
+def test_break_glass_is_for_that_user_only(case, responder, responder_agency, make_user, verified):
+    colleague = verified(make_user("kollega", responder_agency, MembershipRole.CASE_WORKER))
+    services.break_glass(responder, responder_agency, case, reason=LONG_REASON)
     assert reach(colleague, case) == NO_ACCESS
 
 
-def test_break_glass_shows_no_journal(case, owner, outsider, outsider_agency):
+def test_break_glass_shows_no_journal(case, owner, responder, responder_agency):
     services.write_journal_entry(
         owner, case, text="Samtale med eleven.", confidentiality=Confidentiality.CONFIDENTIAL
     )
-    services.break_glass(outsider, outsider_agency, case, reason=LONG_REASON)
-    assert not policy.visible_journal(outsider, case).exists()
+    services.break_glass(responder, responder_agency, case, reason=LONG_REASON)
+    assert not policy.visible_journal(responder, case).exists()
 
 
 def test_only_a_manager_of_the_users_agency_reviews_break_glass(
-    case, outsider, outsider_agency, owner_agency, make_user
+    case, responder, responder_agency, owner_agency, make_user
 ):
-    access = services.break_glass(outsider, outsider_agency, case, reason=LONG_REASON)
-    line_manager = make_user("leder", outsider_agency, MembershipRole.LINE_MANAGER)
-    agency_admin = make_user("admin", outsider_agency, MembershipRole.AGENCY_ADMIN)
-    colleague = make_user("kollega", outsider_agency, MembershipRole.CASE_WORKER)
+    access = services.break_glass(responder, responder_agency, case, reason=LONG_REASON)
+    line_manager = make_user("leder", responder_agency, MembershipRole.LINE_MANAGER)
+    agency_admin = make_user("admin", responder_agency, MembershipRole.AGENCY_ADMIN)
+    colleague = make_user("kollega", responder_agency, MembershipRole.CASE_WORKER)
     other_manager = make_user("eierleder", owner_agency, MembershipRole.LINE_MANAGER)
     assert policy.can_review_break_glass(line_manager, access)
     assert policy.can_review_break_glass(agency_admin, access)
     assert not policy.can_review_break_glass(colleague, access)
     assert not policy.can_review_break_glass(other_manager, access)
-    assert not policy.can_review_break_glass(outsider, access)
+    assert not policy.can_review_break_glass(responder, access)
 
 
-def test_a_manager_cannot_review_their_own_break_glass(case, outsider, outsider_agency):
+def test_a_manager_cannot_review_their_own_break_glass(case, responder, responder_agency):
     Membership.objects.create(
-        user=outsider, agency=outsider_agency, role=MembershipRole.LINE_MANAGER
+        user=responder, agency=responder_agency, role=MembershipRole.LINE_MANAGER
     )
-    access = services.break_glass(outsider, outsider_agency, case, reason=LONG_REASON)
-    assert policy.manages_agency(outsider, outsider_agency.pk)
-    assert not policy.can_review_break_glass(outsider, access)
+    access = services.break_glass(responder, responder_agency, case, reason=LONG_REASON)
+    assert policy.manages_agency(responder, responder_agency.pk)
+    assert not policy.can_review_break_glass(responder, access)
 
 
 # The journal (L05) -------------------------------------------------------------------

@@ -619,7 +619,9 @@ def test_validation_refuses_a_case_without_a_coordinator(case):
     assert "coordinator_role" in refused.value.message_dict
 
 
-def test_it_hands_the_case_to_the_police_contact(case, owner, police_role, police_agency):
+def test_it_hands_the_case_to_the_police_contact(
+    case, owner, police_role, police_agency, police_sees_the_case
+):
     services.change_coordinator(
         owner, case, version=case.version, role=police_role, reason="Politiet tar over."
     )
@@ -634,7 +636,24 @@ def test_it_hands_the_case_to_the_police_contact(case, owner, police_role, polic
     assert case.timeline.filter(kind="coordinator", note="Politiet tar over.").exists()
 
 
-def test_it_audits_the_previous_coordinator(case, owner, slt_role, police_role):
+def test_it_refuses_a_coordinator_in_an_agency_the_case_is_not_opened_to(
+    case, owner, police_role, police_agency, open_to
+):
+    # On the team with the reduced view, then with every part but one: still refused.
+    services.add_team_member(owner, case, agency=police_agency, contact_name="Per")
+    open_to(case, police_agency, parts=["identity", "intake", "summary"])
+    with pytest.raises(ValidationError) as refused:
+        services.change_coordinator(
+            owner, fresh(case), version=case.version, role=police_role, reason="Politiet tar over."
+        )
+    assert "role" in refused.value.message_dict
+    assert fresh(case).coordinator_role != police_role
+    assert not audit("case.coordinator_changed", case)
+
+
+def test_it_audits_the_previous_coordinator(
+    case, owner, slt_role, police_role, police_sees_the_case
+):
     services.change_coordinator(
         owner, case, version=case.version, role=police_role, reason="Politiet tar over."
     )
@@ -652,7 +671,9 @@ def test_it_refuses_the_same_coordinator_again(case, owner, slt_role):
     assert not audit("case.coordinator_changed")
 
 
-def test_it_needs_a_reason_to_change_the_coordinator(case, owner, police_role, slt_role):
+def test_it_needs_a_reason_to_change_the_coordinator(
+    case, owner, police_role, slt_role, police_sees_the_case
+):
     with pytest.raises(ValidationError) as refused:
         services.change_coordinator(owner, case, version=case.version, role=police_role, reason="")
     assert "reason" in refused.value.message_dict
@@ -880,7 +901,7 @@ def test_it_lists_overdue_tasks_for_the_coordinator(
 
 
 def test_it_follows_the_coordinator_role_for_overdue_tasks(
-    case, owner, owner_agency, police_role, police_contact
+    case, owner, owner_agency, police_role, police_contact, police_sees_the_case
 ):
     task = _task(owner, case, owner_agency)
     services.change_coordinator(
@@ -1118,16 +1139,16 @@ def test_it_reveals_no_identity_number_to_an_outsider(register, owner_agency, ou
 
 
 def test_it_reveals_no_identity_number_through_break_glass(
-    register, owner_agency, outsider, outsider_agency
+    register, owner_agency, responder, responder_agency
 ):
     owner_agency.records_identity_numbers = True
     owner_agency.save()
     case = register(
         person={"name": "Ola", "identity_number": FNR, "identity_number_reason": "Trengs."}
     )
-    services.break_glass(outsider, outsider_agency, case, reason=LONG_REASON)
+    services.break_glass(responder, responder_agency, case, reason=LONG_REASON)
     with pytest.raises(PermissionDenied):
-        services.reveal_identity_number(outsider, case)
+        services.reveal_identity_number(responder, case)
 
 
 def test_it_finds_a_possible_duplicate_by_name_and_birth_year(case, owner):
@@ -1186,59 +1207,59 @@ def test_it_offers_no_closed_or_anonymous_case_as_a_duplicate(register, owner):
 # Break-glass -----------------------------------------------------------------------
 
 
-def test_it_refuses_break_glass_with_a_short_reason(case, outsider, outsider_agency):
+def test_it_refuses_break_glass_with_a_short_reason(case, responder, responder_agency):
     with pytest.raises(ValidationError) as refused:
-        services.break_glass(outsider, outsider_agency, case, reason="Trenger å se.")
+        services.break_glass(responder, responder_agency, case, reason="Trenger å se.")
     assert "reason" in refused.value.message_dict
     assert not case.break_glass.exists()
 
 
-def test_it_refuses_break_glass_for_someone_elses_agency(case, outsider, owner_agency):
+def test_it_refuses_break_glass_for_someone_elses_agency(case, responder, owner_agency):
     with pytest.raises(PermissionDenied):
-        services.break_glass(outsider, owner_agency, case, reason=LONG_REASON)
+        services.break_glass(responder, owner_agency, case, reason=LONG_REASON)
 
 
-def test_it_opens_a_case_for_a_limited_time_with_a_reason(case, outsider, outsider_agency):
-    access = services.break_glass(outsider, outsider_agency, case, reason=f"  {LONG_REASON}  ")
+def test_it_opens_a_case_for_a_limited_time_with_a_reason(case, responder, responder_agency):
+    access = services.break_glass(responder, responder_agency, case, reason=f"  {LONG_REASON}  ")
     assert access.reason == LONG_REASON
     assert access.expires_at - access.granted_at == datetime.timedelta(
         minutes=settings.BREAK_GLASS_MINUTES
     )
     [entry] = audit("case.break_glass", case)
-    assert entry.actor_id == outsider.pk
-    assert entry.agency_id == outsider_agency.pk
+    assert entry.actor_id == responder.pk
+    assert entry.agency_id == responder_agency.pk
     assert entry.detail == {"access": access.pk, "minutes": settings.BREAK_GLASS_MINUTES}
 
 
 def test_it_refuses_break_glass_by_an_agency_administrator(
-    case, make_user, outsider_agency, verified
+    case, make_user, responder_agency, verified
 ):
-    admin = verified(make_user("admin", outsider_agency, MembershipRole.AGENCY_ADMIN))
+    admin = verified(make_user("admin", responder_agency, MembershipRole.AGENCY_ADMIN))
     with pytest.raises(PermissionDenied):
-        services.break_glass(admin, outsider_agency, case, reason=LONG_REASON)
+        services.break_glass(admin, responder_agency, case, reason=LONG_REASON)
 
 
 @pytest.fixture
-def manager(make_user, outsider_agency, verified):
-    return verified(make_user("leder", outsider_agency, MembershipRole.LINE_MANAGER))
+def manager(make_user, responder_agency, verified):
+    return verified(make_user("leder", responder_agency, MembershipRole.LINE_MANAGER))
 
 
-def test_it_lists_break_glass_for_the_managers_review(case, outsider, outsider_agency, manager):
-    access = services.break_glass(outsider, outsider_agency, case, reason=LONG_REASON)
+def test_it_lists_break_glass_for_the_managers_review(case, responder, responder_agency, manager):
+    access = services.break_glass(responder, responder_agency, case, reason=LONG_REASON)
     assert list(services.break_glass_reviews_for(manager)) == [access]
-    assert not services.break_glass_reviews_for(outsider).exists()
+    assert not services.break_glass_reviews_for(responder).exists()
 
 
 def test_it_lists_break_glass_for_managers_of_that_agency_only(
-    case, outsider, outsider_agency, make_user, owner_agency
+    case, responder, responder_agency, make_user, owner_agency
 ):
-    services.break_glass(outsider, outsider_agency, case, reason=LONG_REASON)
+    services.break_glass(responder, responder_agency, case, reason=LONG_REASON)
     owners_manager = make_user("eierleder", owner_agency, MembershipRole.LINE_MANAGER)
     assert not services.break_glass_reviews_for(owners_manager).exists()
 
 
-def test_it_marks_a_break_glass_reviewed(case, outsider, outsider_agency, manager):
-    access = services.break_glass(outsider, outsider_agency, case, reason=LONG_REASON)
+def test_it_marks_a_break_glass_reviewed(case, responder, responder_agency, manager):
+    access = services.break_glass(responder, responder_agency, case, reason=LONG_REASON)
     services.review_break_glass(manager, access, note="Ok, avtalt med meg.")
     access.refresh_from_db()
     assert access.reviewed_by == manager
@@ -1250,22 +1271,22 @@ def test_it_marks_a_break_glass_reviewed(case, outsider, outsider_agency, manage
         services.review_break_glass(manager, access, note="Igjen.")
 
 
-def test_it_lets_nobody_review_their_own_break_glass(case, outsider, outsider_agency):
+def test_it_lets_nobody_review_their_own_break_glass(case, responder, responder_agency):
     Membership.objects.create(
-        user=outsider, agency=outsider_agency, role=MembershipRole.LINE_MANAGER
+        user=responder, agency=responder_agency, role=MembershipRole.LINE_MANAGER
     )
-    access = services.break_glass(outsider, outsider_agency, case, reason=LONG_REASON)
-    assert not services.break_glass_reviews_for(outsider).exists()
+    access = services.break_glass(responder, responder_agency, case, reason=LONG_REASON)
+    assert not services.break_glass_reviews_for(responder).exists()
     with pytest.raises(PermissionDenied):
-        services.review_break_glass(outsider, access, note="Godkjent av meg selv.")
+        services.review_break_glass(responder, access, note="Godkjent av meg selv.")
     access.refresh_from_db()
     assert access.reviewed_at is None
 
 
 def test_it_refuses_a_review_by_a_manager_of_another_agency(
-    case, outsider, outsider_agency, make_user, owner_agency
+    case, responder, responder_agency, make_user, owner_agency
 ):
-    access = services.break_glass(outsider, outsider_agency, case, reason=LONG_REASON)
+    access = services.break_glass(responder, responder_agency, case, reason=LONG_REASON)
     owners_manager = make_user("eierleder", owner_agency, MembershipRole.LINE_MANAGER)
     with pytest.raises(PermissionDenied):
         services.review_break_glass(owners_manager, access, note="Ok.")

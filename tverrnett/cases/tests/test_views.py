@@ -108,13 +108,18 @@ def test_an_outsider_gets_404_on_every_case_url(client, login_as, outsider, team
     assert team_case.journal.count() == 1
 
 
-def test_the_owner_and_the_partner_walk_every_case_url(client, login_as, owner, partner, team_case):
-    """The coordinator's side opens every page; the partner reads, works, but does not
-    manage (state, coordinator, team, responsibilities are the coordinator's side's)."""
+def test_the_owner_and_the_partner_walk_every_case_url(
+    client, login_as, owner, partner, partner_agency, team_case, open_to
+):
+    """The coordinator's side opens every page; the partner, the case opened to it, reads,
+    works, but does not manage (state, coordinator, team, responsibilities are the
+    coordinator's side's)."""
+    open_to(team_case, partner_agency)
     manage_only = {
         "cases:change_state",
         "cases:coordinator",
         "cases:add_team_member",
+        "cases:open_to_agency",
         "cases:add_responsibility",
     }
     # The journal entry is the owner's agency's: for the partner it does not exist (L05).
@@ -151,9 +156,24 @@ def test_an_outsider_sees_no_trace_of_the_case(client, login_as, outsider, team_
             assert team_case.reference not in page, url
 
 
-def test_the_partner_on_the_team_sees_the_case_but_not_the_owners_journal(
+def test_the_partner_on_the_team_without_a_basis_has_the_reduced_view(
     client, login_as, partner, team_case
 ):
+    login_as(client, partner)
+
+    page = client.get(reverse("cases:detail", args=[team_case.pk])).content.decode()
+
+    assert team_case.reference in page
+    assert "Ola Nordmann" not in page  # joining the team opened nothing (C1)
+    assert "Første notat." not in page
+    listing = client.get(reverse("cases:list") + "?q=Ola").content.decode()
+    assert team_case.reference not in listing
+
+
+def test_the_partner_on_the_team_sees_the_case_but_not_the_owners_journal(
+    client, login_as, partner, partner_agency, team_case, open_to
+):
+    open_to(team_case, partner_agency)
     login_as(client, partner)
 
     page = client.get(reverse("cases:detail", args=[team_case.pk])).content.decode()
@@ -460,8 +480,8 @@ def test_the_identity_number_is_masked_and_revealed_only_by_an_audited_post(
 # Break-glass (L43) ---------------------------------------------------------------------
 
 
-def test_break_glass_opens_the_case_until_it_expires(client, login_as, outsider, team_case):
-    login_as(client, outsider)
+def test_break_glass_opens_the_case_until_it_expires(client, login_as, responder, team_case):
+    login_as(client, responder)
     url = reverse("cases:detail", args=[team_case.pk])
     assert client.get(url).status_code == 404
 
@@ -490,12 +510,12 @@ def test_break_glass_opens_the_case_until_it_expires(client, login_as, outsider,
 
 
 def test_the_manager_reviews_break_glass(
-    client, login_as, make_user, outsider, outsider_agency, team_case
+    client, login_as, make_user, responder, responder_agency, team_case
 ):
     access = services.break_glass(
-        outsider, outsider_agency, team_case, reason="Personen er i akutt fare, må se teamet."
+        responder, responder_agency, team_case, reason="Personen er i akutt fare, må se teamet."
     )
-    manager = make_user("leder", outsider_agency, MembershipRole.LINE_MANAGER)
+    manager = make_user("leder", responder_agency, MembershipRole.LINE_MANAGER)
     login_as(client, manager)
 
     assert "/saker/nodtilgang/gjennomgang/" in client.get(reverse("core:home")).content.decode()
@@ -506,7 +526,7 @@ def test_the_manager_reviews_break_glass(
 
     access.refresh_from_db()
     assert access.reviewed_by == manager
-    login_as(client, outsider)
+    login_as(client, responder)
     assert client.get(reverse("cases:break_glass_reviews")).status_code == 404
 
 

@@ -486,15 +486,15 @@ def test_a_closed_exit_case_shows_but_refuses_the_teams_writes(
 
 
 def test_break_glass_reads_the_overview_but_does_not_write_a_step(
-    client, login_as, outsider, outsider_agency, exit_case
+    client, login_as, responder, responder_agency, exit_case
 ):
     overview = reverse("exitwork:overview", args=[exit_case.pk])
     item = services.step_item(exit_case, 1)
     step_url = reverse("exitwork:step", args=[exit_case.pk, item.pk])
-    login_as(client, outsider)
+    login_as(client, responder)
     assert client.get(overview).status_code == 404
 
-    case_services.break_glass(outsider, outsider_agency, exit_case, reason=BREAK_GLASS_REASON)
+    case_services.break_glass(responder, responder_agency, exit_case, reason=BREAK_GLASS_REASON)
 
     response = client.get(overview)
     assert response.status_code == 200

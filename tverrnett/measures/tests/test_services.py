@@ -157,14 +157,14 @@ def test_a_closed_case_refuses_every_write(case, owner, add):
     assert fresh(measure).goal == "Fast samtalepartner etter trening."
 
 
-def test_break_glass_reads_the_case_but_writes_no_measure(case, outsider, outsider_agency, add):
+def test_break_glass_reads_the_case_but_writes_no_measure(case, responder, responder_agency, add):
     case_services.break_glass(
-        outsider, outsider_agency, case, reason="Personen er i akutt fare, må se teamet."
+        responder, responder_agency, case, reason="Personen er i akutt fare, må se teamet."
     )
-    assert case_services.policy.case_access_path(outsider, case) == "break_glass"
+    assert case_services.policy.case_access_path(responder, case) == "break_glass"
 
     with pytest.raises(PermissionDenied):
-        add(case, actor=outsider)
+        add(case, actor=responder)
 
 
 # Changing -----------------------------------------------------------------------------
@@ -175,8 +175,9 @@ def test_a_change_saves_the_named_fields_and_moves_the_version_on(
 ):
     measure = add(team_case)
 
+    # The coordinator's side hands the measure to the partner (a team agency could not).
     services.change_measure(
-        partner,
+        owner,
         measure,
         version=1,
         measure_type=measure_types["leisure_belonging"],
@@ -367,7 +368,7 @@ def test_overdue_measures_are_those_the_user_coordinates_still_running_and_past_
     services.evaluate_measure(owner, ended, version=1, outcome="Ferdig.", status="completed")
     # A case the owner's agency is on the team of, but the police contact coordinates.
     other = register(coordinator_role=police_role)
-    add(other, start_on=days(-9), evaluation_on=days(-2))
+    add(other, actor=police_contact, start_on=days(-9), evaluation_on=days(-2))
 
     assert list(services.overdue_measures_for_coordinator(owner)) == [overdue]
     assert list(services.overdue_measures_for_coordinator(partner)) == []

@@ -82,11 +82,15 @@ def test_an_outsider_gets_404_on_every_measures_url(
 def test_the_owner_and_the_partner_open_every_measures_page(
     client, login_as, owner, partner, team_case, measure
 ):
-    for user in (owner, partner):
+    # The measure is the coordinator's agency's: the partner reads it but does not change
+    # or evaluate it (issue 16: a team agency changes only its own measures).
+    the_coordinators = {"measures:edit", "measures:evaluate"}
+    for user, refused in ((owner, set()), (partner, the_coordinators)):
         login_as(client, user)
         for name, url in [*_case_urls(team_case, measure), ("catalogue", "/tiltak/typer/")]:
             response = client.get(url)
-            assert response.status_code == 200, (user, name, response.status_code)
+            expected = 403 if name in refused else 200
+            assert response.status_code == expected, (user, name, response.status_code)
 
 
 def test_the_list_shows_each_measure_and_records_the_read(
@@ -260,12 +264,12 @@ def test_a_closed_case_shows_its_measures_and_refuses_writes(
 
 
 def test_break_glass_reads_the_measures_but_cannot_write(
-    client, login_as, outsider, outsider_agency, team_case, measure, measure_types
+    client, login_as, responder, responder_agency, team_case, measure, measure_types
 ):
     case_services.break_glass(
-        outsider, outsider_agency, team_case, reason="Personen er i akutt fare, må se teamet."
+        responder, responder_agency, team_case, reason="Personen er i akutt fare, må se teamet."
     )
-    login_as(client, outsider)
+    login_as(client, responder)
 
     assert client.get(reverse("measures:list", args=[team_case.pk])).status_code == 200
     response = client.post(

@@ -4,7 +4,10 @@ contact role), and here PST with its contact role for the district. `police_depu
 the police role's deputy and `police_manager` a line manager of the police district.
 """
 
+import re
+
 import pytest
+from django.core import mail
 
 from tverrnett.accounts.models import MembershipRole
 from tverrnett.agencies.models import AgencyType
@@ -66,3 +69,45 @@ def chain(pst_user, pst_agency, drammen, police_role, slt_role, pst_role):
         content=CONTENT,
         urgency="urgent",
     )
+
+
+def assert_emails_say_nothing():
+    """Every e-mail sent so far links only to the start page or the notices inbox, and
+    holds no case URL, case id or reference, chain id, person's name, municipality or
+    subject (docs/security.md, the mailbox actor)."""
+    from tverrnett.cases.models import ConcernCase, Person
+    from tverrnett.geography.models import Municipality
+    from tverrnett.notices.emails import absolute
+    from tverrnett.notices.models import NoticeChain
+
+    allowed = {absolute("/"), absolute("/varsler/")}
+    secrets = [case.reference for case in ConcernCase.objects.all()]
+    secrets += list(Person.objects.values_list("name", flat=True))
+    secrets += list(NoticeChain.objects.values_list("subject", flat=True))
+    secrets += list(
+        Municipality.objects.filter(pk__in=NoticeChain.objects.values("municipality")).values_list(
+            "name", flat=True
+        )
+    )
+    secrets += list(
+        Municipality.objects.filter(pk__in=ConcernCase.objects.values("municipality")).values_list(
+            "name", flat=True
+        )
+    )
+    for message in mail.outbox:
+        text = message.subject + "\n" + message.body
+        links = re.findall(r"https?://\S+", text)
+        assert set(links) <= allowed, links
+        for link in links:
+            text = text.replace(link, "")
+        # No id of anything: no digit is left once the links are gone.
+        assert not re.search(r"\d", text), text
+        for secret in secrets:
+            assert secret and secret not in text, secret
+
+
+@pytest.fixture(autouse=True)
+def emails_say_nothing(db):
+    """After every notices test, whatever it e-mailed passes `assert_emails_say_nothing`."""
+    yield
+    assert_emails_say_nothing()

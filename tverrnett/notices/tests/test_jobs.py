@@ -7,6 +7,7 @@ import pytest
 import time_machine
 from django.core import mail
 from django.core.management import call_command
+from django.urls import reverse
 from django.utils import timezone
 
 from tverrnett.assessments import services as assessment_services
@@ -16,8 +17,10 @@ from tverrnett.assessments.tests.conftest import first_options
 from tverrnett.measures import services as measure_services
 from tverrnett.measures.catalogue import load_measure_types
 from tverrnett.measures.models import MeasureType
-from tverrnett.notices import jobs
+from tverrnett.notices import emails, jobs
+from tverrnett.notices.emails import absolute
 from tverrnett.notices.models import Delivery
+from tverrnett.notices.tests.conftest import assert_emails_say_nothing
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("catalogue")]
 
@@ -54,8 +57,11 @@ def test_a_case_waiting_for_its_first_decision_is_reminded_once_after_the_deadli
     assert first["first_decisions"] == 1
     assert second["first_decisions"] == 0
     assert [message.to for message in mail.outbox] == [["eier@test.example"]]
+    # The reminder links to the start page, where the case waits (L27), not to the case.
+    assert_emails_say_nothing()
     assert "Kari" not in mail.outbox[0].body
-    assert f"/saker/{case.pk}/" in mail.outbox[0].body
+    assert f"/saker/{case.pk}/" not in mail.outbox[0].body
+    assert absolute("/") + "\n" in mail.outbox[0].body
 
 
 def test_a_consent_ending_soon_is_reminded_once(
@@ -76,6 +82,7 @@ def test_a_consent_ending_soon_is_reminded_once(
         assert jobs.run_due()["consent_expiry"] == 0
     first, second = run_twice(days(12), django_capture_on_commit_callbacks)
     assert (first["consent_expiry"], second["consent_expiry"]) == (1, 0)
+    assert mail.outbox  # and the autouse check reads every one
 
 
 def test_a_measure_due_for_evaluation_is_reminded_once(
@@ -94,10 +101,11 @@ def test_a_measure_due_for_evaluation_is_reminded_once(
     )
     first, second = run_twice(days(11), django_capture_on_commit_callbacks)
     assert (first["measure_evaluations"], second["measure_evaluations"]) == (1, 0)
+    assert mail.outbox  # and the autouse check reads every one
 
 
 def test_an_assessment_past_its_review_date_is_reminded_to_its_assessor_once(
-    team_case, emailed_owner, django_capture_on_commit_callbacks
+    team_case, emailed_owner, django_capture_on_commit_callbacks, client, login_as
 ):
     load_instruments()
     instrument = Instrument.objects.get(code="behov-og-motivasjon")
@@ -122,7 +130,14 @@ def test_an_assessment_past_its_review_date_is_reminded_to_its_assessor_once(
         assert jobs.run_due()["assessment_reviews"] == 0
     first, second = run_twice(days(31), django_capture_on_commit_callbacks)
     assert (first["assessment_reviews"], second["assessment_reviews"]) == (1, 0)
+    assert mail.outbox  # and the autouse check reads every one
     assert Delivery.objects.filter(kind="reminder:assessment-review").count() == 1
+    # The e-mail links to the start page, and the start page has it (L25).
+    with time_machine.travel(days(31)):
+        login_as(client, emailed_owner)
+        home = client.get(emails.link_for("reminder:assessment-review")).content.decode()
+    assert 'id="assessment-reviews-heading"' in home
+    assert reverse("assessments:detail", args=[team_case.pk, assessment.pk]) in home
 
 
 def test_the_command_runs_once_and_says_what_it_did(register, owner, capsys, settings):
@@ -154,6 +169,7 @@ def test_a_plan_revision_date_is_reminded_once_before_it(
         assert jobs.run_due()["plan_revisions"] == 0
     first, second = run_twice(days(20), django_capture_on_commit_callbacks)
     assert (first["plan_revisions"], second["plan_revisions"]) == (1, 0)
+    assert mail.outbox  # and the autouse check reads every one
 
 
 def test_a_review_after_exit_is_reminded_once_when_due(
@@ -168,6 +184,7 @@ def test_a_review_after_exit_is_reminded_once_when_due(
         assert jobs.run_due()["follow_up_reviews"] == 0
     first, second = run_twice(days(4), django_capture_on_commit_callbacks)
     assert (first["follow_up_reviews"], second["follow_up_reviews"]) == (1, 0)
+    assert mail.outbox  # and the autouse check reads every one
     assert mail.outbox[-1].to == ["eier@test.example"]
 
 
