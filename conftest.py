@@ -168,29 +168,6 @@ def login_as():
 
 
 @pytest.fixture
-def grant_special_categories(db):
-    """Give `user` the permission to read items tagged GDPR Art. 9 or 10 (L34) for
-    `agency` (default: their first agency), as a manager would, until `ends_on`."""
-    import datetime as _datetime
-
-    from django.utils import timezone
-
-    from tverrnett.agencies.models import SpecialCategoryPermission
-
-    def grant(user, agency=None, ends_on=None, granted_by=None):
-        agency = agency or user.active_memberships().first().agency
-        return SpecialCategoryPermission.objects.create(
-            user=user,
-            agency=agency,
-            granted_by=granted_by or user,
-            ends_on=ends_on or timezone.localdate() + _datetime.timedelta(days=30),
-            reason="Test",
-        )
-
-    return grant
-
-
-@pytest.fixture
 def open_to(db):
     """Open parts of a case (default: every part) to a team agency, as a coordinator who
     joined it under a legal basis would (consent.services.open_case_to is tested on its
@@ -230,3 +207,26 @@ def open_to(db):
         )
 
     return open_to
+
+
+@pytest.fixture
+def grant_special_categories(db):
+    """Give `user` the permission to read items tagged GDPR Art. 9 or 10 (L34) for
+    `agency` (default: their first agency), as a manager would, until `ends_on`."""
+    import datetime as _datetime
+
+    from django.utils import timezone
+
+    from tverrnett.agencies.models import SpecialCategoryPermission
+
+    def grant(user, agency=None, ends_on=None, granted_by=None):
+        agency = agency or user.active_memberships().first().agency
+        return SpecialCategoryPermission.objects.create(
+            user=user,
+            agency=agency,
+            granted_by=granted_by or user,
+            ends_on=ends_on or timezone.localdate() + _datetime.timedelta(days=30),
+            reason="Test",
+        )
+
+    return grant

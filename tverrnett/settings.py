@@ -12,7 +12,7 @@ from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from tverrnett.env import env_bool, env_int, env_list, env_str
+from tverrnett.env import env_bool, env_int, env_ip_networks, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 PACKAGE_DIR = BASE_DIR / "tverrnett"
@@ -28,6 +28,9 @@ if not SECRET_KEY:
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["localhost", "127.0.0.1"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+# The reverse proxies whose X-Request-ID header is taken (addresses or networks). Empty:
+# every request gets an id made here, so a client cannot choose its own audit id.
+TRUSTED_PROXY_IPS = env_ip_networks("TRUSTED_PROXY_IPS")
 
 INSTALLED_APPS = [
     "django.contrib.auth",
@@ -58,6 +61,7 @@ INSTALLED_APPS = [
     "tverrnett.plans",
     "tverrnett.assessments",
     "tverrnett.notices",
+    "tverrnett.duplicates",
 ]
 
 MIDDLEWARE = [

@@ -19,5 +19,6 @@ urlpatterns = [
     path("", include("tverrnett.plans.urls")),
     path("", include("tverrnett.assessments.urls")),
     path("varsler/", include("tverrnett.notices.urls")),
+    path("mulige-duplikater/", include("tverrnett.duplicates.urls")),
     path("i18n/setlang/", public(set_language), name="set_language"),
 ]

@@ -598,3 +598,50 @@ def test_a_volunteer_reaches_the_case_only_after_the_declaration(
     # The rest of the case still does not exist for the club.
     for path in ("/saker/", f"{case}samtykke/", f"{case}journal/ny/", f"{case}innsyn/"):
         assert page.goto(path).status == 404, path
+
+
+def test_a_recipient_sees_on_a_consent_page_only_what_it_received(
+    context, page, server, session_of, demo, shots
+):
+    """A consent names the school and child welfare; the SLT shared with both. The
+    school's view of the consent lists its own disclosure, not the one to child welfare
+    (issue 16, item 10; the overview already did)."""
+    purpose = f"Samordning med skole og barnevern ({secrets.token_hex(3)})"
+    entry = write_slt_entry(server, demo["case"], f"Til begge mottakerne ({purpose}).")
+    consent = shell(
+        server,
+        AS_SLT + "from tverrnett.agencies.models import Agency\n"
+        "from tverrnett.cases.models import Guardian, JournalEntry\n"
+        "from tverrnett.consent import services\n"
+        f"case = ConcernCase.objects.get(pk={demo['case']})\n"
+        f"school = Agency.objects.get(pk={demo['school']})\n"
+        f"child_welfare = Agency.objects.get(pk={demo['child_welfare']})\n"
+        "consent = services.prepare_consent(\n"
+        "    slt, case, consenter_name='Dina Demosen (fiktiv)', capacity='guardians',\n"
+        f"    guardians=[Guardian.objects.get(pk={demo['guardian']})],\n"
+        "    child_views='Demo synes det er greit.',\n"
+        f"    purpose={purpose!r}, categories=['concern'],\n"
+        "    recipients=[school, child_welfare],\n"
+        "    starts_on=today, ends_on=today + datetime.timedelta(days=60),\n"
+        "    language='norsk', interpreter_used=False,\n"
+        ")\n"
+        "services.record_consent_answer(\n"
+        "    slt, consent, decision='given', form='oral',\n"
+        "    oral_recorded_by='SLT-koordinator (test)', oral_record_reference='Notat (test)',\n"
+        ")\n"
+        "for recipient in (school, child_welfare):\n"
+        "    services.disclose(\n"
+        f"        slt, case, items=[JournalEntry.objects.get(pk={entry})],\n"
+        f"        recipient=recipient, purpose={purpose!r}, consent=consent,\n"
+        "    )\n"
+        "print(json.dumps(consent.pk))\n",
+    )
+    act_as(context, session_of, "skole.demo")
+
+    page.goto(f"/saker/{demo['case']}/samtykke/{consent}/")
+
+    shared = page.locator("section[aria-labelledby=shared-heading]")
+    expect(shared.locator("li")).to_have_count(1)
+    expect(shared).to_contain_text("Drammen videregående skole")
+    expect(shared).not_to_contain_text(CHILD_WELFARE)
+    check_page(page, "consent-detail-recipient", shots)

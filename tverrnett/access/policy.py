@@ -463,7 +463,9 @@ def visible_cases(user, now=None, memberships=None):
         )
     if not (agency_ids or volunteer_ids):
         return ConcernCase.objects.none()
-    return ConcernCase.objects.filter(access)
+    # A case merged into another exists no more: its URL leads to the survivor for
+    # those who see it (tverrnett.duplicates).
+    return ConcernCase.objects.filter(access, merged_into__isnull=True)
 
 
 def case_access_path(user, case, now=None, memberships=None):
@@ -543,12 +545,16 @@ def own_journal(user, case):
 
 
 def _disclosed_to(agency_ids, **case_filter):
-    """Ids of the item versions disclosed to one of `agency_ids` (consent.Disclosure)."""
+    """Ids of the item versions disclosed to one of `agency_ids` (consent.Disclosure).
+
+    Matched on the item's case, not the disclosure's: a merge moves the items to the
+    surviving case while the disclosure record, which never changes, keeps naming the
+    merged one (tverrnett.duplicates)."""
     from tverrnett.consent.models import DisclosedItem
 
     return DisclosedItem.objects.filter(
         disclosure__recipient_agency_id__in=agency_ids,
-        **{f"disclosure__{key}": value for key, value in case_filter.items()},
+        **{f"entry__{key}": value for key, value in case_filter.items()},
     ).values("entry_id")
 
 
@@ -871,6 +877,18 @@ def readable_journal_ids(user, case_ids):
     )
 
 
+def can_search_by_identity_number(agency, agency_ids):
+    """Searching the cases one may see for a person by fødselsnummer or D-number: only
+    while acting for an agency that records identity numbers (data minimisation) and
+    does case work (`agency_ids`: case_agency_ids). For anyone else a number finds
+    nothing, whether or not a case holds it."""
+    if agency is None:
+        return False
+    if agency.pk not in agency_ids:
+        return False
+    return agency.records_identity_numbers
+
+
 # Individual plans (tverrnett.plans) ----------------------------------------------------
 
 
@@ -1077,9 +1095,9 @@ def can_read_coordinator_change(user, change):
 
 
 def _special_category_agency_ids(user, agency):
-    """The agency the user acts for (`agency`, an Agency or its id) if it is one of their
-    active agencies; with none given, `_acting_agency_ids` (the acting membership's
-    agency in a request, all active agencies outside one)."""
+    """The agency the user acts for (an Agency or its id) if it is one of their active
+    agencies; with none given, all of their active agencies."""
+    active = _active_agency_ids(user)
     if agency is None:
         return list(_acting_agency_ids(user))
     agency_id = getattr(agency, "pk", agency)
@@ -1196,3 +1214,65 @@ def withhold_special_assessments(user, assessments, agency=None, day=None):
             assessment.summary = ""
             assessment.recommended_measures = ""
     return assessments
+
+
+# Possible duplicates and merged cases (tverrnett.duplicates) ---------------------------
+
+
+def _manages_open_case(user, case):
+    return not case.is_closed and can_manage_case(user, case, case_access_path(user, case))
+
+
+def duplicate_notice_side(user, notice):
+    """Which side of a possible duplicate the user answers for, or None (then the notice
+    does not exist for them):
+
+    - "existing": the holder or deputy of the coordinator role of the case the intake
+      matched, who manages that case. The notice is theirs: they dismiss it or merge.
+    - "new": once a merge was proposed, the holder or deputy of the new case's
+      coordinator role, who manages the new case. They agree to the merge or decline.
+
+    The registering user and the new case's team are neither: for them the match
+    never happened.
+    """
+    if holds_role(user, notice.existing_case.coordinator_role) and _manages_open_case(
+        user, notice.existing_case
+    ):
+        return "existing"
+    if (
+        notice.status == "proposed"
+        and holds_role(user, notice.new_case.coordinator_role)
+        and _manages_open_case(user, notice.new_case)
+    ):
+        return "new"
+    return None
+
+
+def can_merge_cases(user, survivor, merged):
+    """Only someone who manages both open cases merges them in one step; otherwise each
+    side's coordinator agrees for their own case (`duplicate_notice_side`)."""
+    return _manages_open_case(user, survivor) and _manages_open_case(user, merged)
+
+
+def duplicate_notices_for(user):
+    """Open notices to a coordinator role the user holds or deputises: as the matched
+    case's coordinator, or as the new case's once a merge was proposed. A candidate list:
+    `duplicate_notice_side` decides each one."""
+    from tverrnett.duplicates.models import DuplicateNotice
+
+    if not is_fully_authenticated(user):
+        return DuplicateNotice.objects.none()
+    existing_side = models.Q(existing_case__coordinator_role__holder=user) | models.Q(
+        existing_case__coordinator_role__deputy=user
+    )
+    new_side = models.Q(status="proposed") & (
+        models.Q(new_case__coordinator_role__holder=user)
+        | models.Q(new_case__coordinator_role__deputy=user)
+    )
+    return DuplicateNotice.objects.filter(
+        existing_side | new_side, status__in=("open", "proposed")
+    ).select_related(
+        "existing_case__coordinator_role",
+        "new_case__coordinator_role",
+        "registering_agency",
+    )

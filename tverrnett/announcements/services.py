@@ -24,6 +24,7 @@ from tverrnett.networks.models import Network
 actions.register(
     "announcements.published", gettext_noop("Published an announcement or decision in a network")
 )
+actions.register("announcements.read", gettext_noop("Marked an announcement as read"))
 
 
 def announcements_for(user):
@@ -119,14 +120,18 @@ def publish_announcement(actor, network, *, kind, title, body, agency=None, requ
     return announcement
 
 
-def read_announcement(user, announcement):
-    """Record that `user` opened `announcement`. Idempotent: the first read time is kept."""
+def read_announcement(user, announcement, *, request=None):
+    """Record that `user` has read `announcement`: an explicit POST, never the GET that
+    shows it. Idempotent: the first read time is kept, and only that first time is
+    audited."""
     receipt = ReadReceipt.objects.filter(announcement=announcement, user=user).first()
     if receipt is not None:
         return receipt
     try:
         with transaction.atomic():
-            return ReadReceipt.objects.create(announcement=announcement, user=user)
+            receipt = ReadReceipt.objects.create(announcement=announcement, user=user)
+            record("announcements.read", actor=user, target=announcement, request=request)
+            return receipt
     except IntegrityError:
-        # Opened twice at the same moment (two tabs): the other request got there first.
+        # Marked twice at the same moment (two tabs): the other request got there first.
         return ReadReceipt.objects.get(announcement=announcement, user=user)

@@ -1,5 +1,5 @@
-"""Announcement pages: the list, one announcement (opening it marks it read), the form,
-and the read receipts.
+"""Announcement pages: the list, one announcement (the reader marks it read with a
+POST; opening it changes nothing), the form, and the read receipts.
 
 What a user may see comes from `services.announcements_for`; an announcement
 outside it answers 404, exactly like one that does not exist.
@@ -12,7 +12,7 @@ from django.db.models import Exists, OuterRef, Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tverrnett.access import policy
 from tverrnett.access.rules import member
@@ -62,7 +62,7 @@ def announcement_list(request):
 @require_GET
 def announcement_detail(request, pk):
     announcement = get_object_or_404(announcements_for(request.user), pk=pk)
-    receipt = read_announcement(request.user, announcement)
+    receipt = ReadReceipt.objects.filter(announcement=announcement, user=request.user).first()
     return render(
         request,
         "announcements/detail.html",
@@ -72,6 +72,17 @@ def announcement_detail(request, pk):
             "may_see_receipts": policy.can_see_read_receipts(request.user, announcement),
         },
     )
+
+
+@member
+@require_POST
+def announcement_mark_read(request, pk):
+    """The reader's "Mark as read". Marking again changes nothing."""
+    announcement = get_object_or_404(announcements_for(request.user), pk=pk)
+    if not announcement.is_read:
+        read_announcement(request.user, announcement, request=request)
+        messages.success(request, _("Marked as read."))
+    return redirect("announcements:detail", pk=announcement.pk)
 
 
 @member

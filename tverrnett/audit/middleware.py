@@ -1,11 +1,33 @@
+import ipaddress
 import re
 import uuid
+from functools import lru_cache
+
+from django.conf import settings
 
 from tverrnett.audit.context import current_request_id
 
 # Accept an id from the proxy in front only when it looks like one, so the
 # header cannot be used to write arbitrary text into the audit log.
 _VALID_REQUEST_ID = re.compile(r"^[A-Za-z0-9._-]{8,64}$")
+
+
+@lru_cache(maxsize=8)
+def _networks(trusted):
+    return tuple(ipaddress.ip_network(item) for item in trusted)
+
+
+def _from_trusted_proxy(request):
+    """The request came straight from a proxy named in TRUSTED_PROXY_IPS. Anyone else
+    could choose the id their requests are logged under, and so blur the audit trail."""
+    trusted = tuple(settings.TRUSTED_PROXY_IPS)
+    if not trusted:
+        return False
+    try:
+        address = ipaddress.ip_address(request.META.get("REMOTE_ADDR", ""))
+    except ValueError:
+        return False
+    return any(address in network for network in _networks(trusted))
 
 
 class RequestIdMiddleware:
@@ -15,7 +37,7 @@ class RequestIdMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        incoming = request.headers.get("X-Request-ID", "")
+        incoming = request.headers.get("X-Request-ID", "") if _from_trusted_proxy(request) else ""
         request_id = incoming if _VALID_REQUEST_ID.match(incoming) else uuid.uuid4().hex
         request.request_id = request_id
         token = current_request_id.set(request_id)

@@ -676,7 +676,13 @@ class CaseListForm(forms.Form):
         ("oldest", _("Oldest first")),
         ("deadline", _("Next deadline first")),
     ]
-    q = forms.CharField(label=_("Search"), max_length=100, required=False)
+    # Not kept by the browser's form history: it may be a name or an identity number.
+    q = forms.CharField(
+        label=_("Search"),
+        max_length=100,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
     state = forms.ChoiceField(
         label=_("State"), choices=[("", _("All states"))] + CaseState.choices, required=False
     )

@@ -250,17 +250,13 @@ def _require_manage(actor, case):
 # Intake ---------------------------------------------------------------------
 
 
-def find_possible_duplicates(
-    user, *, name="", birth_date=None, birth_year=None, identity_number=""
-):
-    """Open cases the user may see that may be about the same person (intake, item 1).
-
-    Only cases the user may already see are offered: a possible match in
-    another team's case must not tell an outsider that the case exists.
-    """
+def same_person(*, name="", birth_date=None, birth_year=None, identity_number=""):
+    """The filter on cases that may be about this person, or None when nothing identifies
+    them: the same identity number, or the same name and birth date or year. Both duplicate
+    checks at intake (visible cases and the hidden ones, tverrnett.duplicates) use it."""
     identity_number = fodselsnummer.compact(identity_number or "")
     if not (identity_number or name.strip()):
-        return ConcernCase.objects.none()
+        return None
     same_person = Q()
     if identity_number:
         same_person |= Q(subject__identity_number=identity_number)
@@ -273,9 +269,26 @@ def find_possible_duplicates(
         elif birth_year:
             same_name &= Q(subject__birth_year=birth_year) | Q(subject__birth_date__year=birth_year)
         same_person |= same_name
+    return same_person
+
+
+def find_possible_duplicates(
+    user, *, name="", birth_date=None, birth_year=None, identity_number=""
+):
+    """Open cases the user may see that may be about the same person (intake, item 1).
+
+    Only cases the user may already see are offered: a possible match in
+    another team's case must not tell an outsider that the case exists (that
+    case's coordinator is told instead, tverrnett.duplicates).
+    """
+    matches = same_person(
+        name=name, birth_date=birth_date, birth_year=birth_year, identity_number=identity_number
+    )
+    if matches is None:
+        return ConcernCase.objects.none()
     return (
         policy.visible_cases(user)
-        .filter(same_person, is_anonymous=False)
+        .filter(matches, is_anonymous=False)
         .exclude(state=CaseState.CLOSED)
         .select_related("subject", "municipality")
     )
@@ -399,6 +412,12 @@ def register_concern(
         detail={"anonymous": anonymous, "network": network.pk, "source": source},
         request=request,
     )
+    if not anonymous:
+        # A match in a case the actor cannot see tells that case's coordinator, and
+        # the actor nothing (tverrnett.duplicates).
+        from tverrnett.duplicates.services import notify_hidden_duplicates
+
+        notify_hidden_duplicates(actor, agency, case, request=request)
     return case
 
 
@@ -652,6 +671,9 @@ def convert_anonymous(
         },
         request=request,
     )
+    from tverrnett.duplicates.services import notify_hidden_duplicates
+
+    notify_hidden_duplicates(actor, agency, identified, request=request)
     return identified
 
 

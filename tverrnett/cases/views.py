@@ -1,6 +1,8 @@
 """Concern case pages. Every case lookup goes through `open_case`, which answers 404
 to anyone outside the case (L42) and writes the read entry of every page view (L44)."""
 
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -20,6 +22,7 @@ from django.db.models import (
 )
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
@@ -30,6 +33,7 @@ from tverrnett.access.rules import member
 from tverrnett.agencies.models import Agency, AgencyType
 from tverrnett.audit.models import AuditEntry
 from tverrnett.cases import forms, services
+from tverrnett.cases import search as case_search
 from tverrnett.cases.models import (
     CasePart,
     CaseState,
@@ -46,6 +50,8 @@ from tverrnett.consent import catalogue, sharing
 from tverrnett.consent import forms as consent_forms
 from tverrnett.consent import services as sharing_services
 from tverrnett.core.form_errors import add_service_errors
+from tverrnett.core.identity_numbers import contains_identity_number
+from tverrnett.duplicates.services import survivor_visible_to
 from tverrnett.geography.models import Municipality
 from tverrnett.networks.models import Forum, Role, RoleKind
 
@@ -180,11 +186,20 @@ def _team_agencies(case):
 # List and search -----------------------------------------------------------------
 
 
+# The list's filters and sorting: these go into its URL. The search text never does.
+_LIST_PARAMETERS = ("state", "forum", "municipality", "coordinator", "overdue", "sort")
+
+
 @member
-@require_GET
+@require_http_methods(["GET", "POST"])
 def case_list(request):
+    """The cases the user may see. The search is a POST (kept out of URLs and server
+    logs, see cases/search.py) that redirects here with a token; filters, sorting and
+    paging are GET parameters."""
     _require_case_work(request)
-    visible = policy.visible_cases(request.user)
+    memberships = policy.case_memberships(request.user)
+    visible = policy.visible_cases(request.user, memberships=memberships)
+    may_search_numbers = policy.can_search_by_identity_number(request.agency, memberships[0])
     today = timezone.localdate()
     overdue = Task.objects.filter(case=OuterRef("pk"), deadline__lt=today).exclude(
         status=TaskStatus.DONE
@@ -193,8 +208,20 @@ def case_list(request):
     # hold: asking the cases would run the visibility rule three more times.
     network_ids = policy.member_network_ids(request.user)
     municipalities = Municipality.objects.filter(networks__in=network_ids).distinct()
+    token = (request.POST if request.method == "POST" else request.GET).get("sok", "")
+    kept = case_search.recall(request.session, token)
+    if request.method == "POST":
+        data = request.POST
+    else:
+        # Whatever a URL says about `q` is ignored; the kept text fills the field in again
+        # (never an identity number).
+        data = request.GET.copy() if request.GET else None
+        if data is not None:
+            data.pop("q", None)
+            if kept and "q" in kept:
+                data["q"] = kept["q"]
     form = forms.CaseListForm(
-        request.GET or None,
+        data,
         forums=Forum.objects.filter(network_id__in=network_ids).order_by("name"),
         municipalities=municipalities.order_by("name"),
         roles=Role.objects.filter(
@@ -207,8 +234,18 @@ def case_list(request):
         .distinct()
         .select_related("agency", "holder"),
     )
-    agency_ids = policy.case_agency_ids(request.user)
+    agency_ids = memberships[0]
     identity = policy.part_shown(request.user, agency_ids, CasePart.IDENTITY)
+    form.fields["q"].help_text = (
+        _("A name, a case reference, words in the summary, or a national identity number.")
+        if may_search_numbers
+        else _("A name, a case reference or words in the summary.")
+    )
+    if request.method == "POST" and form.is_valid():
+        # A number finds a case only where the person's identity is open to the agency.
+        return _search_and_redirect(
+            request, form, visible.filter(identity), kept, token, may_search_numbers
+        )
     cases = visible.select_related(
         "subject", "municipality", "forum", "coordinator_role__agency", "coordinator_role__holder"
     ).annotate(
@@ -225,10 +262,31 @@ def case_list(request):
             .values("first")
         ),
     )
-    q, sort = "", "changed"
+    q, sort, search_note = "", "changed", ""
+    number_search = bool(kept and "cases" in kept)
+    if token and kept is None and request.method == "GET":
+        search_note = _("The search has expired. Search again.")
+    if number_search:
+        if not may_search_numbers:
+            # Decided for the agency the user acts for now, which may have changed since
+            # the search. The same answer whether or not a case holds the number.
+            cases = cases.none()
+            search_note = _(
+                "Search by national identity number is not available for the agency you "
+                "act for. Search by name or case reference instead."
+            )
+        elif not kept.get("valid"):
+            cases = cases.none()
+            search_note = _("This is not a valid national identity number or D-number.")
+        else:
+            cases = cases.filter(pk__in=kept["cases"])
+            search_note = _(
+                "Showing the cases found by the national identity number you searched "
+                "for. The number is not shown here."
+            )
     if form.is_valid():
         data = form.cleaned_data
-        q = data["q"].strip()
+        q = "" if number_search else data["q"].strip()
         sort = data["sort"] or "changed"
         if q:
             cases = cases.filter(_search(q, request.user, agency_ids))
@@ -247,7 +305,9 @@ def case_list(request):
     shown = [case.pk for case in page.object_list]
     if shown:
         # Names of people are identified case data: the list view is read audit too.
-        services.record_case_list_read(request.user, shown, searched=bool(q), request=request)
+        services.record_case_list_read(
+            request.user, shown, searched=bool(q or number_search), request=request
+        )
     return render(
         request,
         "cases/list.html",
@@ -255,11 +315,48 @@ def case_list(request):
             "form": form,
             "page": page,
             "q": q,
+            "searched": bool(q or number_search or token),
+            "number_search": number_search,
+            "search_token": token if kept else "",
+            "search_note": search_note,
             "today": today,
             "may_register": services.registering_networks(request.user, request.agency).exists(),
             "may_break_glass": policy.may_offer_break_glass(request.user, request.agency),
         },
     )
+
+
+def _search_and_redirect(request, form, visible, kept, token, may_search_numbers):
+    """Keep the posted search in the session and show the list under its token.
+
+    A posted identity number is searched here (audited, never kept: the session keeps
+    the ids of the cases found); an empty search field keeps the number search the page
+    showed, since the page never shows the number itself."""
+    q = form.cleaned_data["q"].strip()
+    number = case_search.identity_number_in(q)
+    if number:
+        case_ids = case_search.search_by_identity_number(
+            request.user, visible, number, allowed=may_search_numbers, request=request
+        )
+        token = case_search.remember(
+            request.session,
+            {"cases": case_ids, "valid": case_search.is_valid_identity_number(number)},
+        )
+    elif contains_identity_number(q):
+        # A number among other words would be kept in the session and shown again.
+        messages.error(
+            request, _("Search for a national identity number on its own, without other words.")
+        )
+        token = ""
+    elif q:
+        token = case_search.remember(request.session, {"q": q})
+    elif not (kept and "cases" in kept):
+        token = ""
+    params = {name: request.POST[name] for name in _LIST_PARAMETERS if request.POST.get(name)}
+    if token:
+        params["sok"] = token
+    url = reverse("cases:list")
+    return redirect(f"{url}?{urlencode(params)}" if params else url)
 
 
 def _search(q, user, agency_ids):
@@ -422,6 +519,11 @@ _SECTION_PARTS = {
 @member
 @require_GET
 def case_detail(request, pk):
+    # A merged case's page leads to the survivor, for those who see it; for anyone
+    # else the case does not exist (open_case answers 404).
+    survivor = survivor_visible_to(request.user, pk)
+    if survivor is not None:
+        return redirect("cases:detail", pk=survivor.pk)
     case, access = open_case(
         request,
         pk,

@@ -175,7 +175,9 @@ def _choice(choices, code):
 def _load(person):
     """Everything the report holds, in a fixed number of queries whatever its size."""
     cases = list(
-        ConcernCase.objects.filter(subject=person)
+        # A case merged into one of theirs is theirs too (tverrnett.duplicates): its
+        # audit entries and the records a merge leaves with it.
+        ConcernCase.objects.filter(Q(subject=person) | Q(merged_into__survivor__subject=person))
         .select_related("municipality", "coordinator_role__agency")
         .prefetch_related(Prefetch("team", queryset=TeamMember.objects.select_related("agency")))
         .order_by("created_at", "id")

@@ -829,7 +829,7 @@ def disclosures_on(case, visible=None):
     return (
         (visible if visible is not None else Disclosure.objects.filter(case=case))
         .select_related("sender_agency", "recipient_agency", "legal_basis", "consent", "shared_by")
-        .prefetch_related("items")
+        .prefetch_related("items", "parts")
     )
 
 

@@ -132,7 +132,13 @@ def detail(request, pk, consent_pk):
             if consent.status == ConsentStatus.PREPARED
             else None,
             "languages": DECLARATION_LANGUAGES,
-            "disclosures": list(services.disclosures_on(case).filter(consent=consent)),
+            # The overview's rule: what the user's agencies sent or received, and all
+            # of it for the coordinator's oversight.
+            "disclosures": list(
+                services.disclosures_on(
+                    case, policy.visible_disclosures(request.user, case, access.agency_ids)
+                ).filter(consent=consent)
+            ),
         },
     )
 

@@ -14,6 +14,7 @@ from tverrnett.audit.models import AuditEntry
 from tverrnett.cases import services as case_services
 from tverrnett.cases.services import break_glass_reviews_for, overdue_tasks_for_coordinator
 from tverrnett.consent import services as consent_services
+from tverrnett.duplicates.services import duplicate_notices_for
 from tverrnett.exitwork.services import follow_up_reviews_for_coordinator
 from tverrnett.measures import services as measures_services
 from tverrnett.notices import services as notice_services
@@ -50,6 +51,8 @@ def home(request):
         "core/home.html",
         {
             "memberships": memberships,
+            # Possible duplicates for the user's coordinator roles (tverrnett.duplicates).
+            "duplicate_notices": duplicate_notices_for(request.user) if does_case_work else [],
             "previous_login": next(iter(previous_logins), None),
             "idle_minutes": settings.SESSION_IDLE_TIMEOUT_MINUTES,
             "unread_announcements": unread_announcements,

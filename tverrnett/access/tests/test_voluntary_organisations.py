@@ -50,6 +50,8 @@ CONSIDERED_NAMESPACES = {
     "assessments": "the published instruments (no case data) and, for a manager, their own "
     "users' rater certifications; every assessment page of a case answers 404, consent or "
     "not (assessments/tests/test_views.py)",
+    "duplicates": "nothing: a possible-duplicate notice goes to a case's coordinator role, "
+    "and every notice page answers 404 (duplicates/tests/test_views.py)",
 }
 CONSIDERED_UNNAMESPACED = {"set_language"}
 

@@ -120,3 +120,4 @@ def test_reading_is_recorded_once_and_the_first_time_is_kept(tree, owner, partne
     assert again.read_at == first.read_at
     assert ReadReceipt.objects.filter(user=partner).count() == 1
     assert not unread_announcements_for(partner).exists()
+    assert AuditEntry.objects.filter(action="announcements.read").count() == 1

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from tverrnett.access.urlwalk import routes
 from tverrnett.accounts.models import MembershipRole
+from tverrnett.agencies.models import AgencyType
 from tverrnett.audit.models import AuditEntry
 from tverrnett.cases import services as case_services
 from tverrnett.cases import urls as case_urls
@@ -1200,7 +1201,7 @@ def test_each_side_is_told_what_was_shared_of_an_item(
     client, login_as, owner, partner, partner_agency, received
 ):
     case = received["case"]
-    disclosure = Disclosure.objects.get(items__isnull=False)
+    disclosure = Disclosure.objects.filter(parts__isnull=True).get()
     login_as(client, owner)
     owners = {
         item.pk: item
@@ -1525,3 +1526,89 @@ def test_consent_and_case_pages_make_the_same_number_of_queries_however_much_was
 
     assert many == few
     assert Disclosure.objects.filter(case=big).count() == 8
+
+
+# A consent's page lists only the disclosures the user's agency made or received ------------
+
+
+@pytest.fixture
+def shared_twice(
+    team_case, owner, partner_agency, school_agency, write, give_consent, on_team, open_to
+):
+    """One consent names Nav Drammen and the school, both on the team with the case opened
+    to them; the owner shared one item with each."""
+    case = on_team(team_case, school_agency)
+    open_to(case, partner_agency)
+    open_to(case, school_agency)
+    item = write(case, "Kari har uteblitt fra tiltaket tre ganger.")
+    consent = give_consent(case, recipients=[partner_agency, school_agency])
+    to_partner = services.disclose(
+        owner, case, items=[item], recipient=partner_agency, purpose=PURPOSE, consent=consent
+    )
+    to_school = services.disclose(
+        owner, case, items=[item], recipient=school_agency, purpose=PURPOSE, consent=consent
+    )
+    return {"case": case, "consent": consent, "to_partner": to_partner, "to_school": to_school}
+
+
+def _listed_disclosures(client, shared_twice):
+    case, consent = shared_twice["case"], shared_twice["consent"]
+    detail = client.get(reverse("consent:detail", args=[case.pk, consent.pk]))
+    overview = client.get(reverse("consent:overview", args=[case.pk]))
+    assert detail.status_code == overview.status_code == 200
+    # The overview also lists the team joins that opened the case (disclosures of parts,
+    # not of items); compared here are the items shared under the consent.
+    of_items = [d for d in overview.context["disclosures"] if not d.parts.exists()]
+    return detail.context["disclosures"], of_items, detail.content.decode()
+
+
+def test_a_recipient_sees_on_the_consent_page_only_what_was_shared_with_its_agency(
+    client, login_as, school_user, partner_agency, shared_twice
+):
+    login_as(client, school_user)
+
+    on_detail, on_overview, html = _listed_disclosures(client, shared_twice)
+
+    assert on_detail == on_overview == [shared_twice["to_school"]]
+    shared_section = html.partition('id="shared-heading"')[2]
+    assert partner_agency.name not in shared_section
+
+
+def test_the_other_recipient_sees_only_its_own_disclosure_too(
+    client, login_as, partner, school_agency, shared_twice
+):
+    login_as(client, partner)
+
+    on_detail, on_overview, html = _listed_disclosures(client, shared_twice)
+
+    assert on_detail == on_overview == [shared_twice["to_partner"]]
+    assert school_agency.name not in html.partition('id="shared-heading"')[2]
+
+
+def test_the_coordinator_oversees_every_disclosure_on_both_pages(
+    client, login_as, owner, shared_twice
+):
+    """The coordinator (holder of the coordinator role, whose agency sent both) sees both,
+    on the consent page as on the overview."""
+    login_as(client, owner)
+
+    on_detail, on_overview, _html = _listed_disclosures(client, shared_twice)
+
+    expected = {shared_twice["to_partner"], shared_twice["to_school"]}
+    assert set(on_detail) == set(on_overview) == expected
+
+
+def test_a_team_agency_that_neither_sent_nor_received_sees_no_disclosure_of_the_consent(
+    client, login_as, make_agency, make_user, on_team, open_to, shared_twice
+):
+    """Police on the team with the case opened to it, not named in the consent: the page
+    exists for it, the list is empty and says nothing about who received what."""
+    police = make_agency("Sør-Øst politidistrikt", AgencyType.POLICE_DISTRICT)
+    on_team(shared_twice["case"], police)
+    open_to(shared_twice["case"], police)
+    login_as(client, make_user("politi", police))
+
+    on_detail, on_overview, html = _listed_disclosures(client, shared_twice)
+
+    assert on_detail == on_overview == []
+    assert 'id="shared-heading"' not in html

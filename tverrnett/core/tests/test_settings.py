@@ -67,3 +67,22 @@ def test_database_url_selects_postgresql():
     )
 
     assert result.stdout.strip() == "django.db.backends.postgresql", result.stderr
+
+
+def test_a_malformed_trusted_proxy_address_stops_the_start():
+    result = _run("manage.py", "check", **PRODUCTION, TRUSTED_PROXY_IPS="10.0.0.5,proxy.local")
+
+    assert result.returncode != 0
+    assert "TRUSTED_PROXY_IPS must list IP addresses or networks" in result.stderr
+
+
+def test_trusted_proxy_addresses_and_networks_are_read():
+    result = _run(
+        "-c",
+        "import django; django.setup(); from django.conf import settings; "
+        "print(settings.TRUSTED_PROXY_IPS)",
+        **PRODUCTION,
+        TRUSTED_PROXY_IPS="10.0.0.5, 10.1.0.0/24",
+    )
+
+    assert result.stdout.strip() == "['10.0.0.5', '10.1.0.0/24']", result.stderr

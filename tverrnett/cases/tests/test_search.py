@@ -1,0 +1,324 @@
+"""The case list's search (issue 16, item 10): sent as a POST, kept out of URLs and server
+logs, and able to find a person by national identity number for an agency that records
+them. From every side: the owner (Drammen kommune – SLT, coordinator), the partner (Nav
+Drammen, on the team), the outsider (Nav Oslo), and a user with two memberships.
+"""
+
+import html
+import json
+import re
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from tverrnett.accounts.middleware import SESSION_MEMBERSHIP_KEY
+from tverrnett.accounts.models import MembershipRole
+from tverrnett.audit.models import AuditEntry
+from tverrnett.cases import services
+
+pytestmark = pytest.mark.django_db
+
+LIST = reverse("cases:list")
+# Valid per python-stdnum; typed as people do, with a space.
+NUMBER = "15076500565"
+TYPED = "150765 00565"
+# Valid, and held by no case.
+NOBODYS_NUMBER = "01019010046"
+
+
+def post_search(client, q, **filters):
+    return client.post(LIST, {"q": q, **filters})
+
+
+def listed(response):
+    return [case.pk for case in response.context["page"].object_list]
+
+
+def searches():
+    return AuditEntry.objects.filter(action="case.identity_number_searched").order_by("id")
+
+
+def stored_session(client):
+    """The session as the database holds it."""
+    return json.dumps(dict(client.session.items()))
+
+
+@pytest.fixture
+def records_numbers(owner_agency):
+    owner_agency.records_identity_numbers = True
+    owner_agency.save()
+    return owner_agency
+
+
+@pytest.fixture
+def numbered(records_numbers, register, partner_agency, owner, open_to):
+    """Kari Nordmann's case holds NUMBER and has Nav Drammen on its team, the case opened to
+    it; Ola's has none."""
+    case = register(
+        person={
+            "name": "Kari Nordmann",
+            "birth_year": 1990,
+            "identity_number": NUMBER,
+            "identity_number_reason": "Samordning med Nav.",
+        },
+        audience="adults",
+    )
+    services.add_team_member(owner, case, agency=partner_agency, contact_name="Paul Partner")
+    open_to(case, partner_agency)
+    other = register()
+    return {"case": case, "other": other}
+
+
+# Kept out of the URL -----------------------------------------------------------------
+
+
+def test_the_search_is_posted_and_the_url_holds_only_a_token(client, login_as, owner, register):
+    kari = register(person={"name": "Kari Nordmann", "birth_year": 1990}, audience="adults")
+    register(person={"name": "Per Hansen", "birth_year": 2009})
+    login_as(client, owner)
+
+    response = post_search(client, "Nordmann", sort="oldest")
+
+    assert response.status_code == 302
+    assert "Nordmann" not in response.url
+    assert "q=" not in response.url
+    assert "sok=" in response.url and "sort=oldest" in response.url
+    page = client.get(response.url)
+    assert listed(page) == [kari.pk]
+    # The field shows what was searched for.
+    assert 'value="Nordmann"' in page.content.decode()
+
+
+def test_a_search_in_the_query_string_is_ignored(client, login_as, owner, register):
+    kari = register(person={"name": "Kari Nordmann", "birth_year": 1990}, audience="adults")
+    per = register(person={"name": "Per Hansen", "birth_year": 2009})
+    login_as(client, owner)
+
+    response = client.get(LIST, {"q": "Nordmann"})
+
+    assert set(listed(response)) == {kari.pk, per.pk}
+    assert 'value="Nordmann"' not in response.content.decode()
+
+
+def test_the_search_needs_the_csrf_token(login_as, owner, register):
+    register()
+    client = Client(enforce_csrf_checks=True)
+    login_as(client, owner)
+
+    assert post_search(client, "Nordmann").status_code == 403
+
+
+def test_paging_sorting_and_filters_keep_the_search(client, login_as, owner, register):
+    matching = [
+        register(person={"name": f"Hansen {number:02d}", "birth_year": 2008})
+        for number in range(27)
+    ]
+    register(person={"name": "Per Olsen", "birth_year": 2008})
+    login_as(client, owner)
+
+    url = post_search(client, "Hansen", sort="oldest").url
+    first = client.get(url)
+    pagination = first.content.decode().split('class="ds-pagination')[1]
+    [next_page] = re.findall(r'href="(\?[^"]*side=2[^"]*)"', pagination)
+    second = client.get(LIST + html.unescape(next_page))
+
+    assert "sok=" in next_page and "Hansen" not in next_page
+    assert first.context["page"].paginator.count == 27
+    assert listed(first) + listed(second) == [case.pk for case in matching]
+    filtered = client.get(post_search(client, "Hansen", state="mapping").url)
+    assert listed(filtered) == []
+
+
+def test_another_sessions_token_finds_nothing_of_its_search(
+    client, login_as, owner, partner, register, owner_agency
+):
+    """A token is only a key into the session that made it: copied into another user's
+    URL it shows that user their own list and says the search has expired."""
+    kari = register(person={"name": "Kari Nordmann", "birth_year": 1990}, audience="adults")
+    login_as(client, owner)
+    url = post_search(client, "Nordmann").url
+
+    other = Client()
+    login_as(other, partner)
+    response = other.get(url)
+
+    assert listed(response) == []  # the partner's agency is on no team
+    assert response.context["search_note"]
+    assert "Nordmann" not in response.content.decode()
+    assert kari.reference not in response.content.decode()
+
+
+# Searching for a person by identity number --------------------------------------------
+
+
+def test_an_agency_that_records_numbers_finds_the_person_by_number(
+    client, login_as, owner, numbered
+):
+    login_as(client, owner)
+
+    response = post_search(client, TYPED)
+
+    assert NUMBER not in response.url and "00565" not in response.url
+    page = client.get(response.url)
+    assert listed(page) == [numbered["case"].pk]
+    text = page.content.decode()
+    assert NUMBER not in text and "00565" not in text  # not echoed into the field
+    assert NUMBER not in stored_session(client)
+    [entry] = searches()
+    assert entry.actor_id == owner.pk
+    assert entry.detail == {"available": True, "results": 1}
+
+
+def test_no_audit_entry_holds_the_number(client, login_as, owner, partner, outsider, numbered):
+    for user in (owner, partner, outsider):
+        login_as(client, user)
+        client.get(post_search(client, TYPED).url)
+
+    assert searches().count() == 3
+    for entry in AuditEntry.objects.all():
+        assert NUMBER not in json.dumps(entry.detail), entry.action
+        assert "00565" not in json.dumps(entry.detail), entry.action
+
+
+def test_the_number_search_survives_sorting_and_paging_without_the_number(
+    client, login_as, owner, numbered
+):
+    """The page never shows the number; posting the form again with the field empty (to
+    sort or filter) keeps the number search through the hidden token."""
+    login_as(client, owner)
+    page = client.get(post_search(client, TYPED).url)
+    token = page.context["search_token"]
+
+    resorted = client.post(LIST, {"q": "", "sok": token, "sort": "newest"}, follow=True)
+
+    assert listed(resorted) == [numbered["case"].pk]
+    assert searches().count() == 1  # no second search was made
+    cleared = client.post(LIST, {"q": ""}, follow=True)
+    assert set(listed(cleared)) == {numbered["case"].pk, numbered["other"].pk}
+
+
+def test_an_agency_that_records_numbers_finds_no_case_outside_its_reach(
+    client, login_as, outsider, outsider_agency, numbered
+):
+    """Nav Oslo records numbers too, but is on no team: a number a case holds answers
+    exactly like a number nobody has."""
+    outsider_agency.records_identity_numbers = True
+    outsider_agency.save()
+    login_as(client, outsider)
+
+    held = client.get(post_search(client, NUMBER).url)
+    nobodys = client.get(post_search(client, NOBODYS_NUMBER).url)
+
+    assert listed(held) == listed(nobodys) == []
+    assert held.context["search_note"] == nobodys.context["search_note"]
+    assert numbered["case"].reference not in held.content.decode()
+    assert [entry.detail for entry in searches()] == [{"available": True, "results": 0}] * 2
+
+
+def test_an_agency_that_does_not_record_numbers_cannot_search_by_number(
+    client, login_as, partner, numbered
+):
+    """Nav Drammen is on Kari's team and sees her case, but does not record numbers: a
+    number finds nothing, says so, and answers the same whether or not a case holds it."""
+    login_as(client, partner)
+
+    held = client.get(post_search(client, TYPED).url)
+    nobodys = client.get(post_search(client, NOBODYS_NUMBER).url)
+
+    assert listed(held) == listed(nobodys) == []
+    assert held.context["search_note"] == nobodys.context["search_note"]
+    assert "Søk på fødselsnummer" in held.context["search_note"]
+    assert numbered["case"].reference not in held.content.decode()
+    assert [entry.detail for entry in searches()] == [{"available": False, "results": 0}] * 2
+    # The name still finds the case.
+    by_name = client.get(post_search(client, "Kari").url)
+    assert listed(by_name) == [numbered["case"].pk]
+
+
+def test_a_number_that_is_no_identity_number_finds_nothing_and_says_so(
+    client, login_as, owner, numbered
+):
+    login_as(client, owner)
+    wrong = NUMBER[:10] + str((int(NUMBER[10]) + 1) % 10)
+
+    page = client.get(post_search(client, wrong).url)
+
+    assert listed(page) == []
+    assert "gyldig" in page.context["search_note"]
+    assert [entry.detail for entry in searches()] == [{"available": True, "results": 0}]
+
+
+def test_the_number_search_is_decided_for_the_agency_the_user_acts_for(
+    client, login_as, make_user, owner_agency, partner_agency, numbered
+):
+    """A user in both agencies searches while acting for the one that records numbers,
+    then switches to Nav Drammen: the same list URL shows nothing found by the number."""
+    user = make_user("begge", owner_agency, MembershipRole.CASE_WORKER)
+    nav = user.memberships.create(agency=partner_agency, role=MembershipRole.CASE_WORKER)
+    login_as(client, user)
+    url = post_search(client, NUMBER).url
+    assert listed(client.get(url)) == [numbered["case"].pk]
+
+    session = client.session
+    session[SESSION_MEMBERSHIP_KEY] = nav.pk
+    session.save()
+    response = client.get(url)
+
+    assert listed(response) == []
+    assert "Søk på fødselsnummer" in response.context["search_note"]
+
+
+# Query counts ---------------------------------------------------------------------------
+
+
+def _queries(client, url):
+    with CaptureQueriesContext(connection) as context:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(context.captured_queries)
+
+
+def test_a_search_costs_what_the_list_costs_however_many_cases(
+    client, login_as, owner, numbered, register
+):
+    login_as(client, owner)
+    by_name = post_search(client, "Nordmann").url
+    by_number = post_search(client, NUMBER).url
+    _queries(client, LIST)
+    plain = _queries(client, LIST)
+    few = (_queries(client, by_name), _queries(client, by_number))
+    for number in range(12):
+        register(person={"name": f"Nordmann {number}", "birth_year": 2008})
+
+    many = (_queries(client, by_name), _queries(client, by_number))
+
+    assert few == many == (plain, plain)
+
+
+def test_a_number_among_other_words_is_not_kept_nor_searched(client, login_as, owner, numbered):
+    login_as(client, owner)
+
+    response = post_search(client, f"Kari {TYPED}")
+
+    assert "sok=" not in response.url
+    assert NUMBER not in stored_session(client) and "00565" not in stored_session(client)
+    assert not searches().exists()
+    page = client.get(response.url)
+    assert "00565" not in page.content.decode()
+
+
+def test_an_agency_that_does_not_record_numbers_never_asks_the_database_for_one(
+    client, login_as, partner, numbered
+):
+    """Not even a query: nothing to time, nothing to tell held numbers from others by."""
+    login_as(client, partner)
+
+    with CaptureQueriesContext(connection) as context:
+        post_search(client, NUMBER)
+
+    sql = [query["sql"] for query in context.captured_queries]
+    assert not any('."identity_number"' in text for text in sql)
+    assert not any(NUMBER in text for text in sql)
