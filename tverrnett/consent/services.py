@@ -455,6 +455,67 @@ def _check_basis(basis, sender, recipient, items, day, necessity_note, confirmat
     )
 
 
+def check_statutory_basis(basis, sender, recipient, necessity_note, confirmations, day=None):
+    """The checks of a disclosure under `basis` for information the sender itself holds
+    (a team join, a returnee's child case): a ValidationError when it may not be used."""
+    _check_basis_for_sectors(
+        basis,
+        sender,
+        recipient,
+        {sender.agency_type},
+        day or timezone.localdate(),
+        necessity_note,
+        confirmations,
+    )
+
+
+def record_case_opening(
+    actor,
+    case,
+    *,
+    sender,
+    recipient,
+    parts,
+    purpose,
+    legal_basis,
+    necessity_note,
+    confirmations,
+    request=None,
+):
+    """The immutable record that `parts` of `case` went to `recipient` under a statutory
+    basis already checked (`check_statutory_basis`), with its audit entry."""
+    disclosure = Disclosure.objects.record(
+        parts=sorted(set(parts)),
+        case=case,
+        sender_agency=sender,
+        recipient_agency=recipient,
+        shared_by=actor,
+        purpose=purpose,
+        legal_basis=legal_basis,
+        legal_basis_citation=(
+            f"{legal_basis.law} {legal_basis.section} ({legal_basis.catalogue_version})"
+        ),
+        necessity_note=necessity_note,
+        confirmations=sorted(confirmations),
+    )
+    record(
+        "consent.case_opened",
+        actor=actor,
+        agency=sender,
+        target=case,
+        detail={
+            "disclosure": disclosure.pk,
+            "recipient": recipient.pk,
+            "parts": sorted(set(parts)),
+            "legal_basis": legal_basis.code,
+            "consent": None,
+            "follow_ups": [],
+        },
+        request=request,
+    )
+    return disclosure
+
+
 def _check_basis_for_sectors(basis, sender, recipient, sectors, day, necessity_note, confirmations):
     """The sender may use the statutory `basis` today towards `recipient`, no sector the
     information comes from (`sectors`) excludes it (L04), and the necessity note and the
