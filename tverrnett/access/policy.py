@@ -1094,13 +1094,13 @@ def can_read_coordinator_change(user, change):
 
 
 def _special_category_agency_ids(user, agency):
-    """The agency the user acts for (an Agency or its id) if it is one of their active
-    agencies; with none given, all of their active agencies."""
-    active = _active_agency_ids(user)
+    """The agency the user acts for (`agency`, an Agency or its id) if it is one of their
+    active agencies; with none given, `_acting_agency_ids` (the acting membership's
+    agency in a request, all active agencies outside one)."""
     if agency is None:
-        return active
+        return list(_acting_agency_ids(user))
     agency_id = getattr(agency, "pk", agency)
-    return [agency_id] if agency_id in active else []
+    return [agency_id] if agency_id in _active_agency_ids(user) else []
 
 
 def special_category_permissions(user, agency=None, day=None):
