@@ -425,11 +425,36 @@ def own_journal(user, case):
     ).select_related("agency", "author")
 
 
+def _still_open(prefix=""):
+    """A disclosure still opens its items to its recipient: it was not made under a
+    consent that has since been withdrawn (L13), or the recipient recorded its own
+    basis for keeping them (consent.RecipientBasis). `prefix`: the path to the
+    disclosure ("disclosure__" from a DisclosedItem)."""
+    return models.Q(**{f"{prefix}consent__withdrawal__isnull": True}) | models.Q(
+        **{f"{prefix}recipient_basis__isnull": False}
+    )
+
+
+def disclosure_opens_items(disclosure):
+    """`_still_open` for one disclosure already loaded (with consent__withdrawal and
+    recipient_basis selected, no query)."""
+    from tverrnett.consent.models import RecipientBasis
+
+    if disclosure.consent is None or not disclosure.consent.is_withdrawn:
+        return True
+    try:
+        return disclosure.recipient_basis is not None
+    except RecipientBasis.DoesNotExist:
+        return False
+
+
 def _disclosed_to(agency_ids, **case_filter):
-    """Ids of the item versions disclosed to one of `agency_ids` (consent.Disclosure)."""
+    """Ids of the item versions disclosed to one of `agency_ids` (consent.Disclosure)
+    by a disclosure that still opens them (`_still_open`)."""
     from tverrnett.consent.models import DisclosedItem
 
     return DisclosedItem.objects.filter(
+        _still_open("disclosure__"),
         disclosure__recipient_agency_id__in=agency_ids,
         **{f"disclosure__{key}": value for key, value in case_filter.items()},
     ).values("entry_id")
@@ -483,6 +508,36 @@ def visible_disclosures(user, case, agency_ids):
         return disclosures
     return disclosures.filter(
         models.Q(sender_agency_id__in=agency_ids) | models.Q(recipient_agency_id__in=agency_ids)
+    )
+
+
+def disclosures_awaiting_own_basis(user, case, agency):
+    """The disclosures on `case` to `agency` (the one the user acts for) that a consent's
+    withdrawal closed and for which the agency has recorded no basis of its own: the ones
+    its user may record an own basis for (L13). Only a case-work agency of the user's
+    records one; for anyone else there are none."""
+    from tverrnett.consent.models import Disclosure
+
+    if agency is None or agency.pk not in case_agency_ids(user):
+        return Disclosure.objects.none()
+    return Disclosure.objects.filter(
+        case=case,
+        recipient_agency_id=agency.pk,
+        consent__withdrawal__isnull=False,
+        recipient_basis__isnull=True,
+    )
+
+
+def can_record_own_basis(user, disclosure, agency):
+    """The user, acting for `agency`, may record the agency's own basis for keeping the
+    items of `disclosure`: the agency received it, its consent was withdrawn, no basis is
+    recorded yet, and the user reaches the case."""
+    if not visible_cases(user).filter(pk=disclosure.case_id).exists():
+        return False
+    return (
+        disclosures_awaiting_own_basis(user, disclosure.case, agency)
+        .filter(pk=disclosure.pk)
+        .exists()
     )
 
 

@@ -38,6 +38,7 @@ from tverrnett.consent.models import (
     FollowUpKind,
     LegalBasisKind,
     NoticeKind,
+    RecipientBasis,
 )
 from tverrnett.core.files import check_upload, clean_file_name
 
@@ -54,6 +55,10 @@ for _name, _description in [
     ),
     ("consent.confidentiality_accepted", gettext_noop("Accepted the confidentiality declaration")),
     ("consent.access_report", gettext_noop("Made an access report for a person")),
+    (
+        "consent.own_basis_recorded",
+        gettext_noop("Recorded the agency's own legal basis for keeping disclosed information"),
+    ),
 ]:
     actions.register(_name, _description)
 
@@ -253,7 +258,9 @@ def record_consent_answer(
 @transaction.atomic
 def withdraw_consent(actor, consent, *, withdrawn_on, note, request=None):
     """Register a withdrawal (L13): from now on nothing is shared under the consent, the
-    agencies that received information under it are told, the consent stays as it was."""
+    agencies that received information under it no longer read it in Tverrnett (unless
+    they record their own basis, `record_own_basis`) and are told, the consent stays as
+    it was."""
     case = consent.case
     _require_work(actor, case)
     locked = Consent.objects.select_for_update().get(pk=consent.pk)
@@ -550,6 +557,83 @@ def disclose(
     return disclosure
 
 
+def own_basis_choices(agency, day=None):
+    """The statutory bases an agency may record as its own basis for keeping information
+    it received under a consent that was withdrawn: those its sector may use (L03)."""
+    return catalogue.statutory_bases_for(agency.agency_type, None, day or timezone.localdate())
+
+
+@transaction.atomic
+def record_own_basis(
+    actor,
+    disclosure,
+    *,
+    legal_basis,
+    necessity_note,
+    confirmations=(),
+    request=None,
+    today=None,
+):
+    """The recipient of a disclosure whose consent was withdrawn records its own basis for
+    keeping the items (L13): a statutory basis from the catalogue that its sector may use
+    and the items' sectors do not exclude, with a necessity note and the confirmations the
+    basis asks for. Without it the withdrawal has ended the recipient's access to them.
+    Immutable once recorded; one per disclosure. `today` is for tests only."""
+    day = today or timezone.localdate()
+    agency = getattr(request, "agency", None) if request is not None else None
+    if agency is None:
+        agency = disclosure.recipient_agency
+    _require(policy.can_record_own_basis(actor, disclosure, agency))
+    # Lock the disclosure so two users of the agency cannot both record one.
+    locked = Disclosure.objects.select_for_update().get(pk=disclosure.pk)
+    if RecipientBasis.objects.filter(disclosure=locked).exists():
+        raise ValidationError(_("Your agency has already recorded its own basis for this."))
+    errors = {}
+    if legal_basis is None:
+        errors["legal_basis"] = _("Choose the legal basis your agency keeps the information on.")
+    elif legal_basis.pk not in {basis.pk for basis in own_basis_choices(agency, day)}:
+        errors["legal_basis"] = _("Your agency cannot use this legal basis today.")
+    else:
+        profiles = catalogue.profiles_by_sector()
+        items = list(locked.items.all())
+        if any(catalogue.sector_excludes(profiles, item.sector, legal_basis) for item in items):
+            errors["legal_basis"] = _(
+                "The confidentiality rules of the sector that recorded some of the information "
+                "do not allow it to be kept under this basis."
+            )
+        if set(legal_basis.confirmations) - set(confirmations):
+            errors["confirmations"] = _("Confirm every statement this basis requires.")
+    if not necessity_note.strip():
+        errors["necessity_note"] = _("Explain why your agency must keep the information.")
+    if errors:
+        raise ValidationError(errors)
+    kept = RecipientBasis.objects.create(
+        disclosure=locked,
+        agency=agency,
+        legal_basis=legal_basis,
+        legal_basis_citation=(
+            f"{legal_basis.law} {legal_basis.section} ({legal_basis.catalogue_version})"
+        ),
+        necessity_note=necessity_note,
+        confirmations=sorted(set(confirmations) & set(legal_basis.confirmations)),
+        recorded_by=actor,
+    )
+    record(
+        "consent.own_basis_recorded",
+        actor=actor,
+        agency=agency,
+        target=locked.case,
+        detail={
+            "disclosure": locked.pk,
+            "own_basis": kept.pk,
+            "legal_basis": legal_basis.code,
+            "consent": locked.consent_id,
+        },
+        request=request,
+    )
+    return kept
+
+
 @transaction.atomic
 def correct_item(actor, entry, *, text, confidentiality, reason, request=None, **tags):
     """Correct an information item (a new version) and tell every agency it was
@@ -643,7 +727,14 @@ def disclosures_on(case, visible=None):
     (policy.visible_disclosures)."""
     return (
         (visible if visible is not None else Disclosure.objects.filter(case=case))
-        .select_related("sender_agency", "recipient_agency", "legal_basis", "consent", "shared_by")
+        .select_related(
+            "sender_agency",
+            "recipient_agency",
+            "legal_basis",
+            "consent__withdrawal",
+            "shared_by",
+            "recipient_basis",
+        )
         .prefetch_related("items")
     )
 
