@@ -584,6 +584,21 @@ def readable_journal_ids(user, case_ids):
     )
 
 
+def readable_assessment_ids(user, case_ids):
+    """Ids of the assessments on `case_ids` whose content the user's agencies may read: the
+    rule of `visible_assessments`, for a report about a person. Another agency's
+    assessment is only listed in such a report."""
+    from tverrnett.assessments.models import Assessment
+
+    own, volunteer = case_memberships(user)
+    disclosed = _disclosed_to(own | volunteer, case_id__in=case_ids)
+    return set(
+        Assessment.objects.filter(case_id__in=case_ids)
+        .filter(models.Q(agency_id__in=own) | models.Q(entry_id__in=disclosed, status="signed"))
+        .values_list("pk", flat=True)
+    )
+
+
 # Individual plans (tverrnett.plans) ----------------------------------------------------
 
 
