@@ -316,7 +316,7 @@ def test_the_recipient_is_told_and_records_its_own_basis_on_the_page(
     form = client.get(own_basis_url(shared))
     assert form.status_code == 200
     html = form.content.decode()
-    assert "Registrer virksomhetens eget rettslig grunnlag" in html
+    assert "Registrer virksomhetens eget rettslige grunnlag" in html
     assert "csrfmiddlewaretoken" in html
     assert SECRET not in html  # the page names what was shared, not what it says
 
