@@ -497,6 +497,182 @@ def visible_assessments(user, case, access_path=None, memberships=None):
     )
 
 
+# Parts of a case (C1, L05, L04) -------------------------------------------------------
+#
+# Besides its own items, an agency on the follow-up team sees only the parts of the
+# case that were opened to it: the coordinator role's agency sees every part, the agency
+# that registered the concern the identity and intake it gave, and any other agency what
+# a team-join disclosure (a consent or a legal basis, tverrnett.consent) named. Without
+# one it has the reduced view: the case's reference, state, municipality, coordinator,
+# team and responsibilities, what it is asked to contribute, and its own tasks, measures
+# and items. A break-glass access reads every part; a voluntary organisation reaches
+# only the consent page of its own.
+
+
+def _all_case_parts():
+    from tverrnett.cases.models import CasePart
+
+    return frozenset(CasePart.values)
+
+
+def _opening_disclosures(agency_ids, day):
+    """Disclosures to `agency_ids` still in force on `day`: a legal basis holds until the
+    record says otherwise; a consent only while it is valid (withdrawn or ended, the
+    parts it opened close again)."""
+    from tverrnett.consent.models import Consent, Disclosure
+
+    return Disclosure.objects.filter(recipient_agency_id__in=agency_ids).filter(
+        models.Q(consent__isnull=True) | models.Q(consent__in=Consent.objects.valid_on(day))
+    )
+
+
+def opened_case_parts(case, agency_ids, day=None):
+    """The parts of `case` disclosures in force opened to one of `agency_ids`."""
+    from django.utils import timezone
+
+    from tverrnett.consent.models import DisclosedPart
+
+    if not agency_ids:
+        return frozenset()
+    opening = _opening_disclosures(agency_ids, day or timezone.localdate()).filter(case=case)
+    return frozenset(
+        DisclosedPart.objects.filter(disclosure__in=opening).values_list("part", flat=True)
+    )
+
+
+def case_parts(user, case, access_path, agency_ids, day=None):
+    """The parts of `case` (cases.CasePart) the user sees, reaching it by `access_path`
+    for `agency_ids` (their case-work agencies). The one rule; pages only ask it."""
+    if access_path in ("coordinator", "break_glass"):
+        return _all_case_parts()
+    if access_path != "team":
+        return frozenset()
+    return _team_parts(case, agency_ids, opened_case_parts(case, agency_ids, day))
+
+
+def _team_parts(case, agency_ids, opened):
+    """What `agency_ids` see of `case` as team agencies, given the parts disclosures in
+    force `opened` to them."""
+    from tverrnett.cases.models import CasePart
+
+    if case.coordinator_role.agency_id in agency_ids:
+        return _all_case_parts()
+    parts = set(opened)
+    if case.created_agency_id in agency_ids:
+        parts |= {CasePart.IDENTITY, CasePart.INTAKE}
+    return frozenset(parts)
+
+
+def agency_sees_every_part(case, agency_id, day=None):
+    """Whether `agency_id` (not a user) would see every part of `case` as a team agency:
+    the coordinator role may move to an agency only then."""
+    if case.coordinator_role.agency_id == agency_id:
+        return True
+    return opened_case_parts(case, {agency_id}, day) >= _all_case_parts()
+
+
+def team_parts(case, day=None):
+    """{agency id: the parts it sees} for every agency on the case's team, in two
+    queries: what the coordinator sees of who sees what."""
+    from django.utils import timezone
+
+    from tverrnett.consent.models import DisclosedPart
+
+    team = list(case.team.values_list("agency_id", flat=True))
+    rows = DisclosedPart.objects.filter(
+        disclosure__in=_opening_disclosures(team, day or timezone.localdate()).filter(case=case)
+    ).values_list("disclosure__recipient_agency_id", "part")
+    opened = {}
+    for agency_id, part in rows:
+        opened.setdefault(agency_id, set()).add(part)
+    return {
+        agency_id: _team_parts(case, {agency_id}, opened.get(agency_id, ())) for agency_id in team
+    }
+
+
+# The pages' read-entry parts that show a gated part of the case. A page that shows one
+# of these without the part being open does not exist for the user (404).
+PAGE_PART_GATES = {
+    "person": "identity",
+    "guardians": "identity",
+    "identity_number": "identity",
+    "consents": "identity",
+    "declaration": "identity",
+    "signed_declaration": "identity",
+    "child_cases": "identity",
+    "access_report": "identity",
+    "intake": "intake",
+    "summary": "summary",
+    "security_clarification": "clarification",
+    "resources": "own_network",
+    "measures": "measures",
+    "contact": "conversations",
+    "contact_agreements": "conversations",
+    "conversations": "conversations",
+}
+
+
+def gated_parts(page_parts):
+    """The parts of the case a page shows, from its read-entry parts."""
+    return {PAGE_PART_GATES[part] for part in page_parts if part in PAGE_PART_GATES}
+
+
+def hidden_person_fields(agency, access_path, parts):
+    """The person's fields the user does not see (L04): all of them when the identity is
+    not open to their agency; under break-glass, which has no recorded basis, the fields
+    their own sector's profile marks confidential (child welfare: name, birth date,
+    address, occupation)."""
+    from tverrnett.cases.models import CasePart
+    from tverrnett.consent.models import SectorProfile
+
+    if CasePart.IDENTITY not in parts:
+        return frozenset(PERSON_FIELDS)
+    if access_path != "break_glass" or agency is None:
+        return frozenset()
+    profile = SectorProfile.objects.filter(sector=agency.agency_type).first()
+    return frozenset(profile.confidential_person_fields) if profile else frozenset()
+
+
+PERSON_FIELDS = (
+    "name",
+    "birth_date",
+    "address",
+    "occupation",
+    "identity_number",
+    "gender_in_own_words",
+    "languages",
+    "interpreter",
+    "guardians",
+)
+
+
+def identity_shown(user, agency_ids, now=None):
+    """`case_parts(...)` contains the identity, as a condition on ConcernCase, for lists
+    and search: one subquery, whatever the number of cases."""
+    from django.utils import timezone
+
+    from tverrnett.cases.models import BreakGlassAccess, CasePart
+    from tverrnett.consent.models import DisclosedPart
+
+    now = now or timezone.now()
+    if not agency_ids:
+        return models.Q(pk__in=[])
+    opened = DisclosedPart.objects.filter(
+        part=CasePart.IDENTITY,
+        disclosure__in=_opening_disclosures(agency_ids, timezone.localdate(now)),
+    ).values("disclosure__case_id")
+    return (
+        models.Q(coordinator_role__agency_id__in=agency_ids)
+        | models.Q(created_agency_id__in=agency_ids)
+        | models.Q(coordinator_role__holder=user)
+        | models.Q(coordinator_role__deputy=user)
+        | models.Q(
+            pk__in=BreakGlassAccess.objects.filter(user=user, expires_at__gt=now).values("case_id")
+        )
+        | models.Q(pk__in=opened)
+    )
+
+
 def visible_disclosures(user, case, agency_ids):
     """The disclosure records a user sees on a case they reach: all of them for the
     coordinator (oversight of the case), otherwise those their agencies (`agency_ids`)
@@ -511,18 +687,21 @@ def visible_disclosures(user, case, agency_ids):
     )
 
 
-def disclosures_awaiting_own_basis(user, case, agency):
-    """The disclosures on `case` to `agency` (the one the user acts for) that a consent's
-    withdrawal closed and for which the agency has recorded no basis of its own: the ones
-    its user may record an own basis for (L13). Only a case-work agency of the user's
-    records one; for anyone else there are none."""
-    from tverrnett.consent.models import Disclosure
+def disclosures_awaiting_own_basis(user, case, agency_ids):
+    """The item disclosures on `case` to `agency_ids` (pass the one the user acts for, to
+    record) that a consent's withdrawal closed and for which the recipient has recorded
+    no basis of its own: the ones a user of the recipient may record an own basis for
+    (L13). Only the user's case-work agencies record one. A team join's parts are not
+    kept this way: a withdrawal closes them (`_opening_disclosures`)."""
+    from tverrnett.consent.models import DisclosedItem, Disclosure
 
-    if agency is None or agency.pk not in case_agency_ids(user):
+    agency_ids = set(agency_ids) & case_agency_ids(user)
+    if not agency_ids:
         return Disclosure.objects.none()
     return Disclosure.objects.filter(
+        models.Exists(DisclosedItem.objects.filter(disclosure=models.OuterRef("pk"))),
         case=case,
-        recipient_agency_id=agency.pk,
+        recipient_agency_id__in=agency_ids,
         consent__withdrawal__isnull=False,
         recipient_basis__isnull=True,
     )
@@ -532,10 +711,10 @@ def can_record_own_basis(user, disclosure, agency):
     """The user, acting for `agency`, may record the agency's own basis for keeping the
     items of `disclosure`: the agency received it, its consent was withdrawn, no basis is
     recorded yet, and the user reaches the case."""
-    if not visible_cases(user).filter(pk=disclosure.case_id).exists():
+    if agency is None or not visible_cases(user).filter(pk=disclosure.case_id).exists():
         return False
     return (
-        disclosures_awaiting_own_basis(user, disclosure.case, agency)
+        disclosures_awaiting_own_basis(user, disclosure.case, {agency.pk})
         .filter(pk=disclosure.pk)
         .exists()
     )

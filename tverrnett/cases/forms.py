@@ -454,6 +454,12 @@ class TeamMemberForm(forms.Form):
         required=False,
         error_messages={"invalid": _("Enter a valid e-mail address.")},
     )
+    asked_for = forms.CharField(
+        label=_("What the agency is asked to contribute"),
+        max_length=300,
+        required=False,
+        help_text=_("For example: advice on the security assessment. Nothing about the person."),
+    )
 
     def __init__(self, *args, agencies, **kwargs):
         super().__init__(*args, **kwargs)

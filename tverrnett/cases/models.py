@@ -323,6 +323,9 @@ class TeamMember(models.Model):
     contact_phone = models.CharField(_("phone"), max_length=30, blank=True)
     contact_email = models.EmailField(_("e-mail"), blank=True)
     has_lead = models.BooleanField(_("has the lead"), default=False)
+    # What the agency is asked to contribute, e.g. advice, while the case is not (or not
+    # wholly) opened to it: coordination text about the work, never about the person.
+    asked_for = models.CharField(_("asked to contribute"), max_length=300, blank=True)
     added_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -445,6 +448,35 @@ class InformationCategory(models.TextChoices):
     MEASURES = "measures", _("Measures and follow-up")
     # Written only by signing a risk and needs assessment (tverrnett.assessments).
     ASSESSMENT = "assessment", _("Risk and needs assessments")
+
+
+class CasePart(models.TextChoices):
+    """The parts of a case another agency sees only when they were opened to it (C1, L05):
+    by being on the coordinator's side of the case, or by a disclosure that names them
+    (tverrnett.consent, a team join). Journal entries, background items and signed
+    assessments are gated item by item instead; individual plans by the plan's consent."""
+
+    IDENTITY = "identity", _("The person's identity and contact details")
+    INTAKE = "intake", _("The concern as registered")
+    SUMMARY = "summary", _("The common summary")
+    TASKS = "tasks", _("Every task (an agency always sees its own)")
+    MEASURES = "measures", _("Measures")
+    CONVERSATIONS = "conversations", _("Conversations and contact agreements")
+    OWN_NETWORK = "own_network", _("The person's own network")
+    CLARIFICATION = "clarification", _("The security clarification")
+
+
+# The information category a consent must name to open each part to an agency.
+CASE_PART_CATEGORIES = {
+    CasePart.IDENTITY: InformationCategory.PERSONAL_DETAILS,
+    CasePart.INTAKE: InformationCategory.CONCERN,
+    CasePart.SUMMARY: InformationCategory.CONCERN,
+    CasePart.TASKS: InformationCategory.MEASURES,
+    CasePart.MEASURES: InformationCategory.MEASURES,
+    CasePart.CONVERSATIONS: InformationCategory.MEASURES,
+    CasePart.OWN_NETWORK: InformationCategory.FAMILY,
+    CasePart.CLARIFICATION: InformationCategory.CONCERN,
+}
 
 
 class PoliceVerification(models.TextChoices):

@@ -716,6 +716,18 @@ def change_coordinator(actor, case, *, version, role, reason, request=None):
         raise ValidationError({"role": _("Choose a coordinator role for this municipality.")})
     if role.pk == case.coordinator_role_id:
         raise ValidationError({"role": _("This role already coordinates the case.")})
+    if not policy.agency_sees_every_part(case, role.agency_id):
+        # The coordinator sees every part: handing the case to another agency is a
+        # disclosure, recorded first by opening the whole case to it on the team.
+        raise ValidationError(
+            {
+                "role": _(
+                    "%(agency)s does not see the whole case yet. Put it on the team and open "
+                    "every part of the case to it under a consent or a legal basis first."
+                )
+                % {"agency": role.agency.name}
+            }
+        )
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the coordinator changes.")})
     _claim_version(case, version)
@@ -807,19 +819,31 @@ def reveal_identity_number(actor, case, *, request=None):
 
 @transaction.atomic
 def add_team_member(
-    actor, case, *, agency, contact_name, contact_phone="", contact_email="", request=None
+    actor,
+    case,
+    *,
+    agency,
+    contact_name,
+    contact_phone="",
+    contact_email="",
+    asked_for="",
+    request=None,
 ):
+    """Put an agency on the team with the reduced view: the case opens to it only by a
+    disclosure (tverrnett.consent.services.join_team and open_case_to)."""
     _require_manage(actor, case)
     if case.team.filter(agency=agency).exists():
         raise ValidationError({"agency": _("This agency is already on the team.")})
     if not agency.is_active:
         raise ValidationError({"agency": _("This agency is no longer active.")})
+    refuse_identity_numbers({"asked_for": asked_for})
     member = TeamMember.objects.create(
         case=case,
         agency=agency,
         contact_name=contact_name,
         contact_phone=contact_phone,
         contact_email=contact_email,
+        asked_for=asked_for.strip(),
     )
     _timeline(case, actor, "team_added", note=agency.name)
     record(

@@ -26,6 +26,7 @@ urlpatterns = [
     path("<int:pk>/person/", views.edit_person, name="person"),
     path("<int:pk>/person/fodselsnummer/", views.reveal_identity_number, name="reveal"),
     path("<int:pk>/team/", views.add_team_member, name="add_team_member"),
+    path("<int:pk>/team/<int:member_pk>/open/", views.open_to_agency, name="open_to_agency"),
     path(
         "<int:pk>/team/<int:member_pk>/fjern/",
         views.remove_team_member,

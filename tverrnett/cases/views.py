@@ -9,6 +9,7 @@ from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -18,6 +19,7 @@ from tverrnett.agencies.models import Agency, AgencyType
 from tverrnett.audit.models import AuditEntry
 from tverrnett.cases import forms, services
 from tverrnett.cases.models import (
+    CasePart,
     CaseState,
     ChecklistItem,
     InformationCategory,
@@ -29,6 +31,7 @@ from tverrnett.cases.models import (
     TeamMember,
 )
 from tverrnett.consent import catalogue, sharing
+from tverrnett.consent import forms as consent_forms
 from tverrnett.consent import services as sharing_services
 from tverrnett.core.form_errors import add_service_errors
 from tverrnett.geography.models import Municipality
@@ -73,17 +76,40 @@ class _Access:
         self.can_work = policy.can_work_on_case(user, case, self.path)
         self.can_manage = policy.can_manage_case(user, case, self.path, self.agency_ids)
         self.sees_readers = policy.can_see_case_readers(user, case)
+        self._user, self._case = user, case
+
+    @cached_property
+    def parts(self):
+        """The parts of the case open to the user (asked only by pages that show one)."""
+        return policy.case_parts(self._user, self._case, self.path, self.agency_ids)
+
+    @property
+    def is_reduced(self):
+        """On the team, but nothing about the person opened to the agency yet."""
+        return self.path == "team" and CasePart.IDENTITY not in self.parts
+
+    def sees(self, part):
+        return part in self.parts
 
 
 def open_case(
-    request, pk, *, parts=(), relations=_CASE_RELATIONS, volunteer_page=False, record_read=True
+    request,
+    pk,
+    *,
+    parts=(),
+    relations=_CASE_RELATIONS,
+    volunteer_page=False,
+    record_read=True,
+    partial=False,
 ):
     """The case the user may see, or the same 404 as a case that does not exist.
 
     A GET records the read (L44): one entry per page view, naming the parts shown
     (a page that must first know what it shows passes record_read=False and calls
     `record_read` itself). A voluntary organisation reaches only the pages that
-    say `volunteer_page`: everywhere else the case does not exist for it.
+    say `volunteer_page`: everywhere else the case does not exist for it. A page
+    showing a part of the case not opened to the user's agency does not exist for
+    them either, unless it says `partial` and leaves out what `access.parts` lacks.
     """
     memberships = policy.case_memberships(request.user)
     case = get_object_or_404(
@@ -94,6 +120,8 @@ def open_case(
     if access.path is None:  # a break-glass access that ran out between the two queries
         raise Http404
     if access.path == "consent" and not volunteer_page:
+        raise Http404
+    if not partial and policy.gated_parts(parts) - access.parts:
         raise Http404
     if request.method == "GET" and record_read:
         services.record_case_read(
@@ -338,6 +366,24 @@ def new_identified(request):
 # The case page --------------------------------------------------------------------
 
 
+# Each section of the case page, and the part of the case it shows (None: every team
+# agency sees it, as coordination of the work).
+_SECTION_PARTS = {
+    "person": "identity",
+    "guardians": "identity",
+    "consents": "identity",
+    "intake": "intake",
+    "summary": "summary",
+    "security_clarification": "clarification",
+    "resources": "own_network",
+    "team": None,
+    "responsibilities": None,
+    "tasks": None,  # every task with the part, the agency's own without it
+    "journal": None,  # gated item by item
+    "timeline": None,  # the notes only with the summary
+}
+
+
 @member
 @require_GET
 def case_detail(request, pk):
@@ -349,32 +395,56 @@ def case_detail(request, pk):
         relations=(*_CASE_RELATIONS, "security_clarification", "converted_from", "exit_work"),
         volunteer_page=True,
         record_read=False,
+        partial=True,
     )
     if access.path == "consent":
         return _volunteer_case_page(request, case, access)
     today = timezone.localdate()
+    shown = [
+        section for section, part in _SECTION_PARTS.items() if part is None or access.sees(part)
+    ]
     journal = _journal_items(request.user, case, access)[:JOURNAL_ON_CASE_PAGE]
-    consent_summary = sharing.case_consent_summary(case, request.user, access.agency_ids, today)
-    _record_read(request, case, access, CASE_PAGE_PARTS, journal)
+    consent_summary = (
+        sharing.case_consent_summary(case, request.user, access.agency_ids, today)
+        if "consents" in shown
+        else None
+    )
+    _record_read(request, case, access, shown, journal)
+    tasks = case.tasks.select_related("owner_agency", "owner_role__holder")
+    if not access.sees("tasks"):
+        tasks = tasks.filter(owner_agency_id__in=access.agency_ids)
     context = {
         "case": case,
         "access": access,
+        "shown": shown,
         "today": today,
-        "team": list(case.team.select_related("agency")),
-        "resources": list(case.resources.all()) if not case.is_anonymous else [],
+        "team": _team_with_parts(case, access),
+        "own_team_entry": next(
+            (m for m in case.team.all() if m.agency_id in access.agency_ids), None
+        ),
+        "resources": (
+            list(case.resources.all()) if "resources" in shown and not case.is_anonymous else []
+        ),
         "responsibilities": list(case.responsibilities.select_related("agency")),
-        "tasks": list(case.tasks.select_related("owner_agency", "owner_role__holder")),
+        "tasks": list(tasks),
         "journal": journal,
         "journal_more": len(journal) == JOURNAL_ON_CASE_PAGE,
         "timeline": list(case.timeline.select_related("actor")[:TIMELINE_ON_CASE_PAGE]),
+        "timeline_notes": access.sees("summary"),
         "checklist": [
             (item, services.CHECKLIST_LABELS.get(item.code, item.code))
             # Exit work's own steps are on the exit-work page.
             for item in case.checklist.filter(code__in=services.CHECKLIST_LABELS)
             if case.source == Source.SOCIAL_MEDIA
         ],
-        "guardians": list(case.subject.guardians.all()) if case.subject_id else [],
-        "clarification": getattr(case, "security_clarification", None),
+        "guardians": (
+            list(case.subject.guardians.all()) if case.subject_id and "guardians" in shown else []
+        ),
+        "clarification": (
+            getattr(case, "security_clarification", None)
+            if "security_clarification" in shown
+            else None
+        ),
         "converted_to": _converted_to(request.user, case),
         "next_states": services.next_states(case),
         "warning": (
@@ -386,8 +456,22 @@ def case_detail(request, pk):
         "task_statuses": TaskStatus.choices,
         "consents": consent_summary,
         "confidential_fields": sharing.confidential_person_fields(request.agency),
+        "hidden_fields": policy.hidden_person_fields(request.agency, access.path, access.parts),
     }
     return render(request, "cases/detail.html", context)
+
+
+def _team_with_parts(case, access):
+    """The team, each member told what it sees of the case (for those who manage it)."""
+    team = list(case.team.select_related("agency"))
+    if not access.can_manage:
+        return team
+    sees = policy.team_parts(case)
+    for team_member in team:
+        parts = sees.get(team_member.agency_id, frozenset())
+        team_member.sees_all = parts >= set(CasePart.values)
+        team_member.opened_parts = [CasePart(part).label for part in CasePart if part in parts]
+    return team
 
 
 def _journal_items(user, case, access):
@@ -782,32 +866,109 @@ def reveal_identity_number(request, pk):
     )
 
 
+def _opening_form(request, case, data, *, optional):
+    sender = services.actor_agency(request.user, case, request)
+    consents, bases = sharing_services.team_join_grounds(case, sender)
+    return consent_forms.CaseOpeningForm(
+        data, consents=consents, bases=bases, optional=optional, prefix="opening"
+    )
+
+
 @member
 @require_http_methods(["GET", "POST"])
 def add_team_member(request, pk):
-    def build(case, data):
-        return forms.TeamMemberForm(
-            data,
-            agencies=Agency.objects.filter(is_active=True)
-            .exclude(agency_type=AgencyType.VOLUNTARY_ORG)
-            .exclude(case_teams__case=case)
-            .order_by("name"),
-        )
-
-    def save(case, form):
-        services.add_team_member(request.user, case, **form.cleaned_data, request=request)
-
-    return _case_form(
+    """Joining the team is a disclosure (C1): the agency comes with the reduced view, or
+    with the parts a consent or a legal basis opens to it, recorded in one step."""
+    case, access = open_case(request, pk, parts=["team"])
+    _require(access.can_manage and not case.is_closed)
+    data = request.POST or None
+    form = forms.TeamMemberForm(
+        data,
+        agencies=Agency.objects.filter(is_active=True)
+        .exclude(agency_type=AgencyType.VOLUNTARY_ORG)
+        .exclude(case_teams__case=case)
+        .order_by("name"),
+        initial={"agency": request.GET.get("agency")} if request.GET.get("agency") else None,
+    )
+    opening = _opening_form(request, case, data, optional=True)
+    if request.method == "POST" and form.is_valid() and opening.is_valid():
+        try:
+            sharing_services.join_team(
+                request.user, case, **form.cleaned_data, **opening.opening(), request=request
+            )
+        except ValidationError as error:
+            add_service_errors(opening if _opening_error(error) else form, error)
+        else:
+            if opening.cleaned_data["consent"] or opening.cleaned_data["legal_basis"]:
+                messages.success(
+                    request,
+                    _("The agency was added to the team, and the disclosure is recorded."),
+                )
+            else:
+                messages.success(
+                    request,
+                    _(
+                        "The agency was added to the team with the reduced view: it sees "
+                        "nothing about the person until you open the case to it."
+                    ),
+                )
+            return redirect("cases:detail", pk=case.pk)
+    return render(
         request,
-        pk,
-        parts=["team"],
-        allowed=lambda case, access: access.can_manage,
-        template="cases/simple_form.html",
-        build=build,
-        save=save,
-        success=_("The agency was added to the follow-up team."),
-        title=_("Add an agency to the follow-up team"),
-        submit=_("Add to team"),
+        "cases/team_join.html",
+        {"case": case, "access": access, "form": form, "opening": opening},
+    )
+
+
+def _opening_error(error):
+    """A service error about the ground, the parts or why, not the team form's fields."""
+    fields = set(getattr(error, "error_dict", {}))
+    return bool(fields & {"ground", "parts", "purpose", "necessity_note", "confirmations"})
+
+
+@member
+@require_http_methods(["GET", "POST"])
+def open_to_agency(request, pk, member_pk):
+    """Open more of the case to an agency already on the team, under a consent or a legal
+    basis: an immutable disclosure naming the parts."""
+    case, access = open_case(request, pk, parts=["team"])
+    _require(access.can_manage and not case.is_closed)
+    team_member = get_object_or_404(
+        TeamMember.objects.select_related("agency"), pk=member_pk, case=case
+    )
+    opening = _opening_form(request, case, request.POST or None, optional=False)
+    if request.method == "POST" and opening.is_valid():
+        try:
+            sharing_services.open_case_to(
+                request.user,
+                case,
+                recipient=team_member.agency,
+                **opening.opening(),
+                request=request,
+            )
+        except ValidationError as error:
+            add_service_errors(opening, error)
+        else:
+            messages.success(
+                request,
+                _("The case was opened to %(agency)s. The disclosure is recorded.")
+                % {"agency": team_member.agency.name},
+            )
+            return redirect("cases:detail", pk=case.pk)
+    return render(
+        request,
+        "cases/open_to_agency.html",
+        {
+            "case": case,
+            "access": access,
+            "opening": opening,
+            "team_member": team_member,
+            "sees": [
+                CasePart(part).label
+                for part in CasePart
+                if part in policy.team_parts(case).get(team_member.agency_id, ())
+            ],
+        },
     )
 
 

@@ -5,7 +5,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from tverrnett.cases.models import InformationCategory
+from tverrnett.cases.models import CasePart, InformationCategory
 from tverrnett.consent.models import Confirmation, ConsentCapacity, ConsentForm, ConsentStatus
 from tverrnett.core.files import ALLOWED_EXTENSIONS_TEXT
 
@@ -310,6 +310,100 @@ class DeclarationForm(forms.Form):
     def __init__(self, *args, agencies, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["agency"].queryset = agencies
+
+
+class CaseOpeningForm(forms.Form):
+    """Opening parts of a case to a team agency (C1): the ground, the parts, why. With
+    `optional`, the ground may be left out: the agency then has the reduced view."""
+
+    ground = forms.ChoiceField(
+        label=_("Ground"),
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose a consent or a legal basis from the catalogue.")},
+    )
+    parts = forms.MultipleChoiceField(
+        label=_("What the agency may see"),
+        choices=CasePart.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text=_(
+            "Only what the agency needs for its part of the work. A consent must cover "
+            "the categories of what you open."
+        ),
+    )
+    purpose = forms.CharField(
+        label=_("What the agency needs it for"),
+        max_length=TEXT_MAX,
+        widget=_textarea(2),
+        required=False,
+    )
+    necessity_note = forms.CharField(
+        label=_("Why sharing is necessary (for a legal basis)"),
+        max_length=TEXT_MAX,
+        widget=_textarea(3),
+        required=False,
+    )
+    confirmations = forms.MultipleChoiceField(
+        label=_("Confirm (for a legal basis that asks it)"),
+        choices=Confirmation.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    NO_GROUND = "none"
+
+    def __init__(self, *args, consents, bases, optional=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.consents = {f"consent-{consent.pk}": consent for consent in consents}
+        self.bases = {f"basis-{basis.pk}": basis for basis in bases}
+        choices = [
+            (
+                key,
+                _("Consent: %(purpose)s (until %(until)s)")
+                % {"purpose": consent.purpose[:80], "until": consent.ends_on.strftime("%d.%m.%Y")},
+            )
+            for key, consent in self.consents.items()
+        ] + [
+            (key, f"{basis.law} {basis.section}: {basis.title}")
+            for key, basis in self.bases.items()
+        ]
+        if optional:
+            choices.insert(
+                0,
+                (
+                    self.NO_GROUND,
+                    _(
+                        "No sharing yet: the agency is asked to contribute without seeing "
+                        "the person (the reduced view)"
+                    ),
+                ),
+            )
+            self.fields["ground"].initial = self.NO_GROUND
+        self.fields["ground"].choices = choices
+
+    def clean(self):
+        data = super().clean()
+        key = data.get("ground")
+        data["consent"] = self.consents.get(key)
+        data["legal_basis"] = self.bases.get(key)
+        if data["consent"] is not None or data["legal_basis"] is not None:
+            if not data.get("parts"):
+                self.add_error("parts", _("Choose what the agency may see."))
+            if not (data.get("purpose") or "").strip():
+                self.add_error("purpose", _("Say what the agency needs the information for."))
+        return data
+
+    def opening(self):
+        """The service's keyword arguments for the ground chosen."""
+        data = self.cleaned_data
+        return {
+            "parts": data.get("parts") or [],
+            "purpose": data.get("purpose") or "",
+            "consent": data["consent"],
+            "legal_basis": data["legal_basis"],
+            "necessity_note": data.get("necessity_note") or "",
+            "confirmations": data.get("confirmations") or [],
+        }
 
 
 class OwnBasisForm(forms.Form):

@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from tverrnett.cases.models import InformationCategory
+from tverrnett.cases.models import CasePart, InformationCategory
 
 
 class LegalBasisKind(models.TextChoices):
@@ -281,13 +281,17 @@ class _AppendOnly(models.Model):
 
 
 class _DisclosureQuerySet(_AppendOnlyQuerySet):
-    def record(self, *, items, **fields):
-        """Create a disclosure with its items: the only moment items can join it."""
+    def record(self, *, items=(), parts=(), **fields):
+        """Create a disclosure with its items and case parts: the only moment they can
+        join it."""
         disclosure = self.create(**fields)
         disclosure._open_for_items = True
         try:
             DisclosedItem.objects.bulk_create(
                 DisclosedItem(disclosure=disclosure, entry=item) for item in items
+            )
+            DisclosedPart.objects.bulk_create(
+                DisclosedPart(disclosure=disclosure, part=part) for part in sorted(set(parts))
             )
         finally:
             disclosure._open_for_items = False
@@ -310,7 +314,8 @@ class _DisclosedItemQuerySet(_AppendOnlyQuerySet):
 
 
 class Disclosure(_AppendOnly):
-    """Utlevering: items one agency shared with another on a case (L02).
+    """Utlevering: items one agency shared with another on a case (L02), or parts of the
+    case opened to an agency on its follow-up team (a team join, `DisclosedPart`).
 
     Immutable. The basis is the catalogue entry used (for a consent, the consent
     basis of the sender's sector), with its citation copied so the record keeps
@@ -372,6 +377,29 @@ class DisclosedItem(_AppendOnly):
     def save(self, *args, **kwargs):
         if self._state.adding and not _joins_while_open(self):
             raise ImmutableRecord("Items join a disclosure only when it is made.")
+        super().save(*args, **kwargs)
+
+
+class DisclosedPart(_AppendOnly):
+    """One part of a case (cases.CasePart) a disclosure opened to its recipient agency:
+    joining the follow-up team with a consent or a legal basis."""
+
+    disclosure = models.ForeignKey(Disclosure, on_delete=models.PROTECT, related_name="parts")
+    part = models.CharField(max_length=30, choices=CasePart.choices)
+
+    objects = _DisclosedItemQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["disclosure", "part"], name="disclosed_part_once")
+        ]
+
+    def __str__(self):
+        return f"{self.disclosure_id}: {self.part}"
+
+    def save(self, *args, **kwargs):
+        if self._state.adding and not _joins_while_open(self):
+            raise ImmutableRecord("Parts join a disclosure only when it is made.")
         super().save(*args, **kwargs)
 
 

@@ -22,7 +22,12 @@ from tverrnett.agencies.models import Agency
 from tverrnett.audit import actions
 from tverrnett.audit.services import record
 from tverrnett.cases import services as case_services
-from tverrnett.cases.models import InformationCategory, JournalEntry
+from tverrnett.cases.models import (
+    CASE_PART_CATEGORIES,
+    CasePart,
+    InformationCategory,
+    JournalEntry,
+)
 from tverrnett.consent import catalogue
 from tverrnett.consent.models import (
     ConfidentialityDeclaration,
@@ -48,6 +53,7 @@ for _name, _description in [
     ("consent.refused", gettext_noop("Recorded that consent was refused")),
     ("consent.withdrawn", gettext_noop("Recorded the withdrawal of a consent")),
     ("consent.disclosed", gettext_noop("Disclosed information items to another agency")),
+    ("consent.case_opened", gettext_noop("Opened parts of a case to an agency on its team")),
     ("consent.follow_up_done", gettext_noop("Completed the follow-up of a disclosure")),
     (
         "consent.notice_acknowledged",
@@ -403,6 +409,13 @@ def _check_items(actor, case, items):
 
 
 def _check_consent(consent, case, recipient, items, day):
+    needed = set().union(*(item.required_categories for item in items))
+    _check_consent_covers(consent, case, recipient, needed, day, field="items")
+
+
+def _check_consent_covers(consent, case, recipient, needed, day, *, field):
+    """The consent is valid on `day`, names `recipient` and covers the categories
+    `needed`; otherwise a ValidationError (the uncovered categories under `field`)."""
     if consent.case_id != case.pk:
         raise PermissionDenied
     if not consent.is_valid_on(day):
@@ -426,18 +439,33 @@ def _check_consent(consent, case, recipient, items, day):
                 % {"agency": recipient.name}
             }
         )
-    outside = set().union(*(item.required_categories for item in items)) - set(consent.categories)
+    outside = set(needed) - set(consent.categories)
     if outside:
         labels = ", ".join(str(InformationCategory(code).label).lower() for code in sorted(outside))
         raise ValidationError(
             {
-                "items": _("The consent does not cover these categories: %(categories)s.")
+                field: _("The consent does not cover these categories: %(categories)s.")
                 % {"categories": labels}
             }
         )
 
 
 def _check_basis(basis, sender, recipient, items, day, necessity_note, confirmations):
+    _check_basis_for_sectors(
+        basis,
+        sender,
+        recipient,
+        {item.sector for item in items},
+        day,
+        necessity_note,
+        confirmations,
+    )
+
+
+def _check_basis_for_sectors(basis, sender, recipient, sectors, day, necessity_note, confirmations):
+    """The sender may use the statutory `basis` today towards `recipient`, no sector the
+    information comes from (`sectors`) excludes it (L04), and the necessity note and the
+    confirmations it requires are there."""
     errors = {}
     if (
         basis.kind != LegalBasisKind.STATUTORY
@@ -450,7 +478,7 @@ def _check_basis(basis, sender, recipient, items, day, necessity_note, confirmat
             "agency": recipient.name
         }
     profiles = catalogue.profiles_by_sector()
-    blocked = any(catalogue.sector_excludes(profiles, item.sector, basis) for item in items)
+    blocked = any(catalogue.sector_excludes(profiles, sector, basis) for sector in sectors)
     if blocked and "legal_basis" not in errors:
         errors["legal_basis"] = _(
             "The confidentiality rules of the sector that recorded some of the information "
@@ -555,6 +583,163 @@ def disclose(
         request=request,
     )
     return disclosure
+
+
+# Joining the team: the parts of a case opened to an agency (C1) ---------------------
+
+
+def team_join_grounds(case, sender, day=None):
+    """(consents, statutory bases) a case may be opened to a team agency under: the case's
+    valid consents, and the bases the sender's sector may use (the recipient and the
+    parts are checked when the form is sent)."""
+    day = day or timezone.localdate()
+    return valid_consents(case, day), statutory_bases(sender, day=day)
+
+
+@transaction.atomic
+def open_case_to(
+    actor,
+    case,
+    *,
+    recipient,
+    parts,
+    purpose,
+    consent=None,
+    legal_basis=None,
+    necessity_note="",
+    confirmations=(),
+    request=None,
+    today=None,
+):
+    """Open `parts` (cases.CasePart) of the case to `recipient`, an agency on its team,
+    under a consent that names it and covers the parts' categories, or a statutory
+    basis the sending agency may use (C1, L01, L05). Returns the immutable disclosure
+    that records exactly which parts opened. `today` is for tests only."""
+    _require(policy.can_manage_case(actor, case, policy.case_access_path(actor, case)))
+    _require(not case.is_closed)
+    day = today or timezone.localdate()
+    sender = _sender(actor, case, request)
+    errors = {}
+    if recipient.pk == sender.pk or not case.team.filter(agency=recipient).exists():
+        errors["recipient"] = _("Choose an agency on the case's team.")
+    parts = sorted(set(parts))
+    if not parts:
+        errors["parts"] = _("Choose what the agency may see.")
+    elif set(parts) - set(CasePart.values):
+        errors["parts"] = _("Choose parts of the case from the list.")
+    if not purpose.strip():
+        errors["purpose"] = _("Say what the agency needs the information for.")
+    if (consent is None) == (legal_basis is None):
+        errors["ground"] = _("Choose a consent or a legal basis from the catalogue.")
+    if errors:
+        raise ValidationError(errors)
+    if consent is not None:
+        consent = Consent.objects.select_for_update().get(pk=consent.pk)
+        needed = {CASE_PART_CATEGORIES[part] for part in parts}
+        _check_consent_covers(consent, case, recipient, needed, day, field="parts")
+        legal_basis = catalogue.consent_basis_for(sender.agency_type, day)
+        if legal_basis is None:
+            raise ValidationError(
+                {"ground": _("The catalogue has no consent basis for your agency's sector.")}
+            )
+    else:
+        _check_basis_for_sectors(
+            legal_basis,
+            sender,
+            recipient,
+            {sender.agency_type},
+            day,
+            necessity_note,
+            confirmations,
+        )
+    disclosure = Disclosure.objects.record(
+        parts=parts,
+        case=case,
+        sender_agency=sender,
+        recipient_agency=recipient,
+        shared_by=actor,
+        purpose=purpose,
+        legal_basis=legal_basis,
+        legal_basis_citation=(
+            f"{legal_basis.law} {legal_basis.section} ({legal_basis.catalogue_version})"
+        ),
+        consent=consent,
+        necessity_note=necessity_note if consent is None else "",
+        confirmations=sorted(confirmations) if consent is None else [],
+    )
+    follow_ups = []
+    if consent is None and legal_basis.review_task:
+        follow_ups.append(FollowUpKind.REVIEW)
+        DisclosureFollowUp.objects.create(
+            kind=FollowUpKind.REVIEW,
+            disclosure=disclosure,
+            case=case,
+            agency=sender,
+            due_on=day + datetime.timedelta(days=settings.DISCLOSURE_FOLLOW_UP_DAYS),
+        )
+    record(
+        "consent.case_opened",
+        actor=actor,
+        agency=sender,
+        target=case,
+        detail={
+            "disclosure": disclosure.pk,
+            "recipient": recipient.pk,
+            "parts": parts,
+            "legal_basis": legal_basis.code,
+            "consent": consent.pk if consent else None,
+            "follow_ups": follow_ups,
+        },
+        request=request,
+    )
+    return disclosure
+
+
+@transaction.atomic
+def join_team(
+    actor,
+    case,
+    *,
+    agency,
+    contact_name,
+    contact_phone="",
+    contact_email="",
+    asked_for="",
+    parts=(),
+    purpose="",
+    consent=None,
+    legal_basis=None,
+    necessity_note="",
+    confirmations=(),
+    request=None,
+):
+    """Put an agency on the follow-up team. Without a consent or a legal basis it has the
+    reduced view (asked to contribute, seeing nothing of the person); with one, the
+    parts named open to it by a disclosure, in the same transaction."""
+    member = case_services.add_team_member(
+        actor,
+        case,
+        agency=agency,
+        contact_name=contact_name,
+        contact_phone=contact_phone,
+        contact_email=contact_email,
+        asked_for=asked_for,
+        request=request,
+    )
+    if consent is not None or legal_basis is not None:
+        open_case_to(
+            actor,
+            case,
+            recipient=agency,
+            parts=parts,
+            purpose=purpose,
+            consent=consent,
+            legal_basis=legal_basis,
+            necessity_note=necessity_note,
+            confirmations=confirmations,
+            request=request,
+        )
+    return member
 
 
 def own_basis_choices(agency, day=None):

@@ -70,7 +70,7 @@ def overview(request, pk):
             "disclosures": disclosures,
             "awaiting_own_basis": set(
                 policy.disclosures_awaiting_own_basis(
-                    request.user, case, request.agency
+                    request.user, case, {request.agency.pk} if request.agency else set()
                 ).values_list("pk", flat=True)
             ),
         },
@@ -375,7 +375,8 @@ def own_basis(request, pk, disclosure_pk):
     once the page is known to be theirs."""
     case, access = open_case(request, pk, parts=["disclosures"], record_read=False)
     _identified(case)
-    awaiting = policy.disclosures_awaiting_own_basis(request.user, case, request.agency)
+    acting = {request.agency.pk} if request.agency else set()
+    awaiting = policy.disclosures_awaiting_own_basis(request.user, case, acting)
     disclosure = get_object_or_404(
         awaiting.select_related("sender_agency", "recipient_agency", "consent__withdrawal"),
         pk=disclosure_pk,
