@@ -636,17 +636,19 @@ def test_after_a_withdrawal_the_school_records_its_own_basis_to_keep_reading(
     own_basis = f"{case}utlevering/{ids['disclosure']}/eget-grunnlag/"
     act_as(context, session_of, "skole.demo")
 
-    # The case page: the item is gone, and the notice says so and links to the form.
+    # The item is gone from the case page and the journal.
     page.goto(case)
     main = page.locator("main")
     expect(main).not_to_contain_text(text)
-    link = page.locator(f'{WARNING} a[href="{own_basis}"]')
-    expect(link).to_be_visible()
     check_page(page, "consent-withdrawn-school-case", shots)
     assert page.goto(f"{case}journal/").ok
     expect(main).not_to_contain_text(text)
 
-    page.goto(case)
+    # The start page tells the school and links to the form.
+    page.goto("/")
+    link = page.locator(f'section[aria-labelledby=notices-heading] a[href="{own_basis}"]')
+    expect(link).to_be_visible()
+    check_page(page, "consent-withdrawn-school-start", shots)
     click_and_wait(page, link)
     expect(page).to_have_url(server.url(own_basis))
     expect(main).not_to_contain_text(text)  # What was shared is named, not shown.
@@ -663,7 +665,7 @@ def test_after_a_withdrawal_the_school_records_its_own_basis_to_keep_reading(
     page.locator("#id_legal_basis").select_option(str(ids["basis"]))
     page.locator("#id_necessity_note").fill("Skolen må følge opp eleven i klassen (test).")
     submit(page)
-    expect(page).to_have_url(server.url(f"{case}samtykke/"))
+    expect(page).to_have_url(server.url(case))
     expect(page.locator(SUCCESS)).to_be_visible()
     check_page(page, "consent-own-basis-recorded", shots)
 

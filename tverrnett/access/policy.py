@@ -692,15 +692,17 @@ def disclosures_awaiting_own_basis(user, case, agency_ids):
     record) that a consent's withdrawal closed and for which the recipient has recorded
     no basis of its own: the ones a user of the recipient may record an own basis for
     (L13). Only the user's case-work agencies record one. A team join's parts are not
-    kept this way: a withdrawal closes them (`_opening_disclosures`)."""
+    kept this way: a withdrawal closes them (`_opening_disclosures`). `case` None: on
+    every case the user reaches."""
     from tverrnett.consent.models import DisclosedItem, Disclosure
 
     agency_ids = set(agency_ids) & case_agency_ids(user)
     if not agency_ids:
         return Disclosure.objects.none()
+    on_case = {"case": case} if case is not None else {"case__in": visible_cases(user)}
     return Disclosure.objects.filter(
         models.Exists(DisclosedItem.objects.filter(disclosure=models.OuterRef("pk"))),
-        case=case,
+        **on_case,
         recipient_agency_id__in=agency_ids,
         consent__withdrawal__isnull=False,
         recipient_basis__isnull=True,

@@ -36,6 +36,7 @@ from tverrnett.audit import actions
 from tverrnett.audit.models import AuditEntry
 from tverrnett.audit.services import record
 from tverrnett.cases.models import (
+    CasePart,
     ConcernCase,
     Confidentiality,
     InformationCategory,
@@ -53,6 +54,7 @@ from tverrnett.consent.models import (
     ConsentForm,
     ConsentStatus,
     DisclosedItem,
+    DisclosedPart,
     Disclosure,
     RecipientBasis,
 )
@@ -290,6 +292,14 @@ def _load(person):
         .values_list("disclosure_id", "entry_id")
     ):
         items[disclosure_id].append(entry_id)
+    # The parts of the case a team join opened (consent.DisclosedPart).
+    parts = defaultdict(list)
+    for disclosure_id, part in (
+        DisclosedPart.objects.filter(disclosure__case_id__in=case_ids)
+        .order_by("part")
+        .values_list("disclosure_id", "part")
+    ):
+        parts[disclosure_id].append(part)
     return {
         "guardians": list(person.guardians.all()),
         "cases": cases,
@@ -297,6 +307,7 @@ def _load(person):
         "consents": consents,
         "disclosures": disclosures,
         "disclosed_items": items,
+        "disclosed_parts": parts,
         "audit": _audit_entries(person, case_ids),
         **_parts(case_ids),
     }
@@ -528,12 +539,14 @@ def _consent_entries(consent, references):
     return entries
 
 
-def _disclosure_kind(disclosure):
-    """The record's kind where the model has one (items shared, a team join), as code
-    and label; a record without a kind shares items."""
-    kind = getattr(disclosure, "kind", "") or ""
-    display = getattr(disclosure, "get_kind_display", None)
-    return kind, str(display()) if kind and display else kind
+def _disclosure_kind(items, parts):
+    """What a disclosure record did, as code and label: opened parts of the case to an
+    agency joining the team, shared items, or both."""
+    if parts and not items:
+        return "team_join", _("Parts of the case opened to an agency on the team")
+    if parts:
+        return "team_join_and_items", _("Parts of the case opened and items shared")
+    return "items", _("Items shared")
 
 
 def _own_basis(disclosure):
@@ -549,8 +562,10 @@ def _own_basis(disclosure):
     }
 
 
-def _disclosure_entry(disclosure, references, items):
-    kind, kind_label = _disclosure_kind(disclosure)
+def _disclosure_entry(disclosure, references, items, parts):
+    shared = items.get(disclosure.pk, [])
+    opened = parts.get(disclosure.pk, [])
+    kind, kind_label = _disclosure_kind(shared, opened)
     data = {
         "key": f"disclosure:{disclosure.pk}",
         "id": disclosure.pk,
@@ -559,7 +574,9 @@ def _disclosure_entry(disclosure, references, items):
         "case": references[disclosure.case_id],
         "sender": disclosure.sender_agency.name,
         "recipient": disclosure.recipient_agency.name,
-        "items": items.get(disclosure.pk, []),
+        "items": shared,
+        "parts": opened,
+        "part_labels": [_choice(CasePart, part) for part in opened],
         "purpose": _hide_identity_numbers(disclosure.purpose),
         "legal_basis_citation": disclosure.legal_basis_citation,
         "consent": disclosure.consent_id,
@@ -894,7 +911,9 @@ def report_entries(person, reader):
     for consent in loaded["consents"]:
         entries += _consent_entries(consent, references)
     entries += [
-        _disclosure_entry(disclosure, references, loaded["disclosed_items"])
+        _disclosure_entry(
+            disclosure, references, loaded["disclosed_items"], loaded["disclosed_parts"]
+        )
         for disclosure in loaded["disclosures"]
     ]
     entries += [

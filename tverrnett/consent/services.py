@@ -12,7 +12,7 @@ import datetime
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -929,7 +929,9 @@ def open_sharing_work(user, limit):
     agencies owe on cases they may see (L06, L07; reviews only for the agency's
     managers), and the notices sent to them (L13, L41). A withdrawal notice is shown
     even when the withdrawal closed the case to a voluntary organisation; each notice
-    says whether its case still opens (`case_opens`). Three queries."""
+    says whether its case still opens (`case_opens`) and, for a withdrawal, the first
+    disclosure under that consent its agency may still record an own basis for
+    (`own_basis_disclosure`, L13). Three queries."""
     memberships = policy.case_memberships(user)
     agency_ids, volunteer_ids = memberships
     visible = policy.visible_cases(user, memberships=memberships)
@@ -946,7 +948,19 @@ def open_sharing_work(user, limit):
             recipient_agency_id__in=agency_ids | volunteer_ids,
             acknowledged_at__isnull=True,
         )
-        .annotate(case_opens=Exists(visible.filter(pk=OuterRef("case_id"))))
+        .annotate(
+            case_opens=Exists(visible.filter(pk=OuterRef("case_id"))),
+            own_basis_disclosure=Subquery(
+                policy.disclosures_awaiting_own_basis(user, None, agency_ids)
+                .filter(
+                    case_id=OuterRef("case_id"),
+                    recipient_agency_id=OuterRef("recipient_agency_id"),
+                    consent_id=OuterRef("consent_id"),
+                )
+                .order_by("shared_at", "id")
+                .values("pk")[:1]
+            ),
+        )
         .select_related("case", "disclosure__sender_agency")
         .order_by("-created_at", "-id")[:limit]
     )

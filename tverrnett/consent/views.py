@@ -404,7 +404,7 @@ def own_basis(request, pk, disclosure_pk):
                     "information again."
                 ),
             )
-            return redirect("consent:overview", pk=case.pk)
+            return redirect("cases:detail", pk=case.pk)
     return render(
         request,
         "consent/own_basis.html",

@@ -662,6 +662,12 @@ def every_part(
             owner, case, items=[item], recipient=school_agency, purpose="Skolehverdag",
             consent=consent,
         ),
+        # A team join: parts of the case opened to the school, no items.
+        services.open_case_to(
+            owner, case, recipient=school_agency, parts=["measures", "tasks"],
+            purpose="Skolen følger opp tiltakene", legal_basis=catalogue["statutory-open"],
+            necessity_note="Skolen har ansvar for tiltaket i skoletiden.",
+        ),
     ]  # fmt: skip
     services.withdraw_consent(
         owner, consent, withdrawn_on=timezone.localdate(), note="Kari trakk samtykket."
@@ -711,7 +717,17 @@ def test_the_report_lists_every_part_of_the_case_and_every_disclosure(every_part
     assert [line["key"] for line in report["disclosures"]] == [
         f"disclosure:{disclosure.pk}" for disclosure in every
     ]
-    assert len(report["disclosures"]) == 3
+    assert len(report["disclosures"]) == 4
+    assert [line["kind"] for line in report["disclosures"]] == [
+        "items",
+        "items",
+        "items",
+        "team_join",
+    ]
+    team_join = report["disclosures"][3]
+    assert team_join["parts"] == ["measures", "tasks"]
+    assert team_join["items"] == []
+    assert team_join["recipient"] == "Fjell ungdomsskole"
     [measure] = report["measures"]
     assert measure["goal"] == "Kari får en mentor (0)."
     assert measure["responsible_agency"] == "Drammen kommune – SLT"
@@ -798,5 +814,6 @@ def test_the_pdf_prints_every_part(every_part, owner):
         "signert.pdf",
         "Nav trenger det for ytelsen.",
         "Skolehverdag",
+        "Skolen følger opp tiltakene",
     ):
         assert expected in printed, expected
