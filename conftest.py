@@ -165,3 +165,45 @@ def login_as():
         return client
 
     return login
+
+
+@pytest.fixture
+def open_to(db):
+    """Open parts of a case (default: every part) to a team agency, as a coordinator who
+    joined it under a legal basis would (consent.services.open_case_to is tested on its
+    own; this records the same immutable disclosure without its form)."""
+    from tverrnett.cases.models import CasePart
+    from tverrnett.consent.models import Disclosure, LegalBasis, LegalBasisKind
+
+    def open_to(case, agency, parts=None):
+        basis, _created = LegalBasis.objects.get_or_create(
+            code="test-team-join",
+            defaults={
+                "kind": LegalBasisKind.STATUTORY,
+                "law": "Testloven",
+                "section": "§ 1",
+                "title_nb": "Testgrunnlag",
+                "title_en": "Test basis",
+                "text_nb": "",
+                "text_en": "",
+                "agency_types": list(AgencyType.values),
+                "recipient_agency_types": list(AgencyType.values),
+                # Ended long ago, so no form ever offers it; the disclosure stays.
+                "valid_from": datetime.date(2000, 1, 1),
+                "valid_to": datetime.date(2000, 1, 1),
+                "catalogue_version": "test",
+            },
+        )
+        return Disclosure.objects.record(
+            parts=parts or CasePart.values,
+            case=case,
+            sender_agency=case.coordinator_role.agency,
+            recipient_agency=agency,
+            shared_by=case.created_by,
+            purpose="Oppfølging i teamet.",
+            legal_basis=basis,
+            legal_basis_citation="Testloven § 1 (test)",
+            necessity_note="Nødvendig for oppfølgingen.",
+        )
+
+    return open_to

@@ -547,6 +547,8 @@ def case_parts(user, case, access_path, agency_ids, day=None):
         return _all_case_parts()
     if access_path != "team":
         return frozenset()
+    if case.coordinator_role.agency_id in agency_ids:
+        return _all_case_parts()
     return _team_parts(case, agency_ids, opened_case_parts(case, agency_ids, day))
 
 
@@ -571,14 +573,16 @@ def agency_sees_every_part(case, agency_id, day=None):
     return opened_case_parts(case, {agency_id}, day) >= _all_case_parts()
 
 
-def team_parts(case, day=None):
-    """{agency id: the parts it sees} for every agency on the case's team, in two
-    queries: what the coordinator sees of who sees what."""
+def team_parts(case, team=None, day=None):
+    """{agency id: the parts it sees} for every agency on the case's team (`team`: their
+    ids, when the caller has them), in one query: what the coordinator sees of who sees
+    what."""
     from django.utils import timezone
 
     from tverrnett.consent.models import DisclosedPart
 
-    team = list(case.team.values_list("agency_id", flat=True))
+    if team is None:
+        team = list(case.team.values_list("agency_id", flat=True))
     rows = DisclosedPart.objects.filter(
         disclosure__in=_opening_disclosures(team, day or timezone.localdate()).filter(case=case)
     ).values_list("disclosure__recipient_agency_id", "part")
@@ -646,9 +650,9 @@ PERSON_FIELDS = (
 )
 
 
-def identity_shown(user, agency_ids, now=None):
-    """`case_parts(...)` contains the identity, as a condition on ConcernCase, for lists
-    and search: one subquery, whatever the number of cases."""
+def part_shown(user, agency_ids, part, now=None):
+    """`part` is in `case_parts(...)`, as a condition on ConcernCase, for lists and
+    search: one subquery, whatever the number of cases."""
     from django.utils import timezone
 
     from tverrnett.cases.models import BreakGlassAccess, CasePart
@@ -658,12 +662,11 @@ def identity_shown(user, agency_ids, now=None):
     if not agency_ids:
         return models.Q(pk__in=[])
     opened = DisclosedPart.objects.filter(
-        part=CasePart.IDENTITY,
+        part=part,
         disclosure__in=_opening_disclosures(agency_ids, timezone.localdate(now)),
     ).values("disclosure__case_id")
-    return (
+    shown = (
         models.Q(coordinator_role__agency_id__in=agency_ids)
-        | models.Q(created_agency_id__in=agency_ids)
         | models.Q(coordinator_role__holder=user)
         | models.Q(coordinator_role__deputy=user)
         | models.Q(
@@ -671,6 +674,9 @@ def identity_shown(user, agency_ids, now=None):
         )
         | models.Q(pk__in=opened)
     )
+    if part in (CasePart.IDENTITY, CasePart.INTAKE):
+        shown |= models.Q(created_agency_id__in=agency_ids)
+    return shown
 
 
 def visible_disclosures(user, case, agency_ids):

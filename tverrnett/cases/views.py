@@ -5,7 +5,19 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, F, Max, Min, OuterRef, Q, Subquery
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    Max,
+    Min,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -181,9 +193,13 @@ def case_list(request):
         .distinct()
         .select_related("agency", "holder"),
     )
+    agency_ids = policy.case_agency_ids(request.user)
+    identity = policy.part_shown(request.user, agency_ids, CasePart.IDENTITY)
     cases = visible.select_related(
         "subject", "municipality", "forum", "coordinator_role__agency", "coordinator_role__holder"
     ).annotate(
+        # The person's name only where the identity is open to the user's agency (C1).
+        shows_identity=Case(When(identity, then=Value(True)), default=Value(False)),
         has_overdue=Exists(overdue),
         # A correlated subquery, not a join and GROUP BY over every visible case.
         next_deadline=Subquery(
@@ -201,7 +217,7 @@ def case_list(request):
         q = data["q"].strip()
         sort = data["sort"] or "changed"
         if q:
-            cases = cases.filter(_search(q))
+            cases = cases.filter(_search(q, request.user, agency_ids))
         if data["state"]:
             cases = cases.filter(state=data["state"])
         if data["forum"]:
@@ -231,9 +247,13 @@ def case_list(request):
     )
 
 
-def _search(q):
-    """Reference ("2026-00042" or "42"), the person's name, or words in the summary."""
-    condition = Q(subject__name__icontains=q) | Q(summary__icontains=q)
+def _search(q, user, agency_ids):
+    """Reference ("2026-00042" or "42"), the person's name, or words in the summary: a
+    name or summary matches only where that part is open to the user's agency, so the
+    search finds nothing the case page would not show."""
+    condition = Q(
+        policy.part_shown(user, agency_ids, CasePart.IDENTITY), subject__name__icontains=q
+    ) | Q(policy.part_shown(user, agency_ids, CasePart.SUMMARY), summary__icontains=q)
     number = q.rpartition("-")[2]
     if number.isdigit():
         condition |= Q(pk=int(number))
@@ -404,12 +424,11 @@ def case_detail(request, pk):
         section for section, part in _SECTION_PARTS.items() if part is None or access.sees(part)
     ]
     journal = _journal_items(request.user, case, access)[:JOURNAL_ON_CASE_PAGE]
-    consent_summary = (
-        sharing.case_consent_summary(case, request.user, access.agency_ids, today)
-        if "consents" in shown
-        else None
-    )
+    # The notices and follow-ups in it are the agency's own; the consents, which name
+    # the person, are shown only with the identity.
+    consent_summary = sharing.case_consent_summary(case, request.user, access.agency_ids, today)
     _record_read(request, case, access, shown, journal)
+    team = _team_with_parts(case, access)
     tasks = case.tasks.select_related("owner_agency", "owner_role__holder")
     if not access.sees("tasks"):
         tasks = tasks.filter(owner_agency_id__in=access.agency_ids)
@@ -418,10 +437,8 @@ def case_detail(request, pk):
         "access": access,
         "shown": shown,
         "today": today,
-        "team": _team_with_parts(case, access),
-        "own_team_entry": next(
-            (m for m in case.team.all() if m.agency_id in access.agency_ids), None
-        ),
+        "team": team,
+        "own_team_entry": next((m for m in team if m.agency_id in access.agency_ids), None),
         "resources": (
             list(case.resources.all()) if "resources" in shown and not case.is_anonymous else []
         ),
@@ -466,7 +483,7 @@ def _team_with_parts(case, access):
     team = list(case.team.select_related("agency"))
     if not access.can_manage:
         return team
-    sees = policy.team_parts(case)
+    sees = policy.team_parts(case, [team_member.agency_id for team_member in team])
     for team_member in team:
         parts = sees.get(team_member.agency_id, frozenset())
         team_member.sees_all = parts >= set(CasePart.values)

@@ -8,7 +8,7 @@ import datetime
 from django.utils import timezone
 
 from tverrnett.cases import services as case_services
-from tverrnett.cases.models import ConcernCase, Guardian, InformationCategory
+from tverrnett.cases.models import CasePart, ConcernCase, Guardian, InformationCategory
 from tverrnett.consent import services
 from tverrnett.consent.models import Consent, ConsentCapacity
 
@@ -53,6 +53,16 @@ def seed_consents(agencies, users):
         form="oral",
         oral_recorded_by="SLT-koordinator (demo)",
         oral_record_reference="Samtale med mor 26.11., notat i kommunens journal",
+    )
+    # The school joined the team with the reduced view; the guardians' consent covers the
+    # concern and the measures, so that much opens to it (not who the boy is).
+    services.open_case_to(
+        slt,
+        case,
+        recipient=school,
+        parts=[CasePart.INTAKE, CasePart.SUMMARY, CasePart.TASKS, CasePart.MEASURES],
+        purpose="Skolen følger opp i klassen.",
+        consent=consent,
     )
     entry = case.journal.filter(agency__name="Drammen kommune – SLT").first()
     if entry is not None:

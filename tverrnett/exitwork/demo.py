@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from tverrnett.cases import services as case_services
 from tverrnett.cases.models import (
+    CasePart,
     CaseState,
     ConcernCase,
     Confidentiality,
@@ -15,6 +16,8 @@ from tverrnett.cases.models import (
     StepStatus,
     Urgency,
 )
+from tverrnett.consent import services as consent_services
+from tverrnett.consent.models import LegalBasis
 from tverrnett.conversations import services as conversation_services
 from tverrnett.conversations.models import ContactChannel
 from tverrnett.exitwork import services
@@ -91,6 +94,18 @@ def seed_exit_work(agencies, users):
         note="Skisse til plan er under arbeid.",
     )
     services.add_police_contact(slt, case)
+    # Joining the team opened nothing: the SLT opens the case to the police under the
+    # duty-of-confidentiality exception for preventing crime (fvl. § 13 b nr. 6).
+    consent_services.open_case_to(
+        slt,
+        case,
+        recipient=agencies["Sør-Øst politidistrikt"],
+        parts=CasePart.values,
+        purpose="Politiets radikaliseringskontakt deltar i exit-arbeidet og sikkerhetsvurderingen.",
+        legal_basis=LegalBasis.objects.get(code="fvl-13b-6"),
+        necessity_note="Politiet må kjenne personen og saken for å vurdere trusler og gi råd "
+        "om trygg retur.",
+    )
     services.write_background(
         slt,
         case,
@@ -118,6 +133,17 @@ def seed_exit_work(agencies, users):
     )
     # NAV comes in for work and housing (step 5), with a measure past planning.
     services.start_nav_cooperation(slt, case)
+    consent_services.open_case_to(
+        slt,
+        case,
+        recipient=agencies["Nav Drammen"],
+        parts=[CasePart.IDENTITY, CasePart.SUMMARY, CasePart.TASKS, CasePart.MEASURES],
+        purpose="Nav har ansvar for arbeid og bolig i exit-arbeidet.",
+        legal_basis=LegalBasis.objects.get(code="fvl-13b-7"),
+        necessity_note="Nav trenger å vite hvem det gjelder og hva teamet har avtalt for å "
+        "tilby arbeidstrening og bolig.",
+        confirmations=["anonymised_not_enough", "minimum_information"],
+    )
     measure_services.add_measure(
         slt,
         case,

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from tverrnett.access import policy
 from tverrnett.access.rules import member
 from tverrnett.cases import services as case_services
 from tverrnett.cases.models import ChecklistItem, TaskStatus
@@ -187,17 +188,32 @@ def step(request, pk, item_pk):
     )
 
 
-def _step_action(request, pk, action, success):
+def _step_action(request, pk, action, success, joined=None):
+    """A one-click step. `joined(case, result)` names the agency the step put on the team:
+    joining opened nothing to it, so the coordinator goes on to record the consent or
+    legal basis that opens the case (the same step as the team form)."""
     case, access = open_case(request, pk)
     _exit_work(case)
     _require(access.can_manage and not case.is_closed)
     try:
-        action(case)
+        result = action(case)
     except ValidationError as error:
         for message in error.messages:
             messages.error(request, message)
     else:
         messages.success(request, success)
+        agency = joined(case, result) if joined else None
+        member = case.team.filter(agency=agency).first() if agency else None
+        if member is not None and not policy.team_parts(case, [agency.pk]).get(agency.pk):
+            messages.info(
+                request,
+                _(
+                    "%(agency)s sees nothing about the person yet. Open the case to it under "
+                    "a consent or a legal basis, or leave it to contribute without."
+                )
+                % {"agency": agency.name},
+            )
+            return redirect("cases:open_to_agency", pk=case.pk, member_pk=member.pk)
     return redirect("exitwork:checklist", pk=case.pk)
 
 
@@ -209,6 +225,7 @@ def police_contact(request, pk):
         pk,
         lambda case: services.add_police_contact(request.user, case, request=request),
         _("The police radicalisation contact is on the team, and step 3 is done."),
+        joined=lambda case, contact: contact.agency,
     )
 
 
@@ -220,6 +237,7 @@ def nav(request, pk):
         pk,
         lambda case: services.start_nav_cooperation(request.user, case, request=request),
         _("NAV is on the team with the responsibility for living conditions."),
+        joined=lambda case, contact: contact.agency,
     )
 
 

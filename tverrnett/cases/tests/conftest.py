@@ -133,6 +133,14 @@ def police_contact(make_user, police_agency):
 
 
 @pytest.fixture
+def police_sees_the_case(case, owner, police_agency, open_to):
+    """The police district on the case's team with every part opened to it: what a
+    coordinator change to the police contact needs first."""
+    services.add_team_member(owner, case, agency=police_agency, contact_name="Per")
+    open_to(case, police_agency)
+
+
+@pytest.fixture
 def police_role(police_agency, police_contact):
     return Role.objects.create(
         kind=RoleKind.POLICE_RADICALISATION_CONTACT,

@@ -619,7 +619,9 @@ def test_validation_refuses_a_case_without_a_coordinator(case):
     assert "coordinator_role" in refused.value.message_dict
 
 
-def test_it_hands_the_case_to_the_police_contact(case, owner, police_role, police_agency):
+def test_it_hands_the_case_to_the_police_contact(
+    case, owner, police_role, police_agency, police_sees_the_case
+):
     services.change_coordinator(
         owner, case, version=case.version, role=police_role, reason="Politiet tar over."
     )
@@ -634,7 +636,24 @@ def test_it_hands_the_case_to_the_police_contact(case, owner, police_role, polic
     assert case.timeline.filter(kind="coordinator", note="Politiet tar over.").exists()
 
 
-def test_it_audits_the_previous_coordinator(case, owner, slt_role, police_role):
+def test_it_refuses_a_coordinator_in_an_agency_the_case_is_not_opened_to(
+    case, owner, police_role, police_agency, open_to
+):
+    # On the team with the reduced view, then with every part but one: still refused.
+    services.add_team_member(owner, case, agency=police_agency, contact_name="Per")
+    open_to(case, police_agency, parts=["identity", "intake", "summary"])
+    with pytest.raises(ValidationError) as refused:
+        services.change_coordinator(
+            owner, fresh(case), version=case.version, role=police_role, reason="Politiet tar over."
+        )
+    assert "role" in refused.value.message_dict
+    assert fresh(case).coordinator_role != police_role
+    assert not audit("case.coordinator_changed", case)
+
+
+def test_it_audits_the_previous_coordinator(
+    case, owner, slt_role, police_role, police_sees_the_case
+):
     services.change_coordinator(
         owner, case, version=case.version, role=police_role, reason="Politiet tar over."
     )
@@ -652,7 +671,9 @@ def test_it_refuses_the_same_coordinator_again(case, owner, slt_role):
     assert not audit("case.coordinator_changed")
 
 
-def test_it_needs_a_reason_to_change_the_coordinator(case, owner, police_role, slt_role):
+def test_it_needs_a_reason_to_change_the_coordinator(
+    case, owner, police_role, slt_role, police_sees_the_case
+):
     with pytest.raises(ValidationError) as refused:
         services.change_coordinator(owner, case, version=case.version, role=police_role, reason="")
     assert "reason" in refused.value.message_dict
@@ -880,7 +901,7 @@ def test_it_lists_overdue_tasks_for_the_coordinator(
 
 
 def test_it_follows_the_coordinator_role_for_overdue_tasks(
-    case, owner, owner_agency, police_role, police_contact
+    case, owner, owner_agency, police_role, police_contact, police_sees_the_case
 ):
     task = _task(owner, case, owner_agency)
     services.change_coordinator(

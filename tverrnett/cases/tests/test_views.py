@@ -108,13 +108,18 @@ def test_an_outsider_gets_404_on_every_case_url(client, login_as, outsider, team
     assert team_case.journal.count() == 1
 
 
-def test_the_owner_and_the_partner_walk_every_case_url(client, login_as, owner, partner, team_case):
-    """The coordinator's side opens every page; the partner reads, works, but does not
-    manage (state, coordinator, team, responsibilities are the coordinator's side's)."""
+def test_the_owner_and_the_partner_walk_every_case_url(
+    client, login_as, owner, partner, partner_agency, team_case, open_to
+):
+    """The coordinator's side opens every page; the partner, the case opened to it, reads,
+    works, but does not manage (state, coordinator, team, responsibilities are the
+    coordinator's side's)."""
+    open_to(team_case, partner_agency)
     manage_only = {
         "cases:change_state",
         "cases:coordinator",
         "cases:add_team_member",
+        "cases:open_to_agency",
         "cases:add_responsibility",
     }
     # The journal entry is the owner's agency's: for the partner it does not exist (L05).
@@ -151,9 +156,24 @@ def test_an_outsider_sees_no_trace_of_the_case(client, login_as, outsider, team_
             assert team_case.reference not in page, url
 
 
-def test_the_partner_on_the_team_sees_the_case_but_not_the_owners_journal(
+def test_the_partner_on_the_team_without_a_basis_has_the_reduced_view(
     client, login_as, partner, team_case
 ):
+    login_as(client, partner)
+
+    page = client.get(reverse("cases:detail", args=[team_case.pk])).content.decode()
+
+    assert team_case.reference in page
+    assert "Ola Nordmann" not in page  # joining the team opened nothing (C1)
+    assert "Første notat." not in page
+    listing = client.get(reverse("cases:list") + "?q=Ola").content.decode()
+    assert team_case.reference not in listing
+
+
+def test_the_partner_on_the_team_sees_the_case_but_not_the_owners_journal(
+    client, login_as, partner, partner_agency, team_case, open_to
+):
+    open_to(team_case, partner_agency)
     login_as(client, partner)
 
     page = client.get(reverse("cases:detail", args=[team_case.pk])).content.decode()

@@ -46,7 +46,8 @@ def adult_case(register):
 
 @pytest.fixture
 def team_case(adult_case, owner, partner_agency):
-    """The owner's adult case with Nav Drammen (the partner) on the team."""
+    """The owner's adult case with Nav Drammen (the partner) on the team, with the reduced
+    view: nothing of the case is opened to it (`open_to` does that)."""
     case = adult_case
     case_services.add_team_member(owner, case, agency=partner_agency, contact_name="Paul Partner")
     return case

@@ -115,11 +115,13 @@ def danger_alerts(html):
 
 
 @pytest.fixture
-def scene(team_case, owner, owner_agency, partner_agency, write, catalogue, media_root):
-    """The adult case with one of everything a consent URL can point at: a written consent
+def scene(team_case, owner, owner_agency, partner_agency, write, catalogue, media_root, open_to):
+    """The adult case, opened to Nav Drammen on the team, with one of everything a consent
+    URL can point at: a written consent
     with its signed declaration, a disclosure under it and one under nr. 7 (which leaves a
     review), the consent withdrawn (which leaves a notice for Nav Drammen) and an access
     report. Plus a task, a resource and a checklist item for the case routes."""
+    open_to(team_case, partner_agency)
     case = team_case
     item = write(case, "Kari har uteblitt fra tiltaket tre ganger.")
     consent = services.prepare_consent(
@@ -1050,7 +1052,8 @@ def test_no_box_is_ticked_in_advance_on_any_consent_form(
 
 
 @pytest.fixture
-def prepared(team_case, owner, partner_agency):
+def prepared(team_case, owner, partner_agency, open_to):
+    open_to(team_case, partner_agency)
     return services.prepare_consent(
         owner,
         team_case,
@@ -1150,10 +1153,11 @@ def test_a_refusal_is_shown_on_the_case_page(client, login_as, owner, partner, p
 
 
 @pytest.fixture
-def received(team_case, owner, partner, partner_agency, write, give_consent):
-    """Nav Drammen has been sent two of the owner's three items (one about health), and
-    has one item of its own."""
+def received(team_case, owner, partner, partner_agency, write, give_consent, open_to):
+    """Nav Drammen, the case opened to it, has been sent two of the owner's three items
+    (one about health), and has one item of its own."""
     case = team_case
+    open_to(case, partner_agency)
     items = {
         "shared": write(case, "Kari møter ikke opp på tiltaket."),
         "health": write(case, "Kari går til psykolog for angst.", health_data=True),
@@ -1202,7 +1206,7 @@ def test_each_side_is_told_what_was_shared_of_an_item(
     client, login_as, owner, partner, partner_agency, received
 ):
     case = received["case"]
-    disclosure = Disclosure.objects.get()
+    disclosure = Disclosure.objects.get(items__isnull=False)
     login_as(client, owner)
     owners = {
         item.pk: item

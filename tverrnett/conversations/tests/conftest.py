@@ -29,12 +29,14 @@ def years_ago(years, today=None):
 
 
 @pytest.fixture
-def on_team(owner):
-    """Put agencies on a case's team, as the owner (the coordinator) does."""
+def on_team(owner, open_to):
+    """Put agencies on a case's team and open the case to them, as the owner (the
+    coordinator) does under a legal basis."""
 
     def add(case, *agencies):
         for agency in agencies:
             case_services.add_team_member(owner, case, agency=agency, contact_name="Kontakt")
+            open_to(case, agency)
         case.refresh_from_db()
         return case
 

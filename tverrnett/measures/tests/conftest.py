@@ -24,9 +24,11 @@ def measure_types(db):
 
 
 @pytest.fixture
-def team_case(case, owner, partner_agency):
-    """The owner's identified case with Nav Drammen (the partner) on the team."""
+def team_case(case, owner, partner_agency, open_to):
+    """The owner's identified case with Nav Drammen (the partner) on the team, the whole
+    case opened to it under a legal basis."""
     case_services.add_team_member(owner, case, agency=partner_agency, contact_name="Paul Partner")
+    open_to(case, partner_agency)
     return case
 
 

@@ -34,7 +34,8 @@ def days_from_today(days):
 
 
 @pytest.fixture
-def plan_case(team_case):
+def plan_case(team_case, partner_agency, open_to):
+    open_to(team_case, partner_agency)
     return team_case
 
 

@@ -298,12 +298,14 @@ def unnamed_service(scene, on_team, school_agency, school_user):
 # A service on the team that the plan consent does not name: the plan does not exist for it.
 UNNAMED_GETS = {
     "plans:for_case": 200,  # "no plan you can open"
-    "plans:create": 403,  # the coordinator's side makes a plan
+    # The case is not opened to the unnamed service (the reduced view): the page, which
+    # shows the case's consents, does not exist for it.
+    "plans:create": 404,
     **dict.fromkeys(PLAN_ROUTES, 404),
     **dict.fromkeys(NOT_ALLOWED["get"], 405),
 }
 UNNAMED_POSTS = {
-    "plans:create": 403,
+    "plans:create": 404,
     **dict.fromkeys(PLAN_ROUTES, 404),
     **dict.fromkeys(NOT_ALLOWED["post"], 405),
 }
