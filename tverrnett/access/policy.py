@@ -693,19 +693,25 @@ def visible_disclosures(user, case, agency_ids):
     )
 
 
-def disclosures_awaiting_own_basis(user, case, agency_ids):
+def disclosures_awaiting_own_basis(user, case, agency_ids, memberships=None):
     """The item disclosures on `case` to `agency_ids` (pass the one the user acts for, to
     record) that a consent's withdrawal closed and for which the recipient has recorded
     no basis of its own: the ones a user of the recipient may record an own basis for
     (L13). Only the user's case-work agencies record one. A team join's parts are not
     kept this way: a withdrawal closes them (`_opening_disclosures`). `case` None: on
-    every case the user reaches."""
+    every case the user reaches (`memberships`: what case_memberships gave, when the
+    caller already asked)."""
     from tverrnett.consent.models import DisclosedItem, Disclosure
 
-    agency_ids = set(agency_ids) & case_agency_ids(user)
+    memberships = memberships or case_memberships(user)
+    agency_ids = set(agency_ids) & memberships[0]
     if not agency_ids:
         return Disclosure.objects.none()
-    on_case = {"case": case} if case is not None else {"case__in": visible_cases(user)}
+    on_case = (
+        {"case": case}
+        if case is not None
+        else {"case__in": visible_cases(user, memberships=memberships)}
+    )
     return Disclosure.objects.filter(
         models.Exists(DisclosedItem.objects.filter(disclosure=models.OuterRef("pk"))),
         **on_case,

@@ -951,7 +951,7 @@ def open_sharing_work(user, limit):
         .annotate(
             case_opens=Exists(visible.filter(pk=OuterRef("case_id"))),
             own_basis_disclosure=Subquery(
-                policy.disclosures_awaiting_own_basis(user, None, agency_ids)
+                policy.disclosures_awaiting_own_basis(user, None, agency_ids, memberships)
                 .filter(
                     case_id=OuterRef("case_id"),
                     recipient_agency_id=OuterRef("recipient_agency_id"),

@@ -10,6 +10,7 @@ from tverrnett.consent.models import (
     DisclosedItem,
     DisclosureFollowUp,
     DisclosureNotice,
+    NoticeKind,
     SectorProfile,
 )
 from tverrnett.consent.services import consents_for, follow_ups_for
@@ -66,14 +67,17 @@ def case_consent_summary(case, user, agency_ids, today):
         ).select_related("disclosure__sender_agency", "consent__withdrawal")
     )
     # A withdrawal notice links to the first disclosure under that consent its agency may
-    # still record an own basis for (L13), if any.
+    # still record an own basis for (L13), if any: one query, only when there is one.
     awaiting = {}
-    for pk, agency_id, consent_id in (
-        policy.disclosures_awaiting_own_basis(user, case, agency_ids)
-        .order_by("shared_at", "id")
-        .values_list("pk", "recipient_agency_id", "consent_id")
-    ):
-        awaiting.setdefault((agency_id, consent_id), pk)
+    if any(notice.kind == NoticeKind.CONSENT_WITHDRAWN for notice in notices):
+        # `agency_ids`: the user's case-work agencies (the case page's access).
+        memberships = (set(agency_ids), set())
+        for pk, agency_id, consent_id in (
+            policy.disclosures_awaiting_own_basis(user, case, agency_ids, memberships)
+            .order_by("shared_at", "id")
+            .values_list("pk", "recipient_agency_id", "consent_id")
+        ):
+            awaiting.setdefault((agency_id, consent_id), pk)
     for notice in notices:
         notice.own_basis_disclosure = awaiting.get((notice.recipient_agency_id, notice.consent_id))
     return {

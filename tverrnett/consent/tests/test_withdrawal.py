@@ -404,3 +404,17 @@ def test_a_disclosure_whose_consent_holds_has_no_own_basis_page(
 
     assert client.get(own_basis_url(shared)).status_code == 404
     assert not RecipientBasis.objects.exists()
+
+
+def test_a_recipient_the_case_is_opened_to_is_told_on_the_case_page_too(
+    client, login_as, owner, police_user, police_agency, shared, open_to
+):
+    open_to(shared["case"], police_agency)
+    withdraw(owner, shared)
+    login_as(client, police_user)
+
+    page = client.get(reverse("cases:detail", args=[shared["case"].pk])).content.decode()
+
+    assert "kan ikke lenger lese disse opplysningene i Tverrnett" in page
+    assert own_basis_url(shared) in page
+    assert SECRET not in page
