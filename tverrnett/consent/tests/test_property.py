@@ -474,7 +474,8 @@ def correct(world, model, data):
     assert actual == expected, ("correct", actor)
     if actual == "ok":
         version.current = False
-        model.versions.append(Version(correction, version.agency, category, tags))
+        # A tag the correction does not name is kept (cases.services.correct_journal_entry).
+        model.versions.append(Version(correction, version.agency, category, tags | version.tags))
 
 
 def disclose(world, model, data):

@@ -316,15 +316,15 @@ def test_the_recipient_is_told_and_records_its_own_basis_on_the_page(
     form = client.get(own_basis_url(shared))
     assert form.status_code == 200
     html = form.content.decode()
-    assert "Registrer virksomhetens eget rettslige grunnlag" in html
+    assert "Registrer etatens eget rettslige grunnlag" in html
     assert "csrfmiddlewaretoken" in html
     assert SECRET not in html  # the page names what was shared, not what it says
 
     refused = client.post(own_basis_url(shared), {"legal_basis": "", "necessity_note": ""})
     assert refused.status_code == 200
     html = refused.content.decode()
-    assert "Velg rettsgrunnlaget virksomheten beholder opplysningene etter." in html
-    assert "Forklar hvorfor virksomheten må beholde opplysningene." in html
+    assert "Velg rettsgrunnlaget etaten beholder opplysningene etter." in html
+    assert "Forklar hvorfor etaten må beholde opplysningene." in html
     assert not RecipientBasis.objects.exists()
 
     done = client.post(
