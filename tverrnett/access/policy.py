@@ -721,11 +721,17 @@ def disclosures_awaiting_own_basis(user, case, agency_ids, memberships=None):
     )
 
 
+def records_own_basis_by(access_path):
+    """An own basis is the recipient's decision, made by its users who work on the case
+    (team or coordinator); break-glass access reads, it does not decide."""
+    return access_path in ("team", "coordinator")
+
+
 def can_record_own_basis(user, disclosure, agency):
     """The user, acting for `agency`, may record the agency's own basis for keeping the
     items of `disclosure`: the agency received it, its consent was withdrawn, no basis is
-    recorded yet, and the user reaches the case."""
-    if agency is None or not visible_cases(user).filter(pk=disclosure.case_id).exists():
+    recorded yet, and the user works on the case (`records_own_basis_by`)."""
+    if agency is None or not records_own_basis_by(case_access_path(user, disclosure.case)):
         return False
     return (
         disclosures_awaiting_own_basis(user, disclosure.case, {agency.pk})

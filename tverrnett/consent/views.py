@@ -375,7 +375,8 @@ def own_basis(request, pk, disclosure_pk):
     once the page is known to be theirs."""
     case, access = open_case(request, pk, parts=["disclosures"], record_read=False)
     _identified(case)
-    acting = {request.agency.pk} if request.agency else set()
+    worker = policy.records_own_basis_by(access.path)
+    acting = {request.agency.pk} if request.agency and worker else set()
     awaiting = policy.disclosures_awaiting_own_basis(request.user, case, acting)
     disclosure = get_object_or_404(
         awaiting.select_related("sender_agency", "recipient_agency", "consent__withdrawal"),

@@ -418,3 +418,33 @@ def test_a_recipient_the_case_is_opened_to_is_told_on_the_case_page_too(
     assert "kan ikke lenger lese disse opplysningene i Tverrnett" in page
     assert own_basis_url(shared) in page
     assert SECRET not in page
+
+
+def test_break_glass_access_does_not_record_an_own_basis(
+    client, login_as, owner, police_user, police_agency, shared, catalogue
+):
+    """A police user whose agency received the items but who reaches the case only by
+    break-glass (the police left the team) reads; they do not decide for the agency."""
+    from datetime import timedelta
+
+    from django.core.exceptions import PermissionDenied
+
+    from tverrnett.cases.models import BreakGlassAccess, TeamMember
+
+    withdraw(owner, shared)
+    TeamMember.objects.filter(case=shared["case"], agency=police_agency).delete()
+    BreakGlassAccess.objects.create(
+        case=shared["case"],
+        user=police_user,
+        agency=police_agency,
+        reason="Akutt fare, trenger oversikt over saken nå.",
+        expires_at=timezone.now() + timedelta(minutes=30),
+    )
+    assert policy.case_access_path(police_user, shared["case"]) == "break_glass"
+    login_as(client, police_user)
+    before = state()
+
+    assert client.get(own_basis_url(shared)).status_code == 404
+    with pytest.raises(PermissionDenied):
+        keep(police_user, shared, catalogue)
+    assert state() == before
