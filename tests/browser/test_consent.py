@@ -643,8 +643,9 @@ def test_a_recipient_sees_on_a_consent_page_only_what_it_received(
 
     page.goto(f"/saker/{demo['case']}/samtykke/{consent}/")
 
+    # Its own two: the item shared with it and the identity the consent opened to it.
     shared = page.locator("section[aria-labelledby=shared-heading]")
-    expect(shared.locator("li")).to_have_count(1)
+    expect(shared.locator("li")).to_have_count(2)
     expect(shared).to_contain_text("Drammen videregående skole")
     expect(shared).not_to_contain_text(CHILD_WELFARE)
     check_page(page, "consent-detail-recipient", shots)
