@@ -485,14 +485,18 @@ def record_case_opening(
     parts,
     purpose,
     legal_basis,
-    necessity_note,
-    confirmations,
+    consent=None,
+    necessity_note="",
+    confirmations=(),
     request=None,
+    day=None,
 ):
-    """The immutable record that `parts` of `case` went to `recipient` under a statutory
-    basis already checked (`check_statutory_basis`), with its audit entry."""
+    """The immutable record that `parts` of `case` went to `recipient` under a ground
+    already checked (a consent, with the consent basis of the sender's sector as
+    `legal_basis`, or a statutory basis), its review follow-up and its audit entry."""
+    parts = sorted(set(parts))
     disclosure = Disclosure.objects.record(
-        parts=sorted(set(parts)),
+        parts=parts,
         case=case,
         sender_agency=sender,
         recipient_agency=recipient,
@@ -502,9 +506,21 @@ def record_case_opening(
         legal_basis_citation=(
             f"{legal_basis.law} {legal_basis.section} ({legal_basis.catalogue_version})"
         ),
-        necessity_note=necessity_note,
-        confirmations=sorted(confirmations),
+        consent=consent,
+        necessity_note=necessity_note if consent is None else "",
+        confirmations=sorted(confirmations) if consent is None else [],
     )
+    follow_ups = []
+    if consent is None and legal_basis.review_task:
+        follow_ups.append(FollowUpKind.REVIEW)
+        DisclosureFollowUp.objects.create(
+            kind=FollowUpKind.REVIEW,
+            disclosure=disclosure,
+            case=case,
+            agency=sender,
+            due_on=(day or timezone.localdate())
+            + datetime.timedelta(days=settings.DISCLOSURE_FOLLOW_UP_DAYS),
+        )
     record(
         "consent.case_opened",
         actor=actor,
@@ -513,10 +529,10 @@ def record_case_opening(
         detail={
             "disclosure": disclosure.pk,
             "recipient": recipient.pk,
-            "parts": sorted(set(parts)),
+            "parts": parts,
             "legal_basis": legal_basis.code,
-            "consent": None,
-            "follow_ups": [],
+            "consent": consent.pk if consent else None,
+            "follow_ups": follow_ups,
         },
         request=request,
     )
@@ -704,56 +720,21 @@ def open_case_to(
                 {"ground": _("The catalogue has no consent basis for your agency's sector.")}
             )
     else:
-        _check_basis_for_sectors(
-            legal_basis,
-            sender,
-            recipient,
-            {sender.agency_type},
-            day,
-            necessity_note,
-            confirmations,
-        )
-    disclosure = Disclosure.objects.record(
+        check_statutory_basis(legal_basis, sender, recipient, necessity_note, confirmations, day)
+    return record_case_opening(
+        actor,
+        case,
+        sender=sender,
+        recipient=recipient,
         parts=parts,
-        case=case,
-        sender_agency=sender,
-        recipient_agency=recipient,
-        shared_by=actor,
         purpose=purpose,
         legal_basis=legal_basis,
-        legal_basis_citation=(
-            f"{legal_basis.law} {legal_basis.section} ({legal_basis.catalogue_version})"
-        ),
         consent=consent,
-        necessity_note=necessity_note if consent is None else "",
-        confirmations=sorted(confirmations) if consent is None else [],
-    )
-    follow_ups = []
-    if consent is None and legal_basis.review_task:
-        follow_ups.append(FollowUpKind.REVIEW)
-        DisclosureFollowUp.objects.create(
-            kind=FollowUpKind.REVIEW,
-            disclosure=disclosure,
-            case=case,
-            agency=sender,
-            due_on=day + datetime.timedelta(days=settings.DISCLOSURE_FOLLOW_UP_DAYS),
-        )
-    record(
-        "consent.case_opened",
-        actor=actor,
-        agency=sender,
-        target=case,
-        detail={
-            "disclosure": disclosure.pk,
-            "recipient": recipient.pk,
-            "parts": parts,
-            "legal_basis": legal_basis.code,
-            "consent": consent.pk if consent else None,
-            "follow_ups": follow_ups,
-        },
+        necessity_note=necessity_note,
+        confirmations=confirmations,
         request=request,
+        day=day,
     )
-    return disclosure
 
 
 @transaction.atomic
