@@ -537,14 +537,12 @@ def test_the_school_sees_only_what_was_shared_with_it(
     expect(main).not_to_contain_text(elsewhere)
     check_page(page, "consent-school-case", shots)
 
-    # The overview lists the disclosure to the school, not the one to child welfare.
-    click_and_wait(
-        page, page.locator(f'section[aria-labelledby=consent-heading] a[href="{case}samtykke/"]')
-    )
-    disclosures = page.locator("section[aria-labelledby=disclosures-heading] table tbody tr")
-    expect(disclosures.filter(has_text="Skolen følger opp i klassen")).to_have_count(1)
-    expect(page.locator("main")).not_to_contain_text(elsewhere)
-    check_page(page, "consent-school-overview", shots)
+    # The guardians' consent opened the concern, the summary, tasks and measures to the
+    # school, not who the boy is: the consents, which name the person, are not shown, and
+    # the consent pages do not exist for the school (issue 16).
+    expect(page.locator("section[aria-labelledby=consent-heading]")).to_have_count(0)
+    expect(main).not_to_contain_text("Demo Demosen")
+    assert page.goto(f"{case}samtykke/").status == 404
 
 
 def test_a_volunteer_reaches_the_case_only_after_the_declaration(
@@ -620,7 +618,7 @@ def test_a_recipient_sees_on_a_consent_page_only_what_it_received(
         "    slt, case, consenter_name='Dina Demosen (fiktiv)', capacity='guardians',\n"
         f"    guardians=[Guardian.objects.get(pk={demo['guardian']})],\n"
         "    child_views='Demo synes det er greit.',\n"
-        f"    purpose={purpose!r}, categories=['concern'],\n"
+        f"    purpose={purpose!r}, categories=['personal_details', 'concern'],\n"
         "    recipients=[school, child_welfare],\n"
         "    starts_on=today, ends_on=today + datetime.timedelta(days=60),\n"
         "    language='norsk', interpreter_used=False,\n"
@@ -634,14 +632,104 @@ def test_a_recipient_sees_on_a_consent_page_only_what_it_received(
         f"        slt, case, items=[JournalEntry.objects.get(pk={entry})],\n"
         f"        recipient=recipient, purpose={purpose!r}, consent=consent,\n"
         "    )\n"
+        "# The consent pages name the person: the consent opens who he is to the school.\n"
+        "services.open_case_to(\n"
+        "    slt, case, recipient=school, parts=['identity'], purpose='Skolen kjenner eleven.',\n"
+        "    consent=consent,\n"
+        ")\n"
         "print(json.dumps(consent.pk))\n",
     )
     act_as(context, session_of, "skole.demo")
 
     page.goto(f"/saker/{demo['case']}/samtykke/{consent}/")
 
+    # Its own two: the item shared with it and the identity the consent opened to it.
     shared = page.locator("section[aria-labelledby=shared-heading]")
-    expect(shared.locator("li")).to_have_count(1)
+    expect(shared.locator("li")).to_have_count(2)
     expect(shared).to_contain_text("Drammen videregående skole")
     expect(shared).not_to_contain_text(CHILD_WELFARE)
     check_page(page, "consent-detail-recipient", shots)
+    # Later modules expect the demo school without the identity: withdrawing the consent
+    # closes what it opened.
+    shell(
+        server,
+        AS_SLT + "from tverrnett.consent import services\n"
+        "from tverrnett.consent.models import Consent\n"
+        f"services.withdraw_consent(slt, Consent.objects.get(pk={consent}), withdrawn_on=today,\n"
+        "    note='Slutt på testen (test).')\n",
+    )
+
+
+def test_after_a_withdrawal_the_school_records_its_own_basis_to_keep_reading(
+    context, page, server, session_of, demo, shots
+):
+    """L13, issue 16 item 9: a withdrawal ends the school's access to what was shared with
+    it under the consent; the school is told, and records its own legal basis (a final
+    record) to read it again."""
+    case = f"/saker/{demo['case']}/"
+    token = secrets.token_hex(3)
+    text = f"Delt med skolen under et samtykke som trekkes ({token})."
+    purpose = f"Samtykke til skolen som trekkes ({token})."
+    consent_pk = given_consent(server, demo["case"], demo["guardian"], demo["school"], purpose)
+    entry_pk = write_slt_entry(server, demo["case"], text)
+    ids = shell(
+        server,
+        AS_SLT + "from tverrnett.agencies.models import Agency\n"
+        "from tverrnett.cases.models import JournalEntry\n"
+        "from tverrnett.consent import services\n"
+        "from tverrnett.consent.models import Consent, LegalBasis\n"
+        f"case = ConcernCase.objects.get(pk={demo['case']})\n"
+        f"consent = Consent.objects.get(pk={consent_pk})\n"
+        f"school = Agency.objects.get(pk={demo['school']})\n"
+        "disclosure = services.disclose(\n"
+        f"    slt, case, items=[JournalEntry.objects.get(pk={entry_pk})], recipient=school,\n"
+        f"    purpose={purpose!r}, consent=consent,\n"
+        ")\n"
+        "services.withdraw_consent(\n"
+        "    slt, consent, withdrawn_on=today, note='Mor trakk samtykket (test).'\n"
+        ")\n"
+        "basis = next(\n"
+        "    b for b in services.own_basis_choices(school) if not b.confirmations\n"
+        ")\n"
+        "print(json.dumps({'disclosure': disclosure.pk, 'basis': basis.pk}))\n",
+    )
+    own_basis = f"{case}utlevering/{ids['disclosure']}/eget-grunnlag/"
+    act_as(context, session_of, "skole.demo")
+
+    # The item is gone from the case page and the journal.
+    page.goto(case)
+    main = page.locator("main")
+    expect(main).not_to_contain_text(text)
+    check_page(page, "consent-withdrawn-school-case", shots)
+    assert page.goto(f"{case}journal/").ok
+    expect(main).not_to_contain_text(text)
+
+    # The start page tells the school and links to the form.
+    page.goto("/")
+    link = page.locator(f'section[aria-labelledby=notices-heading] a[href="{own_basis}"]')
+    expect(link).to_be_visible()
+    check_page(page, "consent-withdrawn-school-start", shots)
+    click_and_wait(page, link)
+    expect(page).to_have_url(server.url(own_basis))
+    expect(main).not_to_contain_text(text)  # What was shared is named, not shown.
+    expect(page.locator("form.tn-form input:checked")).to_have_count(0)
+    check_page(page, "consent-own-basis", shots)
+
+    submit(page)  # Nothing chosen: refused, with what to do.
+    expect(page).to_have_url(server.url(own_basis))
+    for name in ("legal_basis", "necessity_note"):
+        expect(page.locator(f"#id_{name}_error.ds-validation-message")).to_be_visible()
+        expect(page.locator(f"#id_{name}")).to_have_attribute("aria-invalid", "true")
+    check_page(page, "consent-own-basis-errors", shots)
+
+    page.locator("#id_legal_basis").select_option(str(ids["basis"]))
+    page.locator("#id_necessity_note").fill("Skolen må følge opp eleven i klassen (test).")
+    submit(page)
+    expect(page).to_have_url(server.url(case))
+    expect(page.locator(SUCCESS)).to_be_visible()
+    check_page(page, "consent-own-basis-recorded", shots)
+
+    # The school reads it again; the record is final, so the form is gone.
+    page.goto(f"{case}journal/")
+    expect(main).to_contain_text(text)
+    assert page.goto(own_basis).status == 404

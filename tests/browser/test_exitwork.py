@@ -259,13 +259,22 @@ def test_an_exit_case_from_intake_to_closure_with_a_follow_up_review(
     ]
     check_page(page, "exit-checklist", shots)
 
-    # Step 3's action: the police district's radicalisation contact joins the team, with
-    # the reduced view, so the coordinator is taken on to the page that opens the case to
-    # it (test_team_join.py opens it; here it is left to contribute without).
+    # Step 3's action: the police district's radicalisation contact joins the team.
     click_and_wait(
         page, page.locator("#step-3 form[action$='/exit/politikontakt/'] button[type=submit]")
     )
+    # Joining the team opened nothing to the police: the coordinator goes on to the step
+    # that opens the case, under the exception for preventing crime (fvl. § 13 b nr. 6).
     expect(page).to_have_url(re.compile(rf"{re.escape(case)}team/\d+/open/$"))
+    expect(page.locator(SUCCESS)).to_be_visible()
+    check_page(page, "exit-police-open", shots)
+    page.locator("label", has_text="§ 13 b første ledd nr. 6").click()
+    for part in ("identity", "intake", "summary", "clarification"):
+        page.locator(f"input[name=opening-parts][value={part}]").check()
+    page.locator("#id_opening-purpose").fill("Trusselvurdering og råd om trygg retur (test).")
+    page.locator("#id_opening-necessity_note").fill("Politiet må kjenne saken (test).")
+    submit(page)
+    expect(page).to_have_url(server.url(case))
     expect(page.locator(SUCCESS)).to_be_visible()
     page.goto(checklist)
     expect(page.locator("#step-3 h2 .ds-tag[data-color=success]")).to_have_count(1)
@@ -601,6 +610,11 @@ def test_the_returnees_child_case_is_owned_by_child_welfare(
     expect(page.locator("main")).to_contain_text(CHILD_WELFARE)
     check_page(page, "exit-child-form", shots)
 
+    # Telling child welfare is a disclosure: the basis, why, and its confirmations.
+    page.locator("label", has_text="§ 13 b første ledd nr. 7").click()
+    page.locator("#id_necessity_note").fill("Barnevernet må vurdere omsorgen (test).")
+    for box in page.locator("input[name=confirmations]").all():
+        box.check()
     # An adult is refused: a child case is for a child under 18.
     page.locator("#id_name").fill(child_name)
     page.locator("#id_birth_date").fill(today.replace(year=today.year - 20).isoformat())

@@ -544,8 +544,32 @@ def own_journal(user, case):
     ).select_related("agency", "author")
 
 
+def _still_open(prefix=""):
+    """A disclosure still opens its items to its recipient: it was not made under a
+    consent that has since been withdrawn (L13), or the recipient recorded its own
+    basis for keeping them (consent.RecipientBasis). `prefix`: the path to the
+    disclosure ("disclosure__" from a DisclosedItem)."""
+    return models.Q(**{f"{prefix}consent__withdrawal__isnull": True}) | models.Q(
+        **{f"{prefix}recipient_basis__isnull": False}
+    )
+
+
+def disclosure_opens_items(disclosure):
+    """`_still_open` for one disclosure already loaded (with consent__withdrawal and
+    recipient_basis selected, no query)."""
+    from tverrnett.consent.models import RecipientBasis
+
+    if disclosure.consent is None or not disclosure.consent.is_withdrawn:
+        return True
+    try:
+        return disclosure.recipient_basis is not None
+    except RecipientBasis.DoesNotExist:
+        return False
+
+
 def _disclosed_to(agency_ids, **case_filter):
-    """Ids of the item versions disclosed to one of `agency_ids` (consent.Disclosure).
+    """Ids of the item versions disclosed to one of `agency_ids` (consent.Disclosure)
+    by a disclosure that still opens them (`_still_open`).
 
     Matched on the item's case, not the disclosure's: a merge moves the items to the
     surviving case while the disclosure record, which never changes, keeps naming the
@@ -553,6 +577,7 @@ def _disclosed_to(agency_ids, **case_filter):
     from tverrnett.consent.models import DisclosedItem
 
     return DisclosedItem.objects.filter(
+        _still_open("disclosure__"),
         disclosure__recipient_agency_id__in=agency_ids,
         **{f"entry__{key}": value for key, value in case_filter.items()},
     ).values("entry_id")
@@ -791,6 +816,53 @@ def visible_disclosures(user, case, agency_ids):
     )
 
 
+def disclosures_awaiting_own_basis(user, case, agency_ids, memberships=None):
+    """The item disclosures on `case` to `agency_ids` (pass the one the user acts for, to
+    record) that a consent's withdrawal closed and for which the recipient has recorded
+    no basis of its own: the ones a user of the recipient may record an own basis for
+    (L13). Only the user's case-work agencies record one. A team join's parts are not
+    kept this way: a withdrawal closes them (`_opening_disclosures`). `case` None: on
+    every case the user reaches (`memberships`: what case_memberships gave, when the
+    caller already asked)."""
+    from tverrnett.consent.models import DisclosedItem, Disclosure
+
+    memberships = memberships or case_memberships(user)
+    agency_ids = set(agency_ids) & memberships[0]
+    if not agency_ids:
+        return Disclosure.objects.none()
+    on_case = (
+        {"case": case}
+        if case is not None
+        else {"case__in": visible_cases(user, memberships=memberships)}
+    )
+    return Disclosure.objects.filter(
+        models.Exists(DisclosedItem.objects.filter(disclosure=models.OuterRef("pk"))),
+        **on_case,
+        recipient_agency_id__in=agency_ids,
+        consent__withdrawal__isnull=False,
+        recipient_basis__isnull=True,
+    )
+
+
+def records_own_basis_by(access_path):
+    """An own basis is the recipient's decision, made by its users who work on the case
+    (team or coordinator); break-glass access reads, it does not decide."""
+    return access_path in ("team", "coordinator")
+
+
+def can_record_own_basis(user, disclosure, agency):
+    """The user, acting for `agency`, may record the agency's own basis for keeping the
+    items of `disclosure`: the agency received it, its consent was withdrawn, no basis is
+    recorded yet, and the user works on the case (`records_own_basis_by`)."""
+    if agency is None or not records_own_basis_by(case_access_path(user, disclosure.case)):
+        return False
+    return (
+        disclosures_awaiting_own_basis(user, disclosure.case, {agency.pk})
+        .filter(pk=disclosure.pk)
+        .exists()
+    )
+
+
 def can_see_case_readers(user, case):
     """Who has looked at the case: the coordinator (holder and deputy) only (L44)."""
     return holds_coordinator_role(user, case.coordinator_role)
@@ -887,6 +959,21 @@ def can_search_by_identity_number(agency, agency_ids):
     if agency.pk not in agency_ids:
         return False
     return agency.records_identity_numbers
+
+
+def readable_assessment_ids(user, case_ids):
+    """Ids of the assessments on `case_ids` whose content the user's agencies may read: the
+    rule of `visible_assessments`, for a report about a person. Another agency's
+    assessment is only listed in such a report."""
+    from tverrnett.assessments.models import Assessment
+
+    own, volunteer = case_memberships(user)
+    disclosed = _disclosed_to(own | volunteer, case_id__in=case_ids)
+    return set(
+        Assessment.objects.filter(case_id__in=case_ids)
+        .filter(models.Q(agency_id__in=own) | models.Q(entry_id__in=disclosed, status="signed"))
+        .values_list("pk", flat=True)
+    )
 
 
 # Individual plans (tverrnett.plans) ----------------------------------------------------
@@ -1079,9 +1166,8 @@ def coordinator_changes_for(user):
 
     if not is_fully_authenticated(user):
         return CoordinatorChange.objects.none()
-    return CoordinatorChange.objects.filter(
-        models.Q(role__holder=user) | models.Q(role__deputy=user)
-    ).annotate(
+    # The same rule as `can_read_coordinator_change`: for the role's agency acted for.
+    return CoordinatorChange.objects.filter(holds_role_filter(user, "role")).annotate(
         case_visible=models.Exists(visible_cases(user).filter(pk=models.OuterRef("case_id")))
     )
 
@@ -1095,13 +1181,13 @@ def can_read_coordinator_change(user, change):
 
 
 def _special_category_agency_ids(user, agency):
-    """The agency the user acts for (an Agency or its id) if it is one of their active
-    agencies; with none given, all of their active agencies."""
-    active = _active_agency_ids(user)
+    """The agency the user acts for (`agency`, an Agency or its id) if it is one of their
+    active agencies; with none given, `_acting_agency_ids` (the acting membership's
+    agency in a request, all active agencies outside one)."""
     if agency is None:
-        return active
+        return list(_acting_agency_ids(user))
     agency_id = getattr(agency, "pk", agency)
-    return [agency_id] if agency_id in active else []
+    return [agency_id] if agency_id in _active_agency_ids(user) else []
 
 
 def special_category_permissions(user, agency=None, day=None):

@@ -67,12 +67,21 @@ def seed_cases(agencies, users):
             "languages": "Norsk",
         },
     )
-    for name in ("Drammen videregående skole", "Drammen kommune – barneverntjenesten"):
+    for name, asked_for in (
+        ("Drammen videregående skole", "Følge opp i klassen og si fra om endringer."),
+        (
+            "Drammen kommune – barneverntjenesten",
+            "Råd om foreldresamarbeid og om det bør sendes en bekymringsmelding.",
+        ),
+    ):
+        # Joining the team opens nothing: each agency is asked to contribute (consent
+        # demo data opens parts of the case to the school under the guardians' consent).
         services.add_team_member(
             slt,
             identified,
             agency=agencies[name],
             contact_name="Kontaktperson (demo)",
+            asked_for=asked_for,
         )
     services.change_state(slt, identified, "security_clarification", version=identified.version)
     services.add_task(

@@ -466,6 +466,19 @@ class CasePart(models.TextChoices):
     CLARIFICATION = "clarification", _("The security clarification")
 
 
+# Short names of the parts, for tables (the choices' labels are for forms).
+CASE_PART_SHORT_LABELS = {
+    CasePart.IDENTITY: _("person"),
+    CasePart.INTAKE: _("concern"),
+    CasePart.SUMMARY: _("summary"),
+    CasePart.TASKS: _("tasks"),
+    CasePart.MEASURES: _("measures"),
+    CasePart.CONVERSATIONS: _("conversations"),
+    CasePart.OWN_NETWORK: _("own network"),
+    CasePart.CLARIFICATION: _("security clarification"),
+}
+
+
 # The information category a consent must name to open each part to an agency.
 CASE_PART_CATEGORIES = {
     CasePart.IDENTITY: InformationCategory.PERSONAL_DETAILS,

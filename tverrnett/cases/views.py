@@ -35,6 +35,7 @@ from tverrnett.audit.models import AuditEntry
 from tverrnett.cases import forms, services
 from tverrnett.cases import search as case_search
 from tverrnett.cases.models import (
+    CASE_PART_SHORT_LABELS,
     CasePart,
     CaseState,
     ChecklistItem,
@@ -103,8 +104,16 @@ class _Access:
 
     @property
     def is_reduced(self):
-        """On the team, but nothing about the person opened to the agency yet."""
-        return self.path == "team" and CasePart.IDENTITY not in self.parts
+        """On the team, but no part of the case opened to the agency yet."""
+        return self.path == "team" and not self.parts
+
+    @property
+    def opened_short(self):
+        """What of the case is opened to the agency when that is some parts, not all
+        (for the case page); empty otherwise."""
+        if self.path != "team" or not self.parts or self.parts >= set(CasePart.values):
+            return []
+        return [CASE_PART_SHORT_LABELS[part] for part in CasePart if part in self.parts]
 
     def sees(self, part):
         return part in self.parts
@@ -604,7 +613,9 @@ def _team_with_parts(case, access):
     for team_member in team:
         parts = sees.get(team_member.agency_id, frozenset())
         team_member.sees_all = parts >= set(CasePart.values)
-        team_member.opened_parts = [CasePart(part).label for part in CasePart if part in parts]
+        team_member.opened_parts = [
+            CASE_PART_SHORT_LABELS[part] for part in CasePart if part in parts
+        ]
     return team
 
 

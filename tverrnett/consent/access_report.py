@@ -5,8 +5,11 @@ redaction with its reason; the JSON and the PDF are built again from the data ea
 time. Each line of the report has a stable key ("journal:55", "access:1234"), so a
 redaction keeps naming the same line whenever the report is rebuilt.
 
-Only data about the person is read: their cases, the journal, consents and disclosures
-on those cases, and the audit entries about those cases or the person. A case list
+Only data about the person is read: their cases and every part of them (the journal,
+measures, the individual plan, conversations and contact agreements, the person's own
+network, tasks, the security clarification, assessments, uploaded files), consents and
+every disclosure record on those cases whatever its kind, and the audit entries about
+those cases or the person. A case list
 view names many cases; it is kept only when one of them is the person's, and shows
 only the person's. The identity number is never written out: the report says whether
 one is recorded, as the case page does, and any identity number in free text is hidden.
@@ -28,14 +31,19 @@ from django.utils.translation import pgettext_lazy
 
 from tverrnett.access import policy
 from tverrnett.accounts.models import Membership, MembershipRole
+from tverrnett.assessments.models import AssessmentStatus
 from tverrnett.audit import actions
 from tverrnett.audit.models import AuditEntry
 from tverrnett.audit.services import record
 from tverrnett.cases.models import (
+    CasePart,
     ConcernCase,
     Confidentiality,
     InformationCategory,
     JournalEntry,
+    Resource,
+    SecurityClarification,
+    TaskStatus,
     TeamMember,
 )
 from tverrnett.consent import services  # noqa: F401  (registers "consent.access_report")
@@ -46,19 +54,41 @@ from tverrnett.consent.models import (
     ConsentForm,
     ConsentStatus,
     DisclosedItem,
+    DisclosedPart,
     Disclosure,
+    RecipientBasis,
 )
+from tverrnett.conversations.models import Attendance, ContactChannel
 from tverrnett.core.identity_numbers import contains_identity_number
+from tverrnett.measures.models import MeasureStatus
+from tverrnett.plans.models import PlanStatus
 
-REPORT_VERSION = 1
+# 2: the parts of a case beyond the journal (measures to files) joined the report.
+REPORT_VERSION = 2
 SECTION_LABELS = {
     "person": pgettext_lazy("access report", "The person"),
     "cases": pgettext_lazy("access report", "Cases"),
     "journal": pgettext_lazy("access report", "Journal"),
+    "measures": pgettext_lazy("access report", "Measures"),
+    "plans": pgettext_lazy("access report", "Individual plans"),
+    "conversations": pgettext_lazy("access report", "Conversations"),
+    "contact_agreements": pgettext_lazy("access report", "Contact agreements"),
+    "resources": pgettext_lazy("access report", "Own network"),
+    "tasks": pgettext_lazy("access report", "Tasks"),
+    "security_clarifications": pgettext_lazy("access report", "Security clarification"),
+    "assessments": pgettext_lazy("access report", "Risk and needs assessments"),
+    "files": pgettext_lazy("access report", "Uploaded files"),
     "consents": pgettext_lazy("access report", "Consents"),
     "disclosures": pgettext_lazy("access report", "Disclosures"),
     "access_log": pgettext_lazy("access report", "Access log"),
 }
+# The sections that are lists of lines, in the order of the report (the person and
+# the guardians come first; a withdrawal sits in its consent).
+LIST_SECTIONS = (
+    "cases", "journal", "measures", "plans", "conversations", "contact_agreements",
+    "resources", "tasks", "security_clarifications", "assessments", "files", "consents",
+    "disclosures", "access_log",
+)  # fmt: skip
 # The parts of a case a read entry names (cases.views, consent.views). A part not
 # listed here is shown by its code.
 PART_LABELS = {
@@ -172,6 +202,62 @@ def _choice(choices, code):
         return code
 
 
+def _parts(case_ids):
+    """The parts of the cases beyond the journal: one query each (plans and assessments
+    bring their rows in a few more), whatever their number."""
+    from tverrnett.assessments.models import Assessment
+    from tverrnett.cases.models import Resource, SecurityClarification, Task
+    from tverrnett.conversations.models import ContactAgreement, Conversation
+    from tverrnett.measures.models import Measure
+    from tverrnett.plans.models import IndividualPlan, PlanContribution, PlanMeasure
+
+    on_cases = {"case_id__in": case_ids}
+    return {
+        "measures": list(
+            Measure.objects.filter(**on_cases)
+            .select_related("measure_type", "responsible_agency")
+            .order_by("created_at", "id")
+        ),
+        "plans": list(
+            IndividualPlan.objects.filter(**on_cases)
+            .select_related("coordinator_role__agency")
+            .prefetch_related(
+                "goals",
+                Prefetch(
+                    "measures", queryset=PlanMeasure.objects.select_related("responsible_agency")
+                ),
+                "revisions",
+                Prefetch(
+                    "contributions", queryset=PlanContribution.objects.select_related("agency")
+                ),
+                "versions",
+            )
+            .order_by("created_at", "id")
+        ),
+        "conversations": list(Conversation.objects.filter(**on_cases).order_by("planned_at", "id")),
+        "contact_agreements": list(
+            ContactAgreement.objects.filter(**on_cases)
+            .select_related("agency")
+            .order_by("agreed_on", "id")
+        ),
+        "resources": list(Resource.objects.filter(**on_cases).order_by("id")),
+        "tasks": list(
+            Task.objects.filter(**on_cases)
+            .select_related("owner_agency", "owner_role")
+            .order_by("created_at", "id")
+        ),
+        "security_clarifications": list(
+            SecurityClarification.objects.filter(**on_cases).order_by("answered_at", "id")
+        ),
+        "assessments": list(
+            Assessment.objects.filter(**on_cases)
+            .select_related("instrument", "agency")
+            .prefetch_related("ratings")
+            .order_by("assessed_on", "id")
+        ),
+    }
+
+
 def _load(person):
     """Everything the report holds, in a fixed number of queries whatever its size."""
     cases = list(
@@ -194,9 +280,11 @@ def _load(person):
         .prefetch_related("recipients", "guardians")
         .order_by("prepared_at", "id")
     )
+    # Every disclosure record of the cases, whatever its kind (items shared, a team
+    # join), with the recipient's own basis where one was recorded after a withdrawal.
     disclosures = list(
         Disclosure.objects.filter(case_id__in=case_ids)
-        .select_related("sender_agency", "recipient_agency")
+        .select_related("sender_agency", "recipient_agency", "recipient_basis")
         .order_by("shared_at", "id")
     )
     items = defaultdict(list)
@@ -206,6 +294,14 @@ def _load(person):
         .values_list("disclosure_id", "entry_id")
     ):
         items[disclosure_id].append(entry_id)
+    # The parts of the case a team join opened (consent.DisclosedPart).
+    parts = defaultdict(list)
+    for disclosure_id, part in (
+        DisclosedPart.objects.filter(disclosure__case_id__in=case_ids)
+        .order_by("part")
+        .values_list("disclosure_id", "part")
+    ):
+        parts[disclosure_id].append(part)
     return {
         "guardians": list(person.guardians.all()),
         "cases": cases,
@@ -213,7 +309,9 @@ def _load(person):
         "consents": consents,
         "disclosures": disclosures,
         "disclosed_items": items,
+        "disclosed_parts": parts,
         "audit": _audit_entries(person, case_ids),
+        **_parts(case_ids),
     }
 
 
@@ -449,19 +547,50 @@ def _consent_entries(consent, references):
     return entries
 
 
-def _disclosure_entry(disclosure, references, items):
+def _disclosure_kind(items, parts):
+    """What a disclosure record did, as code and label: opened parts of the case to an
+    agency joining the team, shared items, or both."""
+    if parts and not items:
+        return "team_join", _("Parts of the case opened to an agency on the team")
+    if parts:
+        return "team_join_and_items", _("Parts of the case opened and items shared")
+    return "items", _("Items shared")
+
+
+def _own_basis(disclosure):
+    """The recipient's own basis for keeping the items after a withdrawal, or None."""
+    try:
+        kept = disclosure.recipient_basis
+    except RecipientBasis.DoesNotExist:
+        return None
+    return {
+        "legal_basis_citation": kept.legal_basis_citation,
+        "necessity_note": _hide_identity_numbers(kept.necessity_note),
+        "recorded_at": _at(kept.recorded_at),
+    }
+
+
+def _disclosure_entry(disclosure, references, items, parts):
+    shared = items.get(disclosure.pk, [])
+    opened = parts.get(disclosure.pk, [])
+    kind, kind_label = _disclosure_kind(shared, opened)
     data = {
         "key": f"disclosure:{disclosure.pk}",
         "id": disclosure.pk,
+        "kind": kind,
+        "kind_label": kind_label,
         "case": references[disclosure.case_id],
         "sender": disclosure.sender_agency.name,
         "recipient": disclosure.recipient_agency.name,
-        "items": items.get(disclosure.pk, []),
+        "items": shared,
+        "parts": opened,
+        "part_labels": [_choice(CasePart, part) for part in opened],
         "purpose": _hide_identity_numbers(disclosure.purpose),
         "legal_basis_citation": disclosure.legal_basis_citation,
         "consent": disclosure.consent_id,
         "necessity_note": _hide_identity_numbers(disclosure.necessity_note),
         "shared_at": _at(disclosure.shared_at),
+        "recipient_own_basis": _own_basis(disclosure),
     }
     label = _("Disclosure %(at)s from %(sender)s to %(recipient)s") % {
         "at": _shown_at(disclosure.shared_at),
@@ -469,6 +598,238 @@ def _disclosure_entry(disclosure, references, items):
         "recipient": data["recipient"],
     }
     return Entry(data["key"], "disclosures", label, data)
+
+
+def _text(value):
+    return _hide_identity_numbers(value)
+
+
+def _measure_entry(measure, references):
+    data = {
+        "key": f"measure:{measure.pk}",
+        "id": measure.pk,
+        "case": references[measure.case_id],
+        "measure_type": measure.measure_type.name,
+        "goal": _text(measure.goal),
+        "responsible_agency": measure.responsible_agency.name,
+        "contact_name": measure.contact_name,
+        "status": _choice(MeasureStatus, measure.status),
+        "start_on": _day(measure.start_on),
+        "evaluation_on": _day(measure.evaluation_on),
+        "outcome": _text(measure.outcome),
+        "evaluated_at": _at(measure.evaluated_at),
+        "person_view": _text(measure.person_view),
+        "created_at": _at(measure.created_at),
+    }
+    label = _("Measure: %(type)s, %(agency)s (%(status)s)") % {
+        "type": data["measure_type"],
+        "agency": data["responsible_agency"],
+        "status": data["status"],
+    }
+    return Entry(data["key"], "measures", label, data)
+
+
+def _plan_entry(plan, references):
+    role = plan.coordinator_role
+    data = {
+        "key": f"plan:{plan.pk}",
+        "id": plan.pk,
+        "case": references[plan.case_id],
+        "status": _choice(PlanStatus, plan.status),
+        "consent": plan.consent_id,
+        "coordinator": {"role": role.get_kind_display(), "agency": role.agency.name},
+        "overview": _text(plan.overview),
+        "participation": _text(plan.participation),
+        "follow_up": _text(plan.follow_up),
+        "if_service_declined": _text(plan.if_service_declined),
+        "internal_note": _text(plan.internal_note),
+        "period_start": _day(plan.period_start),
+        "period_end": _day(plan.period_end),
+        "goals": [
+            {"text": _text(goal.text), "by_person": goal.by_person} for goal in plan.goals.all()
+        ],
+        "measures": [
+            {
+                "description": _text(entry.description),
+                "responsible_agency": entry.responsible_agency.name,
+                "extent": entry.extent,
+                "timing": entry.timing,
+            }
+            for entry in plan.measures.all()
+        ],
+        "revisions": [_day(revision.due_on) for revision in plan.revisions.all()],
+        "contributions": [
+            {"agency": part.agency.name, "text": _text(part.text)}
+            for part in plan.contributions.all()
+        ],
+        "versions": [
+            {"number": version.number, "finalised_at": _at(version.finalised_at)}
+            for version in plan.versions.all()
+        ],
+        "created_at": _at(plan.created_at),
+        "ended_at": _at(plan.ended_at),
+        "end_reason": _text(plan.end_reason),
+    }
+    label = _("Individual plan made %(day)s (%(status)s)") % {
+        "day": _shown_day(timezone.localtime(plan.created_at)),
+        "status": data["status"],
+    }
+    return Entry(data["key"], "plans", label, data)
+
+
+def _conversation_entry(conversation, references):
+    data = {
+        "key": f"conversation:{conversation.pk}",
+        "id": conversation.pk,
+        "case": references[conversation.case_id],
+        "is_first": conversation.is_first,
+        "planned_at": _at(conversation.planned_at),
+        "held_at": _at(conversation.held_at),
+        "place": _text(conversation.place),
+        "purpose": _text(conversation.purpose),
+        "attendees": [_text(line) for line in conversation.attendee_list],
+        "guardians_attend": _choice(Attendance, conversation.guardians_attend),
+        "guardians_reason": _text(conversation.guardians_reason),
+        "child_welfare_attends": _choice(Attendance, conversation.child_welfare_attends),
+        "child_welfare_reason": _text(conversation.child_welfare_reason),
+        "trusted_person": _text(conversation.trusted_person),
+        "interpreter_language": conversation.interpreter_language
+        if conversation.interpretation_needed
+        else "",
+    }
+    label = _("Conversation planned for %(at)s") % {"at": _shown_at(conversation.planned_at)}
+    return Entry(data["key"], "conversations", label, data)
+
+
+def _agreement_entry(agreement, references):
+    data = {
+        "key": f"contact_agreement:{agreement.pk}",
+        "id": agreement.pk,
+        "case": references[agreement.case_id],
+        "agency": agreement.agency.name,
+        "contact_name": agreement.contact_name,
+        "channel": _choice(ContactChannel, agreement.channel),
+        "when": _text(agreement.when),
+        "next_contact_on": _day(agreement.next_contact_on),
+        "where": _text(agreement.where),
+        "not_to_contact": _text(agreement.not_to_contact),
+        "note": _text(agreement.note),
+        "agreed_on": _day(agreement.agreed_on),
+    }
+    label = _("Contact agreement %(day)s: %(agency)s") % {
+        "day": _shown_day(agreement.agreed_on),
+        "agency": data["agency"],
+    }
+    return Entry(data["key"], "contact_agreements", label, data)
+
+
+def _resource_entry(resource, references):
+    data = {
+        "key": f"resource:{resource.pk}",
+        "id": resource.pk,
+        "case": references[resource.case_id],
+        "name": resource.name,
+        "relation": _choice(Resource.Relation, resource.relation),
+        "how_they_help": _text(resource.how_they_help),
+        "contact": _text(resource.contact),
+    }
+    label = _("Own network: %(name)s (%(relation)s)") % {
+        "name": resource.name,
+        "relation": data["relation"],
+    }
+    return Entry(data["key"], "resources", label, data)
+
+
+def _task_entry(task, references):
+    data = {
+        "key": f"task:{task.pk}",
+        "id": task.pk,
+        "case": references[task.case_id],
+        "title": _text(task.title),
+        "agency": task.owner_agency.name,
+        "owner": task.owner_role.get_kind_display() if task.owner_role else task.owner_name,
+        "deadline": _day(task.deadline),
+        "status": _choice(TaskStatus, task.status),
+        "created_at": _at(task.created_at),
+    }
+    label = _("Task: %(title)s (%(status)s)") % {
+        "title": _snippet(data["title"]),
+        "status": data["status"],
+    }
+    return Entry(data["key"], "tasks", label, data)
+
+
+def _clarification_entry(clarification, references):
+    answer = SecurityClarification.Answer
+    data = {
+        "key": f"security_clarification:{clarification.pk}",
+        "case": references[clarification.case_id],
+        "police_contact_consulted": _choice(answer, clarification.police_contact_consulted),
+        "police_contact_note": _text(clarification.police_contact_note),
+        "pst_to_be_told": _choice(answer, clarification.pst_to_be_told),
+        "pst_note": _text(clarification.pst_note),
+        "child_welfare_duty": _choice(answer, clarification.child_welfare_duty),
+        "child_welfare_reasoning": _text(clarification.child_welfare_reasoning),
+        "averting_duty": _choice(answer, clarification.averting_duty),
+        "averting_reasoning": _text(clarification.averting_reasoning),
+        "answered_at": _at(clarification.answered_at),
+    }
+    label = _("Security clarification of case %(case)s") % {"case": data["case"]}
+    return Entry(data["key"], "security_clarifications", label, data)
+
+
+def _assessment_entry(assessment, references, readable):
+    shown = assessment.pk in readable
+    data = {
+        "key": f"assessment:{assessment.pk}",
+        "id": assessment.pk,
+        "case": references[assessment.case_id],
+        "instrument": str(assessment.instrument),
+        "agency": assessment.agency.name,
+        "assessed_on": _day(assessment.assessed_on),
+        "review_on": _day(assessment.review_on),
+        "status": _choice(AssessmentStatus, assessment.status),
+        "signed_at": _at(assessment.signed_at),
+        # C1: like a journal item, the content is for the agencies that may read it.
+        "content_held_by_owner": not shown,
+        "summary": _text(assessment.summary) if shown else None,
+        "recommended_measures": _text(assessment.recommended_measures) if shown else None,
+        "ratings": [
+            {
+                "item": rating.item_code,
+                "value": rating.value,
+                "note": _text(rating.note),
+                "unknown_reason": _text(rating.unknown_reason),
+            }
+            for rating in assessment.ratings.all()
+        ]
+        if shown
+        else None,
+    }
+    label = _("Assessment %(day)s, %(agency)s: %(instrument)s") % {
+        "day": _shown_day(assessment.assessed_on),
+        "agency": data["agency"],
+        "instrument": data["instrument"],
+    }
+    return Entry(data["key"], "assessments", label, data)
+
+
+def _file_entries(consent, references):
+    """The files uploaded to the cases. Today only signed consent declarations are
+    attached to a case (events' material is not about a person)."""
+    if not consent.declaration_file:
+        return []
+    data = {
+        "key": f"file:declaration-{consent.pk}",
+        "case": references[consent.case_id],
+        "kind": _("Signed consent declaration"),
+        "consent": consent.pk,
+        "file_name": _text(consent.declaration_file_name),
+        "content_type": consent.declaration_content_type,
+        "uploaded_at": _at(consent.answered_at),
+    }
+    label = _("File: signed consent declaration for consent %(consent)s") % {"consent": consent.pk}
+    return [Entry(data["key"], "files", label, data)]
 
 
 def _action_label(name):
@@ -534,16 +895,35 @@ def report_entries(person, reader):
     policy.withhold_special_categories(reader, loaded["journal"])
     references = {case.pk: case.reference for case in loaded["cases"]}
     readable = policy.readable_journal_ids(reader, list(references))
+    readable_assessments = policy.readable_assessment_ids(reader, list(references))
     item_ids = {item.pk for item in loaded["journal"]}
     roles, names = _roles_and_names(loaded["audit"])
     entries = [_person_entry(person)]
     entries += [_guardian_entry(guardian) for guardian in loaded["guardians"]]
     entries += [_case_entry(case) for case in loaded["cases"]]
     entries += [_journal_entry(item, references, readable) for item in loaded["journal"]]
+    entries += [_measure_entry(measure, references) for measure in loaded["measures"]]
+    entries += [_plan_entry(plan, references) for plan in loaded["plans"]]
+    entries += [_conversation_entry(talk, references) for talk in loaded["conversations"]]
+    entries += [_agreement_entry(deal, references) for deal in loaded["contact_agreements"]]
+    entries += [_resource_entry(resource, references) for resource in loaded["resources"]]
+    entries += [_task_entry(task, references) for task in loaded["tasks"]]
+    entries += [
+        _clarification_entry(clarification, references)
+        for clarification in loaded["security_clarifications"]
+    ]
+    entries += [
+        _assessment_entry(assessment, references, readable_assessments)
+        for assessment in loaded["assessments"]
+    ]
+    for consent in loaded["consents"]:
+        entries += _file_entries(consent, references)
     for consent in loaded["consents"]:
         entries += _consent_entries(consent, references)
     entries += [
-        _disclosure_entry(disclosure, references, loaded["disclosed_items"])
+        _disclosure_entry(
+            disclosure, references, loaded["disclosed_items"], loaded["disclosed_parts"]
+        )
         for disclosure in loaded["disclosures"]
     ]
     entries += [
@@ -572,11 +952,7 @@ def build_report(person, *, reader, redactions, now=None):
         "generated_at": _at(now or timezone.now()),
         "person": None,
         "guardians": [],
-        "cases": [],
-        "journal": [],
-        "consents": [],
-        "disclosures": [],
-        "access_log": [],
+        **{section: [] for section in LIST_SECTIONS},
     }
     consent = None
     for entry in report_entries(person, reader):
@@ -684,9 +1060,14 @@ def report_pdf(access_report):
 
 _PRINTED_TIMES = {
     "at", "generated_at", "made_at", "registered_at", "closed_at", "written_at",
-    "answered_at", "recorded_at", "shared_at",
+    "answered_at", "recorded_at", "shared_at", "created_at", "evaluated_at", "planned_at",
+    "held_at", "signed_at", "ended_at", "finalised_at", "uploaded_at",
 }  # fmt: skip
-_PRINTED_DAYS = {"birth_date", "starts_on", "ends_on", "withdrawn_on"}
+_PRINTED_DAYS = {
+    "birth_date", "starts_on", "ends_on", "withdrawn_on", "start_on", "evaluation_on",
+    "period_start", "period_end", "next_contact_on", "agreed_on", "deadline", "assessed_on",
+    "review_on", "revisions",
+}  # fmt: skip
 
 
 def _for_print(value, name=""):
@@ -694,7 +1075,7 @@ def _for_print(value, name=""):
     if isinstance(value, dict):
         return {key: _for_print(item, key) for key, item in value.items()}
     if isinstance(value, list):
-        return [_for_print(item) for item in value]
+        return [_for_print(item, name) for item in value]
     if isinstance(value, str) and value and name in _PRINTED_TIMES:
         return _shown_at(datetime.datetime.fromisoformat(value))
     if isinstance(value, str) and value and name in _PRINTED_DAYS:

@@ -413,3 +413,37 @@ class CaseOpeningForm(forms.Form):
             "necessity_note": data.get("necessity_note") or "",
             "confirmations": data.get("confirmations") or [],
         }
+
+
+class OwnBasisForm(forms.Form):
+    """The recipient's own legal basis for keeping information it received under a consent
+    that was withdrawn (L13). The service checks the basis against the items' sectors."""
+
+    legal_basis = forms.ModelChoiceField(
+        label=_("Your agency's own legal basis"),
+        queryset=None,
+        empty_label=_("Choose a legal basis"),
+        error_messages={
+            "required": _("Choose the legal basis your agency keeps the information on."),
+            "invalid_choice": _("Your agency cannot use this legal basis today."),
+        },
+    )
+    necessity_note = forms.CharField(
+        label=_("Why your agency must keep the information"),
+        max_length=TEXT_MAX,
+        widget=_textarea(3),
+        error_messages={"required": _("Explain why your agency must keep the information.")},
+    )
+    confirmations = forms.MultipleChoiceField(
+        label=_("Confirm, where the basis requires it"),
+        choices=Confirmation.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    def __init__(self, *args, bases, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["legal_basis"].queryset = bases
+        self.fields["legal_basis"].label_from_instance = lambda basis: (
+            f"{basis.law} {basis.section}: {basis.title}"
+        )

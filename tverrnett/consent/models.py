@@ -403,6 +403,36 @@ class DisclosedPart(_AppendOnly):
         super().save(*args, **kwargs)
 
 
+class RecipientBasis(_AppendOnly):
+    """Eget rettslig grunnlag: the recipient of a disclosure made under a consent that was
+    later withdrawn records its own legal basis for keeping the items (L13).
+
+    Without one, a withdrawal ends the recipient's access to the items in Tverrnett
+    (`access.policy`). One per disclosure, made by the recipient agency, immutable
+    like the disclosure itself; the citation is copied as on a disclosure.
+    """
+
+    disclosure = models.OneToOneField(
+        Disclosure, on_delete=models.PROTECT, related_name="recipient_basis"
+    )
+    agency = models.ForeignKey("agencies.Agency", on_delete=models.PROTECT, related_name="+")
+    legal_basis = models.ForeignKey(LegalBasis, on_delete=models.PROTECT, related_name="+")
+    legal_basis_citation = models.CharField(max_length=300)
+    necessity_note = models.TextField(_("why your agency must keep the information"))
+    confirmations = models.JSONField(default=list)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("recipient's own legal basis")
+        verbose_name_plural = _("recipients' own legal bases")
+
+    def __str__(self):
+        return f"{self.disclosure}: {self.legal_basis_citation}"
+
+
 class FollowUpKind(models.TextChoices):
     REVIEW = "review", _("Review of a disclosure by the manager or data protection officer")
     INFORM_PERSON = "inform_person", _("Inform the person about the disclosure")

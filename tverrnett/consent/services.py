@@ -12,7 +12,7 @@ import datetime
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -43,6 +43,7 @@ from tverrnett.consent.models import (
     FollowUpKind,
     LegalBasisKind,
     NoticeKind,
+    RecipientBasis,
 )
 from tverrnett.core.files import check_upload, clean_file_name
 
@@ -60,6 +61,10 @@ for _name, _description in [
     ),
     ("consent.confidentiality_accepted", gettext_noop("Accepted the confidentiality declaration")),
     ("consent.access_report", gettext_noop("Made an access report for a person")),
+    (
+        "consent.own_basis_recorded",
+        gettext_noop("Recorded the agency's own legal basis for keeping disclosed information"),
+    ),
 ]:
     actions.register(_name, _description)
 
@@ -259,7 +264,9 @@ def record_consent_answer(
 @transaction.atomic
 def withdraw_consent(actor, consent, *, withdrawn_on, note, request=None):
     """Register a withdrawal (L13): from now on nothing is shared under the consent, the
-    agencies that received information under it are told, the consent stays as it was."""
+    agencies that received information under it no longer read it in Tverrnett (unless
+    they record their own basis, `record_own_basis`) and are told, the consent stays as
+    it was."""
     case = consent.case
     _require_work(actor, case)
     locked = Consent.objects.select_for_update().get(pk=consent.pk)
@@ -455,6 +462,83 @@ def _check_basis(basis, sender, recipient, items, day, necessity_note, confirmat
     )
 
 
+def check_statutory_basis(basis, sender, recipient, necessity_note, confirmations, day=None):
+    """The checks of a disclosure under `basis` for information the sender itself holds
+    (a team join, a returnee's child case): a ValidationError when it may not be used."""
+    _check_basis_for_sectors(
+        basis,
+        sender,
+        recipient,
+        {sender.agency_type},
+        day or timezone.localdate(),
+        necessity_note,
+        confirmations,
+    )
+
+
+def record_case_opening(
+    actor,
+    case,
+    *,
+    sender,
+    recipient,
+    parts,
+    purpose,
+    legal_basis,
+    consent=None,
+    necessity_note="",
+    confirmations=(),
+    request=None,
+    day=None,
+):
+    """The immutable record that `parts` of `case` went to `recipient` under a ground
+    already checked (a consent, with the consent basis of the sender's sector as
+    `legal_basis`, or a statutory basis), its review follow-up and its audit entry."""
+    parts = sorted(set(parts))
+    disclosure = Disclosure.objects.record(
+        parts=parts,
+        case=case,
+        sender_agency=sender,
+        recipient_agency=recipient,
+        shared_by=actor,
+        purpose=purpose,
+        legal_basis=legal_basis,
+        legal_basis_citation=(
+            f"{legal_basis.law} {legal_basis.section} ({legal_basis.catalogue_version})"
+        ),
+        consent=consent,
+        necessity_note=necessity_note if consent is None else "",
+        confirmations=sorted(confirmations) if consent is None else [],
+    )
+    follow_ups = []
+    if consent is None and legal_basis.review_task:
+        follow_ups.append(FollowUpKind.REVIEW)
+        DisclosureFollowUp.objects.create(
+            kind=FollowUpKind.REVIEW,
+            disclosure=disclosure,
+            case=case,
+            agency=sender,
+            due_on=(day or timezone.localdate())
+            + datetime.timedelta(days=settings.DISCLOSURE_FOLLOW_UP_DAYS),
+        )
+    record(
+        "consent.case_opened",
+        actor=actor,
+        agency=sender,
+        target=case,
+        detail={
+            "disclosure": disclosure.pk,
+            "recipient": recipient.pk,
+            "parts": parts,
+            "legal_basis": legal_basis.code,
+            "consent": consent.pk if consent else None,
+            "follow_ups": follow_ups,
+        },
+        request=request,
+    )
+    return disclosure
+
+
 def _check_basis_for_sectors(basis, sender, recipient, sectors, day, necessity_note, confirmations):
     """The sender may use the statutory `basis` today towards `recipient`, no sector the
     information comes from (`sectors`) excludes it (L04), and the necessity note and the
@@ -636,56 +720,21 @@ def open_case_to(
                 {"ground": _("The catalogue has no consent basis for your agency's sector.")}
             )
     else:
-        _check_basis_for_sectors(
-            legal_basis,
-            sender,
-            recipient,
-            {sender.agency_type},
-            day,
-            necessity_note,
-            confirmations,
-        )
-    disclosure = Disclosure.objects.record(
+        check_statutory_basis(legal_basis, sender, recipient, necessity_note, confirmations, day)
+    return record_case_opening(
+        actor,
+        case,
+        sender=sender,
+        recipient=recipient,
         parts=parts,
-        case=case,
-        sender_agency=sender,
-        recipient_agency=recipient,
-        shared_by=actor,
         purpose=purpose,
         legal_basis=legal_basis,
-        legal_basis_citation=(
-            f"{legal_basis.law} {legal_basis.section} ({legal_basis.catalogue_version})"
-        ),
         consent=consent,
-        necessity_note=necessity_note if consent is None else "",
-        confirmations=sorted(confirmations) if consent is None else [],
-    )
-    follow_ups = []
-    if consent is None and legal_basis.review_task:
-        follow_ups.append(FollowUpKind.REVIEW)
-        DisclosureFollowUp.objects.create(
-            kind=FollowUpKind.REVIEW,
-            disclosure=disclosure,
-            case=case,
-            agency=sender,
-            due_on=day + datetime.timedelta(days=settings.DISCLOSURE_FOLLOW_UP_DAYS),
-        )
-    record(
-        "consent.case_opened",
-        actor=actor,
-        agency=sender,
-        target=case,
-        detail={
-            "disclosure": disclosure.pk,
-            "recipient": recipient.pk,
-            "parts": parts,
-            "legal_basis": legal_basis.code,
-            "consent": consent.pk if consent else None,
-            "follow_ups": follow_ups,
-        },
+        necessity_note=necessity_note,
+        confirmations=confirmations,
         request=request,
+        day=day,
     )
-    return disclosure
 
 
 @transaction.atomic
@@ -733,6 +782,83 @@ def join_team(
             request=request,
         )
     return member
+
+
+def own_basis_choices(agency, day=None):
+    """The statutory bases an agency may record as its own basis for keeping information
+    it received under a consent that was withdrawn: those its sector may use (L03)."""
+    return catalogue.statutory_bases_for(agency.agency_type, None, day or timezone.localdate())
+
+
+@transaction.atomic
+def record_own_basis(
+    actor,
+    disclosure,
+    *,
+    legal_basis,
+    necessity_note,
+    confirmations=(),
+    request=None,
+    today=None,
+):
+    """The recipient of a disclosure whose consent was withdrawn records its own basis for
+    keeping the items (L13): a statutory basis from the catalogue that its sector may use
+    and the items' sectors do not exclude, with a necessity note and the confirmations the
+    basis asks for. Without it the withdrawal has ended the recipient's access to them.
+    Immutable once recorded; one per disclosure. `today` is for tests only."""
+    day = today or timezone.localdate()
+    agency = getattr(request, "agency", None) if request is not None else None
+    if agency is None:
+        agency = disclosure.recipient_agency
+    _require(policy.can_record_own_basis(actor, disclosure, agency))
+    # Lock the disclosure so two users of the agency cannot both record one.
+    locked = Disclosure.objects.select_for_update().get(pk=disclosure.pk)
+    if RecipientBasis.objects.filter(disclosure=locked).exists():
+        raise ValidationError(_("Your agency has already recorded its own basis for this."))
+    errors = {}
+    if legal_basis is None:
+        errors["legal_basis"] = _("Choose the legal basis your agency keeps the information on.")
+    elif legal_basis.pk not in {basis.pk for basis in own_basis_choices(agency, day)}:
+        errors["legal_basis"] = _("Your agency cannot use this legal basis today.")
+    else:
+        profiles = catalogue.profiles_by_sector()
+        items = list(locked.items.all())
+        if any(catalogue.sector_excludes(profiles, item.sector, legal_basis) for item in items):
+            errors["legal_basis"] = _(
+                "The confidentiality rules of the sector that recorded some of the information "
+                "do not allow it to be kept under this basis."
+            )
+        if set(legal_basis.confirmations) - set(confirmations):
+            errors["confirmations"] = _("Confirm every statement this basis requires.")
+    if not necessity_note.strip():
+        errors["necessity_note"] = _("Explain why your agency must keep the information.")
+    if errors:
+        raise ValidationError(errors)
+    kept = RecipientBasis.objects.create(
+        disclosure=locked,
+        agency=agency,
+        legal_basis=legal_basis,
+        legal_basis_citation=(
+            f"{legal_basis.law} {legal_basis.section} ({legal_basis.catalogue_version})"
+        ),
+        necessity_note=necessity_note,
+        confirmations=sorted(set(confirmations) & set(legal_basis.confirmations)),
+        recorded_by=actor,
+    )
+    record(
+        "consent.own_basis_recorded",
+        actor=actor,
+        agency=agency,
+        target=locked.case,
+        detail={
+            "disclosure": locked.pk,
+            "own_basis": kept.pk,
+            "legal_basis": legal_basis.code,
+            "consent": locked.consent_id,
+        },
+        request=request,
+    )
+    return kept
 
 
 @transaction.atomic
@@ -828,7 +954,14 @@ def disclosures_on(case, visible=None):
     (policy.visible_disclosures)."""
     return (
         (visible if visible is not None else Disclosure.objects.filter(case=case))
-        .select_related("sender_agency", "recipient_agency", "legal_basis", "consent", "shared_by")
+        .select_related(
+            "sender_agency",
+            "recipient_agency",
+            "legal_basis",
+            "consent__withdrawal",
+            "shared_by",
+            "recipient_basis",
+        )
         .prefetch_related("items", "parts")
     )
 
@@ -838,7 +971,9 @@ def open_sharing_work(user, limit):
     agencies owe on cases they may see (L06, L07; reviews only for the agency's
     managers), and the notices sent to them (L13, L41). A withdrawal notice is shown
     even when the withdrawal closed the case to a voluntary organisation; each notice
-    says whether its case still opens (`case_opens`). Three queries."""
+    says whether its case still opens (`case_opens`) and, for a withdrawal, the first
+    disclosure under that consent its agency may still record an own basis for
+    (`own_basis_disclosure`, L13). Three queries."""
     memberships = policy.case_memberships(user)
     agency_ids, volunteer_ids = memberships
     visible = policy.visible_cases(user, memberships=memberships)
@@ -855,7 +990,19 @@ def open_sharing_work(user, limit):
             recipient_agency_id__in=agency_ids | volunteer_ids,
             acknowledged_at__isnull=True,
         )
-        .annotate(case_opens=Exists(visible.filter(pk=OuterRef("case_id"))))
+        .annotate(
+            case_opens=Exists(visible.filter(pk=OuterRef("case_id"))),
+            own_basis_disclosure=Subquery(
+                policy.disclosures_awaiting_own_basis(user, None, agency_ids, memberships)
+                .filter(
+                    case_id=OuterRef("case_id"),
+                    recipient_agency_id=OuterRef("recipient_agency_id"),
+                    consent_id=OuterRef("consent_id"),
+                )
+                .order_by("shared_at", "id")
+                .values("pk")[:1]
+            ),
+        )
         .select_related("case", "disclosure__sender_agency")
         .order_by("-created_at", "-id")[:limit]
     )

@@ -10,6 +10,7 @@ from tverrnett.consent.models import (
     DisclosedItem,
     DisclosureFollowUp,
     DisclosureNotice,
+    NoticeKind,
     SectorProfile,
 )
 from tverrnett.consent.services import consents_for, follow_ups_for
@@ -68,6 +69,25 @@ def case_consent_summary(case, user, agency_ids, today):
         return None
     consents = list(consents_for(case))
     horizon = today + datetime.timedelta(days=settings.CONSENT_EXPIRY_WARNING_DAYS)
+    notices = list(
+        DisclosureNotice.objects.filter(
+            case=case, recipient_agency_id__in=agency_ids, acknowledged_at__isnull=True
+        ).select_related("disclosure__sender_agency", "consent__withdrawal")
+    )
+    # A withdrawal notice links to the first disclosure under that consent its agency may
+    # still record an own basis for (L13), if any: one query, only when there is one.
+    awaiting = {}
+    if any(notice.kind == NoticeKind.CONSENT_WITHDRAWN for notice in notices):
+        # `agency_ids`: the user's case-work agencies (the case page's access).
+        memberships = (set(agency_ids), set())
+        for pk, agency_id, consent_id in (
+            policy.disclosures_awaiting_own_basis(user, case, agency_ids, memberships)
+            .order_by("shared_at", "id")
+            .values_list("pk", "recipient_agency_id", "consent_id")
+        ):
+            awaiting.setdefault((agency_id, consent_id), pk)
+    for notice in notices:
+        notice.own_basis_disclosure = awaiting.get((notice.recipient_agency_id, notice.consent_id))
     return {
         "valid": [consent for consent in consents if consent.is_valid_on(today)],
         "ending_soon": [
@@ -78,11 +98,7 @@ def case_consent_summary(case, user, agency_ids, today):
         "refused": [consent for consent in consents if consent.status == ConsentStatus.REFUSED],
         "prepared": [consent for consent in consents if consent.status == ConsentStatus.PREPARED],
         "total": len(consents),
-        "notices": list(
-            DisclosureNotice.objects.filter(
-                case=case, recipient_agency_id__in=agency_ids, acknowledged_at__isnull=True
-            ).select_related("disclosure__sender_agency", "consent__withdrawal")
-        ),
+        "notices": notices,
         "follow_ups": list(
             DisclosureFollowUp.objects.filter(
                 follow_ups_for(user, agency_ids), case=case, done_at__isnull=True

@@ -25,6 +25,11 @@ urlpatterns = [
     ),
     path("saker/<int:pk>/del/", views.share, name="share"),
     path("saker/<int:pk>/oppfolging/<int:follow_up_pk>/", views.follow_up, name="follow_up"),
+    path(
+        "saker/<int:pk>/utlevering/<int:disclosure_pk>/eget-grunnlag/",
+        views.own_basis,
+        name="own_basis",
+    ),
     path("saker/<int:pk>/innsyn/", views.access_report, name="access_report"),
     path(
         "saker/<int:pk>/innsyn/<int:report_pk>.<str:file_format>",

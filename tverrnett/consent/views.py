@@ -14,7 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from tverrnett.access import policy
 from tverrnett.access.rules import member
 from tverrnett.agencies.models import Agency
-from tverrnett.cases.services import actor_agency
+from tverrnett.cases.services import actor_agency, record_case_read
 from tverrnett.cases.views import open_case
 from tverrnett.consent import access_report as reports
 from tverrnett.consent import catalogue, forms, services
@@ -52,6 +52,13 @@ def _consent(case, consent_pk):
 def overview(request, pk):
     case, access = open_case(request, pk, parts=["consents", "disclosures"])
     _identified(case)
+    disclosures = list(
+        services.disclosures_on(
+            case, policy.visible_disclosures(request.user, case, access.agency_ids)
+        )
+    )
+    for disclosure in disclosures:
+        disclosure.access_ended = not policy.disclosure_opens_items(disclosure)
     return render(
         request,
         "consent/overview.html",
@@ -60,10 +67,11 @@ def overview(request, pk):
             "access": access,
             "today": timezone.localdate(),
             "consents": list(services.consents_for(case)),
-            "disclosures": list(
-                services.disclosures_on(
-                    case, policy.visible_disclosures(request.user, case, access.agency_ids)
-                )
+            "disclosures": disclosures,
+            "awaiting_own_basis": set(
+                policy.disclosures_awaiting_own_basis(
+                    request.user, case, {request.agency.pk} if request.agency else set()
+                ).values_list("pk", flat=True)
             ),
         },
     )
@@ -193,7 +201,8 @@ def withdraw(request, pk, consent_pk):
                 request,
                 _(
                     "The withdrawal was recorded. Nothing more is shared under the consent, "
-                    "and the agencies that received information under it have been told."
+                    "the agencies that received information under it can no longer read it "
+                    "in Tverrnett, and they have been told."
                 ),
             )
             return redirect("consent:detail", pk=case.pk, consent_pk=consent.pk)
@@ -367,6 +376,60 @@ def follow_up(request, pk, follow_up_pk):
             "confirmations": [
                 Confirmation(code).label for code in follow_up.disclosure.confirmations
             ],
+        },
+    )
+
+
+@member
+@require_http_methods(["GET", "POST"])
+def own_basis(request, pk, disclosure_pk):
+    """The recipient of items shared under a consent that was withdrawn records its own
+    basis for keeping them (L13). Only the agency the user acts for, when it received the
+    disclosure; for anyone else the page does not exist. The read entry is written only
+    once the page is known to be theirs."""
+    case, access = open_case(request, pk, parts=["disclosures"], record_read=False)
+    _identified(case)
+    worker = policy.records_own_basis_by(access.path)
+    acting = {request.agency.pk} if request.agency and worker else set()
+    awaiting = policy.disclosures_awaiting_own_basis(request.user, case, acting)
+    disclosure = get_object_or_404(
+        awaiting.select_related("sender_agency", "recipient_agency", "consent__withdrawal"),
+        pk=disclosure_pk,
+    )
+    if request.method == "GET":
+        record_case_read(
+            request.user, case, parts=["disclosures"], access_path=access.path, request=request
+        )
+    bases = LegalBasis.objects.filter(
+        pk__in=[basis.pk for basis in services.own_basis_choices(request.agency)]
+    )
+    form = forms.OwnBasisForm(request.POST or None, bases=bases)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.record_own_basis(
+                request.user, disclosure, **form.cleaned_data, request=request
+            )
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(
+                request,
+                _(
+                    "Your agency's own legal basis is recorded. Your agency can read the "
+                    "information again."
+                ),
+            )
+            return redirect("cases:detail", pk=case.pk)
+    return render(
+        request,
+        "consent/own_basis.html",
+        {
+            "case": case,
+            "access": access,
+            "disclosure": disclosure,
+            "items": list(disclosure.items.order_by("written_at", "id")),
+            "others": list(awaiting.exclude(pk=disclosure.pk).select_related("sender_agency")),
+            "form": form,
         },
     )
 

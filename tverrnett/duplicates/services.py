@@ -11,7 +11,6 @@ already have.
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import F, Q
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -100,18 +99,19 @@ def _tell_later(notice, role, reason):
     """Record the e-mail to the role's holder and deputy unsent: the worker sends it
     (emails.retry_unsent) a few minutes later. It says only that a notice waits, and
     links to the start page."""
-    path = reverse("core:home")
+    # "duplicate": not a notice along a chain, so the link is the start page, where
+    # possible duplicates wait (emails.link_for).
+    path = emails.link_for("duplicate")
     for user in {role.holder, role.deputy} - {None}:
         Delivery.objects.get_or_create(
             key=f"duplicate:{notice.pk}:{reason}:{user.pk}",
-            defaults={"user": user, "kind": "notice", "url": path},
+            defaults={"user": user, "kind": "duplicate", "url": path},
         )
 
 
 def _tell_now(notice, role, reason):
-    # emails.deliver decides the link (never a case URL).
     for user in {role.holder, role.deputy} - {None}:
-        emails.deliver(user, key=f"duplicate:{notice.pk}:{reason}:{user.pk}", kind="notice")
+        emails.deliver(user, key=f"duplicate:{notice.pk}:{reason}:{user.pk}", kind="duplicate")
 
 
 # The coordinators' answers -----------------------------------------------------------
@@ -205,6 +205,8 @@ KEEP = "keep"
 # ConcernCase's reverse relations (hidden ones too) and fails on any missing here.
 RELATIONS = {
     "guidance.GuidanceRequest.case": (MOVE,),
+    # Who was told of a coordinator change (L21): the merged case's history moves with it.
+    "notices.CoordinatorChange.case": (MOVE,),
     # The anonymous discussion a case came from stays that case's history.
     "cases.ConcernCase.converted_from": (KEEP,),
     "cases.SecurityClarification.case": (MOVE_IF_FREE, ()),
@@ -236,8 +238,6 @@ RELATIONS = {
     # merged case; their signed items (journal entries) move with the journal.
     "assessments.Assessment.case": (KEEP,),
     "notices.NoticeChain.case": (MOVE,),
-    # A role was told that the merged case changed coordinator: that stays its history.
-    "notices.CoordinatorChange.case": (KEEP,),
     "duplicates.DuplicateNotice.existing_case": (KEEP,),
     "duplicates.DuplicateNotice.new_case": (KEEP,),
     "duplicates.CaseMerge.merged_case": (KEEP,),

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tverrnett.cases.forms import TEXT_MAX, JournalForm, VersionedForm, _date_input, _textarea
 from tverrnett.cases.models import StepStatus
+from tverrnett.consent.models import Confirmation
 from tverrnett.exitwork.background import TOPICS
 from tverrnett.exitwork.services import SHAREABLE_CONTEXT
 
@@ -136,6 +137,33 @@ class ChildCaseForm(forms.Form):
         widget=_textarea(5),
         error_messages={"required": _("Say what child welfare needs to know.")},
     )
+    legal_basis = forms.ModelChoiceField(
+        label=_("Legal basis for telling child welfare"),
+        queryset=None,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Choose the legal basis for telling child welfare about the child.")
+        },
+    )
+    necessity_note = forms.CharField(
+        label=_("Why child welfare must be told"),
+        max_length=TEXT_MAX,
+        widget=_textarea(3),
+        required=False,
+    )
+    confirmations = forms.MultipleChoiceField(
+        label=_("Confirm (for a legal basis that asks it)"),
+        choices=Confirmation.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+
+    def __init__(self, *args, bases, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["legal_basis"].queryset = bases
+        self.fields["legal_basis"].label_from_instance = lambda basis: (
+            f"{basis.law} {basis.section}: {basis.title}"
+        )
 
 
 class CloseForm(VersionedForm):

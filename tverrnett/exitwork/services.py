@@ -23,6 +23,7 @@ from tverrnett.audit import actions
 from tverrnett.audit.services import record
 from tverrnett.cases import services as case_services
 from tverrnett.cases.models import (
+    CasePart,
     CaseState,
     ChecklistItem,
     ConcernCase,
@@ -596,10 +597,25 @@ def child_welfare_role_for(case):
 
 
 @transaction.atomic
-def create_child_case(actor, parent_case, *, name, birth_date, observation, request=None):
+def create_child_case(
+    actor,
+    parent_case,
+    *,
+    name,
+    birth_date,
+    observation,
+    legal_basis=None,
+    necessity_note="",
+    confirmations=(),
+    request=None,
+):
     """A separate case about a returnee's child, owned by child welfare: its child-welfare
     contact coordinates it and child welfare alone is on its team, so the returnee's team
-    sees that it exists and nothing in it."""
+    sees that it exists and nothing in it. Telling child welfare who the child is and why
+    is a disclosure: it needs a statutory basis the sending agency may use, and the record
+    names the parts it opened (the child's identity and the concern)."""
+    from tverrnett.consent import services as consent_services
+
     _require_manage(actor, parent_case)
     exit_work = exit_work_of(parent_case)
     if exit_work is None or not exit_work.is_returnee:
@@ -627,6 +643,13 @@ def create_child_case(actor, parent_case, *, name, birth_date, observation, requ
             % {"municipality": parent_case.municipality}
         )
     agency = case_services.actor_agency(actor, parent_case, request)
+    if legal_basis is None:
+        raise ValidationError(
+            {"legal_basis": _("Choose the legal basis for telling child welfare about the child.")}
+        )
+    consent_services.check_statutory_basis(
+        legal_basis, agency, role.agency, necessity_note, confirmations
+    )
     child = Person.objects.create(name=name.strip(), birth_date=birth_date)
     child_case = ConcernCase.objects.create(
         state=CaseState.REGISTERED,
@@ -650,6 +673,18 @@ def create_child_case(actor, parent_case, *, name, birth_date, observation, requ
         contact_phone=role.phone,
         contact_email=role.email,
         has_lead=True,
+    )
+    consent_services.record_case_opening(
+        actor,
+        child_case,
+        sender=agency,
+        recipient=role.agency,
+        parts=[CasePart.IDENTITY, CasePart.INTAKE],
+        purpose=_("Child welfare's own case about a returnee's child."),
+        legal_basis=legal_basis,
+        necessity_note=necessity_note,
+        confirmations=confirmations,
+        request=request,
     )
     link = ChildCaseLink.objects.create(
         parent_case=parent_case, child_case=child_case, created_by=actor

@@ -14,6 +14,8 @@ from tverrnett.access.rules import member
 from tverrnett.cases import services as case_services
 from tverrnett.cases.models import ChecklistItem, TaskStatus
 from tverrnett.cases.views import open_case
+from tverrnett.consent import services as consent_services
+from tverrnett.consent.models import LegalBasis
 from tverrnett.conversations import services as conversation_services
 from tverrnett.core.form_errors import add_service_errors
 from tverrnett.exitwork import forms, services
@@ -424,7 +426,10 @@ def child_case(request, pk):
     case, access = open_case(request, pk, parts=["child_cases"])
     exit_work = _exit_work(case)
     _require(access.can_manage and not case.is_closed and exit_work.is_returnee)
-    form = forms.ChildCaseForm(request.POST or None)
+    role = services.child_welfare_role_for(case)
+    form = forms.ChildCaseForm(
+        request.POST or None, bases=_child_welfare_bases(request, case, role)
+    )
     if request.method == "POST" and form.is_valid():
         created = _try(
             request,
@@ -446,9 +451,19 @@ def child_case(request, pk):
             "case": case,
             "access": access,
             "form": form,
-            "role": services.child_welfare_role_for(case),
+            "role": role,
         },
     )
+
+
+def _child_welfare_bases(request, case, role):
+    """The statutory bases the user's agency may tell child welfare under (none without a
+    child-welfare role: the service then says so)."""
+    if role is None:
+        return LegalBasis.objects.none()
+    sender = case_services.actor_agency(request.user, case, request)
+    bases = consent_services.statutory_bases(sender, recipient=role.agency)
+    return LegalBasis.objects.filter(pk__in=[basis.pk for basis in bases])
 
 
 @member

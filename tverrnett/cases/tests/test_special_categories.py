@@ -96,6 +96,21 @@ def test_it_needs_a_permission_that_counts_today_for_the_agency_acted_for(
     assert not policy.may_read_special_categories(owner, owner_agency, today)
 
 
+def test_without_an_agency_given_it_follows_the_acting_membership(
+    owner, owner_agency, partner_agency, grant_special_categories
+):
+    elsewhere = Membership.objects.create(
+        user=owner, agency=partner_agency, role=MembershipRole.ADVISOR
+    )
+    grant_special_categories(owner, partner_agency)
+    assert policy.may_read_special_categories(owner)  # outside a request: any agency
+
+    owner.acting_membership = owner.memberships.get(agency=owner_agency)
+    assert not policy.may_read_special_categories(owner)
+    owner.acting_membership = elsewhere
+    assert policy.may_read_special_categories(owner)
+
+
 def test_it_does_not_count_after_the_membership_ended(
     owner, owner_agency, manager, grant_special_categories
 ):

@@ -22,9 +22,10 @@ from django.utils.translation import gettext
 from stdnum.no import fodselsnummer
 
 from tverrnett.access import policy
+from tverrnett.assessments.tests.conftest import assess, instrument  # noqa: F401  (fixtures)
 from tverrnett.audit.models import AuditEntry
 from tverrnett.cases import services as case_services
-from tverrnett.cases.models import Person
+from tverrnett.cases.models import Person, SecurityClarification
 from tverrnett.consent import services
 from tverrnett.consent.access_report import (
     build_report,
@@ -33,7 +34,8 @@ from tverrnett.consent.access_report import (
     report_json,
     report_pdf,
 )
-from tverrnett.consent.models import AccessReport, ConsentWithdrawal
+from tverrnett.consent.models import AccessReport, ConsentWithdrawal, Disclosure
+from tverrnett.core.tests import samples
 from tverrnett.networks.models import ForumAudience
 
 OTHER_NAME = "Per Annenmann"
@@ -352,7 +354,7 @@ def test_the_json_parses_and_the_pdf_is_a_pdf_with_the_persons_name(scenario, ow
     stored = make_report(owner, scenario["person"], redactions=[])
 
     report = json.loads(report_json(stored))
-    assert report["report_version"] == 1
+    assert report["report_version"] == 2
     assert report["person"]["name"] == "Kari Nordmann"
     pdf = report_pdf(stored)
     assert pdf.startswith(b"%PDF")
@@ -430,8 +432,11 @@ def test_the_command_refuses_a_user_who_does_not_coordinate(scenario, tmp_path):
     assert not AccessReport.objects.exists()
 
 
-def _populate(register, owner, partner, partner_agency, write, give_consent, name, count):
-    """A case about `name` with `count` items, consents, disclosures and reads."""
+def _populate(
+    register, owner, partner, partner_agency, write, give_consent, name, count, assessor=None
+):
+    """A case about `name` with `count` items, consents, disclosures and reads, and
+    `count` of every other part of a case (a tenth as many assessments)."""
     case = register(person={"name": name, "birth_year": 1990}, audience=ForumAudience.ADULTS)
     case_services.add_team_member(owner, case, agency=partner_agency, contact_name="Paul")
     items = [write(case, f"Opplysning {number}.") for number in range(count)]
@@ -447,6 +452,14 @@ def _populate(register, owner, partner, partner_agency, write, give_consent, nam
             partner, case, parts=["journal"], access_path="team", request=as_partner
         )
     case_services.record_case_list_read(partner, [case.pk], searched=False, request=as_partner)
+    if assessor is not None:
+        give_consent(
+            case, recipients=[partner_agency], categories=["measures"], individual_plan=True,
+            plan_confidential_access=True,
+        )  # fmt: skip
+        _every_part(case, owner, owner.memberships.get().agency, count)
+        for _ in range(max(1, count // 10)):
+            assessor(case)
     return case.subject
 
 
@@ -458,19 +471,26 @@ def test_building_the_report_takes_the_same_queries_for_3_items_as_for_30(
     partner_agency,
     write,
     give_consent,
+    assess,  # noqa: F811
     django_assert_max_num_queries,
 ):
-    small = _populate(register, owner, partner, partner_agency, write, give_consent, "Liten Sak", 3)
-    large = _populate(register, owner, partner, partner_agency, write, give_consent, "Stor Sak", 30)
+    made = (register, owner, partner, partner_agency, write, give_consent)
+    small = _populate(*made, "Liten Sak", 3, assessor=assess)
+    large = _populate(*made, "Stor Sak", 30, assessor=assess)
 
     with CaptureQueriesContext(connection) as queries:
         small_report = build_report(small, reader=owner, redactions=[])
     with django_assert_max_num_queries(len(queries.captured_queries)):
         large_report = build_report(large, reader=owner, redactions=[])
 
-    assert len(small_report["journal"]) == 3
-    assert len(large_report["journal"]) == 30
+    # Each signed assessment writes its journal item too.
+    assert len(small_report["journal"]) == 3 + 1
+    assert len(large_report["journal"]) == 30 + 3
     assert len(large_report["disclosures"]) == 10
+    for section in NEW_SECTIONS:
+        if section not in ("plans", "security_clarifications", "files"):
+            assert len(large_report[section]) == (3 if section == "assessments" else 30), section
+    assert len(large_report["plans"][0]["goals"]) == 30
     assert sum(line["action"] == "case.viewed" for line in large_report["access_log"]) == 30
 
 
@@ -503,3 +523,297 @@ def test_another_agencys_item_not_disclosed_to_the_maker_is_listed_without_its_t
     assert theirs["text"] is None
     assert theirs["text_held_by_owner"] is True
     assert "aldri ble delt" not in json.dumps(report, ensure_ascii=False)
+
+
+# Every part of a case (issue 16 item 8) -------------------------------------------------
+
+NEW_SECTIONS = (
+    "measures",
+    "plans",
+    "conversations",
+    "contact_agreements",
+    "resources",
+    "tasks",
+    "security_clarifications",
+    "assessments",
+    "files",
+)
+
+
+def _every_part(case, owner, owner_agency, count=1):
+    """`count` of each part of a case that is a list, made as the owner (the coordinator),
+    and the one security clarification. Returns the rows by section."""
+    from tverrnett.conversations.models import ContactAgreement, Conversation
+    from tverrnett.measures.models import Measure, MeasureType
+    from tverrnett.plans.models import IndividualPlan, PlanGoal, PlanMeasure, PlanRevision
+
+    today = timezone.localdate()
+    later = today + datetime.timedelta(days=60)
+    measure_type, _created = MeasureType.objects.get_or_create(
+        code="mentor", defaults={"name_nb": "Mentor", "name_en": "Mentor", "group": "network"}
+    )
+    rows = {section: [] for section in NEW_SECTIONS}
+    for number in range(count):
+        rows["measures"].append(
+            Measure.objects.create(
+                case=case, measure_type=measure_type, goal=f"Kari får en mentor ({number}).",
+                responsible_agency=owner_agency, start_on=today, evaluation_on=later,
+                person_view="Kari vil gjerne.", created_by=owner,
+            )
+        )  # fmt: skip
+        rows["conversations"].append(
+            Conversation.objects.create(
+                case=case, planned_at=timezone.now(), place="Rådhuset",
+                purpose=f"Bli kjent ({number})", attendees="Eva Eier\nKari", created_by=owner,
+            )
+        )  # fmt: skip
+        rows["contact_agreements"].append(
+            ContactAgreement.objects.create(
+                case=case, agency=owner_agency, contact_name="Eva Eier", channel="phone",
+                when="Hver tirsdag", agreed_on=today, not_to_contact="Onkelen, av hensyn til Kari.",
+                created_by=owner,
+            )
+        )  # fmt: skip
+        rows["resources"].append(
+            case_services.add_resource(
+                owner, case, name=f"Tante Tone {number}", relation="family",
+                how_they_help="Middag på søndager.",
+            )
+        )  # fmt: skip
+        rows["tasks"].append(
+            case_services.add_task(
+                owner, case, title=f"Ring Kari ({number})", owner_agency=owner_agency,
+                owner_name="Eva", deadline=later,
+            )
+        )  # fmt: skip
+    consent = case.consents.filter(individual_plan=True).first()
+    if consent is not None:
+        plan = IndividualPlan.objects.create(
+            person=case.subject, case=case, consent=consent,
+            coordinator_role=case.coordinator_role, overview="Kari vil fullføre skolen.",
+            internal_note="Intern merknad.", created_by=owner,
+        )  # fmt: skip
+        for number in range(count):
+            PlanGoal.objects.create(plan=plan, text=f"Mål {number}", by_person=True,
+                                    recorded_by=owner)  # fmt: skip
+            PlanMeasure.objects.create(plan=plan, description=f"Leksehjelp {number}",
+                                       responsible_agency=owner_agency, extent="2 timer",
+                                       timing="Ukentlig")  # fmt: skip
+            PlanRevision.objects.create(plan=plan, due_on=later + datetime.timedelta(days=number))
+        rows["plans"].append(plan)
+    rows["security_clarifications"].append(
+        SecurityClarification.objects.create(
+            case=case, police_contact_consulted="yes", police_contact_note="Ingen bekymring.",
+            pst_to_be_told="no", pst_note="Ikke nødvendig.", child_welfare_duty="no",
+            child_welfare_reasoning="Voksen.", averting_duty="no",
+            averting_reasoning="Ingen planlagt handling.", answered_by=owner,
+            answered_at=timezone.now(),
+        )
+    )  # fmt: skip
+    return rows
+
+
+@pytest.fixture
+def every_part(
+    catalogue,
+    team_case,
+    owner,
+    owner_agency,
+    partner,
+    partner_agency,
+    school_agency,
+    on_team,
+    write,
+    give_consent,
+    assess,  # noqa: F811
+    media_root,
+):
+    """Kari's case with one of each part and several disclosures: under a consent (since
+    withdrawn; Nav Drammen records its own basis), under a statutory basis, and to the
+    school. The consent with the signed declaration is the plan's consent."""
+    case = team_case
+    on_team(case, school_agency)
+    item = write(case, "Kari har begynt på fotball.")
+    assessment = assess(case)
+    consent = give_consent(
+        case, recipients=[partner_agency, school_agency], categories=["concern", "assessment"]
+    )
+    plan_consent = services.prepare_consent(
+        owner, case, consenter_name="Kari Nordmann", capacity="the_person",
+        purpose="Individuell plan", categories=["measures"], recipients=[partner_agency],
+        ends_on=timezone.localdate() + datetime.timedelta(days=180), language="norsk",
+        interpreter_used=False, individual_plan=True, plan_confidential_access=True,
+    )  # fmt: skip
+    services.record_consent_answer(
+        owner, plan_consent, decision="given", form="written",
+        declaration=samples.upload("signert.pdf", samples.pdf_bytes("Signert")),
+    )  # fmt: skip
+    rows = _every_part(case, owner, owner_agency)
+    disclosures = [
+        services.disclose(
+            owner, case, items=[item, assessment.entry], recipient=partner_agency,
+            purpose="Samordnet oppfølging", consent=consent,
+        ),
+        services.disclose(
+            owner, case, items=[item], recipient=partner_agency, purpose="Bolig",
+            legal_basis=catalogue["statutory-open"], necessity_note="Nav må vite det nå.",
+        ),
+        services.disclose(
+            owner, case, items=[item], recipient=school_agency, purpose="Skolehverdag",
+            consent=consent,
+        ),
+        # A team join: parts of the case opened to the school, no items.
+        services.open_case_to(
+            owner, case, recipient=school_agency, parts=["measures", "tasks"],
+            purpose="Skolen følger opp tiltakene", legal_basis=catalogue["statutory-open"],
+            necessity_note="Skolen har ansvar for tiltaket i skoletiden.",
+        ),
+    ]  # fmt: skip
+    services.withdraw_consent(
+        owner, consent, withdrawn_on=timezone.localdate(), note="Kari trakk samtykket."
+    )
+    kept = services.record_own_basis(
+        partner,
+        disclosures[0],
+        legal_basis=catalogue["statutory-open"],
+        necessity_note="Nav trenger det for ytelsen.",
+    )
+    rows["assessments"].append(assessment)
+    rows["files"].append(plan_consent)
+    return {
+        "case": case,
+        "person": case.subject,
+        "rows": rows,
+        "disclosures": disclosures,
+        "kept": kept,
+        "item": item,
+    }
+
+
+def _key(section, row):
+    if section == "files":
+        return f"file:declaration-{row.pk}"
+    prefix = {
+        "measures": "measure",
+        "plans": "plan",
+        "conversations": "conversation",
+        "contact_agreements": "contact_agreement",
+        "resources": "resource",
+        "tasks": "task",
+        "security_clarifications": "security_clarification",
+        "assessments": "assessment",
+    }[section]
+    return f"{prefix}:{row.pk}"
+
+
+def test_the_report_lists_every_part_of_the_case_and_every_disclosure(every_part, owner):
+    report = build_report(every_part["person"], reader=owner, redactions=[])
+
+    for section, rows in every_part["rows"].items():
+        assert rows, section
+        assert [line["key"] for line in report[section]] == [_key(section, r) for r in rows]
+    # Every disclosure record of the person's cases, whatever its kind.
+    every = Disclosure.objects.filter(case=every_part["case"]).order_by("shared_at", "id")
+    assert [line["key"] for line in report["disclosures"]] == [
+        f"disclosure:{disclosure.pk}" for disclosure in every
+    ]
+    assert len(report["disclosures"]) == 4
+    assert [line["kind"] for line in report["disclosures"]] == [
+        "items",
+        "items",
+        "items",
+        "team_join",
+    ]
+    team_join = report["disclosures"][3]
+    assert team_join["parts"] == ["measures", "tasks"]
+    assert team_join["items"] == []
+    assert team_join["recipient"] == "Fjell ungdomsskole"
+    [measure] = report["measures"]
+    assert measure["goal"] == "Kari får en mentor (0)."
+    assert measure["responsible_agency"] == "Drammen kommune – SLT"
+    [plan] = report["plans"]
+    assert plan["overview"] == "Kari vil fullføre skolen."
+    assert plan["goals"] == [{"text": "Mål 0", "by_person": True}]
+    assert plan["measures"][0]["description"] == "Leksehjelp 0"
+    assert report["contact_agreements"][0]["not_to_contact"] == "Onkelen, av hensyn til Kari."
+    assert report["conversations"][0]["attendees"] == ["Eva Eier", "Kari"]
+    assert report["resources"][0]["name"] == "Tante Tone 0"
+    assert report["tasks"][0]["title"] == "Ring Kari (0)"
+    assert report["security_clarifications"][0]["pst_note"] == "Ikke nødvendig."
+    [assessment] = report["assessments"]
+    assert assessment["summary"] == "Motivert, men usikker på bolig."
+    assert assessment["ratings"]
+    [declaration] = report["files"]
+    assert declaration["file_name"] == "signert.pdf"
+    assert declaration["consent"] == every_part["rows"]["files"][0].pk
+    # The withdrawn consent's first disclosure: Nav Drammen's own basis is in the record.
+    first = report["disclosures"][0]
+    assert first["recipient_own_basis"]["necessity_note"] == "Nav trenger det for ytelsen."
+    assert report["disclosures"][2]["recipient_own_basis"] is None
+
+
+def test_another_agencys_assessment_is_listed_without_its_content(every_part, partner, school_user):
+    """C1, as for journal items: a report made by Nav Drammen (which received the owner's
+    signed assessment and kept it under its own basis) holds its content; one made by the
+    school (which never received it) lists it without."""
+    [received] = build_report(every_part["person"], reader=partner, redactions=[])["assessments"]
+    [listed] = build_report(every_part["person"], reader=school_user, redactions=[])["assessments"]
+
+    assert received["summary"] == "Motivert, men usikker på bolig."
+    assert received["content_held_by_owner"] is False
+    assert listed["content_held_by_owner"] is True
+    assert listed["summary"] is None
+    assert listed["ratings"] is None
+
+
+def test_every_new_part_can_be_redacted_with_a_reason_and_the_pdf_holds_the_rest(every_part, owner):
+    rows = every_part["rows"]
+    redactions = [
+        {"key": _key(section, rows[section][0]), "reason": f"Tredjeperson ({section})."}
+        for section in NEW_SECTIONS
+    ]
+
+    stored = make_report(owner, every_part["person"], redactions=redactions)
+
+    report = json.loads(report_json(stored))
+    for section in NEW_SECTIONS:
+        assert report[section][0] == {
+            "key": _key(section, rows[section][0]),
+            "redacted": True,
+            "reason": f"Tredjeperson ({section}).",
+        }
+    text = json.dumps(report, ensure_ascii=False)
+    for secret in ("Tante Tone", "Onkelen", "Leksehjelp", "Ingen planlagt handling", "signert.pdf"):
+        assert secret not in text
+    pypdf = pytest.importorskip("pypdf")
+    pdf = report_pdf(stored)
+    printed = "".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf)).pages)
+    assert "Tante Tone" not in printed
+    assert "Tredjeperson (resources)." in printed
+    assert "Kari har begynt på fotball." in printed
+
+
+def test_the_pdf_prints_every_part(every_part, owner):
+    stored = make_report(owner, every_part["person"], redactions=[])
+    pypdf = pytest.importorskip("pypdf")
+
+    pdf = report_pdf(stored)
+
+    printed = " ".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(pdf)).pages)
+    printed = " ".join(printed.split())
+    for expected in (
+        "Kari får en mentor (0).",
+        "Kari vil fullføre skolen.",
+        "Leksehjelp 0",
+        "Rådhuset",
+        "Onkelen, av hensyn til Kari.",
+        "Tante Tone 0",
+        "Ring Kari (0)",
+        "Ingen planlagt handling.",
+        "Motivert, men usikker på bolig.",
+        "signert.pdf",
+        "Nav trenger det for ytelsen.",
+        "Skolehverdag",
+        "Skolen følger opp tiltakene",
+    ):
+        assert expected in printed, expected

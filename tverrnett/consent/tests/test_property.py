@@ -153,7 +153,8 @@ class Model:
     team: set
     versions: list = field(default_factory=list)
     consents: list = field(default_factory=list)
-    received: dict = field(default_factory=dict)  # agency key -> {version pk}
+    # agency key -> [(version pks, the consent they went under or None)]
+    received: dict = field(default_factory=dict)
 
     def works(self, user):
         """Case work on this case: a case-work agency on the team (the owner coordinates)."""
@@ -219,7 +220,13 @@ class Model:
         if not self.sees_case(user):
             return set()
         agency = USERS[user]
-        received = self.received.get(agency, set())
+        # A withdrawal ends the recipient's access to what went under the consent (L13).
+        received = {
+            pk
+            for pks, consent in self.received.get(agency, [])
+            if consent is None or not consent.withdrawn
+            for pk in pks
+        }
         return {
             version.pk
             for version in self.versions
@@ -467,7 +474,8 @@ def correct(world, model, data):
     assert actual == expected, ("correct", actor)
     if actual == "ok":
         version.current = False
-        model.versions.append(Version(correction, version.agency, category, tags))
+        # A tag the correction does not name is kept (cases.services.correct_journal_entry).
+        model.versions.append(Version(correction, version.agency, category, tags | version.tags))
 
 
 def disclose(world, model, data):
@@ -520,7 +528,7 @@ def disclose(world, model, data):
     event(f"disclosure under a {'consent' if consent else 'basis'}: {actual}")
     if actual == "ok":
         assert {item.pk for item in disclosure.items.all()} == {v.pk for v in versions}
-        model.received.setdefault(recipient, set()).update(v.pk for v in versions)
+        model.received.setdefault(recipient, []).append(({v.pk for v in versions}, consent))
 
 
 OPERATIONS = [give_consent, withdraw, disclose, disclose, disclose, correct]

@@ -49,7 +49,9 @@ from tverrnett.consent.models import (
     DisclosureFollowUp,
     DisclosureNotice,
     FollowUpKind,
+    LegalBasis,
     NoticeKind,
+    RecipientBasis,
 )
 from tverrnett.core.tests import samples
 
@@ -142,7 +144,7 @@ def scene(team_case, owner, owner_agency, partner_agency, write, catalogue, medi
         form="written",
         declaration=samples.upload("kari-nordmann-signert.pdf", SIGNED),
     )
-    services.disclose(
+    under_consent = services.disclose(
         owner, case, items=[item], recipient=partner_agency, purpose=PURPOSE, consent=consent
     )
     services.disclose(
@@ -176,6 +178,8 @@ def scene(team_case, owner, owner_agency, partner_agency, write, catalogue, medi
         "follow_up": DisclosureFollowUp.objects.get(kind=FollowUpKind.REVIEW),
         "notice": DisclosureNotice.objects.get(kind=NoticeKind.CONSENT_WITHDRAWN),
         "report": report,
+        # Nav Drammen may record its own basis for keeping it (L13).
+        "under_consent": under_consent,
     }
 
 
@@ -194,6 +198,7 @@ def _ids(scene, **overrides):
         "entry_pk": JournalEntry.objects.filter(case=case).first().pk,
         "resource_pk": Resource.objects.filter(case=case).first().pk,
         "item_pk": ChecklistItem.objects.filter(case=case).first().pk,
+        "disclosure_pk": scene["under_consent"].pk,
     }
     ids.update(overrides)
     return ids
@@ -248,6 +253,10 @@ def _payload(name, scene, partner_agency):
             "confirmations": BOTH_CONFIRMATIONS,
         },
         "consent:follow_up": {"review_note": "Greit."},
+        "consent:own_basis": {
+            "legal_basis": LegalBasis.objects.get(code="statutory-open").pk,
+            "necessity_note": NECESSITY,
+        },
         "consent:access_report": {},
     }.get(name, {})
 
@@ -259,6 +268,7 @@ def _state():
         "withdrawals": ConsentWithdrawal.objects.count(),
         "disclosures": Disclosure.objects.count(),
         "disclosed_items": DisclosedItem.objects.count(),
+        "own_bases": RecipientBasis.objects.count(),
         "follow_ups": sorted(DisclosureFollowUp.objects.values_list("pk", "done_at")),
         "notices": sorted(DisclosureNotice.objects.values_list("pk", "acknowledged_at")),
         "reports": AccessReport.objects.count(),
@@ -283,7 +293,7 @@ def test_the_walk_covers_every_consent_route_with_a_case(scene):
         }
     }
     assert names == expected
-    assert len(names) == 11
+    assert len(names) == 12
 
 
 def test_every_consent_page_of_a_case_lives_under_the_case(scene):
@@ -382,6 +392,7 @@ OWNER_GETS = {
     "consent:follow_up": 403,  # a review is for a manager of the agency
     "consent:access_report": 200,
     "consent:access_report_file": 200,
+    "consent:own_basis": 404,  # only the recipient records its own basis (L13)
 }
 
 PARTNER_GETS = {
@@ -389,6 +400,7 @@ PARTNER_GETS = {
     "consent:follow_up": 404,  # the owner's agency's review: not Nav Drammen's
     "consent:access_report": 403,  # only the coordinator makes it (L40)
     "consent:access_report_file": 403,
+    "consent:own_basis": 200,
 }
 
 

@@ -37,6 +37,7 @@ from tverrnett.cases.models import (
 )
 from tverrnett.cases.tests.conftest import signed_in
 from tverrnett.consent import services as consent_services
+from tverrnett.consent.models import Disclosure, LegalBasis
 from tverrnett.conversations import services as conversation_services
 from tverrnett.conversations.models import ContactChannel
 from tverrnett.exitwork import services
@@ -125,7 +126,9 @@ def close_payload(case):
 
 
 @pytest.fixture
-def child_welfare_role(child_welfare_agency, child_welfare_user, drammen):
+def child_welfare_role(child_welfare_agency, child_welfare_user, drammen, catalogue):
+    """Child welfare's contact role in Drammen (and the test catalogue, whose bases telling
+    child welfare about a returnee's child needs)."""
     return Role.objects.create(
         kind=RoleKind.CHILD_WELFARE_CONTACT,
         agency=child_welfare_agency,
@@ -200,6 +203,16 @@ def _exit_urls(case, review, **overrides):
     return urls
 
 
+def _child_basis():
+    """The form fields that tell child welfare about a child under a statutory basis."""
+    return {
+        "legal_basis": LegalBasis.objects.filter(code="statutory-open")
+        .values_list("pk", flat=True)
+        .first(),
+        "necessity_note": "Barnevernet må vite om barnet for å vurdere omsorgen.",
+    }
+
+
 def _missing(url, case):
     """The same URL for a case that does not exist."""
     return url.replace(f"/{case.pk}/", "/999999/", 1)
@@ -235,6 +248,7 @@ def _payload(name, case, partner_agency):
             "name": "Lille Nordmann",
             "birth_date": years_ago(5).isoformat(),
             "observation": "Barnet bor hos mor.",
+            **_child_basis(),
         },
         "exitwork:close": close_payload(case),
         "exitwork:follow_up_review": {"outcome": "Har jobb og bolig."},
@@ -665,8 +679,10 @@ def test_step_3_brings_the_police_radicalisation_contact_onto_the_team(
 
     response = client.post(url)
 
-    assert response.url == reverse("exitwork:checklist", args=[exit_case.pk])
+    # Joining opened nothing: the coordinator goes on to the step that opens the case.
     member = exit_case.team.get(agency=police_agency)
+    assert response.url == reverse("cases:open_to_agency", args=[exit_case.pk, member.pk])
+    assert not Disclosure.objects.filter(case=exit_case, recipient_agency=police_agency).exists()
     assert police_agency.name == "Sør-Øst politidistrikt"
     assert member.contact_name == police_contact.get_full_name() == "Per"
     assert member.contact_email == police_role.email
@@ -745,8 +761,8 @@ def test_step_5_brings_nav_with_the_living_conditions_responsibility(
 
     response = client.post(reverse("exitwork:nav", args=[case.pk]))
 
-    assert response.url == reverse("exitwork:checklist", args=[case.pk])
     member = case.team.get(agency=partner_agency)
+    assert response.url == reverse("cases:open_to_agency", args=[case.pk, member.pk])
     assert (member.contact_name, member.contact_phone) == ("Paul", "55 55 33 33")
     assert not case.team.filter(agency=outsider_agency).exists()
     lines = list(case.responsibilities.values_list("agency_id", "what"))
@@ -888,6 +904,7 @@ def test_a_returnees_child_gets_a_case_owned_by_child_welfare(
             "name": "Lille Nordmann",
             "birth_date": years_ago(5).isoformat(),
             "observation": "Barnet bor hos mor og går i barnehage.",
+            **_child_basis(),
         },
     )
 
@@ -911,6 +928,35 @@ def test_a_returnees_child_gets_a_case_owned_by_child_welfare(
     assert client.get(child_url).status_code == 404
     login_as(client, child_welfare_user)
     assert client.get(child_url).status_code == 200
+    # Telling child welfare was a disclosure of the child's identity and the concern.
+    disclosure = Disclosure.objects.get(case=child)
+    assert (disclosure.sender_agency, disclosure.recipient_agency) == (
+        returnee_case.coordinator_role.agency,
+        child_welfare_agency,
+    )
+    assert set(disclosure.parts.values_list("part", flat=True)) == {"identity", "intake"}
+    assert disclosure.legal_basis.code == "statutory-open"
+
+
+def test_a_child_case_without_a_legal_basis_or_necessity_is_not_made(
+    client, login_as, owner, returnee_case, child_welfare_role
+):
+    login_as(client, owner)
+    url = reverse("exitwork:child_case", args=[returnee_case.pk])
+    fields = {
+        "name": "Lille Nordmann",
+        "birth_date": years_ago(5).isoformat(),
+        "observation": "Barnet bor hos mor.",
+    }
+    cases, disclosures = ConcernCase.objects.count(), Disclosure.objects.count()
+
+    no_basis = client.post(url, fields)
+    no_reason = client.post(url, {**fields, **_child_basis(), "necessity_note": ""})
+
+    assert list(no_basis.context["form"].errors) == ["legal_basis"]
+    assert "necessity_note" in no_reason.context["form"].errors
+    assert ConcernCase.objects.count() == cases
+    assert Disclosure.objects.count() == disclosures
 
 
 def test_only_a_returnees_exit_case_has_child_cases(
@@ -947,6 +993,7 @@ def test_a_child_case_is_for_a_child_under_18(
             "name": "Store Nordmann",
             "birth_date": years_ago(18).isoformat(),
             "observation": "Voksen sønn.",
+            **_child_basis(),
         },
     )
 
@@ -1108,6 +1155,8 @@ def _fill(case, n, *, owner, make_agency, measure_types):
             name=f"Barn {i}",
             birth_date=years_ago(3 + i),
             observation="Barnet bor hos mor.",
+            legal_basis=LegalBasis.objects.get(code="statutory-open"),
+            necessity_note="Barnevernet må vite om barnet.",
         )
         review = FollowUpReview.objects.create(case=case, months_after=6 * (i + 1), due_on=days(i))
         if i % 2:

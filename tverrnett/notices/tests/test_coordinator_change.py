@@ -132,10 +132,13 @@ def test_the_roles_see_it_in_the_inbox_with_the_case_only_if_they_may_see_it(
     slt_role,
     police_role,
     police_contact,
-    outsider,
+    owner_agency,
+    make_user,
     django_capture_on_commit_callbacks,
 ):
-    # Nav Oslo's user deputises the old role, and takes no part in the case.
+    # The SLT's agency administrator deputises the old role, and does no case work: the
+    # role is told, the case stays out of sight.
+    outsider = make_user("sltadmin", owner_agency, MembershipRole.AGENCY_ADMIN)
     slt_role.deputy = outsider
     slt_role.save(update_fields=["deputy"])
     change(owner, team_case, police_role, django_capture_on_commit_callbacks)
