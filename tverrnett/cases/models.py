@@ -467,15 +467,16 @@ class CasePart(models.TextChoices):
 
 
 # Short names of the parts, for tables (the choices' labels are for forms).
+# The context keeps them apart from the same words elsewhere (Norwegian: all indefinite).
 CASE_PART_SHORT_LABELS = {
-    CasePart.IDENTITY: _("person"),
-    CasePart.INTAKE: _("concern"),
-    CasePart.SUMMARY: _("summary"),
-    CasePart.TASKS: _("tasks"),
-    CasePart.MEASURES: _("measures"),
-    CasePart.CONVERSATIONS: _("conversations"),
-    CasePart.OWN_NETWORK: _("own network"),
-    CasePart.CLARIFICATION: _("security clarification"),
+    CasePart.IDENTITY: pgettext_lazy("case part", "person"),
+    CasePart.INTAKE: pgettext_lazy("case part", "concern"),
+    CasePart.SUMMARY: pgettext_lazy("case part", "summary"),
+    CasePart.TASKS: pgettext_lazy("case part", "tasks"),
+    CasePart.MEASURES: pgettext_lazy("case part", "measures"),
+    CasePart.CONVERSATIONS: pgettext_lazy("case part", "conversations"),
+    CasePart.OWN_NETWORK: pgettext_lazy("case part", "own network"),
+    CasePart.CLARIFICATION: pgettext_lazy("case part", "security clarification"),
 }
 
 
