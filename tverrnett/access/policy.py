@@ -778,7 +778,7 @@ def part_shown(user, agency_ids, part, now=None):
     search: one subquery, whatever the number of cases."""
     from django.utils import timezone
 
-    from tverrnett.cases.models import BreakGlassAccess, CasePart
+    from tverrnett.cases.models import CasePart, TeamMember
     from tverrnett.consent.models import DisclosedPart
 
     now = now or timezone.now()
@@ -788,14 +788,19 @@ def part_shown(user, agency_ids, part, now=None):
         part=part,
         disclosure__in=_opening_disclosures(agency_ids, timezone.localdate(now)),
     ).values("disclosure__case_id")
+    # The coordinator and break-glass paths, as case_access_path takes them: for the
+    # membership acted for, and only where the team path does not come first.
+    on_team = models.Q(pk__in=TeamMember.objects.filter(agency_id__in=agency_ids).values("case_id"))
     shown = (
         models.Q(coordinator_role__agency_id__in=agency_ids)
-        | models.Q(coordinator_role__holder=user)
-        | models.Q(coordinator_role__deputy=user)
-        | models.Q(
-            pk__in=BreakGlassAccess.objects.filter(user=user, expires_at__gt=now).values("case_id")
-        )
         | models.Q(pk__in=opened)
+        | (
+            ~on_team
+            & (
+                holds_role_filter(user)
+                | models.Q(pk__in=_break_glass_accesses(user, now).values("case_id"))
+            )
+        )
     )
     if part in (CasePart.IDENTITY, CasePart.INTAKE):
         shown |= models.Q(created_agency_id__in=agency_ids)

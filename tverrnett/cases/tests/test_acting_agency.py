@@ -447,3 +447,57 @@ def test_a_volunteers_break_glass_post_finds_no_page_and_is_audited(
     [attempt] = _attempts()
     assert attempt.detail["outcome"] == "refused_agency"
     assert attempt.agency_name == "Drammen idrettslag"
+
+
+# The case list and search show the person only where the case page does -----------------
+#
+# Found by the property test of every part (consent/tests/test_property_parts.py):
+# policy.part_shown counted the coordinator role and break-glass accesses of every
+# membership, and before the team path, so a list or a name search made acting for a team
+# agency with the reduced view showed and found the person the case page withholds.
+
+NAME = "Ola Nordmann"
+
+
+def _listed_and_found(client, case):
+    """(the person's name is on the case list, a search for it finds the case)."""
+    listing = client.get(reverse("cases:list")).content.decode()
+    found = client.post(reverse("cases:list"), {"q": "Nordmann"}, follow=True)
+    return NAME in listing, case.pk in [c.pk for c in found.context["page"].object_list]
+
+
+def test_break_glass_for_another_agency_shows_the_person_in_no_list_or_search(
+    client, login_as, responder, responder_agency, partner_agency, team_case
+):
+    """A legevakt worker who broke the glass, now acting for Nav Drammen (on the team with
+    the reduced view), sees the reduced view everywhere."""
+    Membership.objects.create(
+        user=responder, agency=partner_agency, role=MembershipRole.CASE_WORKER
+    )
+    services.break_glass(responder, responder_agency, team_case, reason=REASON)
+
+    act_for(client, login_as, responder, responder_agency)
+    assert NAME in client.get(reverse("cases:detail", args=[team_case.pk])).content.decode()
+    assert _listed_and_found(client, team_case) == (True, True)
+
+    act_for(client, login_as, responder, partner_agency)
+    page = client.get(reverse("cases:detail", args=[team_case.pk]))
+    assert page.status_code == 200 and NAME not in page.content.decode()
+    assert _listed_and_found(client, team_case) == (False, False)
+
+
+def test_the_coordinator_acting_for_a_reduced_team_agency_sees_the_person_in_no_list(
+    client, login_as, owner, owner_agency, unrelated_agency, team_case
+):
+    """The coordinator role's holder, acting for another agency of theirs that is on the
+    team with the reduced view, is not the coordinator there: not on the list either."""
+    Membership.objects.create(user=owner, agency=unrelated_agency, role=MembershipRole.CASE_WORKER)
+    services.add_team_member(owner, team_case, agency=unrelated_agency, contact_name="To")
+
+    act_for(client, login_as, owner, unrelated_agency)
+    page = client.get(reverse("cases:detail", args=[team_case.pk]))
+    assert page.status_code == 200 and NAME not in page.content.decode()
+    assert _listed_and_found(client, team_case) == (False, False)
+
+    act_for(client, login_as, owner, owner_agency)
+    assert _listed_and_found(client, team_case) == (True, True)
