@@ -385,12 +385,6 @@ def test_an_anonymous_discussion_never_opens_to_a_volunteer(
     assert not sees_case(volunteer, anonymous_case)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="Issue 16, item 9 is not built: withdrawing a consent closes the parts of the "
-    "case it opened, but a public agency keeps reading the items shared under it (and no "
-    "recipient can record its own basis for keeping them).",
-)
 def test_a_school_no_longer_reads_items_shared_under_a_withdrawn_consent(
     adult_case, owner, school_user, school_agency, on_team, write, give_consent
 ):
