@@ -656,7 +656,8 @@ def test_a_recipient_sees_on_a_consent_page_only_what_it_received(
         AS_SLT + "from tverrnett.consent import services\n"
         "from tverrnett.consent.models import Consent\n"
         f"services.withdraw_consent(slt, Consent.objects.get(pk={consent}), withdrawn_on=today,\n"
-        "    note='Slutt på testen (test).')\n",
+        "    note='Slutt på testen (test).')\n"
+        "print(json.dumps(True))\n",
     )
 
 
