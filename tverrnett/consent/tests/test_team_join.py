@@ -66,7 +66,8 @@ def test_a_team_agency_without_a_basis_sees_nothing_about_the_person(
     page = _page(client, case)
 
     assert case.reference in page
-    for secret in (NAME, OBSERVATION, SUMMARY):
+    # Nor the forum, which says whether the person is young or an adult.
+    for secret in (NAME, OBSERVATION, SUMMARY, case.forum.name):
         assert secret not in page
     assert "Not opened to your agency" in page or "Ikke åpnet for din etat" in page
     for name, _part in GATED_PAGES.items():
