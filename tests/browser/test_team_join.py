@@ -191,9 +191,11 @@ def test_an_agency_added_without_a_basis_sees_the_reduced_view(
     alert = page.locator(REDUCED_ALERT)
     expect(alert).to_contain_text("Etaten din er med i oppfølgingsteamet")
     expect(alert).to_contain_text(f"Etaten din er bedt om å bidra med: {ASKED_FOR}")
-    # Who the person is, and how the concern came in (the intake's source), are withheld.
-    expect(page.locator(FACTS).locator(".ds-tag", has_text=WITHHELD)).to_have_count(2)
+    # Who the person is, the case forum (young people or adults) and how the concern came
+    # in (the intake's source) are withheld.
+    expect(page.locator(FACTS).locator(".ds-tag", has_text=WITHHELD)).to_have_count(3)
     expect(page.locator("main")).not_to_contain_text("Familie eller venner")
+    expect(page.locator("main")).not_to_contain_text("Samarbeidsforum for unge")
     expect(page.locator(CONCERN).locator(".ds-tag", has_text=WITHHELD)).to_have_count(2)
     # The coordination: the coordinator and the team.
     expect(page.locator(FACTS)).to_contain_text("Drammen kommune – SLT")
@@ -382,7 +384,8 @@ def test_the_school_sees_the_parts_the_guardians_consent_opened(
     alert = page.locator(REDUCED_ALERT)
     expect(alert).to_contain_text("Deler av saken er åpnet for etaten din:")
     expect(alert).not_to_contain_text("saken er ikke åpnet for den")
-    expect(page.locator(FACTS).locator(".ds-tag", has_text=WITHHELD)).to_have_count(1)
+    # The person and the case forum, which says the person is young.
+    expect(page.locator(FACTS).locator(".ds-tag", has_text=WITHHELD)).to_have_count(2)
     expect(page.locator(CONCERN)).to_contain_text(OBSERVATION)
     expect(page.locator(CONCERN).locator(".ds-tag", has_text=WITHHELD)).to_have_count(0)
     check_page(page, "team-join-school-case", shots)
