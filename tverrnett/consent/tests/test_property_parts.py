@@ -33,7 +33,6 @@ each way in was taken and how each check came out.
 
 import datetime
 import itertools
-import json
 import os
 from dataclasses import dataclass, field
 
@@ -55,8 +54,6 @@ from tverrnett.cases.models import BreakGlassAccess, ConcernCase, JournalEntry
 from tverrnett.cases.tests.conftest import signed_in
 from tverrnett.consent import services
 from tverrnett.consent.models import Consent, ConsentStatus, Disclosure
-from tverrnett.consent.tests.conftest import TEST_CATALOGUE
-from tverrnett.networks.models import ForumAudience
 
 # The model ------------------------------------------------------------------------------
 #
@@ -89,25 +86,10 @@ from tverrnett.networks.models import ForumAudience
 #   basis) the fields the acting agency's sector profile marks confidential (L04). A
 #   voluntary organisation's page names the person when a consent valid that day names
 #   the organisation and covers personal details.
+# The catalogue's data, read as plain JSON by the item model (one reading for both).
+from tverrnett.consent.tests.test_property import _DATA, BASES  # noqa: E402
+from tverrnett.networks.models import ForumAudience
 
-_DATA = json.loads(TEST_CATALOGUE.read_text(encoding="utf-8"))
-
-
-def _day(value):
-    return datetime.date.fromisoformat(value) if value else None
-
-
-BASES = {
-    entry["code"]: {
-        "kind": entry["kind"],
-        "senders": set(entry["agency_types"]),
-        "recipients": set(entry["recipient_agency_types"]),
-        "confirmations": set(entry["confirmations"]),
-        "from": _day(entry["valid_from"]),
-        "to": _day(entry["valid_to"]),
-    }
-    for entry in _DATA["bases"]
-}
 CONFIDENTIAL_FIELDS = {
     sector: set(profile["confidential_person_fields"])
     for sector, profile in _DATA["sector_profiles"].items()
