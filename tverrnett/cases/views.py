@@ -507,22 +507,23 @@ def new_identified(request):
 # The case page --------------------------------------------------------------------
 
 
-# Each section of the case page, and the part of the case it shows (None: every team
-# agency sees it, as coordination of the work).
-_SECTION_PARTS = {
-    "person": "identity",
-    "guardians": "identity",
-    "consents": "identity",
-    "intake": "intake",
-    "summary": "summary",
-    "security_clarification": "clarification",
-    "resources": "own_network",
-    "team": None,
-    "responsibilities": None,
-    "tasks": None,  # every task with the part, the agency's own without it
-    "journal": None,  # gated item by item
-    "timeline": None,  # the notes only with the summary
-}
+# The sections of the case page, in its read-entry vocabulary. Which of them a user sees
+# is the policy's rule for pages (`policy.gated_parts`): tasks are filtered below, the
+# journal item by item, the timeline's notes go with the summary.
+_CASE_PAGE_SECTIONS = [
+    "person",
+    "guardians",
+    "consents",
+    "intake",
+    "summary",
+    "security_clarification",
+    "resources",
+    "team",
+    "responsibilities",
+    "tasks",
+    "journal",
+    "timeline",
+]
 
 
 @member
@@ -547,7 +548,9 @@ def case_detail(request, pk):
         return _volunteer_case_page(request, case, access)
     today = timezone.localdate()
     shown = [
-        section for section, part in _SECTION_PARTS.items() if part is None or access.sees(part)
+        section
+        for section in _CASE_PAGE_SECTIONS
+        if not policy.gated_parts([section]) - access.parts
     ]
     journal = _journal_items(request, case, access)[:JOURNAL_ON_CASE_PAGE]
     # The notices and follow-ups in it are the agency's own; the consents, which name
