@@ -28,6 +28,13 @@ from tverrnett.agencies.models import Agency, AgencyType
 PASSWORD = "Et-langt-testpassord-42"  # noqa: S105  (test users only)
 
 
+@pytest.fixture(autouse=True)
+def audit_anchors_of_this_test(settings, tmp_path):
+    """Anchors are files outside the database: each test gets its own directory, so an
+    anchor one test wrote never names a seal another test's database lacks."""
+    settings.AUDIT_ANCHOR_DIR = str(tmp_path / "audit-anchors")
+
+
 @pytest.fixture
 def reference_data(db):
     """The shipped municipalities, police districts and RVTS regions, loaded."""

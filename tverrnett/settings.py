@@ -124,6 +124,22 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
     }
 
+# The audit log's key lives outside the database (docs/security.md, "Audit log").
+# Development generates one under DATA_DIR; production must name a file it cannot
+# write and the database administrator cannot read.
+AUDIT_KEY_GENERATE = env_bool("AUDIT_KEY_GENERATE", DEBUG)
+AUDIT_KEY_FILE = env_str("AUDIT_KEY_FILE") or ""
+if not AUDIT_KEY_FILE:
+    if not AUDIT_KEY_GENERATE:
+        raise ImproperlyConfigured("AUDIT_KEY_FILE must be set when DEBUG is off.")
+    AUDIT_KEY_FILE = str(DATA_DIR / "audit.key")
+# Where `anchor_audit` appends the newest seal's hash, one file per day; ship it to
+# another machine (docs/security.md). AUDIT_ANCHOR_SYSLOG also sends each anchor to syslog.
+AUDIT_ANCHOR_DIR = env_str("AUDIT_ANCHOR_DIR", str(DATA_DIR / "audit-anchors"))
+AUDIT_ANCHOR_SYSLOG = env_bool("AUDIT_ANCHOR_SYSLOG", False)
+# The most entries one seal covers; the worker seals every minute.
+AUDIT_SEAL_BATCH = env_int("AUDIT_SEAL_BATCH", 50_000, minimum=1)
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"
 

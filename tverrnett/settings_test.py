@@ -9,6 +9,11 @@ import os
 
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-any-real-use-0123456789")
 os.environ.setdefault("HTTPS", "false")
+os.environ.setdefault("AUDIT_KEY_GENERATE", "true")
+os.environ.setdefault(
+    "AUDIT_KEY_FILE",
+    os.path.join(os.path.dirname(os.path.dirname(__file__)), "var", "test-audit.key"),
+)
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 
 from tverrnett.settings import *  # noqa: E402, F403

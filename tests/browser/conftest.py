@@ -163,6 +163,7 @@ def _subprocess_env(database_url, media_root):
         # into the output `shell` parses).
         EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
         EMAIL_FILE_PATH=str(media_root.parent / "mail"),
+        AUDIT_ANCHOR_DIR=str(media_root.parent / "audit-anchors"),
     )
     return env
 

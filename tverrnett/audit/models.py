@@ -1,23 +1,25 @@
-"""The audit log (revisjonslogg): append-only and hash-chained.
+"""The audit log (revisjonslogg): append-only, authenticated with a key the database
+does not hold, and sealed in batches.
 
-Each entry carries the SHA-256 of its own content and the previous entry's
-hash, so changing, removing or reordering a stored entry breaks the chain
-(`manage.py verify_audit` finds it). The application cannot update or delete
-entries; on PostgreSQL and SQLite a trigger refuses it at the database too.
+Each entry carries an HMAC of its id and content under the audit key
+(`audit.keys`), written at insert without any lock, so concurrent requests never
+queue behind each other. The worker seals the entries written since the last seal
+(`audit.sealing`): a seal names exactly which entries it covers, holds the Merkle
+root of their rows and the previous seal's hash, and is authenticated with the key
+too. `manage.py anchor_audit` copies the newest seal's hash out of the database,
+and `manage.py verify_audit` checks entries, seals and anchors, naming the first
+bad entry. The application cannot update or delete either table; on PostgreSQL and
+SQLite triggers refuse it at the database too.
 
 The actor and agency are stored as id plus a snapshot of their name rather
 than as foreign keys: the log must outlive renames and must never be touched
 by a cascade, and the audit app depends on no domain app.
 """
 
-import hashlib
-import json
-from datetime import UTC
-
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-GENESIS_HASH = "0" * 64
+from tverrnett.audit import authentication
 
 
 class AppendOnlyError(Exception):
@@ -52,8 +54,11 @@ class AuditEntry(models.Model):
     detail = models.JSONField(_("detail"), default=dict, blank=True)
     request_id = models.CharField(_("request id"), max_length=64, blank=True)
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
-    prev_hash = models.CharField(max_length=64)
-    entry_hash = models.CharField(max_length=64, unique=True)
+    key_id = models.CharField(max_length=16)
+    mac = models.CharField(max_length=64)
+    # The inserting transaction's id, set by a trigger on PostgreSQL (NULL on SQLite):
+    # the sealer seals only transactions that have ended (see audit.sealing).
+    txid = models.BigIntegerField(null=True, blank=True, editable=False)
 
     objects = AuditEntryQuerySet.as_manager()
 
@@ -67,6 +72,9 @@ class AuditEntry(models.Model):
             # The start page's "your previous login": one user's newest auth.login.
             models.Index(fields=["actor_id", "action", "id"]),
             models.Index(fields=["target_type", "target_id"]),
+            # The log review: one agency's entries in a period.
+            models.Index(fields=["agency_id", "created_at"]),
+            models.Index(fields=["txid", "id"]),
         ]
 
     def __str__(self):
@@ -80,23 +88,46 @@ class AuditEntry(models.Model):
     def delete(self, *args, **kwargs):
         raise AppendOnlyError("Audit entries cannot be deleted")
 
-    def canonical_content(self) -> str:
-        """The entry's content as the exact text the hash is computed over."""
-        content = {
-            "created_at": self.created_at.astimezone(UTC).isoformat(timespec="microseconds"),
-            "action": self.action,
-            "actor_id": self.actor_id,
-            "actor_username": self.actor_username,
-            "agency_id": self.agency_id,
-            "agency_name": self.agency_name,
-            "target_type": self.target_type,
-            "target_id": self.target_id,
-            "detail": self.detail,
-            "request_id": self.request_id,
-            "ip_address": self.ip_address,
-            "prev_hash": self.prev_hash,
-        }
-        return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    def authenticated_values(self) -> dict:
+        return {name: getattr(self, name) for name in authentication.ENTRY_FIELDS}
 
-    def compute_hash(self) -> str:
-        return hashlib.sha256(self.canonical_content().encode("utf-8")).hexdigest()
+    def compute_mac(self, secret: bytes) -> str:
+        return authentication.entry_mac(secret, self.authenticated_values())
+
+
+class AuditSeal(models.Model):
+    """A seal over a batch of entries: which ones, the Merkle root of their rows, the
+    previous seal's hash (a chain of seals) and a MAC under the audit key."""
+
+    position = models.PositiveBigIntegerField(unique=True)
+    sealed_at = models.DateTimeField()
+    entry_ids = models.TextField(help_text="The sealed entries' ids as ranges: 1-40,42")
+    entry_count = models.PositiveIntegerField()
+    first_entry_id = models.BigIntegerField()
+    last_entry_id = models.BigIntegerField()
+    # Where the next seal starts: a transaction id on PostgreSQL, an entry id on SQLite.
+    horizon = models.BigIntegerField()
+    merkle_root = models.CharField(max_length=64)
+    prev_hash = models.CharField(max_length=64)
+    seal_hash = models.CharField(max_length=64, unique=True)
+    key_id = models.CharField(max_length=16)
+    mac = models.CharField(max_length=64)
+
+    objects = AuditEntryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["position"]
+
+    def __str__(self):
+        return f"seal {self.position}: {self.entry_count} entries"
+
+    def save(self, *args, **kwargs):
+        if not self._state.adding:
+            raise AppendOnlyError("Audit seals cannot be changed")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise AppendOnlyError("Audit seals cannot be deleted")
+
+    def hashed_values(self) -> dict:
+        return {name: getattr(self, name) for name in authentication.SEAL_FIELDS}

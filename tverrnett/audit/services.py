@@ -6,27 +6,34 @@ back together. A read goes through `record_read`, which in a request waits
 for the response to be a success (a refused request leaves no read entry).
 """
 
+import ipaddress
+
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from tverrnett.audit import actions
+from tverrnett.audit import actions, keys
 from tverrnett.audit.context import current_request_id
-from tverrnett.audit.models import GENESIS_HASH, AuditEntry
-
-# Any constant works; it only has to be the same in every process.
-_CHAIN_LOCK_KEY = 7_160_201
+from tverrnett.audit.models import AuditEntry
 
 
-def _lock_chain():
-    """Serialise writers so every entry links to the one committed before it.
+def _next_entry_id():
+    """The new entry's id, taken before the insert because its MAC covers it.
 
-    On SQLite the IMMEDIATE transaction mode (settings.py) already gives the
-    writer the database lock; on PostgreSQL an advisory lock held to the end
-    of the transaction does the same without blocking readers.
+    PostgreSQL hands out sequence values without waiting for other transactions. On
+    SQLite the IMMEDIATE transaction (settings.py) already holds the write lock, so
+    the largest id cannot change under us.
     """
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CHAIN_LOCK_KEY])
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SELECT nextval(pg_get_serial_sequence('audit_auditentry', 'id'))")
+        else:
+            cursor.execute("SELECT COALESCE(MAX(id), 0) + 1 FROM audit_auditentry")
+        return cursor.fetchone()[0]
+
+
+def _authenticate(entry, key):
+    entry.key_id = key.key_id
+    entry.mac = entry.compute_mac(key.secret)
 
 
 def _label(obj, attribute):
@@ -46,10 +53,10 @@ def record(action, *, actor=None, agency=None, target=None, detail=None, request
         actor = None
     if request is not None and agency is None:
         agency = getattr(request, "agency", None)
+    key = keys.current()
     with transaction.atomic():
-        _lock_chain()
-        previous = _last_hash()
         entry = AuditEntry(
+            id=_next_entry_id(),
             created_at=timezone.now(),
             action=action,
             actor_id=actor.pk if actor is not None else None,
@@ -61,10 +68,9 @@ def record(action, *, actor=None, agency=None, target=None, detail=None, request
             detail=detail or {},
             request_id=current_request_id.get(),
             ip_address=_client_ip(request),
-            prev_hash=previous,
         )
-        entry.entry_hash = entry.compute_hash()
-        entry.save()
+        _authenticate(entry, key)
+        entry.save(force_insert=True)
     return entry
 
 
@@ -94,31 +100,39 @@ def write_deferred_reads(request):
         record(**entry, request=request)
 
 
-def _last_hash():
-    return (
-        AuditEntry.objects.order_by("-id").values_list("entry_hash", flat=True).first()
-        or GENESIS_HASH
-    )
-
-
 def append_generated(entries, batch_size=1000):
-    """Append prepared, unsaved entries in their order, chained like `record` does.
+    """Append prepared, unsaved entries in their order, authenticated like `record`.
 
-    For generated data sets only (`generate_scale_data`): the application
-    writes one entry per change through `record`. Action names are checked
-    against the registry all the same.
+    For generated data sets only (`generate_scale_data`): the application writes one
+    entry per change through `record`. Action names are checked against the
+    registry all the same; the worker seals them like any other entry.
     """
     for entry in entries:
         actions.get(entry.action)
+    key = keys.current()
     with transaction.atomic():
-        _lock_chain()
-        previous = _last_hash()
-        for entry in entries:
-            entry.prev_hash = previous
-            entry.entry_hash = previous = entry.compute_hash()
+        for entry_id, entry in zip(_reserve_ids(len(entries)), entries, strict=True):
+            entry.id = entry_id
+            _authenticate(entry, key)
         # AuditEntry.objects refuses bulk writes on purpose; inserts are all this does.
         models.QuerySet(model=AuditEntry).bulk_create(entries, batch_size=batch_size)
     return len(entries)
+
+
+def _reserve_ids(count):
+    """`count` new ids in ascending order. PostgreSQL draws them from the sequence
+    (another writer may take values in between; ids need not be consecutive); on
+    SQLite the write lock makes the next `count` ids ours."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence('audit_auditentry', 'id')) "
+                "FROM generate_series(1, %s)",
+                [count],
+            )
+            return sorted(row[0] for row in cursor.fetchall())
+    first = _next_entry_id()
+    return list(range(first, first + count))
 
 
 def _client_ip(request):
@@ -126,18 +140,9 @@ def _client_ip(request):
         return None
     # REMOTE_ADDR only: X-Forwarded-For is set by the client unless a trusted
     # proxy rewrites it, and the audit log must not record what a caller claims.
-    return request.META.get("REMOTE_ADDR") or None
-
-
-def verify_chain(batch_size=2000):
-    """Walk the log in order. Return (count, None) or (count, (entry_id, reason))."""
-    expected_prev = GENESIS_HASH
-    count = 0
-    for entry in AuditEntry.objects.order_by("id").iterator(chunk_size=batch_size):
-        count += 1
-        if entry.prev_hash != expected_prev:
-            return count, (entry.pk, "does not link to the entry before it")
-        if entry.compute_hash() != entry.entry_hash:
-            return count, (entry.pk, "content does not match its hash")
-        expected_prev = entry.entry_hash
-    return count, None
+    address = request.META.get("REMOTE_ADDR") or ""
+    try:
+        # The form the database gives back, so the MAC still matches after a round trip.
+        return str(ipaddress.ip_address(address))
+    except ValueError:
+        return None

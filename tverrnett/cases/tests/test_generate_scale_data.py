@@ -15,7 +15,7 @@ from tverrnett.access import policy
 from tverrnett.accounts.models import User
 from tverrnett.assessments.models import UNKNOWN, Assessment, AssessmentStatus, Instrument, Rating
 from tverrnett.audit.models import AuditEntry
-from tverrnett.audit.services import verify_chain
+from tverrnett.audit.verification import verify_log
 from tverrnett.cases.models import (
     CaseState,
     ChecklistItem,
@@ -107,14 +107,14 @@ def test_generates_consistent_fictional_cases_with_an_intact_audit_chain(referen
     assert Network.objects.filter(level=NetworkLevel.MUNICIPAL).count() == 4
     assert Forum.objects.count() == 2 * 4
 
-    # Audit: hash-chained onto whatever was there, one registration per case.
+    # Audit: authenticated and sealed after whatever was there, one registration per case.
     generated = AuditEntry.objects.filter(request_id="generate_scale_data")
     assert AuditEntry.objects.count() > entries_before
     assert generated.filter(action="case.registered").count() == 30
     assert not generated.exclude(target_type="cases.concerncase").exists()
-    count, broken = verify_chain()
-    assert broken is None
-    assert count == AuditEntry.objects.count()
+    report = verify_log()
+    assert report.intact, report.first_problem()
+    assert report.entries == AuditEntry.objects.count()
 
     # The benchmark user: both factors possible, on the team of every tenth case.
     bench = User.objects.get(username="bench-koordinator")
@@ -146,7 +146,7 @@ def test_running_again_adds_cases_and_reuses_everything_else(reference_data):
         "forums": Forum.objects.count(),
         "instruments": Instrument.objects.count(),
     }
-    assert verify_chain()[1] is None
+    assert verify_log().intact
     # Person numbers go on from the first run, so names stay unique.
     names = list(Person.objects.values_list("name", flat=True))
     assert len(names) == len(set(names))
@@ -309,7 +309,7 @@ def test_exit_work_on_every_tenth_identified_case_past_the_security_clarificatio
     assert all(entry.sector == entry.agency.agency_type for entry in entries)
     assert not entries.filter(sector__in=POLICE_SECTORS, police_verification="").exists()
     assert not entries.exclude(sector__in=POLICE_SECTORS).exclude(police_verification="").exists()
-    assert verify_chain()[1] is None
+    assert verify_log().intact
 
 
 @override_settings(DEBUG=True)
@@ -390,6 +390,6 @@ def test_signed_assessments_on_every_exit_case(reference_data):
         assert detail["entry"] == assessment.entry_id
         assert detail["supersedes"] == assessment.supersedes_id
         assert signings[assessment.pk].target_id == str(assessment.case_id)
-    count, broken = verify_chain()
-    assert broken is None
-    assert count == AuditEntry.objects.count()
+    report = verify_log()
+    assert report.intact, report.first_problem()
+    assert report.entries == AuditEntry.objects.count()

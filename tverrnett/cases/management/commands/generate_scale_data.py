@@ -12,9 +12,10 @@ built from a small list of made-up first and last names plus a number
 Each run adds to what is there: agencies, users, networks, forums and roles
 are found by name (or created), cases and everything under them are new.
 Rows are written with bulk_create, one transaction per batch of cases; the
-audit entries of a batch are chained onto the last entry in the log by
-`audit.services.append_generated`, under the chain lock `record` takes, and carry
-the request id "generate_scale_data" so they can be told from real ones.
+audit entries of a batch are authenticated with the audit key by
+`audit.services.append_generated`, like `record` does, sealed at the end as the
+worker would, and carry the request id "generate_scale_data" so they can be told
+from real ones.
 
 Exactly every tenth case lies in Oslo and is coordinated by the Oslo SLT
 coordinator role, so the benchmark user `bench-koordinator` (SLT coordinator
@@ -61,6 +62,7 @@ from tverrnett.assessments.instruments import load_instruments
 from tverrnett.assessments.models import UNKNOWN, Assessment, AssessmentStatus, Rating
 from tverrnett.assessments.services import current_instruments
 from tverrnett.audit.models import AuditEntry
+from tverrnett.audit.sealing import seal_pending
 from tverrnett.audit.services import append_generated
 from tverrnett.cases.models import (
     CaseState,
@@ -372,6 +374,7 @@ class Command(BaseCommand):
                 while next_report <= done:
                     next_report += PROGRESS_EVERY
 
+        self.counts["audit entries sealed"] = seal_pending()
         elapsed = time.perf_counter() - started
         summary = ", ".join(f"{count:,} {name}" for name, count in self.counts.items())
         self.stdout.write(self.style.SUCCESS(f"Added {summary} in {elapsed:.1f} s."))
@@ -1670,10 +1673,8 @@ class Command(BaseCommand):
     # The audit log ----------------------------------------------------------------
 
     def _append_audit(self, plans):
-        """Hash-chain the batch's entries onto the log, in time order, under the chain lock.
-
-        `audit.services.append_generated` chains and inserts them under the chain lock.
-        """
+        """Append the batch's entries to the log in time order, authenticated with the
+        audit key by `audit.services.append_generated`."""
         pending = []
         for p in plans:
             case = p["case"]

@@ -3,6 +3,8 @@ import time
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
+from tverrnett.audit.anchors import write_anchor
+from tverrnett.audit.sealing import SealRefused, seal_pending
 from tverrnett.notices.jobs import run_due
 
 
@@ -10,7 +12,7 @@ class Command(BaseCommand):
     help = (
         "The background worker: escalates unacknowledged notices and sends the reminders "
         "(consent expiry, measure evaluations, plan revisions, first decisions, reviews after "
-        "exit, assessment reviews). Every job is idempotent, so two workers or a restart send "
+        "exit, assessment reviews), and seals and anchors the audit log. Every job is idempotent, so two workers or a restart send "
         "nothing twice. Runs until stopped; --once runs every job once and exits."
     )
 
@@ -22,10 +24,22 @@ class Command(BaseCommand):
 
     def handle(self, *args, once, interval, **options):
         while True:
-            results = run_due()
+            results = {"audit entries sealed": self._seal_audit_log()}
+            results.update(run_due())
             sent = ", ".join(f"{job} {count}" for job, count in results.items() if count)
             self.stdout.write(f"{timezone.now():%Y-%m-%d %H:%M:%S} {sent or 'nothing due'}")
             self.stdout.flush()  # a log read while the worker runs shows every round
             if once:
                 return
             time.sleep(max(interval, 1))
+
+    def _seal_audit_log(self):
+        """Seal what was written since the last round and anchor the head outside the
+        database (issue 17). A forged entry stops the sealing, not the other jobs."""
+        try:
+            sealed = seal_pending()
+        except SealRefused as refused:
+            self.stderr.write(f"AUDIT LOG: {refused}. Run `manage.py verify_audit`.")
+            return 0
+        write_anchor()
+        return sealed

@@ -1,0 +1,212 @@
+"""Verifying the audit log (`manage.py verify_audit`).
+
+1. The seals: positions without a gap, each linking to the one before, each hash
+   matching its content and each MAC holding under its key.
+2. The entries, read in windows of ids as the database writes them (COPY on
+   PostgreSQL): every sealed entry is where its seal says, and the Merkle root of
+   each seal's rows matches. Where a seal does not match, its entries are checked
+   one by one (MAC, presence) to name the exact entry.
+3. The entries not sealed yet: each MAC on its own.
+4. The anchors outside the database: each names a seal the log still has, unchanged.
+
+A problem names the entry (or seal) and what is wrong. The report lists the
+entries' problems first, in the log's order, so the first problem names the first
+bad entry; a seal or anchor is named only where no entry explains it.
+"""
+
+import bisect
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Max, Min
+
+from tverrnett.audit import anchors, authentication, keys
+from tverrnett.audit.models import AuditEntry, AuditSeal
+from tverrnett.audit.sealing import mac_problem, row_leaves
+
+WINDOW = 200_000
+
+
+@dataclass(order=True)
+class Problem:
+    sort_key: tuple
+    message: str = field(compare=False)
+
+    @classmethod
+    def entry(cls, entry_id, reason):
+        return cls((0, entry_id), f"audit entry {entry_id} {reason}")
+
+    @classmethod
+    def seal(cls, seal, reason):
+        return cls((1, seal["first_entry_id"]), f"audit seal {seal['position']} {reason}")
+
+
+@dataclass
+class Report:
+    entries: int = 0
+    sealed: int = 0
+    seals: int = 0
+    anchors: int = 0
+    unsealed: list = field(default_factory=list)
+    problems: list = field(default_factory=list)
+
+    @property
+    def intact(self):
+        return not self.problems
+
+    def first_problem(self):
+        return min(self.problems).message if self.problems else None
+
+
+_SEAL_FIELDS = ("id", "mac", "seal_hash", *authentication.SEAL_FIELDS)
+
+
+def verify_log(window=WINDOW):
+    report = Report()
+    seals = list(AuditSeal.objects.order_by("position").values(*_SEAL_FIELDS))
+    report.seals = len(seals)
+    chain_problems, suspects = _check_seal_chain(seals)
+    report.problems += chain_problems
+    intervals, overlap_problems = _intervals(seals)
+    report.problems += overlap_problems
+    _check_entries(seals, intervals, suspects, report, window)
+    _check_anchors(seals, report)
+    return report
+
+
+def _check_seal_chain(seals):
+    """Problems with the seals themselves, and the indexes of the seals that have one
+    (their entries are then checked one by one, to name an entry if one is bad)."""
+    problems = []
+    suspects = set()
+    previous_hash = authentication.GENESIS_HASH
+    expected_position = 1
+    for index, seal in enumerate(seals):
+        if seal["position"] != expected_position:
+            problems.append(
+                Problem.seal(seal, f"follows seal {expected_position - 1}: seals are missing")
+            )
+        elif seal["prev_hash"] != previous_hash:
+            problems.append(Problem.seal(seal, "does not link to the seal before it"))
+        if not authentication.same(authentication.seal_hash(seal), seal["seal_hash"]):
+            problems.append(Problem.seal(seal, "content does not match its hash"))
+        else:
+            try:
+                key = keys.by_id(seal["key_id"])
+            except keys.UnknownKey:
+                problems.append(Problem.seal(seal, f"names key {seal['key_id']!r}, unknown"))
+            else:
+                expected = authentication.seal_mac(key.secret, seal["seal_hash"])
+                if not authentication.same(expected, seal["mac"]):
+                    problems.append(Problem.seal(seal, "does not match its MAC"))
+        if problems and problems[-1].message.startswith(f"audit seal {seal['position']} "):
+            suspects.add(index)
+        previous_hash = seal["seal_hash"]
+        expected_position = seal["position"] + 1
+    return problems, suspects
+
+
+def _intervals(seals):
+    intervals = sorted(
+        (start, end, index)
+        for index, seal in enumerate(seals)
+        for start, end in authentication.decode_ranges(seal["entry_ids"])
+    )
+    problems = []
+    for before, after in zip(intervals, intervals[1:], strict=False):
+        if after[0] <= before[1]:
+            problems.append(Problem.entry(after[0], "is claimed by two seals"))
+    return intervals, problems
+
+
+def _check_entries(seals, intervals, suspects, report, window):
+    bounds = AuditEntry.objects.aggregate(low=Min("id"), high=Max("id"))
+    starts = [interval[0] for interval in intervals]
+    buckets = defaultdict(list)
+    pending = sorted(range(len(seals)), key=lambda index: seals[index]["last_entry_id"])
+    done = 0
+    unsealed = []
+    if bounds["low"] is not None:
+        for low in range(bounds["low"], bounds["high"] + 1, window):
+            for entry_id, leaf in row_leaves(id_range=(low, low + window)):
+                report.entries += 1
+                k = bisect.bisect_right(starts, entry_id) - 1
+                if k >= 0 and entry_id <= intervals[k][1]:
+                    buckets[intervals[k][2]].append((entry_id, leaf))
+                else:
+                    unsealed.append(entry_id)
+            while done < len(pending) and seals[pending[done]]["last_entry_id"] < low + window:
+                index = pending[done]
+                report.problems += _check_seal_rows(
+                    seals[index], buckets.pop(index, []), index in suspects
+                )
+                done += 1
+    for index in pending[done:]:
+        report.problems += _check_seal_rows(seals[index], buckets.pop(index, []), index in suspects)
+    report.sealed = report.entries - len(unsealed)
+    report.unsealed = sorted(unsealed)
+    for start in range(0, len(unsealed), 5000):
+        for entry in AuditEntry.objects.filter(id__in=report.unsealed[start : start + 5000]):
+            reason = mac_problem(entry)
+            if reason:
+                report.problems.append(Problem.entry(entry.pk, reason))
+
+
+def _check_seal_rows(seal, rows, suspect):
+    rows.sort()
+    ids = [entry_id for entry_id, _leaf in rows]
+    matches = authentication.encode_ids(ids) == seal["entry_ids"] and authentication.same(
+        authentication.merkle_root([leaf for _id, leaf in rows]), seal["merkle_root"]
+    )
+    if matches and not suspect:
+        return []
+    return _explain(seal, ids, matches)
+
+
+def _explain(seal, present_ids, rows_match):
+    """The seal does not match its rows: say which entry."""
+    problems = []
+    present = set(present_ids)
+    for start, end in authentication.decode_ranges(seal["entry_ids"]):
+        for entry_id in range(start, end + 1):
+            if entry_id not in present:
+                problems.append(
+                    Problem.entry(entry_id, f"is missing (sealed in seal {seal['position']})")
+                )
+    for start in range(0, len(present_ids), 5000):
+        for entry in AuditEntry.objects.filter(id__in=present_ids[start : start + 5000]):
+            reason = mac_problem(entry)
+            if reason:
+                problems.append(Problem.entry(entry.pk, reason))
+    if not problems and not rows_match:
+        problems.append(
+            Problem.seal(
+                seal,
+                "does not match its entries' rows though each entry's MAC holds "
+                "(a column outside the MAC was changed)",
+            )
+        )
+    return problems
+
+
+def _check_anchors(seals, report):
+    by_position = {seal["position"]: seal for seal in seals}
+    for anchor in anchors.read_anchors():
+        report.anchors += 1
+        if "unreadable" in anchor:
+            report.problems.append(Problem((2, 0), f"anchor {anchor['unreadable']} cannot be read"))
+            continue
+        seal = by_position.get(int(anchor["position"]))
+        if seal is None:
+            report.problems.append(
+                Problem(
+                    (2, int(anchor["last_entry_id"])),
+                    f"the log was cut short: the anchor of {anchor.get('time', '?')} names "
+                    f"seal {anchor['position']} (entries up to {anchor['last_entry_id']}), "
+                    "which the log no longer has",
+                )
+            )
+        elif not authentication.same(seal["seal_hash"], str(anchor["seal_hash"])):
+            report.problems.append(
+                Problem.seal(seal, f"differs from the anchor of {anchor.get('time', '?')}")
+            )
