@@ -48,7 +48,8 @@ ROW_COLUMNS = (
     "mac",
     "txid",
 )
-_SELECT_ROWS = f"SELECT {', '.join(ROW_COLUMNS)} FROM audit_auditentry"
+# Column names from the constant above; values always go in as parameters.
+_SELECT_ROWS = f"SELECT {', '.join(ROW_COLUMNS)} FROM audit_auditentry"  # noqa: S608
 
 
 class SealRefused(Exception):
@@ -137,7 +138,7 @@ def _postgresql_pending(last, limit):
             # those are visible here though the transaction has not ended; later seals
             # skip the ones already sealed (`_not_yet_sealed`).
             where, params = f"{where} OR txid = %s", [*params, own]
-        select = f"SELECT id, txid FROM audit_auditentry WHERE ({where})"
+        select = f"SELECT id, txid FROM audit_auditentry WHERE ({where})"  # noqa: S608
         cursor.execute(f"{select} ORDER BY txid NULLS FIRST, id LIMIT %s", [*params, limit + 1])
         rows = cursor.fetchall()
         if len(rows) <= limit:

@@ -53,7 +53,7 @@ def _forge_entry(entry_id, **changes):
         value if not isinstance(value, dict) else json.dumps(value) for value in changes.values()
     ]
     _sql(
-        f"UPDATE audit_auditentry SET {assignments}, mac = %s WHERE id = %s",
+        f"UPDATE audit_auditentry SET {assignments}, mac = %s WHERE id = %s",  # noqa: S608
         [*values, mac, entry_id],
     )
 
@@ -230,7 +230,7 @@ def test_a_deleted_entry_is_named_even_with_the_seals_recomputed():
     assert f"BROKEN: audit entry {entries[2].pk} is missing (sealed in seal 1)" in _broken()
 
     _reseal_everything_without_the_key()
-    assert f"BROKEN: audit seal 1 does not match its MAC" in _broken()
+    assert "BROKEN: audit seal 1 does not match its MAC" in _broken()
 
 
 def test_an_inserted_entry_is_named():
@@ -401,7 +401,7 @@ def test_the_database_refuses_emptying_the_log(table):
     record("test.touched")
     seal_pending()
     # SQLite has no TRUNCATE; an unqualified DELETE is its way of emptying a table.
-    sql = f"TRUNCATE {table}" if connection.vendor == "postgresql" else f"DELETE FROM {table}"
+    sql = f"TRUNCATE {table}" if connection.vendor == "postgresql" else f"DELETE FROM {table}"  # noqa: S608
 
     with pytest.raises((DatabaseError, IntegrityError)), transaction.atomic():
         with connection.cursor() as cursor:
