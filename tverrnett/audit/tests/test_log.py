@@ -420,3 +420,24 @@ def test_postgresql_records_the_writing_transaction():
         cursor.execute("SELECT pg_current_xact_id()::text::bigint")
         current = cursor.fetchone()[0]
     assert AuditEntry.objects.get(pk=entry.pk).txid == current
+
+
+def test_the_worker_seals_and_anchors_every_round():
+    entries = _entries(3)
+
+    call_command("run_worker", "--once")
+
+    seal = AuditSeal.objects.get()
+    assert seal.entry_ids == f"{entries[0].pk}-{entries[-1].pk}"
+    assert [anchor["seal_hash"] for anchor in read_anchors()] == [seal.seal_hash]
+
+
+def test_the_worker_goes_on_with_its_other_jobs_when_sealing_is_refused(capsys):
+    entries = _entries(2)
+    _forge_entry(entries[0].pk, detail={"n": 7})
+
+    call_command("run_worker", "--once")
+
+    assert f"AUDIT LOG: audit entry {entries[0].pk}" in capsys.readouterr().err
+    assert not AuditSeal.objects.exists()
+    assert read_anchors() == []
