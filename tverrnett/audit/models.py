@@ -104,7 +104,7 @@ class AuditSeal(models.Model):
     entry_ids = models.TextField(help_text="The sealed entries' ids as ranges: 1-40,42")
     entry_count = models.PositiveIntegerField()
     first_entry_id = models.BigIntegerField()
-    last_entry_id = models.BigIntegerField()
+    last_entry_id = models.BigIntegerField(db_index=True)
     # Where the next seal starts: a transaction id on PostgreSQL, an entry id on SQLite.
     horizon = models.BigIntegerField()
     merkle_root = models.CharField(max_length=64)

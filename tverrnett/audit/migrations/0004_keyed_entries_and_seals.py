@@ -173,7 +173,7 @@ class Migration(migrations.Migration):
                 ("entry_ids", models.TextField(help_text="The sealed entries' ids as ranges: 1-40,42")),
                 ("entry_count", models.PositiveIntegerField()),
                 ("first_entry_id", models.BigIntegerField()),
-                ("last_entry_id", models.BigIntegerField()),
+                ("last_entry_id", models.BigIntegerField(db_index=True)),
                 ("horizon", models.BigIntegerField()),
                 ("merkle_root", models.CharField(max_length=64)),
                 ("prev_hash", models.CharField(max_length=64)),
