@@ -4,8 +4,8 @@ does not hold, and sealed in batches.
 Each entry carries an HMAC of its id and content under the audit key
 (`audit.keys`), written at insert without any lock, so concurrent requests never
 queue behind each other. The worker seals the entries written since the last seal
-(`audit.sealing`): a seal names exactly which entries it covers, holds the Merkle
-root of their rows and the previous seal's hash, and is authenticated with the key
+(`audit.sealing`): a seal names exactly which entries it covers, holds one hash
+over their rows and the previous seal's hash, and is authenticated with the key
 too. `manage.py anchor_audit` copies the newest seal's hash out of the database,
 and `manage.py verify_audit` checks entries, seals and anchors, naming the first
 bad entry. The application cannot update or delete either table; on PostgreSQL and
@@ -96,7 +96,7 @@ class AuditEntry(models.Model):
 
 
 class AuditSeal(models.Model):
-    """A seal over a batch of entries: which ones, the Merkle root of their rows, the
+    """A seal over a batch of entries: which ones, one hash over their rows, the
     previous seal's hash (a chain of seals) and a MAC under the audit key."""
 
     position = models.PositiveBigIntegerField(unique=True)
@@ -107,7 +107,7 @@ class AuditSeal(models.Model):
     last_entry_id = models.BigIntegerField(db_index=True)
     # Where the next seal starts: a transaction id on PostgreSQL, an entry id on SQLite.
     horizon = models.BigIntegerField()
-    merkle_root = models.CharField(max_length=64)
+    rows_hash = models.CharField(max_length=64)
     prev_hash = models.CharField(max_length=64)
     seal_hash = models.CharField(max_length=64, unique=True)
     key_id = models.CharField(max_length=16)

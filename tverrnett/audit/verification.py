@@ -2,10 +2,10 @@
 
 1. The seals: positions without a gap, each linking to the one before, each hash
    matching its content and each MAC holding under its key.
-2. The entries, read in windows of ids as the database writes them (COPY on
-   PostgreSQL): every sealed entry is where its seal says, and the Merkle root of
-   each seal's rows matches. Where a seal does not match, its entries are checked
-   one by one (MAC, presence) to name the exact entry.
+2. The entries, read once as the database writes them (COPY on PostgreSQL): each
+   seal has exactly the entries it names, and their rows hash to its rows hash.
+   Where a seal does not match, its entries are checked one by one (MAC,
+   presence) to name the exact entry.
 3. The entries not sealed yet: each MAC on its own.
 4. The anchors outside the database: each names a seal the log still has, unchanged.
 
@@ -18,13 +18,9 @@ import bisect
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Max, Min
-
 from tverrnett.audit import anchors, authentication, keys
 from tverrnett.audit.models import AuditEntry, AuditSeal
-from tverrnett.audit.sealing import mac_problem, row_leaves
-
-WINDOW = 200_000
+from tverrnett.audit.sealing import every_row_leaf, mac_problem
 
 
 @dataclass(order=True)
@@ -61,7 +57,7 @@ class Report:
 _SEAL_FIELDS = ("id", "mac", "seal_hash", *authentication.SEAL_FIELDS)
 
 
-def verify_log(window=WINDOW):
+def verify_log():
     report = Report()
     seals = list(AuditSeal.objects.order_by("position").values(*_SEAL_FIELDS))
     report.seals = len(seals)
@@ -69,7 +65,7 @@ def verify_log(window=WINDOW):
     report.problems += chain_problems
     intervals, overlap_problems = _intervals(seals)
     report.problems += overlap_problems
-    _check_entries(seals, intervals, suspects, report, window)
+    _check_entries(seals, intervals, suspects, report)
     _check_anchors(seals, report)
     return report
 
@@ -101,6 +97,7 @@ def _check_seal_chain(seals):
                     problems.append(Problem.seal(seal, "does not match its MAC"))
         if problems and problems[-1].message.startswith(f"audit seal {seal['position']} "):
             suspects.add(index)
+            seal["suspect"] = True
         previous_hash = seal["seal_hash"]
         expected_position = seal["position"] + 1
     return problems, suspects
@@ -119,32 +116,44 @@ def _intervals(seals):
     return intervals, problems
 
 
-def _check_entries(seals, intervals, suspects, report, window):
-    bounds = AuditEntry.objects.aggregate(low=Min("id"), high=Max("id"))
+def _check_entries(seals, intervals, suspects, report):
+    """Read every row once, in the database's order, and hand each to the seal whose
+    ranges hold its id; a seal is checked as soon as it has all its rows, so only the
+    seals being read are in memory. Explaining a mismatch needs the database, which
+    the running COPY holds: those seals wait until the end."""
     starts = [interval[0] for interval in intervals]
-    buckets = defaultdict(list)
-    pending = sorted(range(len(seals)), key=lambda index: seals[index]["last_entry_id"])
-    done = 0
+    buckets = {}
+    finished = set()
+    to_explain = defaultdict(list)  # seal index -> ids of its rows
     unsealed = []
-    if bounds["low"] is not None:
-        for low in range(bounds["low"], bounds["high"] + 1, window):
-            for entry_id, leaf in row_leaves(id_range=(low, low + window)):
-                report.entries += 1
-                k = bisect.bisect_right(starts, entry_id) - 1
-                if k >= 0 and entry_id <= intervals[k][1]:
-                    buckets[intervals[k][2]].append((entry_id, leaf))
-                else:
-                    unsealed.append(entry_id)
-            while done < len(pending) and seals[pending[done]]["last_entry_id"] < low + window:
-                index = pending[done]
-                report.problems += _check_seal_rows(
-                    seals[index], buckets.pop(index, []), index in suspects
-                )
-                done += 1
-    for index in pending[done:]:
-        report.problems += _check_seal_rows(seals[index], buckets.pop(index, []), index in suspects)
+    bisect_right = bisect.bisect_right
+    for batch in every_row_leaf():
+        report.entries += len(batch)
+        for row in batch:
+            entry_id = row[0]
+            k = bisect_right(starts, entry_id) - 1
+            if k < 0 or entry_id > intervals[k][1]:
+                unsealed.append(entry_id)
+                continue
+            index = intervals[k][2]
+            if index in finished:  # one row too many: the same id twice
+                to_explain[index].append(entry_id)
+                continue
+            bucket = buckets.setdefault(index, [])
+            bucket.append(row)
+            if len(bucket) == seals[index]["entry_count"]:
+                del buckets[index]
+                finished.add(index)
+                if index in suspects or not _rows_match(seals[index], bucket):
+                    to_explain[index] += [entry_id for entry_id, _leaf in bucket]
+    for index, bucket in buckets.items():  # rows missing
+        to_explain[index] += [entry_id for entry_id, _leaf in bucket]
+    for index in suspects - finished - set(buckets):  # no row left at all
+        to_explain[index] += []
     report.sealed = report.entries - len(unsealed)
     report.unsealed = sorted(unsealed)
+    for index, ids in to_explain.items():
+        report.problems += _explain(seals[index], sorted(ids))
     for start in range(0, len(unsealed), 5000):
         for entry in AuditEntry.objects.filter(id__in=report.unsealed[start : start + 5000]):
             reason = mac_problem(entry)
@@ -152,19 +161,17 @@ def _check_entries(seals, intervals, suspects, report, window):
                 report.problems.append(Problem.entry(entry.pk, reason))
 
 
-def _check_seal_rows(seal, rows, suspect):
+def _rows_match(seal, rows):
     rows.sort()
-    ids = [entry_id for entry_id, _leaf in rows]
-    matches = authentication.encode_ids(ids) == seal["entry_ids"] and authentication.same(
-        authentication.merkle_root([leaf for _id, leaf in rows]), seal["merkle_root"]
+    return authentication.encode_ids([entry_id for entry_id, _leaf in rows]) == seal[
+        "entry_ids"
+    ] and authentication.same(
+        authentication.rows_hash([leaf for _id, leaf in rows]), seal["rows_hash"]
     )
-    if matches and not suspect:
-        return []
-    return _explain(seal, ids, matches)
 
 
-def _explain(seal, present_ids, rows_match):
-    """The seal does not match its rows: say which entry."""
+def _explain(seal, present_ids):
+    """The seal does not match its rows, or is itself suspect: name the entry."""
     problems = []
     present = set(present_ids)
     for start, end in authentication.decode_ranges(seal["entry_ids"]):
@@ -173,12 +180,17 @@ def _explain(seal, present_ids, rows_match):
                 problems.append(
                     Problem.entry(entry_id, f"is missing (sealed in seal {seal['position']})")
                 )
-    for start in range(0, len(present_ids), 5000):
-        for entry in AuditEntry.objects.filter(id__in=present_ids[start : start + 5000]):
+    if len(present) < len(present_ids):
+        for entry_id in sorted(present):
+            if present_ids.count(entry_id) > 1:
+                problems.append(Problem.entry(entry_id, "appears more than once"))
+    ids = sorted(present)
+    for start in range(0, len(ids), 5000):
+        for entry in AuditEntry.objects.filter(id__in=ids[start : start + 5000]):
             reason = mac_problem(entry)
             if reason:
                 problems.append(Problem.entry(entry.pk, reason))
-    if not problems and not rows_match:
+    if not problems and not seal.get("suspect"):
         problems.append(
             Problem.seal(
                 seal,

@@ -175,7 +175,7 @@ class Migration(migrations.Migration):
                 ("first_entry_id", models.BigIntegerField()),
                 ("last_entry_id", models.BigIntegerField(db_index=True)),
                 ("horizon", models.BigIntegerField()),
-                ("merkle_root", models.CharField(max_length=64)),
+                ("rows_hash", models.CharField(max_length=64)),
                 ("prev_hash", models.CharField(max_length=64)),
                 ("seal_hash", models.CharField(max_length=64, unique=True)),
                 ("key_id", models.CharField(max_length=16)),

@@ -68,20 +68,20 @@ def _reseal_everything_without_the_key():
             for start, end in authentication.decode_ranges(seal.entry_ids)
             for entry_id in range(start, end + 1)
         )
-        present = dict(row_leaves(ids=ids))
+        present = dict(row_leaves(ids))
         seal.entry_ids = authentication.encode_ids(sorted(present))
         seal.entry_count = len(present)
-        seal.merkle_root = authentication.merkle_root([present[i] for i in sorted(present)])
+        seal.rows_hash = authentication.rows_hash([present[i] for i in sorted(present)])
         seal.prev_hash = previous
         seal.seal_hash = authentication.seal_hash(seal.hashed_values())
         previous = seal.seal_hash
         _sql(
-            "UPDATE audit_auditseal SET entry_ids = %s, entry_count = %s, merkle_root = %s, "
+            "UPDATE audit_auditseal SET entry_ids = %s, entry_count = %s, rows_hash = %s, "
             "prev_hash = %s, seal_hash = %s, mac = %s WHERE id = %s",
             [
                 seal.entry_ids,
                 seal.entry_count,
-                seal.merkle_root,
+                seal.rows_hash,
                 seal.prev_hash,
                 seal.seal_hash,
                 authentication.seal_mac(ATTACKER_SECRET, seal.seal_hash),
@@ -302,13 +302,13 @@ def test_a_rewritten_seal_differs_from_its_anchor_even_with_the_key():
         "UPDATE audit_auditentry SET mac = %s WHERE id = %s",
         [AuditEntry.objects.get(pk=entries[0].pk).compute_mac(key.secret), entries[0].pk],
     )
-    present = dict(row_leaves(ids=[entry.pk for entry in entries]))
-    seal.merkle_root = authentication.merkle_root([present[i] for i in sorted(present)])
+    present = dict(row_leaves([entry.pk for entry in entries]))
+    seal.rows_hash = authentication.rows_hash([present[i] for i in sorted(present)])
     seal.seal_hash = authentication.seal_hash(seal.hashed_values())
     _sql(
-        "UPDATE audit_auditseal SET merkle_root = %s, seal_hash = %s, mac = %s WHERE id = %s",
+        "UPDATE audit_auditseal SET rows_hash = %s, seal_hash = %s, mac = %s WHERE id = %s",
         [
-            seal.merkle_root,
+            seal.rows_hash,
             seal.seal_hash,
             authentication.seal_mac(key.secret, seal.seal_hash),
             seal.pk,
