@@ -27,4 +27,6 @@ class Command(BaseCommand):
         if options["verbosity"] >= 2:
             for statement in statements:
                 self.stdout.write(statement)
-        self.stdout.write(f"OK: granted the application role {role!r} ({len(statements)} statements)")
+        self.stdout.write(
+            f"OK: granted the application role {role!r} ({len(statements)} statements)"
+        )
