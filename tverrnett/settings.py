@@ -4,6 +4,7 @@ Fail closed: DEBUG is off unless set, and outside debug a missing SECRET_KEY
 stops the start. See README.md for the variables.
 """
 
+import re
 from datetime import timedelta
 from pathlib import Path
 
@@ -139,6 +140,15 @@ AUDIT_ANCHOR_DIR = env_str("AUDIT_ANCHOR_DIR", str(DATA_DIR / "audit-anchors"))
 AUDIT_ANCHOR_SYSLOG = env_bool("AUDIT_ANCHOR_SYSLOG", False)
 # The most entries one seal covers; the worker seals every minute.
 AUDIT_SEAL_BATCH = env_int("AUDIT_SEAL_BATCH", 50_000, minimum=1)
+# PostgreSQL only: the role the application connects as in production (docs/security.md,
+# "Database roles"). When set, `migrate` (run as the owner of the tables) grants it what the
+# application needs and no more: no UPDATE, DELETE or TRUNCATE on the append-only tables.
+DATABASE_APP_ROLE = env_str("DATABASE_APP_ROLE", "") or ""
+if DATABASE_APP_ROLE and not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", DATABASE_APP_ROLE):
+    raise ImproperlyConfigured(
+        "DATABASE_APP_ROLE must be a lower-case PostgreSQL role name "
+        f"(letters, digits, underscores), not {DATABASE_APP_ROLE!r}"
+    )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

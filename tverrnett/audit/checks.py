@@ -23,7 +23,7 @@ def audit_key_file(app_configs, **kwargs):
             checks.Error(
                 f"The audit key cannot be read: {problem}",
                 hint="Create it with `manage.py audit_key --create` (docs/security.md).",
-                id="tverrnett.audit.E001",
+                id="audit.E002",
             )
         ]
     if path.stat().st_mode & (stat.S_IRWXG | stat.S_IRWXO):
@@ -31,7 +31,7 @@ def audit_key_file(app_configs, **kwargs):
             checks.Warning(
                 f"{path} can be read or written by other accounts than its owner.",
                 hint=f"chmod 600 {path}",
-                id="tverrnett.audit.W001",
+                id="audit.W002",
             )
         ]
     return []

@@ -86,3 +86,10 @@ def test_trusted_proxy_addresses_and_networks_are_read():
     )
 
     assert result.stdout.strip() == "['10.0.0.5', '10.1.0.0/24']", result.stderr
+
+
+def test_a_malformed_database_app_role_stops_the_start():
+    result = _run("manage.py", "check", **PRODUCTION, DATABASE_APP_ROLE='app"; DROP TABLE x')
+
+    assert result.returncode != 0
+    assert "DATABASE_APP_ROLE must be a lower-case PostgreSQL role name" in result.stderr
