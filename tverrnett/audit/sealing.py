@@ -202,9 +202,9 @@ def row_leaves(ids):
     """(id, leaf hash) of the row of each entry in `ids`, in no particular order.
 
     The leaf is the SHA-256 of the row exactly as the database writes it:
-    PostgreSQL's COPY text format (one line per row, in UTC and ISO dates), which is
-    also the fastest way to read a million rows; on SQLite the same tab-separated
-    layout built from the stored values.
+    PostgreSQL's binary COPY tuple, which is also the fastest way to read a million
+    rows; on SQLite a tab-separated line of the stored values, in COPY's text
+    escaping.
     """
     ids = [int(entry_id) for entry_id in ids]
     leaves = []
@@ -232,13 +232,15 @@ _BATCH = 10_000
 
 
 def _postgresql_leaf_batches(where):
-    """COPY through libpq directly: psycopg's COPY iterator costs a few microseconds
-    per row, which was most of the time of verifying a million entries."""
+    """COPY in PostgreSQL's binary format, through libpq directly: every tuple arrives
+    as one message (field count, then each field's length and bytes: the id's eight
+    bytes first), and its leaf is the SHA-256 of that message. The binary format does
+    not depend on the session's time zone or date style, and psycopg's own COPY
+    iterator would cost more per row than the rest of the verification."""
     sha256 = hashlib.sha256
-    query = f"COPY ({_SELECT_ROWS}{f' WHERE {where}' if where else ''}) TO STDOUT"
+    from_bytes = int.from_bytes
+    query = f"COPY ({_SELECT_ROWS}{f' WHERE {where}' if where else ''}) TO STDOUT (FORMAT binary)"
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL TimeZone = 'UTC'")
-        cursor.execute("SET LOCAL DateStyle = 'ISO, YMD'")
         pgconn = cursor.connection.pgconn
         pgconn.send_query(query.encode("ascii"))
         result = pgconn.get_result()
@@ -247,12 +249,20 @@ def _postgresql_leaf_batches(where):
         get_copy_data = pgconn.get_copy_data
         batch = []
         append = batch.append
+        first = True
         while True:
             size, data = get_copy_data(0)
             if size <= 0:
                 break
-            line = bytes(data)[:-1]  # without the newline that ends every row
-            append((int(line[: line.index(b"\t")]), sha256(b"\x00" + line).digest()))
+            if first:  # the file header comes with the first message
+                if bytes(data[: len(_BINARY_HEADER)]) != _BINARY_HEADER:
+                    raise DatabaseError("Reading the audit log failed: unexpected COPY header")
+                data = data[len(_BINARY_HEADER) :]
+                first = False
+            if len(data) < 14:  # the trailer (field count -1), or the header alone
+                continue
+            # int16 field count, int32 length of the id, then the id as int64.
+            append((from_bytes(data[6:14], "big"), sha256(data).digest()))
             if len(batch) >= _BATCH:
                 yield batch
                 batch = []
@@ -260,6 +270,10 @@ def _postgresql_leaf_batches(where):
         _finish(pgconn, None)
         if batch:
             yield batch
+
+
+# Signature, flags and header extension length (PostgreSQL's COPY documentation).
+_BINARY_HEADER = b"PGCOPY\n\xff\r\n\x00" + bytes(8)
 
 
 def _finish(pgconn, failed):
