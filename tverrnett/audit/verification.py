@@ -127,25 +127,31 @@ def _check_entries(seals, intervals, suspects, report):
     to_explain = defaultdict(list)  # seal index -> ids of its rows
     unsealed = []
     bisect_right = bisect.bisect_right
+    # The interval of the row before: rows mostly come in id order, so most rows fall
+    # in it and need no search.
+    low, high, index, bucket, count = 1, 0, None, None, 0
     for batch in every_row_leaf():
         report.entries += len(batch)
         for row in batch:
             entry_id = row[0]
-            k = bisect_right(starts, entry_id) - 1
-            if k < 0 or entry_id > intervals[k][1]:
-                unsealed.append(entry_id)
-                continue
-            index = intervals[k][2]
-            if index in finished:  # one row too many: the same id twice
+            if entry_id < low or entry_id > high:
+                k = bisect_right(starts, entry_id) - 1
+                if k < 0 or entry_id > intervals[k][1]:
+                    unsealed.append(entry_id)
+                    continue
+                low, high, index = intervals[k]
+                bucket = None if index in finished else buckets.setdefault(index, [])
+                count = seals[index]["entry_count"]
+            if bucket is None:  # one row too many for a finished seal: an id twice
                 to_explain[index].append(entry_id)
                 continue
-            bucket = buckets.setdefault(index, [])
             bucket.append(row)
-            if len(bucket) == seals[index]["entry_count"]:
+            if len(bucket) == count:
                 del buckets[index]
                 finished.add(index)
                 if index in suspects or not _rows_match(seals[index], bucket):
                     to_explain[index] += [entry_id for entry_id, _leaf in bucket]
+                bucket = None
     for index, bucket in buckets.items():  # rows missing
         to_explain[index] += [entry_id for entry_id, _leaf in bucket]
     for index in suspects - finished - set(buckets):  # no row left at all
