@@ -10,7 +10,8 @@ class Command(BaseCommand):
     help = (
         "The background worker: escalates unacknowledged notices and sends the reminders "
         "(consent expiry, measure evaluations, plan revisions, first decisions, reviews after "
-        "exit, assessment reviews). Every job is idempotent, so two workers or a restart send "
+        "exit, assessment reviews) and the log review's monthly sample and weekly digest. "
+        "Every job is idempotent, so two workers or a restart send "
         "nothing twice. Runs until stopped; --once runs every job once and exits."
     )
 
