@@ -67,6 +67,8 @@ def send_digests(now):
         .select_related("user", "agency__municipality")
         .order_by("agency_id", "pk")
     )
+    if not officers:
+        return 0
     wanted = [
         (membership, f"log-review:{membership.agency_id}:{year}-W{week:02d}:{membership.user_id}")
         for membership in officers
