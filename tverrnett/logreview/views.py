@@ -41,7 +41,8 @@ def _select(items, rule, status):
 @require_GET
 def review(request):
     agency = _reviewed_agency(request)
-    form = forms.ReviewFilterForm(request.GET or None)
+    first, last = services.default_period()
+    form = forms.ReviewFilterForm(request.GET or None, initial={"start": first, "end": last})
     first_day, last_day, rule, status, sort = form.filters()
     start, end = services.period_bounds(first_day, last_day)
     flagged = services.flagged(agency, start, end)
