@@ -1,6 +1,6 @@
 """Log review (L45): personvern.demo, the privacy officer of Drammen kommune – SLT, opens
 the review page, finds slt.demo's identity-number reveal and plan PDF flagged and an
-ordinary read in last month's sample, tries to mark one reviewed without a note (a
+ordinary read in the month's sample, tries to mark one reviewed without a note (a
 Norwegian error), then with one; the list shows it reviewed with the note. Every page
 is checked with axe, at desktop width and at 320 px."""
 
@@ -19,7 +19,7 @@ NOTE = "Koordinator forberedte møtet med foresatte; i orden."
 @pytest.fixture(scope="module")
 def entries(server):
     """Entries by slt.demo acting for the SLT, written as the case pages write them, and
-    last month's sample holding an ordinary read."""
+    a monthly sample holding an ordinary read."""
     return shell(
         server,
         "import json\n"
@@ -40,11 +40,9 @@ def entries(server):
         "ordinary = record('case.viewed', actor=user, agency=agency, target=case,"
         " detail={'parts': ['summary'], 'path': 'coordinator', 'role': 'slt_coordinator',"
         " 'person': case.subject_id})\n"
-        "import datetime\n"
         "from django.utils import timezone\n"
         "from tverrnett.logreview.models import MonthlySample\n"
-        "first = timezone.localdate().replace(day=1)\n"
-        "month = (first - datetime.timedelta(days=1)).replace(day=1)\n"
+        "month = timezone.localdate().replace(day=1)  # the read's own month, as drawn\n"
         "MonthlySample.objects.create(agency=agency, month=month, entry_ids=[ordinary.pk],"
         " population=1)\n"
         "print(json.dumps({'case': case.reference, 'revealed': revealed.pk, 'pdf': pdf.pk,"
@@ -79,3 +77,14 @@ def test_the_privacy_officer_reviews_a_flagged_entry(page, server, entries, shot
     )
     expect(page.get_by_text(NOTE)).to_be_visible()
     check_page(page, "log-review-reviewed", shots)
+
+    # The sampled ordinary read may be marked without a note.
+    click_and_wait(page, page.locator(f"a[href^='/logg/gjennomgang/{entries['ordinary']}/']"))
+    expect(page.get_by_text("Trukket ut i den månedlige stikkprøven")).to_be_visible()
+    submit(page)
+    expect(page.locator(".tn-messages [role=status]")).to_contain_text(
+        "Loggposten er merket som kontrollert."
+    )
+    expect(
+        page.locator("#sample-heading + p + div .ds-tag", has_text="Kontrollert")
+    ).to_be_visible()

@@ -266,8 +266,8 @@ def _reference_only(case_id, references):
 def reviewable_item(agency, entry_id):
     """The entry with `entry_id` as an Item, if the agency's officer may review it: it
     is the agency's, and a rule flags it or it is in one of the agency's samples.
-    Otherwise None. The rules are computed on the entries around it, so rule c sees the
-    same neighbours the page saw."""
+    Otherwise None. The rules are computed on the entries within MANY_CASES_MINUTES
+    around it, so rule c sees every window the entry lies in."""
     entry = (
         AuditEntry.objects.filter(
             pk=entry_id, agency_id=agency.pk, action__in=sorted(rules.CANDIDATE_ACTIONS)
