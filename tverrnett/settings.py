@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "tverrnett.assessments",
     "tverrnett.notices",
     "tverrnett.duplicates",
+    "tverrnett.logreview",
 ]
 
 MIDDLEWARE = [
@@ -103,6 +104,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "tverrnett.cases.context_processors.case_work",
+                "tverrnett.logreview.context_processors.log_review",
             ],
         },
     },
@@ -214,6 +216,27 @@ INSTRUMENTS_DIR = env_str("INSTRUMENTS_DIR", "") or ""
 # Concern cases (L27): a registered case waits at most this many days for its first
 # decision; after that the worker reminds the coordinator and the case is flagged.
 FIRST_DECISION_DAYS = env_int("FIRST_DECISION_DAYS", 14, minimum=1)
+# Log review by each agency's privacy and security officer (L45; tverrnett.logreview,
+# docs/architecture.md "Log review"). Times are Europe/Oslo (TIME_ZONE).
+LOG_REVIEW = {
+    # Working hours: a read from WORK_START_HOUR up to (not including) WORK_END_HOUR on
+    # a working day (0 = Monday) is inside them; anything else is flagged.
+    "WORK_START_HOUR": env_int("LOG_REVIEW_WORK_START_HOUR", 7),
+    "WORK_END_HOUR": env_int("LOG_REVIEW_WORK_END_HOUR", 17, minimum=1),
+    "WORK_DAYS": (0, 1, 2, 3, 4),
+    # Many cases in a short time: this many different cases read by one user within
+    # this many minutes flags every read in that window (1440 minutes: per day).
+    "MANY_CASES": env_int("LOG_REVIEW_MANY_CASES", 10, minimum=2),
+    "MANY_CASES_MINUTES": env_int("LOG_REVIEW_MANY_CASES_MINUTES", 60, minimum=1),
+    # The page looks back this many days unless the officer picks a period, and never
+    # over more than MAX_PERIOD_DAYS at once (the log is never scanned whole).
+    "DEFAULT_PERIOD_DAYS": env_int("LOG_REVIEW_DEFAULT_PERIOD_DAYS", 30, minimum=1),
+    "MAX_PERIOD_DAYS": env_int("LOG_REVIEW_MAX_PERIOD_DAYS", 92, minimum=1),
+    # Ordinary (not flagged) reads drawn for review each month, per agency.
+    "SAMPLE_SIZE": env_int("LOG_REVIEW_SAMPLE_SIZE", 10, minimum=1),
+    # Flagged items per page.
+    "PER_PAGE": 50,
+}
 # E-mail (notices and reminders say only "something is waiting", with a link to SITE_URL).
 SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000") or "http://127.0.0.1:8000"
 EMAIL_BACKEND = env_str(

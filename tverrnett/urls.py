@@ -20,5 +20,6 @@ urlpatterns = [
     path("", include("tverrnett.assessments.urls")),
     path("varsler/", include("tverrnett.notices.urls")),
     path("mulige-duplikater/", include("tverrnett.duplicates.urls")),
+    path("logg/gjennomgang/", include("tverrnett.logreview.urls")),
     path("i18n/setlang/", public(set_language), name="set_language"),
 ]

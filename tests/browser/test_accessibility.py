@@ -14,7 +14,7 @@ import secrets
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import DEMO_PASSWORD, enter_code, enter_password, submit
+from tests.browser.conftest import DEMO_PASSWORD, enter_code, enter_password, log_in, submit
 from tests.browser.pagecheck import (
     FAILING_IMPACTS,
     PACKAGE_DIR,
@@ -174,6 +174,15 @@ def _home_english(page, server):
     page.goto("/")
     switch_language(page, "en")
     expect(page).to_have_url(server.url("/"))
+
+
+@scenario("log review")
+def _log_review(page, server):
+    # Only a privacy officer has the page (everyone else gets 404): personvern.demo.
+    log_in(page, server, "personvern.demo")
+    response = page.goto("/logg/gjennomgang/")
+    assert response.status == 200
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Loggkontroll")
 
 
 @scenario("accessibility statement")

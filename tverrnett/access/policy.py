@@ -302,8 +302,10 @@ def can_confirm_network_member(user, member):
 # Concern cases (C1, L05, L42, L43) -------------------------------------------
 
 # Agency administrators run their agency's accounts and directory entry; they
-# do not do case work, so membership in that role opens no case (L42).
-_NO_CASE_WORK_ROLES = frozenset({"agency_admin"})
+# do not do case work, so membership in that role opens no case (L42). Neither does
+# the privacy and security officer, who reviews the agency's access log (L45) and
+# sees of a case only its reference there (`reviews_log_of`).
+_NO_CASE_WORK_ROLES = frozenset({"agency_admin", "privacy_officer"})
 
 
 def case_agency_ids(user):
@@ -914,6 +916,21 @@ def may_break_glass(user, agency, case):
     if district_id is not None:
         named |= models.Q(police_district_id=district_id)
     return Role.objects.filter(named, agency=agency).exists()
+
+
+def reviews_log_of(user):
+    """The agency whose access log the user reviews (L45): the agency of the membership
+    the user acts for, when that membership is a privacy and security officer's;
+    otherwise None. Only the acting membership counts: a user who is a privacy officer
+    in one agency and acts for another reviews nothing. Outside a request, nothing."""
+    acting = acting_membership(user)
+    if acting is _OUTSIDE_REQUEST or acting is None:
+        return None
+    if not is_fully_authenticated(user):
+        return None
+    if acting.role != "privacy_officer":
+        return None
+    return acting.agency_id
 
 
 def can_review_break_glass(user, access):

@@ -30,6 +30,8 @@ class MembershipRole(models.TextChoices):
     BRIDGE_BUILDER = "bridge_builder", _("Bridge builder")
     LINE_MANAGER = "line_manager", _("Line manager")
     AGENCY_ADMIN = "agency_admin", _("Agency administrator")
+    # Reviews the agency's access log (L45); does no case work and sees no case data.
+    PRIVACY_OFFICER = "privacy_officer", _("Privacy and security officer")
 
 
 class Membership(models.Model):

@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_noop, ngettext
 
 from tverrnett.notices.models import Delivery
 
@@ -26,7 +26,12 @@ logger = logging.getLogger(__name__)
 SUBJECTS = {
     "notice": gettext_noop("You have a new notice in Tverrnett"),
     "reminder": gettext_noop("You have a reminder in Tverrnett"),
+    "log-review": gettext_noop("Log entries wait for your review in Tverrnett"),
 }
+
+# The log review's weekly digest (tverrnett.logreview.jobs): its kind carries the number
+# of items waiting ("log-review:12"), the only thing the e-mail says about them.
+LOG_REVIEW = "log-review"
 
 
 def absolute(path):
@@ -35,9 +40,27 @@ def absolute(path):
 
 def link_for(kind):
     """Where an e-mail of `kind` points: the notices inbox for a notice, the start page for
-    a reminder. Never a page of a case or a chain: a URL with an id in a mailbox says which
-    case (or chain) exists and what it is about."""
+    a reminder, the log review page for its digest. Never a page of a case or a chain: a
+    URL with an id in a mailbox says which case (or chain) exists and what it is about."""
+    if kind.startswith(LOG_REVIEW):
+        return reverse("logreview:review")
     return reverse("notices:inbox") if kind.startswith("notice") else reverse("core:home")
+
+
+def _subject_key(kind):
+    if kind.startswith(LOG_REVIEW):
+        return LOG_REVIEW
+    return "notice" if kind.startswith("notice") else "reminder"
+
+
+def _waiting_line(kind):
+    """For the log review digest: how many items wait (the number from its kind)."""
+    count = kind.removeprefix(LOG_REVIEW + ":")
+    if not kind.startswith(LOG_REVIEW + ":") or not count.isdigit():
+        return None
+    return ngettext(
+        "%(count)s item waits for review.", "%(count)s items wait for review.", int(count)
+    ) % {"count": int(count)}
 
 
 def deliver(user, *, key, kind):
@@ -92,10 +115,12 @@ def _mail(user, kind):
     # e-mails stopped linking to cases is retried with the inbox or start page too.
     path = link_for(kind)
     with translation.override(settings.LANGUAGE_CODE):
-        subject = _(SUBJECTS["notice" if kind.startswith("notice") else "reminder"])
+        subject = _(SUBJECTS[_subject_key(kind)])
+        waiting = _waiting_line(kind)
         body = "\n\n".join(
             [
                 subject + ".",
+                *([waiting] if waiting else []),
                 _("Log in to read it:") + " " + absolute(path),
                 _("This e-mail holds no information about the matter, by design."),
             ]

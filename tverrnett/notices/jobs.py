@@ -17,6 +17,7 @@ from tverrnett.assessments.models import Assessment
 from tverrnett.cases.models import CaseState, ConcernCase
 from tverrnett.consent.models import Consent
 from tverrnett.exitwork.models import FollowUpReview
+from tverrnett.logreview import jobs as log_review
 from tverrnett.measures.models import OPEN_STATUSES, Measure
 from tverrnett.notices import emails, services
 from tverrnett.notices.models import Delivery
@@ -157,5 +158,7 @@ def run_due(now=None):
         "first_decisions": overdue_first_decisions(now),
         "follow_up_reviews": follow_up_reviews(today),
         "assessment_reviews": assessment_reviews(today),
+        "log_review_samples": log_review.draw_samples(now),
+        "log_review_digests": log_review.send_digests(now),
         "emails_retried": emails.retry_unsent(now),
     }

@@ -150,6 +150,14 @@ USERS = [
         ],
         True,
     ),
+    # Reviews the SLT's access log (L45); sees no case.
+    (
+        "personvern.demo",
+        "Petra",
+        "Demo (personvern)",
+        [("Drammen kommune – SLT", MembershipRole.PRIVACY_OFFICER)],
+        True,
+    ),
     # No authenticator yet: shows the enrolment with a QR code on first login.
     ("ny.demo", "Nora", "Demo (ny bruker)", [("Nav Drammen", MembershipRole.CASE_WORKER)], False),
 ]

@@ -12,9 +12,9 @@ class Command(BaseCommand):
     help = (
         "The background worker: escalates unacknowledged notices and sends the reminders "
         "(consent expiry, measure evaluations, plan revisions, first decisions, reviews after "
-        "exit, assessment reviews), and seals and anchors the audit log. Every job is "
-        "idempotent, so two workers or a restart send nothing twice. Runs until stopped; "
-        "--once runs every job once and exits."
+        "exit, assessment reviews), the log review's monthly sample and weekly digest, and "
+        "seals and anchors the audit log. Every job is idempotent, so two workers or a "
+        "restart send nothing twice. Runs until stopped; --once runs every job once and exits."
     )
 
     def add_arguments(self, parser):
