@@ -7,11 +7,12 @@ for the response to be a success (a refused request leaves no read entry).
 """
 
 import ipaddress
+from contextlib import nullcontext
 
 from django.db import connection, models, transaction
 from django.utils import timezone
 
-from tverrnett.audit import actions, keys
+from tverrnett.audit import actions, authentication, keys
 from tverrnett.audit.context import current_request_id
 from tverrnett.audit.models import AuditEntry
 
@@ -54,7 +55,10 @@ def record(action, *, actor=None, agency=None, target=None, detail=None, request
     if request is not None and agency is None:
         agency = getattr(request, "agency", None)
     key = keys.current()
-    with transaction.atomic():
+    # PostgreSQL: two statements and no transaction of our own; the INSERT is atomic
+    # on its own, inside the caller's transaction or not. SQLite: the id is read and
+    # used under the write lock, so the two must share a transaction.
+    with transaction.atomic() if connection.vendor != "postgresql" else nullcontext():
         entry = AuditEntry(
             id=_next_entry_id(),
             created_at=timezone.now(),
@@ -70,8 +74,25 @@ def record(action, *, actor=None, agency=None, target=None, detail=None, request
             ip_address=_client_ip(request),
         )
         _authenticate(entry, key)
-        entry.save(force_insert=True)
+        _insert(entry)
     return entry
+
+
+_INSERTED = (*authentication.ENTRY_FIELDS, "mac")
+
+
+def _insert(entry):
+    """One INSERT with a fixed text: the ORM's save() spent more time building the SQL
+    than the database spent running it, on the path of every audited request."""
+    fields = [AuditEntry._meta.get_field(name) for name in _INSERTED]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO audit_auditentry ({', '.join(_INSERTED)}) "  # noqa: S608 (constants)
+            f"VALUES ({', '.join(['%s'] * len(_INSERTED))})",
+            [field.get_db_prep_save(getattr(entry, field.attname), connection) for field in fields],
+        )
+    entry._state.adding = False
+    entry._state.db = connection.alias
 
 
 def record_read(action, *, actor=None, agency=None, target=None, detail=None, request=None):
