@@ -56,8 +56,9 @@ class AuditEntry(models.Model):
     ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
     key_id = models.CharField(max_length=16)
     mac = models.CharField(max_length=64)
-    # The inserting transaction's id, set by a trigger on PostgreSQL (NULL on SQLite):
-    # the sealer seals only transactions that have ended (see audit.sealing).
+    # The inserting transaction's id: a column default on PostgreSQL, with a BRIN
+    # index (migration 0004); NULL on SQLite. The sealer seals only transactions that
+    # have ended (see audit.sealing). Inserts must leave the column out (services).
     txid = models.BigIntegerField(null=True, blank=True, editable=False)
 
     objects = AuditEntryQuerySet.as_manager()
@@ -74,7 +75,6 @@ class AuditEntry(models.Model):
             models.Index(fields=["target_type", "target_id"]),
             # The log review: one agency's entries in a period.
             models.Index(fields=["agency_id", "created_at"]),
-            models.Index(fields=["txid", "id"]),
         ]
 
     def __str__(self):

@@ -7,7 +7,7 @@ transaction that has ended since the last seal, checks each entry's MAC (a forge
 entry stops the sealing, loudly), and writes a seal naming exactly those entries,
 a hash over their rows and the previous seal's hash, with a MAC.
 
-Which transactions have ended: on PostgreSQL a trigger stores each entry's
+Which transactions have ended: on PostgreSQL a column default stores each entry's
 transaction id (`txid`), and every transaction older than the oldest one still
 running (`pg_snapshot_xmin`) has committed or rolled back, so its entries are all
 visible now and none can appear later. On SQLite writers hold the database lock
