@@ -140,6 +140,8 @@ if not AUDIT_KEY_FILE:
 # another machine (docs/security.md). AUDIT_ANCHOR_SYSLOG also sends each anchor to syslog.
 AUDIT_ANCHOR_DIR = env_str("AUDIT_ANCHOR_DIR", str(DATA_DIR / "audit-anchors"))
 AUDIT_ANCHOR_SYSLOG = env_bool("AUDIT_ANCHOR_SYSLOG", False)
+# How many audit entry ids a process draws at once on PostgreSQL (audit.services).
+AUDIT_ID_BLOCK = env_int("AUDIT_ID_BLOCK", 16, minimum=1)
 # The most entries one seal covers; the worker seals every minute.
 AUDIT_SEAL_BATCH = env_int("AUDIT_SEAL_BATCH", 50_000, minimum=1)
 # PostgreSQL only: the role the application connects as in production (docs/security.md,

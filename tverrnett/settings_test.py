@@ -10,6 +10,9 @@ import os
 os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-any-real-use-0123456789")
 os.environ.setdefault("HTTPS", "false")
 os.environ.setdefault("AUDIT_KEY_GENERATE", "true")
+# One id per draw, as before id blocks: pinned query counts do not depend on whether
+# an earlier test left a block (test_log.py tests the blocks themselves).
+os.environ.setdefault("AUDIT_ID_BLOCK", "1")
 os.environ.setdefault(
     "AUDIT_KEY_FILE",
     os.path.join(os.path.dirname(os.path.dirname(__file__)), "var", "test-audit.key"),

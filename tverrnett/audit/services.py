@@ -11,6 +11,7 @@ import threading
 import time
 from contextlib import nullcontext
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
@@ -35,7 +36,7 @@ def _next_entry_id():
 
 
 class _IdBlocks(threading.local):
-    """Ids drawn from the sequence `ID_BLOCK` at a time, used within `ID_BLOCK_SECONDS`.
+    """Ids drawn from the sequence `AUDIT_ID_BLOCK` at a time, used within a second.
 
     A busy process then asks the database for an id once per block instead of once
     per entry (one round trip of two on the path of every audited request). Ids stay
@@ -56,14 +57,13 @@ class _IdBlocks(threading.local):
             or time.monotonic() - self.drawn_at > ID_BLOCK_SECONDS
         ):
             with connection.cursor() as cursor:
-                cursor.execute(_DRAW_IDS, [ID_BLOCK])
+                cursor.execute(_DRAW_IDS, [settings.AUDIT_ID_BLOCK])
                 self.ids = sorted((row[0] for row in cursor.fetchall()), reverse=True)
             self.database = database
             self.drawn_at = time.monotonic()
         return self.ids.pop()
 
 
-ID_BLOCK = 16
 ID_BLOCK_SECONDS = 1.0
 _DRAW_IDS = (
     "SELECT nextval(pg_get_serial_sequence('audit_auditentry', 'id')) FROM generate_series(1, %s)"
@@ -94,10 +94,12 @@ def record(action, *, actor=None, agency=None, target=None, detail=None, request
     if request is not None and agency is None:
         agency = getattr(request, "agency", None)
     key = keys.current()
-    # PostgreSQL: two statements and no transaction of our own; the INSERT is atomic
-    # on its own, inside the caller's transaction or not. SQLite: the id is read and
-    # used under the write lock, so the two must share a transaction.
-    with transaction.atomic() if connection.vendor != "postgresql" else nullcontext():
+    # PostgreSQL outside a transaction (a read's entry): no transaction of our own,
+    # the INSERT is atomic by itself. Inside the caller's transaction, a savepoint, so
+    # a failed entry does not spoil the caller's work. SQLite: the id is read and used
+    # under the write lock, so the two must share a transaction.
+    standalone = connection.vendor == "postgresql" and not connection.in_atomic_block
+    with nullcontext() if standalone else transaction.atomic():
         entry = AuditEntry(
             id=_next_entry_id(),
             created_at=timezone.now(),

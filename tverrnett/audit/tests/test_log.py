@@ -8,6 +8,7 @@ MACs the attacker can compute recomputed with a key of their own.
 import datetime
 import json
 import secrets
+import time
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -441,3 +442,30 @@ def test_the_worker_goes_on_with_its_other_jobs_when_sealing_is_refused(capsys):
     assert f"AUDIT LOG: audit entry {entries[0].pk}" in capsys.readouterr().err
     assert not AuditSeal.objects.exists()
     assert read_anchors() == []
+
+
+def test_postgresql_draws_entry_ids_in_blocks_used_within_a_second(settings, monkeypatch):
+    from django.test.utils import CaptureQueriesContext
+
+    from tverrnett.audit import services
+
+    settings.AUDIT_ID_BLOCK = 4
+    services._id_blocks.ids = []
+    with CaptureQueriesContext(connection) as queries:
+        entries = _entries(5)
+    draws = [q for q in queries.captured_queries if "nextval" in q["sql"]]
+    if connection.vendor != "postgresql":
+        assert draws == []  # SQLite takes the next id under its write lock
+        return
+    assert len(draws) == 2  # 4 ids, then 4 more for the fifth entry
+    assert [entry.pk for entry in entries] == sorted(entry.pk for entry in entries)
+
+    # A block not used up within a second is dropped, never handed out late.
+    left = list(services._id_blocks.ids)
+    assert left
+    now = time.monotonic()
+    monkeypatch.setattr(services.time, "monotonic", lambda: now + 2)
+    late = record("test.touched")
+    assert late.pk > max(left)
+    assert seal_pending() == 6
+    assert verify_log().intact
