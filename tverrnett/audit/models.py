@@ -69,7 +69,6 @@ class AuditEntry(models.Model):
         verbose_name_plural = _("audit entries")
         indexes = [
             models.Index(fields=["action", "created_at"]),
-            models.Index(fields=["actor_id", "created_at"]),
             # The start page's "your previous login": one user's newest auth.login.
             models.Index(fields=["actor_id", "action", "id"]),
             models.Index(fields=["target_type", "target_id"]),
