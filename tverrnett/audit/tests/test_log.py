@@ -469,3 +469,29 @@ def test_postgresql_draws_entry_ids_in_blocks_used_within_a_second(settings, mon
     assert late.pk > max(left)
     assert seal_pending() == 6
     assert verify_log().intact
+
+
+def test_anchors_also_go_to_syslog_when_asked(settings):
+    import logging
+
+    from tverrnett.audit import anchors
+
+    settings.AUDIT_ANCHOR_SYSLOG = True
+    captured = []
+
+    class Capture(logging.Handler):
+        def emit(self, record):
+            captured.append(record.getMessage())
+
+    handler = Capture()
+    anchors.syslog.addHandler(handler)  # in place of the SysLogHandler it would add
+    try:
+        _entries(1)
+        call_command("anchor_audit")
+    finally:
+        anchors.syslog.removeHandler(handler)
+
+    seal = AuditSeal.objects.get()
+    assert len(captured) == 1
+    assert captured[0].startswith("tverrnett-audit-anchor {")
+    assert seal.seal_hash in captured[0]
