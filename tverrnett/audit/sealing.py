@@ -33,23 +33,8 @@ logger = logging.getLogger(__name__)
 # Only sealers take this lock; writers never do.
 _SEALER_LOCK_KEY = 7_160_202
 
-ROW_COLUMNS = (
-    "id",
-    "created_at",
-    "action",
-    "actor_id",
-    "actor_username",
-    "agency_id",
-    "agency_name",
-    "target_type",
-    "target_id",
-    "detail",
-    "request_id",
-    "ip_address",
-    "key_id",
-    "mac",
-    "txid",
-)
+# What a leaf covers: everything the MAC covers, the MAC itself and the transaction id.
+ROW_COLUMNS = (*authentication.ENTRY_FIELDS, "mac", "txid")
 # Column names from the constant above; values always go in as parameters.
 _SELECT_ROWS = f"SELECT {', '.join(ROW_COLUMNS)} FROM audit_auditentry"  # noqa: S608
 
@@ -179,13 +164,17 @@ def _not_yet_sealed(ids):
 
 def first_unauthenticated(ids):
     """(entry id, reason) of the first of `ids` whose MAC does not hold, or None."""
+    return next(mac_problems(ids), None)
+
+
+def mac_problems(ids):
+    """(entry id, reason) for each of `ids` whose MAC does not hold, in id order."""
+    ids = sorted(ids)
     for start in range(0, len(ids), 5000):
-        chunk = ids[start : start + 5000]
-        for entry in AuditEntry.objects.filter(id__in=chunk).order_by("id"):
+        for entry in AuditEntry.objects.filter(id__in=ids[start : start + 5000]).order_by("id"):
             reason = mac_problem(entry)
             if reason:
-                return entry.pk, reason
-    return None
+                yield entry.pk, reason
 
 
 def mac_problem(entry):

@@ -206,11 +206,7 @@ def _reserve_ids(count):
     SQLite the write lock makes the next `count` ids ours."""
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence('audit_auditentry', 'id')) "
-                "FROM generate_series(1, %s)",
-                [count],
-            )
+            cursor.execute(_DRAW_IDS, [count])
             return sorted(row[0] for row in cursor.fetchall())
     first = _next_entry_id()
     return list(range(first, first + count))

@@ -19,8 +19,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from tverrnett.audit import anchors, authentication, keys
-from tverrnett.audit.models import AuditEntry, AuditSeal
-from tverrnett.audit.sealing import every_row_leaf, mac_problem
+from tverrnett.audit.models import AuditSeal
+from tverrnett.audit.sealing import every_row_leaf, mac_problems
 
 
 @dataclass(order=True)
@@ -160,11 +160,9 @@ def _check_entries(seals, intervals, suspects, report):
     report.unsealed = sorted(unsealed)
     for index, ids in to_explain.items():
         report.problems += _explain(seals[index], sorted(ids))
-    for start in range(0, len(unsealed), 5000):
-        for entry in AuditEntry.objects.filter(id__in=report.unsealed[start : start + 5000]):
-            reason = mac_problem(entry)
-            if reason:
-                report.problems.append(Problem.entry(entry.pk, reason))
+    report.problems += [
+        Problem.entry(entry_id, reason) for entry_id, reason in mac_problems(report.unsealed)
+    ]
 
 
 def _rows_match(seal, rows):
@@ -190,12 +188,7 @@ def _explain(seal, present_ids):
         for entry_id in sorted(present):
             if present_ids.count(entry_id) > 1:
                 problems.append(Problem.entry(entry_id, "appears more than once"))
-    ids = sorted(present)
-    for start in range(0, len(ids), 5000):
-        for entry in AuditEntry.objects.filter(id__in=ids[start : start + 5000]):
-            reason = mac_problem(entry)
-            if reason:
-                problems.append(Problem.entry(entry.pk, reason))
+    problems += [Problem.entry(entry_id, reason) for entry_id, reason in mac_problems(present)]
     if not problems and not seal.get("suspect"):
         problems.append(
             Problem.seal(
