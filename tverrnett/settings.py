@@ -136,6 +136,14 @@ if not AUDIT_KEY_FILE:
     if not AUDIT_KEY_GENERATE:
         raise ImproperlyConfigured("AUDIT_KEY_FILE must be set when DEBUG is off.")
     AUDIT_KEY_FILE = str(DATA_DIR / "audit.key")
+# National identity numbers are encrypted in the database with a key kept outside it
+# (docs/security.md, "Encryption at rest"); the same rules as the audit key.
+IDENTITY_KEY_GENERATE = env_bool("IDENTITY_KEY_GENERATE", DEBUG)
+IDENTITY_KEY_FILE = env_str("IDENTITY_KEY_FILE") or ""
+if not IDENTITY_KEY_FILE:
+    if not IDENTITY_KEY_GENERATE:
+        raise ImproperlyConfigured("IDENTITY_KEY_FILE must be set when DEBUG is off.")
+    IDENTITY_KEY_FILE = str(DATA_DIR / "identity.key")
 # Where `anchor_audit` appends the newest seal's hash, one file per day; ship it to
 # another machine (docs/security.md). AUDIT_ANCHOR_SYSLOG also sends each anchor to syslog.
 AUDIT_ANCHOR_DIR = env_str("AUDIT_ANCHOR_DIR", str(DATA_DIR / "audit-anchors"))

@@ -20,6 +20,7 @@ from stdnum.no import fodselsnummer
 from tverrnett.access import policy
 from tverrnett.audit import actions
 from tverrnett.audit.services import record, record_read
+from tverrnett.cases import identity_encryption
 from tverrnett.cases.models import (
     BreakGlassAccess,
     CaseState,
@@ -259,7 +260,9 @@ def same_person(*, name="", birth_date=None, birth_year=None, identity_number=""
         return None
     same_person = Q()
     if identity_number:
-        same_person |= Q(subject__identity_number=identity_number)
+        same_person |= Q(
+            subject__identity_number_hash__in=identity_encryption.hashes_to_match(identity_number)
+        )
     if name.strip():
         same_name = Q(subject__name__iexact=name.strip())
         if birth_date:
