@@ -207,6 +207,8 @@ def _refuse_in_anonymous(case, fields):
 
 
 def _timeline(case, actor, kind, *, from_state="", to_state="", note=""):
+    # The last guard for every note an anonymous discussion's timeline keeps (L18).
+    _refuse_in_anonymous(case, {"note": note})
     TimelineEvent.objects.create(
         case=case, actor=actor, kind=kind, from_state=from_state, to_state=to_state, note=note
     )
@@ -756,6 +758,7 @@ def change_coordinator(actor, case, *, version, role, reason, request=None):
         )
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the coordinator changes.")})
+    _refuse_in_anonymous(case, {"reason": reason})
     _claim_version(case, version)
     previous = case.coordinator_role_id
     previous_role = case.coordinator_role
@@ -1167,6 +1170,7 @@ def correct_journal_entry(actor, entry, *, text, confidentiality, reason, reques
         )
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the entry is corrected.")})
+    _refuse_in_anonymous(case, {"reason": reason})
     # A tag the caller does not name is kept: a correction never un-tags by omission.
     kept = {field: getattr(entry, field) for field in ITEM_CLASS_FIELDS if field != "sector"}
     fields = _item_fields(case, entry.agency, text, {**kept, **tags})
