@@ -2,6 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from tverrnett.announcements.models import AnnouncementKind
+from tverrnett.core.identity_numbers import RefusesIdentityNumbers
 from tverrnett.networks.models import Network
 
 
@@ -17,7 +18,7 @@ class AnnouncementSearchForm(forms.Form):
     )
 
 
-class AnnouncementForm(forms.Form):
+class AnnouncementForm(RefusesIdentityNumbers, forms.Form):
     network = forms.ModelChoiceField(
         label=_("Network"),
         help_text=_(

@@ -6,6 +6,7 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from tverrnett.core.files import ALLOWED_EXTENSIONS_TEXT, ALLOWED_TYPES, check_upload
+from tverrnett.core.identity_numbers import RefusesIdentityNumbers
 from tverrnett.events.models import Event
 from tverrnett.networks.models import Network
 
@@ -25,7 +26,7 @@ def _formfield(model_field, **kwargs):
     return model_field.formfield(**kwargs)
 
 
-class EventForm(forms.ModelForm):
+class EventForm(RefusesIdentityNumbers, forms.ModelForm):
     class Meta:
         model = Event
         formfield_callback = _formfield

@@ -3,6 +3,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from tverrnett.agencies.models import Agency
+from tverrnett.core.identity_numbers import RefusesIdentityNumbers
 from tverrnett.geography.models import Municipality, PoliceDistrict
 from tverrnett.networks.models import ForumAudience, Network, NetworkLevel, RoleKind
 from tverrnett.networks.services import KEEP, child_levels
@@ -128,7 +129,7 @@ class HandOverRoleForm(forms.Form):
 # Keeping a network up to date (N4) -------------------------------------------
 
 
-class NetworkEditForm(forms.Form):
+class NetworkEditForm(RefusesIdentityNumbers, forms.Form):
     mandate = forms.CharField(
         label=_("Mandate"),
         required=False,
@@ -254,7 +255,7 @@ def _scope_label(scope):
 # Creating child networks and case forums --------------------------------------
 
 
-class ChildNetworkForm(forms.Form):
+class ChildNetworkForm(RefusesIdentityNumbers, forms.Form):
     """A new network below `parent`. The field names match the service's error keys."""
 
     name = forms.CharField(
@@ -295,7 +296,7 @@ class ChildNetworkForm(forms.Form):
         ).order_by("name")
 
 
-class ForumForm(forms.Form):
+class ForumForm(RefusesIdentityNumbers, forms.Form):
     name = forms.CharField(
         label=_("Name"),
         max_length=200,
