@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tverrnett.announcements.models import AnnouncementKind
 from tverrnett.core.identity_numbers import RefusesIdentityNumbers
+from tverrnett.core.texts import LONG_TEXT_MAX
 from tverrnett.networks.models import Network
 
 
@@ -49,7 +50,7 @@ class AnnouncementForm(RefusesIdentityNumbers, forms.Form):
     body = forms.CharField(
         label=_("Text"),
         help_text=_("Plain text. Leave an empty line between paragraphs."),
-        max_length=10000,
+        max_length=LONG_TEXT_MAX,
         widget=forms.Textarea(attrs={"rows": 10, "cols": 80}),
         error_messages={
             "required": _("Write the text of the announcement."),

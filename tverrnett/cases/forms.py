@@ -20,9 +20,10 @@ from tverrnett.cases.models import (
 )
 from tverrnett.cases.services import identity_number_refused_message
 from tverrnett.core.identity_numbers import RefusesIdentityNumbers, refuse_identity_numbers_in
+from tverrnett.core.texts import LONG_TEXT_MAX, limited_formfield
 from tverrnett.networks.models import ForumAudience
 
-TEXT_MAX = 8000
+TEXT_MAX = LONG_TEXT_MAX
 
 
 def _textarea(rows=5):
@@ -364,6 +365,7 @@ class ReopenForm(VersionedForm):
 class SecurityClarificationForm(forms.ModelForm, VersionedForm):
     class Meta:
         model = SecurityClarification
+        formfield_callback = limited_formfield
         fields = [
             "police_contact_consulted",
             "police_contact_note",
@@ -478,6 +480,7 @@ class TeamMemberForm(forms.Form):
 class ResourceForm(forms.ModelForm):
     class Meta:
         model = Resource
+        formfield_callback = limited_formfield
         fields = ["name", "relation", "how_they_help", "contact"]
         widgets = {"how_they_help": _textarea(3)}
         error_messages = {

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tverrnett.agencies.models import Agency
 from tverrnett.core.identity_numbers import RefusesIdentityNumbers
+from tverrnett.core.texts import LONG_TEXT_MAX
 from tverrnett.geography.models import Municipality, PoliceDistrict
 from tverrnett.networks.models import ForumAudience, Network, NetworkLevel, RoleKind
 from tverrnett.networks.services import KEEP, child_levels
@@ -133,7 +134,7 @@ class NetworkEditForm(RefusesIdentityNumbers, forms.Form):
     mandate = forms.CharField(
         label=_("Mandate"),
         required=False,
-        max_length=5000,
+        max_length=LONG_TEXT_MAX,
         help_text=_("What the network is for and what it decides."),
         widget=forms.Textarea(attrs={"rows": 6}),
     )
