@@ -871,6 +871,7 @@ def add_team_member(
     if not agency.is_active:
         raise ValidationError({"agency": _("This agency is no longer active.")})
     refuse_identity_numbers({"asked_for": asked_for})
+    _refuse_in_anonymous(case, {"contact_name": contact_name, "contact_phone": contact_phone})
     member = TeamMember.objects.create(
         case=case,
         agency=agency,
