@@ -92,3 +92,14 @@ def test_a_body_within_the_cap_or_without_a_length_passes(settings, length):
 
 class _Counting(io.BytesIO):
     pass
+
+
+def test_a_form_body_over_djangos_own_limit_gets_the_norwegian_400_page(client, settings, db):
+    """Bodies that are not files stop at DATA_UPLOAD_MAX_MEMORY_SIZE: Django answers 400,
+    and that page is ours, not a bare one or a 500."""
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1_000
+    response = client.post(reverse("accounts:login"), {"username": "x" * 5_000, "password": "y"})
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert "Ingenting ble lagret" in page
+    assert "<html" in page
