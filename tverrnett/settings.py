@@ -83,6 +83,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Before anything reads the body; after CSP, so the 413 page is the usual layout.
+    "tverrnett.core.middleware.RequestBodyLimitMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "tverrnett.access.middleware.DenyByDefaultMiddleware",
     # Last, as django-axes asks: it turns a lockout into our lockout page.
@@ -352,6 +354,12 @@ FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 # Largest event material file (20 MB unless set).
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 20 * 1024 * 1024, minimum=1)
+# Largest request body (issue 18, item 6): a little above the upload limit, for the
+# form fields and the multipart envelope around a file. A larger body is refused with
+# 413 before it is read (core.middleware.RequestBodyLimitMiddleware).
+REQUEST_MAX_BODY_BYTES = env_int(
+    "REQUEST_MAX_BODY_BYTES", UPLOAD_MAX_BYTES + 1024 * 1024, minimum=1024
+)
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 

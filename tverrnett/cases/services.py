@@ -208,6 +208,8 @@ def _refuse_in_anonymous(case, fields):
 
 
 def _timeline(case, actor, kind, *, from_state="", to_state="", note=""):
+    # The last guard for every note an anonymous discussion's timeline keeps (L18).
+    _refuse_in_anonymous(case, {"note": note})
     TimelineEvent.objects.create(
         case=case, actor=actor, kind=kind, from_state=from_state, to_state=to_state, note=note
     )
@@ -759,6 +761,7 @@ def change_coordinator(actor, case, *, version, role, reason, request=None):
         )
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the coordinator changes.")})
+    _refuse_in_anonymous(case, {"reason": reason})
     _claim_version(case, version)
     previous = case.coordinator_role_id
     previous_role = case.coordinator_role
@@ -871,6 +874,7 @@ def add_team_member(
     if not agency.is_active:
         raise ValidationError({"agency": _("This agency is no longer active.")})
     refuse_identity_numbers({"asked_for": asked_for})
+    _refuse_in_anonymous(case, {"contact_name": contact_name, "contact_phone": contact_phone})
     member = TeamMember.objects.create(
         case=case,
         agency=agency,
@@ -1170,6 +1174,7 @@ def correct_journal_entry(actor, entry, *, text, confidentiality, reason, reques
         )
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the entry is corrected.")})
+    _refuse_in_anonymous(case, {"reason": reason})
     # A tag the caller does not name is kept: a correction never un-tags by omission.
     kept = {field: getattr(entry, field) for field in ITEM_CLASS_FIELDS if field != "sector"}
     fields = _item_fields(case, entry.agency, text, {**kept, **tags})

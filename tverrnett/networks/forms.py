@@ -3,6 +3,8 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from tverrnett.agencies.models import Agency
+from tverrnett.core.identity_numbers import RefusesIdentityNumbers
+from tverrnett.core.texts import LONG_TEXT_MAX
 from tverrnett.geography.models import Municipality, PoliceDistrict
 from tverrnett.networks.models import ForumAudience, Network, NetworkLevel, RoleKind
 from tverrnett.networks.services import KEEP, child_levels
@@ -128,11 +130,11 @@ class HandOverRoleForm(forms.Form):
 # Keeping a network up to date (N4) -------------------------------------------
 
 
-class NetworkEditForm(forms.Form):
+class NetworkEditForm(RefusesIdentityNumbers, forms.Form):
     mandate = forms.CharField(
         label=_("Mandate"),
         required=False,
-        max_length=5000,
+        max_length=LONG_TEXT_MAX,
         help_text=_("What the network is for and what it decides."),
         widget=forms.Textarea(attrs={"rows": 6}),
     )
@@ -254,7 +256,7 @@ def _scope_label(scope):
 # Creating child networks and case forums --------------------------------------
 
 
-class ChildNetworkForm(forms.Form):
+class ChildNetworkForm(RefusesIdentityNumbers, forms.Form):
     """A new network below `parent`. The field names match the service's error keys."""
 
     name = forms.CharField(
@@ -295,7 +297,7 @@ class ChildNetworkForm(forms.Form):
         ).order_by("name")
 
 
-class ForumForm(forms.Form):
+class ForumForm(RefusesIdentityNumbers, forms.Form):
     name = forms.CharField(
         label=_("Name"),
         max_length=200,
