@@ -12,16 +12,13 @@ from playwright.sync_api import expect
 
 from tests.browser.conftest import log_in
 from tests.browser.pagecheck import check_page, click_and_wait
+from tverrnett.core.tests import samples
 
 pytestmark = pytest.mark.browser
 
 DEMO_EVENT = "Fagdag: Forebygging av radikalisering i skolen"
-# A tiny PDF, enough for the type check (magic bytes) and the marking check.
-TINY_PDF = (
-    b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n"
-    b"2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\n"
-    b"trailer\n<< /Root 1 0 R >>\n%%EOF\n"
-)
+# A complete one-page PDF: the upload check reads its text, so it must be readable.
+TINY_PDF = samples.pdf_bytes("Program for fagdagen")
 
 
 def test_an_event_from_creation_to_attendance(
