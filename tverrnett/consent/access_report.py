@@ -344,25 +344,26 @@ def _listed_cases(detail, case_ids):
 
 def _audit_entries(person, case_ids):
     """The audit entries about the person: those whose target is one of their cases or
-    the person, and the case list views that showed one of their cases."""
+    the person, and the case list views that showed one of their cases. As named tuples
+    of `_AUDIT_FIELDS`, not model instances: a case may have been read 10,000 times."""
     case_ids = set(case_ids)
     about = AuditEntry.objects.filter(
         Q(target_type=_CASE_TYPE, target_id__in=[str(pk) for pk in case_ids])
         | Q(target_type=_PERSON_TYPE, target_id=str(person.pk))
-    ).only(*_AUDIT_FIELDS)
-    entries = {entry.pk: entry for entry in about}
+    ).values_list(*_AUDIT_FIELDS, named=True)
+    entries = {entry.id: entry for entry in about}
     if case_ids:
         # SQLite has no JSON "contains": read the list views (that action only) and
         # keep those that named one of the person's cases.
         for entry in (
             AuditEntry.objects.filter(action=_LIST_VIEWED)
-            .only(*_AUDIT_FIELDS)
             .order_by("id")
+            .values_list(*_AUDIT_FIELDS, named=True)
             .iterator(chunk_size=2000)
         ):
             if _listed_cases(entry.detail, case_ids):
-                entries[entry.pk] = entry
-    return sorted(entries.values(), key=lambda entry: (entry.created_at, entry.pk))
+                entries[entry.id] = entry
+    return sorted(entries.values(), key=lambda entry: (entry.created_at, entry.id))
 
 
 def _roles_and_names(audit):
@@ -844,7 +845,33 @@ def _action_label(name):
     return _(description)
 
 
-def _access_entry(entry, references, item_ids, roles, names):
+class _AccessTexts:
+    """The texts and the time zone the access log's lines share, each looked up once: a
+    case read 10,000 times would otherwise translate the same labels 10,000 times."""
+
+    def __init__(self):
+        self.zone = timezone.get_current_timezone()
+        self.line = _("%(at)s %(actor)s, %(agency)s: %(action)s")
+        self.system = _("the system")
+        self._roles, self._actions, self._parts = {}, {}, {}
+
+    def role(self, code):
+        if code not in self._roles:
+            self._roles[code] = _choice(MembershipRole, code)
+        return self._roles[code]
+
+    def action(self, name):
+        if name not in self._actions:
+            self._actions[name] = _action_label(name)
+        return self._actions[name]
+
+    def part(self, code):
+        if code not in self._parts:
+            self._parts[code] = str(PART_LABELS.get(code, code))
+        return self._parts[code]
+
+
+def _access_entry(entry, references, item_ids, roles, names, texts):
     """One audit entry, saying only what concerns the person: never the detail as such
     (a list view names other people's cases)."""
     detail = _detail(entry)
@@ -862,30 +889,31 @@ def _access_entry(entry, references, item_ids, roles, names):
     if "entry" in detail:
         shown = [detail["entry"]]
     items = sorted({pk for pk in shown if _is_id(pk) and pk in item_ids})
+    local = entry.created_at.astimezone(texts.zone)
     data = {
-        "key": f"access:{entry.pk}",
-        "at": _at(entry.created_at),
+        "key": f"access:{entry.id}",
+        "at": local.isoformat(timespec="seconds"),
         "actor": entry.actor_username,
         "actor_name": names.get(entry.actor_id, ""),
         "agency": entry.agency_name,
         "role": role,
-        "role_label": _choice(MembershipRole, role),
+        "role_label": texts.role(role),
         "role_source": role_source,
         "action": entry.action,
-        "action_label": _action_label(entry.action),
+        "action_label": texts.action(entry.action),
         "access_path": detail.get("path", "") if isinstance(detail.get("path"), str) else "",
         "cases": cases,
         "parts": parts,
-        "part_labels": [str(PART_LABELS.get(part, part)) for part in parts],
+        "part_labels": [texts.part(part) for part in parts],
         "items": items,
     }
-    label = _("%(at)s %(actor)s, %(agency)s: %(action)s") % {
-        "at": _shown_at(entry.created_at),
-        "actor": entry.actor_username or _("the system"),
+    label = texts.line % {
+        "at": local.strftime("%d.%m.%Y %H:%M"),
+        "actor": entry.actor_username or texts.system,
         "agency": entry.agency_name or "–",
         "action": data["action_label"],
     }
-    facets = {"agency": entry.agency_id, "day": timezone.localdate(entry.created_at)}
+    facets = {"agency": entry.agency_id, "day": local.date()}
     return Entry(data["key"], "access_log", label, data, facets)
 
 
@@ -929,8 +957,9 @@ def report_entries(person, reader):
         )
         for disclosure in loaded["disclosures"]
     ]
+    texts = _AccessTexts()
     entries += [
-        _access_entry(entry, references, item_ids, roles, names) for entry in loaded["audit"]
+        _access_entry(entry, references, item_ids, roles, names, texts) for entry in loaded["audit"]
     ]
     return entries
 
