@@ -503,7 +503,11 @@ def _save_page(request, entries, draft):
     keys = {entry.key for entry in entries}
     shown = [key for key in request.POST.get("shown", "").split() if key in keys]
     ticked = [key for key in request.POST.getlist("redact") if key in keys]
-    reasons = {key: request.POST.get(f"reason-{key}", "").strip()[:500] for key in ticked}
+    # No NUL: PostgreSQL's jsonb, where the report stores the reasons, cannot hold one.
+    reasons = {
+        key: request.POST.get(f"reason-{key}", "").replace("\x00", "").strip()[:500]
+        for key in ticked
+    }
     missing = {key for key, reason in reasons.items() if not reason}
     if not missing:
         for key in shown:

@@ -301,3 +301,22 @@ def test_a_rule_that_is_not_valid_is_refused(team_case, owner, rule):
     with pytest.raises(ValidationError):
         make_report(owner, team_case.subject, redactions=[], rules=[rule])
     assert AccessReport.objects.count() == 0
+
+
+def test_odd_input_on_the_redaction_step_gets_a_page_not_a_server_error(
+    client, login_as, owner, read, url
+):
+    read(3)
+    login_as(client, owner)
+    key = client.get(url).context["entries"][0].key
+    for data in (
+        {"shown": key, "redact": [key], f"reason-{key}": "Grunn\x00.", "make": "1"},
+        {"shown": "\x00 access:99999999999999999999", "redact": ["x"], "go": "journal:²"},
+        {"go": "nowhere:99999999999999999999"},
+        {"remove-rule": "²"},
+        {"remove-rule": "99999999999999999999"},
+        {"add-rule": "1", "hide": "line", "reason": "x\x00", "starts_on": "99999-01-01"},
+    ):
+        assert client.post(url, data).status_code in (200, 302), data
+    [report] = AccessReport.objects.all()
+    assert report.redactions == [{"key": key, "reason": "Grunn."}]
