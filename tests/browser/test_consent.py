@@ -214,15 +214,22 @@ def test_the_catalogue_and_the_access_report(context, page, server, session_of, 
     )
     expect(page).to_have_url(server.url(report_page))
     expect(page.locator("input[name=redact]").first).to_be_visible()
-    expect(page.locator("form.tn-form input:checked")).to_have_count(0)
+    expect(page.locator("#lines-form input:checked")).to_have_count(0)
     reports_before = page.locator("#reports-heading + ul > li").count()
     check_page(page, "consent-access-report", shots)
+    make = page.locator("#lines-form button[name=make]")
+
+    # Reads held back by rule (issue 18): the first agency's, who read only.
+    page.locator("#id_agency").select_option(index=1)
+    page.locator("#id_reason").fill("Hensynet til en pågående etterforskning.")
+    click_and_wait(page, page.locator("button[name=add-rule]"))
+    expect(page.locator("button[name=remove-rule]")).to_have_count(1)
 
     # A line ticked without a reason: refused, no report made.
     line = page.locator("#redact-1")
     key = line.get_attribute("value")
     line.check()
-    submit(page)
+    click_and_wait(page, make)
     expect(page).to_have_url(server.url(report_page))
     expect(page.locator("main .ds-alert[data-color=danger][role=alert]")).to_be_visible()
     expect(page.locator("#redact-1")).to_be_checked()
@@ -231,7 +238,7 @@ def test_the_catalogue_and_the_access_report(context, page, server, session_of, 
 
     # With a reason: the report is made and listed with its PDF and JSON.
     page.locator("#reason-1").fill("Opplysningen gjelder en annen persons forhold.")
-    submit(page)
+    click_and_wait(page, make)
     expect(page).to_have_url(re.compile(rf"{re.escape(report_page)}#rapport-\d+$"))
     expect(page.locator(SUCCESS)).to_be_visible()
     report_pk = int(page.url.rsplit("-", 1)[1])
@@ -251,6 +258,8 @@ def test_the_catalogue_and_the_access_report(context, page, server, session_of, 
     assert content_type.startswith("application/json"), content_type
     report = json.loads(body)
     assert [r["key"] for r in report["report"]["redactions"]] == [key]
+    [rule] = report["report"]["redaction_rules"]
+    assert rule["hide"] == "reader" and rule["reason"].startswith("Hensynet")
 
     # The table scrolls inside its region at 320 px; the page itself does not (WCAG 1.4.10).
     overflow = sideways_scroll_at_320(page)

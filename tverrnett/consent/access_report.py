@@ -141,6 +141,8 @@ class Entry:
     section: str
     label: str
     data: dict = field(repr=False, compare=False)
+    # What a redaction rule matches on (a read's agency and day); never in the report.
+    facets: dict = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def section_label(self):
@@ -342,25 +344,26 @@ def _listed_cases(detail, case_ids):
 
 def _audit_entries(person, case_ids):
     """The audit entries about the person: those whose target is one of their cases or
-    the person, and the case list views that showed one of their cases."""
+    the person, and the case list views that showed one of their cases. As named tuples
+    of `_AUDIT_FIELDS`, not model instances: a case may have been read 10,000 times."""
     case_ids = set(case_ids)
     about = AuditEntry.objects.filter(
         Q(target_type=_CASE_TYPE, target_id__in=[str(pk) for pk in case_ids])
         | Q(target_type=_PERSON_TYPE, target_id=str(person.pk))
-    ).only(*_AUDIT_FIELDS)
-    entries = {entry.pk: entry for entry in about}
+    ).values_list(*_AUDIT_FIELDS, named=True)
+    entries = {entry.id: entry for entry in about}
     if case_ids:
         # SQLite has no JSON "contains": read the list views (that action only) and
         # keep those that named one of the person's cases.
         for entry in (
             AuditEntry.objects.filter(action=_LIST_VIEWED)
-            .only(*_AUDIT_FIELDS)
             .order_by("id")
+            .values_list(*_AUDIT_FIELDS, named=True)
             .iterator(chunk_size=2000)
         ):
             if _listed_cases(entry.detail, case_ids):
-                entries[entry.pk] = entry
-    return sorted(entries.values(), key=lambda entry: (entry.created_at, entry.pk))
+                entries[entry.id] = entry
+    return sorted(entries.values(), key=lambda entry: (entry.created_at, entry.id))
 
 
 def _roles_and_names(audit):
@@ -842,7 +845,33 @@ def _action_label(name):
     return _(description)
 
 
-def _access_entry(entry, references, item_ids, roles, names):
+class _AccessTexts:
+    """The texts and the time zone the access log's lines share, each looked up once: a
+    case read 10,000 times would otherwise translate the same labels 10,000 times."""
+
+    def __init__(self):
+        self.zone = timezone.get_current_timezone()
+        self.line = _("%(at)s %(actor)s, %(agency)s: %(action)s")
+        self.system = _("the system")
+        self._roles, self._actions, self._parts = {}, {}, {}
+
+    def role(self, code):
+        if code not in self._roles:
+            self._roles[code] = _choice(MembershipRole, code)
+        return self._roles[code]
+
+    def action(self, name):
+        if name not in self._actions:
+            self._actions[name] = _action_label(name)
+        return self._actions[name]
+
+    def part(self, code):
+        if code not in self._parts:
+            self._parts[code] = str(PART_LABELS.get(code, code))
+        return self._parts[code]
+
+
+def _access_entry(entry, references, item_ids, roles, names, texts):
     """One audit entry, saying only what concerns the person: never the detail as such
     (a list view names other people's cases)."""
     detail = _detail(entry)
@@ -860,30 +889,32 @@ def _access_entry(entry, references, item_ids, roles, names):
     if "entry" in detail:
         shown = [detail["entry"]]
     items = sorted({pk for pk in shown if _is_id(pk) and pk in item_ids})
+    local = entry.created_at.astimezone(texts.zone)
     data = {
-        "key": f"access:{entry.pk}",
-        "at": _at(entry.created_at),
+        "key": f"access:{entry.id}",
+        "at": local.isoformat(timespec="seconds"),
         "actor": entry.actor_username,
         "actor_name": names.get(entry.actor_id, ""),
         "agency": entry.agency_name,
         "role": role,
-        "role_label": _choice(MembershipRole, role),
+        "role_label": texts.role(role),
         "role_source": role_source,
         "action": entry.action,
-        "action_label": _action_label(entry.action),
+        "action_label": texts.action(entry.action),
         "access_path": detail.get("path", "") if isinstance(detail.get("path"), str) else "",
         "cases": cases,
         "parts": parts,
-        "part_labels": [str(PART_LABELS.get(part, part)) for part in parts],
+        "part_labels": [texts.part(part) for part in parts],
         "items": items,
     }
-    label = _("%(at)s %(actor)s, %(agency)s: %(action)s") % {
-        "at": _shown_at(entry.created_at),
-        "actor": entry.actor_username or _("the system"),
+    label = texts.line % {
+        "at": local.strftime("%d.%m.%Y %H:%M"),
+        "actor": entry.actor_username or texts.system,
         "agency": entry.agency_name or "–",
         "action": data["action_label"],
     }
-    return Entry(data["key"], "access_log", label, data)
+    facets = {"agency": entry.agency_id, "day": local.date()}
+    return Entry(data["key"], "access_log", label, data, facets)
 
 
 def report_entries(person, reader):
@@ -926,8 +957,9 @@ def report_entries(person, reader):
         )
         for disclosure in loaded["disclosures"]
     ]
+    texts = _AccessTexts()
     entries += [
-        _access_entry(entry, references, item_ids, roles, names) for entry in loaded["audit"]
+        _access_entry(entry, references, item_ids, roles, names, texts) for entry in loaded["audit"]
     ]
     return entries
 
@@ -939,14 +971,87 @@ def _reasons(redactions):
     return {str(item["key"]): str(item["reason"]) for item in redactions or ()}
 
 
-def build_report(person, *, reader, redactions, now=None):
+# Redaction rules --------------------------------------------------------------------------
+#
+# A case read a thousand times has a thousand lines in the access log; nobody redacts
+# them one by one. A rule holds back every read that matches it, with one reason: the
+# reads by one agency (a security service whose interest in the person must not be
+# revealed), the reads within a period (an investigation that must not be disturbed),
+# or both. It holds back either the whole line or only who read (the reader's name and
+# user name): the person still learns that the agency read, and when.
+# [{"agency": id or None, "agency_name": str, "from": "YYYY-MM-DD" or None,
+#   "to": "YYYY-MM-DD" or None, "hide": "line" or "reader", "reason": str}]
+
+HIDE_LINE = "line"
+HIDE_READER = "reader"
+HIDE_CHOICES = (
+    (HIDE_LINE, pgettext_lazy("redaction rule", "The whole line")),
+    (HIDE_READER, pgettext_lazy("redaction rule", "Who read (name and user name)")),
+)
+
+
+def _rule_day(value):
+    return datetime.date.fromisoformat(value) if value else None
+
+
+def rule_matches(rule, entry):
+    """Whether `rule` holds back `entry`: only reads (access log lines) match."""
+    if entry.section != "access_log":
+        return False
+    if rule.get("agency") is not None and entry.facets.get("agency") != rule["agency"]:
+        return False
+    start, end = _rule_day(rule.get("from")), _rule_day(rule.get("to"))
+    day = entry.facets.get("day")
+    if start is not None and day < start:
+        return False
+    return end is None or day <= end
+
+
+def reader_agencies(entries):
+    """The agencies whose reads are in the access log, with how many each: the choices
+    of a rule. Reads by nobody's agency (the system) count under None."""
+    counts, names = defaultdict(int), {}
+    for entry in entries:
+        if entry.section == "access_log":
+            agency = entry.facets.get("agency")
+            counts[agency] += 1
+            names.setdefault(agency, entry.data.get("agency") or "")
+    return sorted(
+        ((agency, names[agency], count) for agency, count in counts.items() if agency),
+        key=lambda row: (row[1].lower(), row[0]),
+    )
+
+
+def _apply(entry, reasons, rules):
+    """The line as the report holds it: itself, held back whole, or without its reader."""
+    if entry.key in reasons:
+        return {"key": entry.key, "redacted": True, "reason": reasons[entry.key]}
+    matching = [rule for rule in rules if rule_matches(rule, entry)]
+    whole = [rule for rule in matching if rule["hide"] == HIDE_LINE]
+    if whole:
+        return {"key": entry.key, "redacted": True, "reason": whole[0]["reason"]}
+    if matching:
+        return {
+            **entry.data,
+            "actor": "",
+            "actor_name": "",
+            "reader_redacted": True,
+            "reason": matching[0]["reason"],
+        }
+    return entry.data
+
+
+def build_report(person, *, reader, redactions, rules=(), now=None):
     """The report on `person` as a JSON-able dict, with every line in `redactions`
-    ([{"key", "reason"}]) replaced by {"key", "redacted": true, "reason"}.
+    ([{"key", "reason"}]) replaced by {"key", "redacted": true, "reason"}, and every
+    read a rule in `rules` matches held back as the rule says (a line redacted on its
+    own keeps its own reason; the first matching rule gives the reason).
 
     A withdrawal sits in its consent's "withdrawal"; it stays there when only the
     consent is redacted, since each line is redacted on its own.
     """
     reasons = _reasons(redactions)
+    rules = list(rules or ())
     report = {
         "report_version": REPORT_VERSION,
         "generated_at": _at(now or timezone.now()),
@@ -956,10 +1061,7 @@ def build_report(person, *, reader, redactions, now=None):
     }
     consent = None
     for entry in report_entries(person, reader):
-        if entry.key in reasons:
-            data = {"key": entry.key, "redacted": True, "reason": reasons[entry.key]}
-        else:
-            data = entry.data
+        data = _apply(entry, reasons, rules)
         kind = entry.key.partition(":")[0]
         if kind == "person":
             report["person"] = data
@@ -972,6 +1074,37 @@ def build_report(person, *, reader, redactions, now=None):
                 consent = data = dict(data)
             report[entry.section].append(data)
     return report
+
+
+def clean_rules(rules):
+    """The rules as stored, each with a reason, a known way of hiding, real days in order,
+    and an agency id or None."""
+    cleaned = []
+    for rule in rules or ():
+        if not isinstance(rule, dict) or not str(rule.get("reason") or "").strip():
+            raise ValidationError({"rules": _("Give a reason for every redaction.")})
+        if rule.get("hide") not in (HIDE_LINE, HIDE_READER):
+            raise ValidationError({"rules": _("Choose what the rule holds back.")})
+        agency = rule.get("agency")
+        try:
+            start, end = _rule_day(rule.get("from")), _rule_day(rule.get("to"))
+        except (TypeError, ValueError):
+            start = end = False
+        if start is False or (agency is not None and not _is_id(agency)):
+            raise ValidationError({"rules": _("The rule is not valid.")})
+        if start and end and start > end:
+            raise ValidationError({"rules": _("The period ends before it starts.")})
+        cleaned.append(
+            {
+                "agency": agency,
+                "agency_name": str(rule.get("agency_name") or "")[:200],
+                "from": _day(start),
+                "to": _day(end),
+                "hide": rule["hide"],
+                "reason": str(rule["reason"]).strip()[:500],
+            }
+        )
+    return cleaned
 
 
 def _clean_redactions(person, reader, redactions):
@@ -999,13 +1132,17 @@ def _clean_redactions(person, reader, redactions):
 
 
 @transaction.atomic
-def make_report(actor, person, *, redactions, request=None):
+def make_report(actor, person, *, redactions, rules=(), request=None):
     """Make the access report on `person` (L40): check who asks, check every redaction
-    has a reason and names a line of the report, store it, and audit it."""
+    and rule has a reason and every redaction names a line of the report, store it, and
+    audit it."""
     if not policy.can_make_access_report(actor, person):
         raise PermissionDenied
     cleaned = _clean_redactions(person, actor, redactions)
-    report = AccessReport.objects.create(person=person, made_by=actor, redactions=cleaned)
+    cleaned_rules = clean_rules(rules)
+    report = AccessReport.objects.create(
+        person=person, made_by=actor, redactions=cleaned, redaction_rules=cleaned_rules
+    )
     case = _coordinated_cases(actor, person).select_related("coordinator_role__agency").first()
     record(
         "consent.access_report",
@@ -1016,6 +1153,17 @@ def make_report(actor, person, *, redactions, request=None):
             "report": report.pk,
             "person": person.pk,
             "redactions": [redaction["key"] for redaction in cleaned],
+            # The rules without their reasons (which the report stores).
+            **(
+                {
+                    "rules": [
+                        {name: rule[name] for name in ("agency", "from", "to", "hide")}
+                        for rule in cleaned_rules
+                    ]
+                }
+                if cleaned_rules
+                else {}
+            ),
         },
         request=request,
     )
@@ -1029,7 +1177,10 @@ def report_reference(access_report):
 
 def _full_report(access_report):
     report = build_report(
-        access_report.person, reader=access_report.made_by, redactions=access_report.redactions
+        access_report.person,
+        reader=access_report.made_by,
+        redactions=access_report.redactions,
+        rules=access_report.redaction_rules,
     )
     made_by = access_report.made_by
     report["report"] = {
@@ -1039,6 +1190,7 @@ def _full_report(access_report):
         "made_by": made_by.get_username(),
         "made_by_name": made_by.get_full_name(),
         "redactions": list(access_report.redactions),
+        "redaction_rules": list(access_report.redaction_rules),
     }
     return report
 

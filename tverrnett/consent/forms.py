@@ -4,6 +4,7 @@ give clear Norwegian messages first. No choice is ticked in advance (L15)."""
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 from tverrnett.cases.models import CasePart, InformationCategory
 from tverrnett.consent.models import Confirmation, ConsentCapacity, ConsentForm, ConsentStatus
@@ -446,3 +447,72 @@ class OwnBasisForm(forms.Form):
         self.fields["legal_basis"].label_from_instance = lambda basis: (
             f"{basis.law} {basis.section}: {basis.title}"
         )
+
+
+class RedactionRuleForm(forms.Form):
+    """A rule of the access report's redaction step: hold back every read by one agency,
+    or within a period, or both, with one reason (consent.access_report, "Redaction
+    rules")."""
+
+    EVERY_AGENCY = ""
+
+    agency = forms.ChoiceField(label=_("Reads by"), required=False)
+    starts_on = forms.DateField(
+        label=_("From (date)"),
+        required=False,
+        widget=_date_input(),
+        error_messages={"invalid": _("Give a valid date.")},
+    )
+    ends_on = forms.DateField(
+        label=_("To (date)"),
+        required=False,
+        widget=_date_input(),
+        error_messages={"invalid": _("Give a valid date.")},
+    )
+    hide = forms.ChoiceField(
+        label=_("Hold back"),
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose what the rule holds back.")},
+    )
+    reason = forms.CharField(
+        label=_("Reason for redaction"),
+        max_length=500,
+        error_messages={"required": _("Give the reason for the redaction.")},
+    )
+
+    def __init__(self, *args, agencies, **kwargs):
+        """`agencies`: (id, name, reads) of the agencies whose reads are in the report."""
+        from tverrnett.consent.access_report import HIDE_CHOICES, HIDE_READER
+
+        super().__init__(*args, **kwargs)
+        self.names = {str(agency): name for agency, name, _count in agencies}
+        self.fields["agency"].choices = [(self.EVERY_AGENCY, _("Every agency"))] + [
+            (
+                str(agency),
+                ngettext("%(name)s (%(count)s read)", "%(name)s (%(count)s reads)", count)
+                % {"name": name, "count": count},
+            )
+            for agency, name, count in agencies
+        ]
+        self.fields["hide"].choices = HIDE_CHOICES
+        self.fields["hide"].initial = HIDE_READER
+
+    def clean(self):
+        cleaned = super().clean()
+        start, end = cleaned.get("starts_on"), cleaned.get("ends_on")
+        if start and end and start > end:
+            self.add_error("ends_on", _("The period ends before it starts."))
+        return cleaned
+
+    def rule(self):
+        """The rule as the report stores it."""
+        data = self.cleaned_data
+        agency = data["agency"] or None
+        return {
+            "agency": int(agency) if agency else None,
+            "agency_name": self.names.get(agency, "") if agency else "",
+            "from": data["starts_on"].isoformat() if data["starts_on"] else None,
+            "to": data["ends_on"].isoformat() if data["ends_on"] else None,
+            "hide": data["hide"],
+            "reason": data["reason"].strip(),
+        }

@@ -538,6 +538,9 @@ class AccessReport(models.Model):
     made_at = models.DateTimeField(default=timezone.now)
     # [{"key": "access:123", "reason": "..."}]
     redactions = models.JSONField(default=list)
+    # Reads held back by rule (consent.access_report.clean_rules): [{"agency", "agency_name",
+    # "from", "to", "hide", "reason"}]
+    redaction_rules = models.JSONField(default=list)
 
     class Meta:
         ordering = ["-made_at", "-id"]

@@ -2,8 +2,12 @@
 `cases.views.open_case` (404 for anyone outside it, the read entry on GET); the
 rules are in services.py and tverrnett.access.policy."""
 
+from collections import defaultdict
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -451,6 +455,67 @@ def acknowledge_notice(request, notice_pk):
 # The person's access report (L40) ---------------------------------------------------
 
 
+# The redaction step is paged: a case read thousands of times has thousands of lines, and
+# one form field per line broke the page (issue 18). The choices made on each page are
+# kept on the server, in the session, until the report is made; reads are held back in
+# bulk by rule (consent.access_report, "Redaction rules"). Two fields per line, so a
+# page stays well under Django's DATA_UPLOAD_MAX_NUMBER_FIELDS whatever the report holds.
+ACCESS_REPORT_PAGE_SIZE = 40
+_SECTIONS = ("person", *reports.LIST_SECTIONS)
+
+
+def _draft_key(person):
+    return f"access-report-draft:{person.pk}"
+
+
+def _draft(request, person):
+    """The redactions chosen so far: {"lines": {key: reason}, "rules": [rule]}."""
+    draft = request.session.get(_draft_key(person)) or {}
+    lines = draft.get("lines") if isinstance(draft.get("lines"), dict) else {}
+    rules = draft.get("rules") if isinstance(draft.get("rules"), list) else []
+    return {"lines": dict(lines), "rules": list(rules)}
+
+
+def _keep_draft(request, person, draft):
+    request.session[_draft_key(person)] = draft
+
+
+def _section(value):
+    return value if value in _SECTIONS else ""
+
+
+def _lines_page_url(case, section, page_number):
+    query = {"del": section} if section else {}
+    if page_number and page_number != 1:
+        query["side"] = page_number
+    url = reverse("consent:access_report", args=[case.pk])
+    return f"{url}?{urlencode(query)}" if query else url
+
+
+def _lines_page(entries, section, page_number):
+    shown = [entry for entry in entries if not section or entry.section == section]
+    return Paginator(shown, ACCESS_REPORT_PAGE_SIZE).get_page(page_number)
+
+
+def _save_page(request, entries, draft):
+    """The choices posted for the lines of one page: a ticked line needs a reason; a line
+    shown and not ticked is no longer redacted. Returns the lines ticked without one."""
+    keys = {entry.key for entry in entries}
+    shown = [key for key in request.POST.get("shown", "").split() if key in keys]
+    ticked = [key for key in request.POST.getlist("redact") if key in keys]
+    # No NUL: PostgreSQL's jsonb, where the report stores the reasons, cannot hold one.
+    reasons = {
+        key: request.POST.get(f"reason-{key}", "").replace("\x00", "").strip()[:500]
+        for key in ticked
+    }
+    missing = {key for key, reason in reasons.items() if not reason}
+    if not missing:
+        for key in shown:
+            draft["lines"].pop(key, None)
+        draft["lines"].update(reasons)
+    return missing
+
+
 @member
 @require_http_methods(["GET", "POST"])
 def access_report(request, pk):
@@ -459,38 +524,107 @@ def access_report(request, pk):
     person = case.subject
     _require(policy.can_make_access_report(request.user, person))
     entries = reports.report_entries(person, request.user)
-    errors = []
-    missing_reasons = set()
+    draft = _draft(request, person)
+    section = _section(request.GET.get("del", ""))
+    page_number = request.GET.get("side")
+    agencies = reports.reader_agencies(entries)
+    rule_form = forms.RedactionRuleForm(agencies=agencies)
+    errors, missing_reasons = [], set()
     if request.method == "POST":
-        redactions = [
-            {"key": key, "reason": request.POST.get(f"reason-{key}", "").strip()}
-            for key in request.POST.getlist("redact")
-        ]
-        missing_reasons = {item["key"] for item in redactions if not item["reason"]}
-        try:
-            report = reports.make_report(
-                request.user, person, redactions=redactions, request=request
-            )
-        except ValidationError as error:
-            errors = error.messages
+        if "add-rule" in request.POST:
+            rule_form = forms.RedactionRuleForm(request.POST, agencies=agencies)
+            if rule_form.is_valid():
+                draft["rules"].append(rule_form.rule())
+                _keep_draft(request, person, draft)
+                return redirect(_lines_page_url(case, section, page_number))
+        elif "remove-rule" in request.POST:
+            index = request.POST["remove-rule"]
+            if index.isascii() and index.isdigit() and int(index) < len(draft["rules"]):
+                del draft["rules"][int(index)]
+                _keep_draft(request, person, draft)
+            return redirect(_lines_page_url(case, section, page_number))
         else:
-            messages.success(request, _("The access report was made. Download it below."))
-            return redirect(
-                f"{reverse('consent:access_report', args=[case.pk])}#rapport-{report.pk}"
-            )
+            missing_reasons = _save_page(request, entries, draft)
+            if missing_reasons:
+                errors = [_("Give a reason for every redaction.")]
+            elif "go" in request.POST:
+                _keep_draft(request, person, draft)
+                target, _sep, number = request.POST["go"].partition(":")
+                page = _lines_page(entries, _section(target), number)
+                return redirect(_lines_page_url(case, _section(target), page.number))
+            else:
+                _keep_draft(request, person, draft)
+                # A line the data no longer has holds back nothing: left out.
+                keys = {entry.key for entry in entries}
+                try:
+                    report = reports.make_report(
+                        request.user,
+                        person,
+                        redactions=[
+                            {"key": key, "reason": reason}
+                            for key, reason in draft["lines"].items()
+                            if key in keys
+                        ],
+                        rules=draft["rules"],
+                        request=request,
+                    )
+                except ValidationError as error:
+                    errors = error.messages
+                else:
+                    request.session.pop(_draft_key(person), None)
+                    messages.success(request, _("The access report was made. Download it below."))
+                    return redirect(
+                        f"{reverse('consent:access_report', args=[case.pk])}#rapport-{report.pk}"
+                    )
+    page = _lines_page(entries, section, page_number)
+    posted = request.method == "POST" and bool(missing_reasons)
+    if posted:
+        ticked = set(request.POST.getlist("redact"))
+        reasons = {key: request.POST.get(f"reason-{key}", "") for key in ticked}
+    else:
+        ticked, reasons = set(draft["lines"]), draft["lines"]
+    lines = [
+        {
+            "entry": entry,
+            "ticked": entry.key in ticked,
+            "reason": reasons.get(entry.key, ""),
+            "rule": next(
+                (rule for rule in draft["rules"] if reports.rule_matches(rule, entry)), None
+            ),
+        }
+        for entry in page.object_list
+    ]
+    counts = defaultdict(int)
+    for entry in entries:
+        counts[entry.section] += 1
     return render(
         request,
         "consent/access_report.html",
         {
             "case": case,
             "access": access,
-            "entries": entries,
+            "entries": page.object_list,
+            "lines": lines,
+            "page": page,
+            "section": section,
+            "sections": [
+                (name, reports.SECTION_LABELS[name], counts[name])
+                for name in _SECTIONS
+                if counts[name]
+            ],
+            "entry_count": len(entries),
+            "rules": [
+                {
+                    **rule,
+                    "hides": sum(1 for entry in entries if reports.rule_matches(rule, entry)),
+                    "hide_label": dict(reports.HIDE_CHOICES).get(rule.get("hide"), ""),
+                }
+                for rule in draft["rules"]
+            ],
+            "redacted_lines": len(draft["lines"]),
+            "rule_form": rule_form,
             "errors": errors,
             "missing_reasons": missing_reasons,
-            "checked": set(request.POST.getlist("redact")),
-            "reasons": {
-                key[7:]: value for key, value in request.POST.items() if key.startswith("reason-")
-            },
             "reports": AccessReport.objects.filter(person=person).select_related("made_by")[:20],
         },
     )

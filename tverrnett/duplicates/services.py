@@ -97,7 +97,7 @@ def notify_hidden_duplicates(actor, agency, case, *, request=None):
 
 def _tell_later(notice, role, reason):
     """Record the e-mail to the role's holder and deputy unsent: the worker sends it
-    (emails.retry_unsent) a few minutes later. It says only that a notice waits, and
+    (emails.retry_unsent) at its next round. It says only that a notice waits, and
     links to the start page."""
     # "duplicate": not a notice along a chain, so the link is the start page, where
     # possible duplicates wait (emails.link_for).

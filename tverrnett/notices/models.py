@@ -165,12 +165,25 @@ class Delivery(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     kind = models.CharField(max_length=40)
     url = models.CharField(max_length=300)
+    # When it was recorded (the e-mail leaves once the recording transaction commits).
     sent_at = models.DateTimeField(default=timezone.now)
     emailed = models.BooleanField(default=False)
+    # The claim of the process sending it (emails.claim_next): nobody else sends it until
+    # `claimed_until`. A claim that ran out (the process died) may be taken again.
+    claimed_by = models.CharField(max_length=100, blank=True)
+    claimed_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-sent_at", "-id"]
-        indexes = [models.Index(fields=["user", "sent_at"])]
+        indexes = [
+            models.Index(fields=["user", "sent_at"]),
+            # The worker's retry reads only the unsent ones.
+            models.Index(
+                fields=["claimed_until"],
+                condition=models.Q(emailed=False),
+                name="notices_delivery_unsent",
+            ),
+        ]
 
     def __str__(self):
         return self.key

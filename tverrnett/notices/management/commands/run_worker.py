@@ -13,8 +13,10 @@ class Command(BaseCommand):
         "The background worker: escalates unacknowledged notices and sends the reminders "
         "(consent expiry, measure evaluations, plan revisions, first decisions, reviews after "
         "exit, assessment reviews), the log review's monthly sample and weekly digest, and "
-        "seals and anchors the audit log. Every job is idempotent, so two workers or a "
-        "restart send nothing twice. Runs until stopped; --once runs every job once and exits."
+        "seals and anchors the audit log. Every job is idempotent and each e-mail is claimed "
+        "before it is sent, so two workers send nothing twice (a worker killed while "
+        "sending may send one e-mail again once its claim runs out). Runs until stopped; "
+        "--once runs every job once and exits."
     )
 
     def add_arguments(self, parser):
