@@ -95,7 +95,7 @@ def scene(owner, partner, partner_agency, complete_plan):
     finalise(owner, plan)
     goal = services.add_goal(owner, plan, text=NEW_GOAL, by_person=False)
     entry = plan.measures.get()
-    services.change_plan_measure(owner, entry, extent=NEW_EXTENT)
+    services.change_plan_measure(owner, entry, version=entry.version, extent=NEW_EXTENT)
     finalise(owner, plan)
     services.change_plan(owner, plan, version=plan.version, internal_note=INTERNAL_NOTE)
     services.write_contribution(partner, plan, agency=partner_agency, text=NAV_PART)
@@ -170,7 +170,7 @@ def _payload(name, scene, agency):
         "plans:edit": {"version": plan.version, "overview": "Skrevet av noen andre."},
         "plans:add_goal": {"text": "Et mål fra utsiden.", "by_person": "on"},
         "plans:add_measure": measure,
-        "plans:edit_measure": measure,
+        "plans:edit_measure": {**measure, "version": entry.version},
         "plans:add_revision": {"due_on": days_from_today(40).isoformat()},
         "plans:contribution": {"agency": agency.pk, "text": "Vår del, skrevet av andre."},
         "plans:finalise": {"version": plan.version},
@@ -620,6 +620,7 @@ def test_the_compare_page_shows_an_added_goal_and_a_changed_extent(
         plan_url("edit_measure", plan, entry.pk),
         {
             "description": entry.description,
+            "version": entry.version,
             "responsible_agency": partner_agency.pk,
             "extent": NEW_EXTENT,
             "timing": entry.timing,
@@ -816,7 +817,7 @@ def large_plan(owner, plan_case, on_team, make_agency, give_consent, partner_age
     finalise(owner, plan)
     services.add_goal(owner, plan, text="Et mål til.", by_person=False)
     for entry in plan.measures.all()[:5]:
-        services.change_plan_measure(owner, entry, extent="Mer enn før")
+        services.change_plan_measure(owner, entry, version=entry.version, extent="Mer enn før")
     finalise(owner, plan)
     return plan
 
