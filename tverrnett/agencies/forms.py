@@ -109,6 +109,9 @@ class DirectoryEntryForm(forms.ModelForm):
         },
     )
 
+    # The version of the record the user read (C5): a save after someone else's is refused.
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
     class Meta:
         model = Agency
         fields = ["mandate", "working_methods", "phone", "email", "website"]

@@ -129,6 +129,8 @@ class HandOverRoleForm(forms.Form):
 
 
 class NetworkEditForm(forms.Form):
+    # The version of the record the user read (C5): a save after someone else's is refused.
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
     mandate = forms.CharField(
         label=_("Mandate"),
         required=False,
@@ -296,6 +298,8 @@ class ChildNetworkForm(forms.Form):
 
 
 class ForumForm(forms.Form):
+    # The version of the forum the user read (C5); none for a new forum.
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, required=False)
     name = forms.CharField(
         label=_("Name"),
         max_length=200,

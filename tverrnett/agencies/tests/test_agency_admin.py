@@ -26,6 +26,8 @@ VALID = {
     "email": "slt@drammen.example",
     "website": "https://www.drammen.kommune.no",
 }
+# What the form posts: the fields and the version the user read (C5).
+POST = {**VALID, "version": 1}
 
 
 @pytest.fixture
@@ -58,7 +60,7 @@ def test_it_refuses_everyone_but_the_managers(client, login_as, actor, owner_age
     for url in _urls(owner_agency, target):
         assert client.get(url).status_code == 403, url
     for url in _urls(owner_agency, target)[::2]:  # the two that accept POST
-        assert client.post(url, {**VALID, "reason": EndReason.LEFT}).status_code == 403, url
+        assert client.post(url, {**POST, "reason": EndReason.LEFT}).status_code == 403, url
 
     owner_agency.refresh_from_db()
     target.refresh_from_db()
@@ -120,7 +122,7 @@ def test_only_managers_see_the_change_link(client, login_as, manager, owner, own
 def test_a_manager_changes_the_directory_entry(client, login_as, manager, owner_agency):
     login_as(client, manager)
 
-    response = client.post(reverse("agencies:edit", args=[owner_agency.pk]), VALID)
+    response = client.post(reverse("agencies:edit", args=[owner_agency.pk]), POST)
 
     assert response.status_code == 302
     assert response.url == reverse("agencies:detail", args=[owner_agency.pk])
@@ -136,15 +138,15 @@ def test_an_agency_admin_may_too(client, login_as, make_user, owner_agency):
     admin = make_user("admin", owner_agency, MembershipRole.AGENCY_ADMIN)
     login_as(client, admin)
 
-    response = client.post(reverse("agencies:edit", args=[owner_agency.pk]), VALID)
+    response = client.post(reverse("agencies:edit", args=[owner_agency.pk]), POST)
 
     assert response.status_code == 302
 
 
 def test_saving_nothing_new_writes_no_audit_entry(client, login_as, manager, owner_agency):
     login_as(client, manager)
-    client.post(reverse("agencies:edit", args=[owner_agency.pk]), VALID)
-    client.post(reverse("agencies:edit", args=[owner_agency.pk]), VALID)
+    client.post(reverse("agencies:edit", args=[owner_agency.pk]), POST)
+    client.post(reverse("agencies:edit", args=[owner_agency.pk]), POST)
 
     assert AuditEntry.objects.filter(action="agencies.directory_updated").count() == 1
 
@@ -164,9 +166,7 @@ def test_it_explains_invalid_input_in_norwegian(
 ):
     login_as(client, manager)
 
-    response = client.post(
-        reverse("agencies:edit", args=[owner_agency.pk]), {**VALID, field: value}
-    )
+    response = client.post(reverse("agencies:edit", args=[owner_agency.pk]), {**POST, field: value})
 
     assert response.status_code == 200
     assert message in response.content.decode()

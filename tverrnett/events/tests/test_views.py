@@ -215,7 +215,7 @@ def test_it_changes_an_event(client, login_as, owner, event):
 
     response = client.post(
         reverse("events:edit", args=[event.pk]),
-        _event_form(event.network, title="Nytt navn", place="Biblioteket"),
+        {**_event_form(event.network, title="Nytt navn", place="Biblioteket"), "version": 1},
     )
 
     event.refresh_from_db()

@@ -30,7 +30,8 @@ def test_it_lets_the_administrator_edit_the_mandate_and_rhythm(client, login_as,
     login_as(client, owner)
 
     response = client.post(
-        _url("edit", tree), {"mandate": "Nytt mandat.", "meeting_rhythm": "Hver fredag"}
+        _url("edit", tree),
+        {"version": 1, "mandate": "Nytt mandat.", "meeting_rhythm": "Hver fredag"},
     )
 
     assert response.status_code == 302
@@ -71,7 +72,7 @@ def test_a_deputy_administrator_may_edit(client, login_as, make_user, owner_agen
     Role.objects.filter(pk=tree["admin"].pk).update(deputy=deputy)
     login_as(client, deputy)
 
-    response = client.post(_url("edit", tree), {"mandate": "", "meeting_rhythm": ""})
+    response = client.post(_url("edit", tree), {"version": 1, "mandate": "", "meeting_rhythm": ""})
 
     assert response.status_code == 302
 

@@ -169,7 +169,12 @@ def test_the_administrator_edits_a_forum(client, login_as, owner, owner_agency, 
     form = client.get(_forum_edit_url(forum)).content.decode()
     response = client.post(
         _forum_edit_url(forum),
-        {"name": forum.name, "audience": ForumAudience.BOTH, "agencies": [owner_agency.pk]},
+        {
+            "version": forum.version,
+            "name": forum.name,
+            "audience": ForumAudience.BOTH,
+            "agencies": [owner_agency.pk],
+        },
     )
 
     assert 'value="Samarbeidsforum for unge"' in form
