@@ -45,8 +45,9 @@ def update_directory_entry(actor, agency, changes, *, version, request=None):
             for field in DIRECTORY_FIELDS
             if field in changes and getattr(locked, field) != changes[field]
         ]
+        # Saved even when nothing changed: the version moves on with every save (C5).
+        claim(locked, version, message=changed_message(), **{f: changes[f] for f in changed})
         if changed:
-            claim(locked, version, message=changed_message(), **{f: changes[f] for f in changed})
             record(
                 "agencies.directory_updated",
                 actor=actor,

@@ -246,7 +246,7 @@ def save_draft(
         "assessed_on": assessed_on,
         "review_on": review_on,
     }
-    claim(assessment, version, where={"status": AssessmentStatus.DRAFT}, **fields)
+    claim(assessment, version, only_if={"status": AssessmentStatus.DRAFT}, **fields)
     rows = list(assessment.ratings.filter(item_code__in=list(cleaned)))
     for row in rows:
         for name, value in cleaned[row.item_code].items():

@@ -389,7 +389,7 @@ def change_conversation(actor, conversation, *, version, request=None, **fields)
     fields = check_conversation(case, fields, conversation=conversation)
     changed = sorted(name for name, value in fields.items() if getattr(conversation, name) != value)
     now = timezone.now()
-    claim(conversation, version, where={"held_at__isnull": True}, **fields, changed_at=now)
+    claim(conversation, version, only_if={"held_at__isnull": True}, **fields, changed_at=now)
     record(
         "conversation.changed",
         actor=actor,
@@ -414,7 +414,7 @@ def record_conversation_held(actor, conversation, *, version, held_at, request=N
         raise ValidationError(
             {"held_at": _("A conversation can only be recorded as held once it has taken place.")}
         )
-    claim(conversation, version, where={"held_at__isnull": True}, held_at=held_at, held_by=actor)
+    claim(conversation, version, only_if={"held_at__isnull": True}, held_at=held_at, held_by=actor)
     task = None
     if conversation.is_first:
         # add_coordinator_task checks the same permission and audits the task; the

@@ -45,16 +45,16 @@ def removed_message():
     return _("Someone else removed this after you opened it. Nothing was saved.")
 
 
-def claim(obj, version, *, message=None, where=None, **changes):
+def claim(obj, version, *, message=None, only_if=None, **changes):
     """Save `changes` to `obj`'s row only if it is still at `version`, and move it on.
 
     Raises `StaleEdit` (and changes nothing) when the row has moved on or is gone, or
-    no longer meets `where` (extra conditions, e.g. still a draft). `changes` are
+    no longer meets `only_if` (extra conditions, e.g. still a draft). `changes` are
     plain values; `obj` gets them and its new version.
     """
     model = type(obj)
     rows = model._base_manager.filter(pk=obj.pk)
-    current = rows.filter(**(where or {}), **{VERSION_FIELD: version})
+    current = rows.filter(**(only_if or {}), **{VERSION_FIELD: version})
     updated = version is not None and current.update(
         **changes, **{VERSION_FIELD: F(VERSION_FIELD) + 1}
     )

@@ -146,7 +146,9 @@ def test_an_agency_admin_may_too(client, login_as, make_user, owner_agency):
 def test_saving_nothing_new_writes_no_audit_entry(client, login_as, manager, owner_agency):
     login_as(client, manager)
     client.post(reverse("agencies:edit", args=[owner_agency.pk]), POST)
-    client.post(reverse("agencies:edit", args=[owner_agency.pk]), POST)
+    response = client.post(reverse("agencies:edit", args=[owner_agency.pk]), {**POST, "version": 2})
+
+    assert response.status_code == 302
 
     assert AuditEntry.objects.filter(action="agencies.directory_updated").count() == 1
 
