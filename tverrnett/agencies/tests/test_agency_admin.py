@@ -331,3 +331,20 @@ def test_the_service_refuses_a_non_manager(owner, partner):
     with pytest.raises(PermissionDenied):
         end_membership(partner, owner.memberships.get(), EndReason.LEFT)
     assert owner.memberships.get().is_active
+
+
+def test_a_save_after_someone_elses_is_refused_and_keeps_theirs(
+    client, login_as, manager, owner_agency
+):
+    """Issue 18, item 2: two managers opened the entry; the second save is refused."""
+    login_as(client, manager)
+    client.post(reverse("agencies:edit", args=[owner_agency.pk]), POST)
+
+    response = client.post(
+        reverse("agencies:edit", args=[owner_agency.pk]), {**POST, "mandate": "Min tekst."}
+    )
+
+    assert response.status_code == 200
+    assert "Noen andre har endret dette i mellomtiden" in response.content.decode()
+    owner_agency.refresh_from_db()
+    assert (owner_agency.mandate, owner_agency.version) == (VALID["mandate"], 2)

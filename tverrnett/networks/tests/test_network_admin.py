@@ -300,3 +300,17 @@ def test_a_role_for_a_non_member_or_foreign_scope_is_refused(
     assert response.status_code == 200
     assert set(response.context["form"].errors) == {"agency", "scope"}
     assert not Role.objects.filter(kind=RoleKind.PST_CONTACT).exists()
+
+
+def test_a_save_after_someone_elses_is_refused_and_keeps_theirs(client, login_as, owner, tree):
+    """Issue 18, item 2: two administrators opened the network; the second save is refused."""
+    login_as(client, owner)
+    data = {"version": 1, "mandate": "Først.", "meeting_rhythm": "Hver fredag"}
+    client.post(_url("edit", tree), data)
+
+    response = client.post(_url("edit", tree), {**data, "mandate": "Sist."})
+
+    assert response.status_code == 200
+    assert "Noen andre har endret dette i mellomtiden" in response.content.decode()
+    network = Network.objects.get(pk=tree["municipal"].pk)
+    assert (network.mandate, network.version) == ("Først.", 2)
