@@ -53,7 +53,7 @@ class Server:
     def url(self, path):
         return self.base_url + path
 
-    def manage(self, *args, debug=False):
+    def manage(self, *args, debug=False, timeout=120):
         env = {**self.env, "DEBUG": "true" if debug else "false"}
         result = subprocess.run(
             [sys.executable, "manage.py", *args],
@@ -61,7 +61,7 @@ class Server:
             env=env,
             capture_output=True,
             text=True,
-            timeout=120,
+            timeout=timeout,
         )
         if result.returncode != 0:
             pytest.fail(

@@ -9,10 +9,11 @@ version that has moved on.
 """
 
 import json
+import os
 
 import pytest
 
-from tests.browser.concurrent_edits import versioned_models
+from tests.browser.concurrent_edits import DEFAULT_ROUNDS, ROUNDS_ENV, versioned_models
 
 pytestmark = pytest.mark.browser
 
@@ -87,7 +88,9 @@ def test_every_editable_model_refuses_the_second_of_two_concurrent_saves(demo_da
     """Two real connections save each editable model from the same version, round after
     round (CONCURRENCY_ROUNDS, 10 by default): one wins, one is refused, none is lost.
     Truly concurrent on PostgreSQL; one after the other on SQLite (see concurrent_edits)."""
-    output = demo_database.manage("shell", "-c", RACE, debug=True)
+    rounds = int(os.environ.get(ROUNDS_ENV) or DEFAULT_ROUNDS)
+    # About 0.1 s a round on a busy machine; the long run (200 rounds) needs its time.
+    output = demo_database.manage("shell", "-c", RACE, debug=True, timeout=120 + rounds * 2)
     report = json.loads(output.strip().splitlines()[-1])
     lost = sum(counts["lost"] for counts in report["models"].values())
     print(  # shown with -s: the line docs/architecture.md quotes
