@@ -338,6 +338,8 @@ def test_a_save_after_someone_elses_is_refused_and_keeps_theirs(
 ):
     """Issue 18, item 2: two managers opened the entry; the second save is refused."""
     login_as(client, manager)
+    page = client.get(reverse("agencies:edit", args=[owner_agency.pk])).content.decode()
+    assert 'type="hidden" name="version" value="1"' in page
     client.post(reverse("agencies:edit", args=[owner_agency.pk]), POST)
 
     response = client.post(

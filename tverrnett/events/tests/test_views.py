@@ -228,6 +228,7 @@ def test_a_save_after_someone_elses_is_refused_and_keeps_theirs(client, login_as
     """Issue 18, item 2: two organisers opened the event; the second save is refused."""
     login_as(client, owner)
     url = reverse("events:edit", args=[event.pk])
+    assert 'type="hidden" name="version" value="1"' in client.get(url).content.decode()
     client.post(url, {**_event_form(event.network, place="Først"), "version": 1})
 
     response = client.post(url, {**_event_form(event.network, place="Sist"), "version": 1})

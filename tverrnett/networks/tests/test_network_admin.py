@@ -306,6 +306,8 @@ def test_a_save_after_someone_elses_is_refused_and_keeps_theirs(client, login_as
     """Issue 18, item 2: two administrators opened the network; the second save is refused."""
     login_as(client, owner)
     data = {"version": 1, "mandate": "Først.", "meeting_rhythm": "Hver fredag"}
+    page = client.get(_url("edit", tree)).content.decode()
+    assert 'type="hidden" name="version" value="1"' in page
     client.post(_url("edit", tree), data)
 
     response = client.post(_url("edit", tree), {**data, "mandate": "Sist."})

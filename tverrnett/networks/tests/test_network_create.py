@@ -198,6 +198,8 @@ def test_a_forum_save_after_someone_elses_is_refused_and_keeps_theirs(
         "agencies": [owner_agency.pk],
         "meeting_rhythm": "Først.",
     }
+    page = client.get(_forum_edit_url(forum)).content.decode()
+    assert 'type="hidden" name="version" value="1"' in page
     client.post(_forum_edit_url(forum), data)
 
     response = client.post(_forum_edit_url(forum), {**data, "meeting_rhythm": "Sist."})

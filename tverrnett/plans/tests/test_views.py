@@ -718,6 +718,7 @@ def test_issue18_two_users_save_one_plan_measure_and_the_second_is_refused(
     url = plan_url("edit_measure", plan, entry.pk)
     read_first = first.get(url).context["form"].initial["version"]
     read_second = second.get(url).context["form"].initial["version"]
+    assert f'type="hidden" name="version" value="{read_second}"' in second.get(url).content.decode()
 
     saved = first.post(url, _measure_post(entry, read_first, "Fire dager i uken"))
     refused = second.post(url, _measure_post(entry, read_second, "To dager i uken"))
