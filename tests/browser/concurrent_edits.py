@@ -254,8 +254,12 @@ def _editors():  # noqa: C901 - one small block per model, on purpose
         )
     )
 
-    # networks.Role: handed over by a manager to one of two colleagues.
-    role = Role.objects.filter(holder__username="slt.demo").order_by("pk").first()
+    # networks.Role: the child-welfare contact role (no browser test reads its history),
+    # handed over by a manager of its agency to one of two colleagues; each round
+    # starts from no holder, and the demo's holder is put back at the end.
+    role = Role.objects.select_related("holder", "deputy").get(
+        agency__name="Drammen kommune – barneverntjenesten", holder__username="barnevern.demo"
+    )
 
     def role_back(_obj):
         Role.objects.filter(pk=role.pk).update(
@@ -276,8 +280,8 @@ def _editors():  # noqa: C901 - one small block per model, on purpose
                 expected_version=version,
             ),
             read=lambda obj: obj.holder.username,
-            values=("personvern.demo", "leder.demo"),
-            before_round=role_back,
+            values=("leder.demo", "barnevern.demo"),
+            before_round=lambda _obj: Role.objects.filter(pk=role.pk).update(holder=None),
             restore=role_back,
         )
     )
