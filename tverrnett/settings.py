@@ -83,6 +83,8 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
+    # Before anything reads the body; after CSP, so the 413 page is the usual layout.
+    "tverrnett.core.middleware.RequestBodyLimitMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "tverrnett.access.middleware.DenyByDefaultMiddleware",
     # Last, as django-axes asks: it turns a lockout into our lockout page.
@@ -136,6 +138,14 @@ if not AUDIT_KEY_FILE:
     if not AUDIT_KEY_GENERATE:
         raise ImproperlyConfigured("AUDIT_KEY_FILE must be set when DEBUG is off.")
     AUDIT_KEY_FILE = str(DATA_DIR / "audit.key")
+# National identity numbers are encrypted in the database with a key kept outside it
+# (docs/security.md, "Encryption at rest"); the same rules as the audit key.
+IDENTITY_KEY_GENERATE = env_bool("IDENTITY_KEY_GENERATE", DEBUG)
+IDENTITY_KEY_FILE = env_str("IDENTITY_KEY_FILE") or ""
+if not IDENTITY_KEY_FILE:
+    if not IDENTITY_KEY_GENERATE:
+        raise ImproperlyConfigured("IDENTITY_KEY_FILE must be set when DEBUG is off.")
+    IDENTITY_KEY_FILE = str(DATA_DIR / "identity.key")
 # Where `anchor_audit` appends the newest seal's hash, one file per day; ship it to
 # another machine (docs/security.md). AUDIT_ANCHOR_SYSLOG also sends each anchor to syslog.
 AUDIT_ANCHOR_DIR = env_str("AUDIT_ANCHOR_DIR", str(DATA_DIR / "audit-anchors"))
@@ -344,6 +354,12 @@ FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
 # Largest event material file (20 MB unless set).
 UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 20 * 1024 * 1024, minimum=1)
+# Largest request body (issue 18, item 6): a little above the upload limit, for the
+# form fields and the multipart envelope around a file. A larger body is refused with
+# 413 before it is read (core.middleware.RequestBodyLimitMiddleware).
+REQUEST_MAX_BODY_BYTES = env_int(
+    "REQUEST_MAX_BODY_BYTES", UPLOAD_MAX_BYTES + 1024 * 1024, minimum=1024
+)
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 

@@ -17,6 +17,11 @@ os.environ.setdefault(
     "AUDIT_KEY_FILE",
     os.path.join(os.path.dirname(os.path.dirname(__file__)), "var", "test-audit.key"),
 )
+os.environ.setdefault("IDENTITY_KEY_GENERATE", "true")
+os.environ.setdefault(
+    "IDENTITY_KEY_FILE",
+    os.path.join(os.path.dirname(os.path.dirname(__file__)), "var", "test-identity.key"),
+)
 os.environ.setdefault("ALLOWED_HOSTS", "testserver,localhost,127.0.0.1")
 
 from tverrnett.settings import *  # noqa: E402, F403

@@ -71,10 +71,10 @@ class Server:
         return result.stdout
 
     def demo_code(self, username):
-        """The user's current TOTP code.
+        """A TOTP code the user's authenticator accepts now.
 
-        django-otp accepts each code once and throttles after a wrong one, so a
-        test that logs in should use a demo user no other test logs in with.
+        django-otp throttles after a wrong code, so a test that enters a wrong one
+        should use a demo user no other test logs in with.
         """
         code = self.manage("demo_code", username, debug=True).strip()
         assert len(code) == 6 and code.isdigit(), f"demo_code printed {code!r}"
@@ -360,26 +360,16 @@ def page(context):
     return context.new_page()
 
 
-# The TOTP time step each user last logged in with, across the whole run.
-_LAST_STEP = {}
-TOTP_STEP_SECONDS = 30
-
-
 def log_in(page, server, username, password=DEMO_PASSWORD):
     """Password, then the TOTP code from demo_code; ends on the start page.
 
-    django-otp accepts each code once. When this run already logged the same
-    user in during the current 30-second step, wait for the next step rather
-    than have the second login refused.
+    django-otp accepts each time step once; demo_code gives the code of a step the
+    device still accepts, so logging the same user in again soon needs no waiting.
     """
-    step = int(time.time() // TOTP_STEP_SECONDS)
-    if _LAST_STEP.get(username) == step:
-        time.sleep((step + 1) * TOTP_STEP_SECONDS - time.time() + 0.5)
     enter_password(page, username, password)
     expect(page).to_have_url(server.url("/logg-inn/kode/"))
     enter_code(page, server.demo_code(username))
     expect(page).to_have_url(server.url("/"))
-    _LAST_STEP[username] = int(time.time() // TOTP_STEP_SECONDS)
 
 
 def enter_password(page, username, password):

@@ -25,9 +25,10 @@ import json
 from tverrnett.agencies.models import Agency
 from tverrnett.cases.models import Person
 Agency.objects.filter(name="Drammen kommune – SLT").update(records_identity_numbers={on})
-Person.objects.filter(name="Demo Demosen (fiktiv)").update(
-    identity_number="{number}", identity_number_reason="{reason}"
-)
+for person in Person.objects.filter(name="Demo Demosen (fiktiv)"):
+    person.identity_number = "{number}"
+    person.identity_number_reason = "{reason}"
+    person.save()
 print(json.dumps(True))
 """
 

@@ -1,6 +1,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from tverrnett.core.texts import PASSWORD_MAX
+
 
 class PasswordLoginForm(forms.Form):
     username = forms.CharField(
@@ -12,6 +14,7 @@ class PasswordLoginForm(forms.Form):
     password = forms.CharField(
         label=_("Password"),
         strip=False,
+        max_length=PASSWORD_MAX,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
         error_messages={"required": _("Enter your password.")},
     )

@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from tverrnett.accounts.services import EndReason
 from tverrnett.agencies.directory import Need
 from tverrnett.agencies.models import Agency, AgencyType
+from tverrnett.core.texts import limited_formfield
 from tverrnett.geography.services import (
     AmbiguousMunicipality,
     MunicipalityNotFound,
@@ -114,6 +115,7 @@ class DirectoryEntryForm(forms.ModelForm):
 
     class Meta:
         model = Agency
+        formfield_callback = limited_formfield
         fields = ["mandate", "working_methods", "phone", "email", "website"]
         labels = {
             "mandate": _("Mandate"),

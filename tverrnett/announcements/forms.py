@@ -2,6 +2,8 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from tverrnett.announcements.models import AnnouncementKind
+from tverrnett.core.identity_numbers import RefusesIdentityNumbers
+from tverrnett.core.texts import LONG_TEXT_MAX
 from tverrnett.networks.models import Network
 
 
@@ -17,7 +19,7 @@ class AnnouncementSearchForm(forms.Form):
     )
 
 
-class AnnouncementForm(forms.Form):
+class AnnouncementForm(RefusesIdentityNumbers, forms.Form):
     network = forms.ModelChoiceField(
         label=_("Network"),
         help_text=_(
@@ -48,7 +50,7 @@ class AnnouncementForm(forms.Form):
     body = forms.CharField(
         label=_("Text"),
         help_text=_("Plain text. Leave an empty line between paragraphs."),
-        max_length=10000,
+        max_length=LONG_TEXT_MAX,
         widget=forms.Textarea(attrs={"rows": 10, "cols": 80}),
         error_messages={
             "required": _("Write the text of the announcement."),

@@ -7,4 +7,7 @@ class CasesConfig(AppConfig):
     verbose_name = _("Concern cases")
 
     def ready(self):
-        from tverrnett.cases import services  # noqa: F401  (registers audit actions)
+        from tverrnett.cases import (
+            checks,  # noqa: F401  (registers the key file's check)
+            services,  # noqa: F401  (registers audit actions)
+        )

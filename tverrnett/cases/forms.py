@@ -19,10 +19,11 @@ from tverrnett.cases.models import (
     Urgency,
 )
 from tverrnett.cases.services import identity_number_refused_message
-from tverrnett.core.identity_numbers import contains_identity_number
+from tverrnett.core.identity_numbers import RefusesIdentityNumbers, refuse_identity_numbers_in
+from tverrnett.core.texts import LONG_TEXT_MAX, limited_formfield
 from tverrnett.networks.models import ForumAudience
 
-TEXT_MAX = 8000
+TEXT_MAX = LONG_TEXT_MAX
 
 
 def _textarea(rows=5):
@@ -124,8 +125,20 @@ def _role_label(role):
     return f"{role.get_kind_display()} – {role.agency.name} ({holder})"
 
 
-class AnonymousIntakeForm(IntakeForm):
-    """An anonymous discussion (L18): no name, identity number, address or birth date."""
+def guard_anonymous(form, case):
+    """Every free text of an anonymous discussion refuses identity numbers (L18). Case
+    views pass each form they build for a case through here; the form's fields are
+    walked, so a field added later is guarded too."""
+    if case.is_anonymous:
+        refuse_identity_numbers_in(form, identity_number_refused_message)
+    return form
+
+
+class AnonymousIntakeForm(RefusesIdentityNumbers, IntakeForm):
+    """An anonymous discussion (L18): no name, identity number, address or birth date;
+    no free text of it may hold an identity number."""
+
+    identity_number_message = staticmethod(identity_number_refused_message)
 
     approximate_age = forms.IntegerField(
         label=_("Age"),
@@ -144,18 +157,6 @@ class AnonymousIntakeForm(IntakeForm):
         max_length=200,
         required=False,
     )
-
-    def clean_observation(self):
-        return _no_identity_number(self.cleaned_data["observation"])
-
-    def clean_school(self):
-        return _no_identity_number(self.cleaned_data["school"])
-
-
-def _no_identity_number(text):
-    if contains_identity_number(text):
-        raise forms.ValidationError(identity_number_refused_message())
-    return text
 
 
 class PersonForm(forms.Form):
@@ -364,6 +365,7 @@ class ReopenForm(VersionedForm):
 class SecurityClarificationForm(forms.ModelForm, VersionedForm):
     class Meta:
         model = SecurityClarification
+        formfield_callback = limited_formfield
         fields = [
             "police_contact_consulted",
             "police_contact_note",
@@ -478,6 +480,7 @@ class TeamMemberForm(forms.Form):
 class ResourceForm(forms.ModelForm):
     class Meta:
         model = Resource
+        formfield_callback = limited_formfield
         fields = ["name", "relation", "how_they_help", "contact"]
         widgets = {"how_they_help": _textarea(3)}
         error_messages = {

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from tverrnett.cases import identity_encryption
 from tverrnett.networks.models import ForumAudience
 
 
@@ -55,8 +56,11 @@ class Person(models.Model):
     birth_date = models.DateField(_("birth date"), null=True, blank=True)
     birth_year = models.PositiveSmallIntegerField(_("birth year"), null=True, blank=True)
     # Stored only where the agency has it switched on and a reason is given.
-    # Masked everywhere; shown only through the audited reveal action.
-    identity_number = models.CharField(_("national identity number"), max_length=11, blank=True)
+    # Masked everywhere; shown only through the audited reveal action. Encrypted, with
+    # a keyed hash for exact matches (cases.identity_encryption); read and set it
+    # through the `identity_number` property, filter on `identity_number_hash`.
+    identity_number_encrypted = models.CharField(max_length=200, blank=True, editable=False)
+    identity_number_hash = models.CharField(max_length=100, blank=True, editable=False)
     identity_number_reason = models.TextField(_("why the identity number is needed"), blank=True)
     gender_in_own_words = models.CharField(
         _("gender and identity in the person's own words"), max_length=200, blank=True
@@ -75,10 +79,29 @@ class Person(models.Model):
     class Meta:
         verbose_name = _("person")
         verbose_name_plural = _("people")
-        indexes = [models.Index(fields=["name"]), models.Index(fields=["identity_number"])]
+        indexes = [models.Index(fields=["name"]), models.Index(fields=["identity_number_hash"])]
 
     def __str__(self):
         return self.name
+
+    @property
+    def identity_number(self):
+        """The national identity number in clear text ("" when none is recorded)."""
+        stored = self.identity_number_encrypted
+        cached = getattr(self, "_identity_number_clear", None)
+        if cached is None or cached[0] != stored:
+            cached = (stored, identity_encryption.decrypt(stored))
+            self._identity_number_clear = cached
+        return cached[1]
+
+    @identity_number.setter
+    def identity_number(self, number):
+        number = identity_encryption.normalised(number)
+        if number == self.identity_number:
+            return  # keep the stored value: re-encrypting would change it for nothing
+        self.identity_number_encrypted = identity_encryption.encrypt(number)
+        self.identity_number_hash = identity_encryption.keyed_hash(number)
+        self._identity_number_clear = (self.identity_number_encrypted, number)
 
     @property
     def effective_birth_year(self):

@@ -19,6 +19,7 @@ from stdnum.no import fodselsnummer
 
 from tverrnett.audit import actions
 from tverrnett.audit.services import record
+from tverrnett.cases import identity_encryption
 
 actions.register(
     "case.identity_number_searched",
@@ -77,7 +78,10 @@ def search_by_identity_number(actor, visible, number, *, allowed, request=None):
         case_ids = []
         if allowed and is_valid_identity_number(number):
             case_ids = list(
-                visible.filter(subject__identity_number=number, is_anonymous=False)
+                visible.filter(
+                    subject__identity_number_hash__in=identity_encryption.hashes_to_match(number),
+                    is_anonymous=False,
+                )
                 .order_by("pk")
                 .values_list("pk", flat=True)
             )

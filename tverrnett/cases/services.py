@@ -20,6 +20,7 @@ from stdnum.no import fodselsnummer
 from tverrnett.access import policy
 from tverrnett.audit import actions
 from tverrnett.audit.services import record, record_read
+from tverrnett.cases import identity_encryption
 from tverrnett.cases.models import (
     BreakGlassAccess,
     CaseState,
@@ -196,6 +197,8 @@ def _refuse_in_anonymous(case, fields):
 
 
 def _timeline(case, actor, kind, *, from_state="", to_state="", note=""):
+    # The last guard for every note an anonymous discussion's timeline keeps (L18).
+    _refuse_in_anonymous(case, {"note": note})
     TimelineEvent.objects.create(
         case=case, actor=actor, kind=kind, from_state=from_state, to_state=to_state, note=note
     )
@@ -241,7 +244,9 @@ def same_person(*, name="", birth_date=None, birth_year=None, identity_number=""
         return None
     same_person = Q()
     if identity_number:
-        same_person |= Q(subject__identity_number=identity_number)
+        same_person |= Q(
+            subject__identity_number_hash__in=identity_encryption.hashes_to_match(identity_number)
+        )
     if name.strip():
         same_name = Q(subject__name__iexact=name.strip())
         if birth_date:
@@ -738,6 +743,7 @@ def change_coordinator(actor, case, *, version, role, reason, request=None):
         )
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the coordinator changes.")})
+    _refuse_in_anonymous(case, {"reason": reason})
     _claim_version(case, version)
     previous = case.coordinator_role_id
     previous_role = case.coordinator_role
@@ -850,6 +856,7 @@ def add_team_member(
     if not agency.is_active:
         raise ValidationError({"agency": _("This agency is no longer active.")})
     refuse_identity_numbers({"asked_for": asked_for})
+    _refuse_in_anonymous(case, {"contact_name": contact_name, "contact_phone": contact_phone})
     member = TeamMember.objects.create(
         case=case,
         agency=agency,
@@ -1144,6 +1151,7 @@ def correct_journal_entry(actor, entry, *, text, confidentiality, reason, reques
         )
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the entry is corrected.")})
+    _refuse_in_anonymous(case, {"reason": reason})
     # A tag the caller does not name is kept: a correction never un-tags by omission.
     kept = {field: getattr(entry, field) for field in ITEM_CLASS_FIELDS if field != "sector"}
     fields = _item_fields(case, entry.agency, text, {**kept, **tags})

@@ -730,7 +730,7 @@ def _case_form(request, pk, *, parts, allowed, template, build, save, success, *
     """
     case, access = open_case(request, pk, parts=parts)
     _require(allowed(case, access))
-    form = build(case, request.POST or None)
+    form = forms.guard_anonymous(build(case, request.POST or None), case)
     if request.method == "POST" and form.is_valid():
         try:
             save(case, form)
@@ -751,6 +751,7 @@ def change_state(request, pk):
     _require(access.can_manage)
     states = services.next_states(case)
     form = forms.StateForm(request.POST or None, states=states, initial={"version": case.version})
+    forms.guard_anonymous(form, case)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -1026,8 +1027,11 @@ def reveal_identity_number(request, pk):
 def _opening_form(request, case, data, *, optional):
     sender = services.actor_agency(request.user, case, request)
     consents, bases = sharing_services.team_join_grounds(case, sender)
-    return consent_forms.CaseOpeningForm(
-        data, consents=consents, bases=bases, optional=optional, prefix="opening"
+    return forms.guard_anonymous(
+        consent_forms.CaseOpeningForm(
+            data, consents=consents, bases=bases, optional=optional, prefix="opening"
+        ),
+        case,
     )
 
 
@@ -1047,6 +1051,7 @@ def add_team_member(request, pk):
         .order_by("name"),
         initial={"agency": request.GET.get("agency")} if request.GET.get("agency") else None,
     )
+    forms.guard_anonymous(form, case)
     opening = _opening_form(request, case, data, optional=True)
     if request.method == "POST" and form.is_valid() and opening.is_valid():
         try:
@@ -1318,6 +1323,7 @@ def correct_journal(request, pk, entry_pk):
             **{field: getattr(entry, field) for field in services.ITEM_CLASS_FIELDS},
         },
     )
+    forms.guard_anonymous(form, case)
     if request.method == "POST" and form.is_valid():
         try:
             # Through consent: earlier recipients of the entry are told (L41).

@@ -8,8 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from tverrnett.cases.models import CasePart, InformationCategory
 from tverrnett.consent.models import Confirmation, ConsentCapacity, ConsentForm, ConsentStatus
 from tverrnett.core.files import ALLOWED_EXTENSIONS_TEXT
-
-TEXT_MAX = 4000
+from tverrnett.core.texts import TEXT_MAX
 
 
 def _textarea(rows=4):

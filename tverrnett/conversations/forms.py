@@ -10,8 +10,8 @@ from django.utils.translation import gettext_lazy as _
 from tverrnett.cases.forms import _date_input, _textarea
 from tverrnett.conversations import services
 from tverrnett.conversations.models import Attendance, ContactChannel
+from tverrnett.core.texts import TEXT_MAX
 
-TEXT_MAX = 4000
 _DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
 

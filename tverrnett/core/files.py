@@ -6,9 +6,14 @@ settings.UPLOAD_MAX_BYTES, and it carries no classification marking
 (L09: Tverrnett holds unclassified information only). The marking check
 searches the raw bytes case-insensitively, the text of the XML inside
 office documents (where a word may be split across formatting runs), and the
-compressed streams of a PDF.
+text of a PDF as pypdf reads it (issue 18, item 7: a PDF may split a word with
+kerning (TJ arrays), write it as a hex string or in UTF-16, or space its letters
+out, none of which the raw bytes show). A PDF that pypdf cannot read cannot be
+checked, and is refused.
 """
 
+import io
+import logging
 import re
 import zipfile
 import zlib
@@ -26,6 +31,14 @@ CLASSIFICATION_MARKERS = ("STRENGT HEMMELIG", "KONFIDENSIELT", "BEGRENSET", "HEM
 # A zip may not unpack to more than this many times the upload limit (zip bombs).
 _MAX_UNPACK_FACTOR = 10
 _MAX_PDF_STREAMS = 500
+# Pages whose text is read; a longer PDF is refused rather than read in part.
+_MAX_PDF_PAGES = 2000
+
+logger = logging.getLogger(__name__)
+
+
+class UnreadablePdf(Exception):
+    """pypdf could not read the PDF, so its markings cannot be checked."""
 
 
 @dataclass(frozen=True)
@@ -97,7 +110,16 @@ def check_upload(uploaded):
     uploaded.seek(0)
     data = uploaded.read()
     uploaded.seek(0)
-    texts = _contents(file_type, data, limit)
+    try:
+        texts = _contents(file_type, data, limit)
+    except UnreadablePdf:
+        raise ValidationError(
+            _(
+                "The PDF file could not be read, so it cannot be checked for classification "
+                "markings. Save or print it to PDF again and upload the new file."
+            ),
+            code="unreadable",
+        ) from None
     if texts is None:
         raise ValidationError(
             _(
@@ -123,12 +145,25 @@ def check_upload(uploaded):
     return file_type
 
 
+# A word with its letters spaced out ("B E G R E N S E T"): single letters, each
+# followed by spaces, at least four of them.
+_SPACED_LETTERS = re.compile(rb"(?<![^\s])(?:[^\s][ \t]{1,3}){3,}[^\s](?![^\s])")
+
+
 def find_marker(texts):
-    """The first classification marker found in any of `texts` (bytes), or None."""
+    """The first classification marker found in any of `texts` (bytes), or None.
+
+    Letters spaced out are read as the word they spell, so "B E G R E N S E T" and
+    "S T R E N G T   H E M M E L I G" count."""
     lowered = [text.lower() for text in texts]
+    lowered += [
+        _SPACED_LETTERS.sub(lambda match: re.sub(rb"[ \t]+", b"", match.group()), text)
+        for text in lowered
+        if _SPACED_LETTERS.search(text)
+    ]
     for marker in CLASSIFICATION_MARKERS:
-        needle = marker.lower().encode()
-        if any(needle in text for text in lowered):
+        needles = {marker.lower().encode(), marker.lower().replace(" ", "").encode()}
+        if any(needle in text for text in lowered for needle in needles):
             return marker
     return None
 
@@ -136,7 +171,9 @@ def find_marker(texts):
 def _contents(file_type, data, limit):
     """The byte strings to search for markers, or None when the bytes are not `file_type`."""
     if file_type is PDF:
-        return [data, *_pdf_streams(data)] if data.startswith(b"%PDF-") else None
+        if not data.startswith(b"%PDF-"):
+            return None
+        return [data, *_pdf_streams(data), *_pdf_text(data)]
     if file_type is PNG:
         return [data] if data.startswith(b"\x89PNG\r\n\x1a\n") else None
     if file_type is JPEG:
@@ -200,3 +237,28 @@ def _pdf_streams(data):
         budget -= len(unpacked)
         streams.append(unpacked)
     return streams
+
+
+def _pdf_text(data):
+    """The text of every page and the document information, as pypdf reads them (UTF-8).
+
+    pypdf decodes what the raw bytes hide: kerned TJ arrays, hex strings, font
+    encodings and ToUnicode maps, UTF-16 text strings. Raises UnreadablePdf when the
+    file cannot be read: a file we cannot check is not accepted.
+    """
+    from pypdf import PdfReader
+
+    try:
+        reader = PdfReader(io.BytesIO(data), strict=False)
+        if reader.is_encrypted and not reader.decrypt(""):
+            raise UnreadablePdf
+        if len(reader.pages) > _MAX_PDF_PAGES:
+            raise UnreadablePdf
+        texts = [str(value) for value in (reader.metadata or {}).values()]
+        texts += [page.extract_text() or "" for page in reader.pages]
+    except UnreadablePdf:
+        raise
+    except Exception as error:  # noqa: BLE001  (pypdf raises many kinds on a broken file)
+        logger.info("Refused an unreadable PDF: %s", type(error).__name__)
+        raise UnreadablePdf from error
+    return [text.encode("utf-8", "replace") for text in texts]

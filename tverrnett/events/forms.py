@@ -6,6 +6,8 @@ from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from tverrnett.core.files import ALLOWED_EXTENSIONS_TEXT, ALLOWED_TYPES, check_upload
+from tverrnett.core.identity_numbers import RefusesIdentityNumbers
+from tverrnett.core.texts import limited_formfield
 from tverrnett.events.models import Event
 from tverrnett.networks.models import Network
 
@@ -22,10 +24,10 @@ class _DateTimeInput(forms.DateTimeInput):
 def _formfield(model_field, **kwargs):
     if isinstance(model_field, models.URLField):
         kwargs["assume_scheme"] = "https"
-    return model_field.formfield(**kwargs)
+    return limited_formfield(model_field, **kwargs)
 
 
-class EventForm(forms.ModelForm):
+class EventForm(RefusesIdentityNumbers, forms.ModelForm):
     # The version the user read (C5); none for a new event.
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, required=False)
 

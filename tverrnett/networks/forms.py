@@ -3,6 +3,8 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from tverrnett.agencies.models import Agency
+from tverrnett.core.identity_numbers import RefusesIdentityNumbers
+from tverrnett.core.texts import LONG_TEXT_MAX
 from tverrnett.geography.models import Municipality, PoliceDistrict
 from tverrnett.networks.models import ForumAudience, Network, NetworkLevel, RoleKind
 from tverrnett.networks.services import KEEP, child_levels
@@ -128,13 +130,13 @@ class HandOverRoleForm(forms.Form):
 # Keeping a network up to date (N4) -------------------------------------------
 
 
-class NetworkEditForm(forms.Form):
+class NetworkEditForm(RefusesIdentityNumbers, forms.Form):
     # The version of the record the user read (C5): a save after someone else's is refused.
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
     mandate = forms.CharField(
         label=_("Mandate"),
         required=False,
-        max_length=5000,
+        max_length=LONG_TEXT_MAX,
         help_text=_("What the network is for and what it decides."),
         widget=forms.Textarea(attrs={"rows": 6}),
     )
@@ -256,7 +258,7 @@ def _scope_label(scope):
 # Creating child networks and case forums --------------------------------------
 
 
-class ChildNetworkForm(forms.Form):
+class ChildNetworkForm(RefusesIdentityNumbers, forms.Form):
     """A new network below `parent`. The field names match the service's error keys."""
 
     name = forms.CharField(
@@ -297,7 +299,7 @@ class ChildNetworkForm(forms.Form):
         ).order_by("name")
 
 
-class ForumForm(forms.Form):
+class ForumForm(RefusesIdentityNumbers, forms.Form):
     # The version of the forum the user read (C5); none for a new forum.
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, required=False)
     name = forms.CharField(

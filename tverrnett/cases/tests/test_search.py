@@ -320,5 +320,5 @@ def test_an_agency_that_does_not_record_numbers_never_asks_the_database_for_one(
         post_search(client, NUMBER)
 
     sql = [query["sql"] for query in context.captured_queries]
-    assert not any('."identity_number"' in text for text in sql)
+    assert not any('."identity_number_hash"' in text for text in sql)
     assert not any(NUMBER in text for text in sql)

@@ -74,8 +74,14 @@ def scenario(
 ):
     case = team_case
     person = case.subject
-    Person.objects.filter(pk=person.pk).update(
-        identity_number=IDENTITY_NUMBER, identity_number_reason="Trengs for Nav."
+    person.identity_number = IDENTITY_NUMBER
+    person.identity_number_reason = "Trengs for Nav."
+    person.save(
+        update_fields=[
+            "identity_number_encrypted",
+            "identity_number_hash",
+            "identity_number_reason",
+        ]
     )
     person.refresh_from_db()
     first = write(case, "Kari har sluttet på skolen.")

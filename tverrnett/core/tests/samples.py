@@ -7,20 +7,40 @@ import zlib
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 
-def pdf_bytes(text="Fagdag", compressed=False):
-    content = f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET".encode()
+def pdf_document(content, *, info=b"", compressed=False):
+    """A one-page PDF whose page draws `content` (a content stream, bytes) with
+    Helvetica as /F1, with a correct cross-reference table; `info` is the body of a
+    document information dictionary (b"/Title (...)")."""
     if compressed:
         stream = zlib.compress(content)
         header = f"<< /Length {len(stream)} /Filter /FlateDecode >>".encode()
     else:
         stream = content
         header = f"<< /Length {len(stream)} >>".encode()
-    return (
-        b"%PDF-1.4\n1 0 obj\n<< /Type /Catalog /Pages 2 0 R >>\nendobj\n"
-        b"2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\n"
-        b"3 0 obj\n" + header + b"\nstream\n" + stream + b"\nendstream\nendobj\n"
-        b"trailer\n<< /Root 1 0 R >>\n%%EOF\n"
-    )
+    objects = [
+        b"<< /Type /Catalog /Pages 2 0 R >>",
+        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+        b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] "
+        b"/Resources << /Font << /F1 5 0 R >> >> /Contents 4 0 R >>",
+        header + b"\nstream\n" + stream + b"\nendstream",
+        b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica /Encoding /WinAnsiEncoding >>",
+        b"<< " + info + b" >>",
+    ]
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
+    xref = len(out)
+    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
+    out += b"".join(f"{offset:010d} 00000 n \n".encode() for offset in offsets)
+    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R /Info 6 0 R >>\n".encode()
+    out += f"startxref\n{xref}\n%%EOF\n".encode()
+    return bytes(out)
+
+
+def pdf_bytes(text="Fagdag", compressed=False):
+    return pdf_document(f"BT /F1 12 Tf 72 720 Td ({text}) Tj ET".encode(), compressed=compressed)
 
 
 def _zip(entries):

@@ -101,3 +101,78 @@ def test_it_refuses_a_zip_that_unpacks_to_far_more_than_the_limit(settings):
     with pytest.raises(ValidationError) as error:
         check_upload(samples.upload("a.docx", data))
     assert error.value.code == "content"
+
+
+# Markings a raw scan of the bytes does not see (issue 18, item 7): pypdf reads the text.
+def _pdf_page(operators):
+    return samples.pdf_document(b"BT /F1 12 Tf 72 720 Td " + operators + b" ET")
+
+
+def _utf16_hex(text):
+    return b"<FEFF" + text.encode("utf-16-be").hex().upper().encode() + b">"
+
+
+@pytest.mark.parametrize(
+    ("data", "marker"),
+    [
+        pytest.param(
+            _pdf_page(b"[(BEGR) -20 (EN) 15 (SET)] TJ"), "BEGRENSET", id="kerned-tj-array"
+        ),
+        pytest.param(
+            _pdf_page(b"<" + b"KONFIDENSIELT".hex().upper().encode() + b"> Tj"),
+            "KONFIDENSIELT",
+            id="hex-string",
+        ),
+        pytest.param(
+            samples.pdf_document(
+                b"BT /F1 12 Tf 72 720 Td (Fagdag) Tj ET", info=b"/Title " + _utf16_hex("Hemmelig")
+            ),
+            "HEMMELIG",
+            id="utf-16be-with-bom",
+        ),
+        pytest.param(
+            _pdf_page(b"(S T R E N G T   H E M M E L I G) Tj"),
+            "STRENGT HEMMELIG",
+            id="letter-spaced",
+        ),
+        pytest.param(
+            _pdf_page(b"".join(b"(%c) Tj 14 0 Td " % letter for letter in b"BEGRENSET")),
+            "BEGRENSET",
+            id="letters-placed-one-by-one",
+        ),
+        pytest.param(
+            samples.pdf_document(
+                b"BT /F1 12 Tf 72 720 Td [(KON) -30 (FIDEN) 12 (SIELT)] TJ ET", compressed=True
+            ),
+            "KONFIDENSIELT",
+            id="kerned-and-compressed",
+        ),
+    ],
+)
+def test_it_refuses_a_pdf_marking_that_only_its_text_shows(data, marker):
+    assert marker.encode() not in data.upper()
+    with pytest.raises(ValidationError) as error:
+        check_upload(samples.upload("a.pdf", data))
+    assert error.value.code == "classified"
+    assert marker in error.value.messages[0]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        pytest.param(b"%PDF-1.4\n garbage", id="garbage"),
+        pytest.param(samples.pdf_bytes()[:150], id="cut-short"),
+        pytest.param(
+            b"%PDF-1.7\n1 0 obj << /Type /Catalog /Pages 2 0 R >> endobj\n%%EOF", id="no-xref"
+        ),
+    ],
+)
+def test_it_refuses_a_pdf_it_cannot_read(data):
+    with pytest.raises(ValidationError) as error:
+        check_upload(samples.upload("a.pdf", data))
+    assert error.value.code == "unreadable"
+
+
+def test_an_ordinary_word_with_spaces_is_not_a_marking():
+    data = _pdf_page(b"(Vi har b e g r e p om det, men ikke mer) Tj")
+    assert check_upload(samples.upload("a.pdf", data)) is PDF

@@ -93,3 +93,12 @@ def test_a_malformed_database_app_role_stops_the_start():
 
     assert result.returncode != 0
     assert "DATABASE_APP_ROLE must be a lower-case PostgreSQL role name" in result.stderr
+
+
+def test_a_missing_identity_key_file_outside_debug_stops_the_start():
+    result = _run(
+        "manage.py", "check", **PRODUCTION, IDENTITY_KEY_FILE="", IDENTITY_KEY_GENERATE="false"
+    )
+
+    assert result.returncode != 0
+    assert "IDENTITY_KEY_FILE must be set" in result.stderr
