@@ -53,7 +53,7 @@ class Server:
     def url(self, path):
         return self.base_url + path
 
-    def manage(self, *args, debug=False):
+    def manage(self, *args, debug=False, timeout=120):
         env = {**self.env, "DEBUG": "true" if debug else "false"}
         result = subprocess.run(
             [sys.executable, "manage.py", *args],
@@ -61,7 +61,7 @@ class Server:
             env=env,
             capture_output=True,
             text=True,
-            timeout=120,
+            timeout=timeout,
         )
         if result.returncode != 0:
             pytest.fail(
@@ -198,7 +198,13 @@ def _stop(process):
 
 
 @pytest.fixture(scope="session")
-def server(tmp_path_factory):
+def demo_database(tmp_path_factory):
+    """A database of its own, migrated and seeded with the demo, committed like production.
+
+    The server runs on it; tests that need real connections without a browser (the
+    concurrent saves) use it through `manage` alone. At the end the audit chain, which
+    every test wrote to, must still verify (a failure here fails the run).
+    """
     tmp = tmp_path_factory.mktemp("browser-server")
     postgres_url = os.environ.get("DATABASE_URL", "")
     if not postgres_url.startswith(("postgres://", "postgresql://")):
@@ -210,14 +216,23 @@ def server(tmp_path_factory):
         database_url = f"sqlite:///{tmp / 'db.sqlite3'}"
 
     env = _subprocess_env(database_url, tmp / "media")
-    log_path = tmp / "server.log"
-    process = None
     try:
-        setup = Server(base_url="", env=env, log_path=log_path, process=None)
+        setup = Server(base_url="", env=env, log_path=tmp / "server.log", process=None)
         setup.manage("migrate", "--no-input")
         setup.manage("compile_translations")
         setup.manage("seed_demo", debug=True)
+        yield setup
+        setup.manage("verify_audit")
+    finally:
+        if postgres_url:
+            _drop_postgres_database(postgres_url, database_name)
 
+
+@pytest.fixture(scope="session")
+def server(demo_database):
+    env, log_path = demo_database.env, demo_database.log_path
+    process = None
+    try:
         port = _free_port()
         with log_path.open("wb") as log:
             process = subprocess.Popen(
@@ -249,16 +264,13 @@ def server(tmp_path_factory):
         )
         _wait_until_healthy(server)
         yield server
-        # Every browser test wrote to this one audit log, through two workers at once:
-        # the chain must still verify at the end (a failure here fails the run).
+        # Every browser test wrote to this one audit log, through two workers at once;
+        # the server stops before `demo_database` verifies the chain.
         _stop(process)
         process = None
-        server.manage("verify_audit")
     finally:
         if process is not None:
             _stop(process)
-        if postgres_url:
-            _drop_postgres_database(postgres_url, database_name)
 
 
 @pytest.fixture(scope="package")

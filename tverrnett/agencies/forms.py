@@ -110,6 +110,9 @@ class DirectoryEntryForm(forms.ModelForm):
         },
     )
 
+    # The version of the record the user read (C5): a save after someone else's is refused.
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
     class Meta:
         model = Agency
         formfield_callback = limited_formfield

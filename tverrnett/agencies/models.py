@@ -72,6 +72,8 @@ class Agency(models.Model):
     records_identity_numbers = models.BooleanField(
         _("records national identity numbers in concern cases"), default=False
     )
+    # The version the user read, moved on by each save (C5, tverrnett/core/versions.py).
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["name"]

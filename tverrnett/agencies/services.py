@@ -15,6 +15,7 @@ from tverrnett.accounts.models import Membership
 from tverrnett.agencies.models import Agency, SpecialCategoryPermission
 from tverrnett.audit import actions
 from tverrnett.audit.services import record
+from tverrnett.core.versions import changed_message, claim
 
 actions.register("agencies.directory_updated", gettext_noop("Changed an agency's directory entry"))
 actions.register(
@@ -29,8 +30,9 @@ actions.register(
 DIRECTORY_FIELDS = ("mandate", "working_methods", "phone", "email", "website")
 
 
-def update_directory_entry(actor, agency, changes, *, request=None):
-    """Save the directory fields in `changes` (a dict, e.g. a form's cleaned_data).
+def update_directory_entry(actor, agency, changes, *, version, request=None):
+    """Save the directory fields in `changes` (a dict, e.g. a form's cleaned_data), if
+    the entry is still at the `version` the user read (C5).
 
     The audit entry names the fields that changed, not their text.
     """
@@ -43,10 +45,9 @@ def update_directory_entry(actor, agency, changes, *, request=None):
             for field in DIRECTORY_FIELDS
             if field in changes and getattr(locked, field) != changes[field]
         ]
-        for field in changed:
-            setattr(locked, field, changes[field])
+        # Saved even when nothing changed: the version moves on with every save (C5).
+        claim(locked, version, message=changed_message(), **{f: changes[f] for f in changed})
         if changed:
-            locked.save(update_fields=changed)
             record(
                 "agencies.directory_updated",
                 actor=actor,

@@ -35,6 +35,7 @@ from tverrnett.agencies.forms import (
 )
 from tverrnett.agencies.models import Agency, AgencyType, SpecialCategoryPermission
 from tverrnett.core.form_errors import add_service_errors
+from tverrnett.core.versions import StaleEdit
 from tverrnett.networks.models import Role
 
 AGENCIES_PER_PAGE = 25
@@ -123,13 +124,25 @@ def _managed_agency(request, pk):
 @require_http_methods(["GET", "POST"])
 def agency_edit(request, pk):
     agency = _managed_agency(request, pk)
-    form = DirectoryEntryForm(request.POST or None, instance=agency)
+    form = DirectoryEntryForm(
+        request.POST or None, instance=agency, initial={"version": agency.version}
+    )
     if request.method == "POST" and form.is_valid():
         # The form has written the cleaned values onto `agency`; the service
         # compares against a fresh copy from the database.
-        services.update_directory_entry(request.user, agency, form.cleaned_data, request=request)
-        messages.success(request, _("The directory entry is saved."))
-        return redirect("agencies:detail", pk=agency.pk)
+        try:
+            services.update_directory_entry(
+                request.user,
+                agency,
+                form.cleaned_data,
+                version=form.cleaned_data["version"],
+                request=request,
+            )
+        except StaleEdit as stale:
+            form.add_error(None, str(stale))
+        else:
+            messages.success(request, _("The directory entry is saved."))
+            return redirect("agencies:detail", pk=agency.pk)
     return render(request, "agencies/agency_edit.html", {"agency": agency, "form": form})
 
 

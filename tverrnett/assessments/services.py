@@ -32,7 +32,7 @@ from tverrnett.assessments.models import (
 from tverrnett.audit import actions
 from tverrnett.audit.services import record
 from tverrnett.cases import services as case_services
-from tverrnett.cases.services import StaleEdit
+from tverrnett.core.versions import StaleEdit, claim
 from tverrnett.measures import services as measure_services
 
 for _name, _description in [
@@ -246,13 +246,7 @@ def save_draft(
         "assessed_on": assessed_on,
         "review_on": review_on,
     }
-    if not Assessment.objects.filter(
-        pk=assessment.pk, version=version, status=AssessmentStatus.DRAFT
-    ).update(**fields, version=F("version") + 1):
-        raise StaleEdit()
-    for name, value in fields.items():
-        setattr(assessment, name, value)
-    assessment.version = version + 1
+    claim(assessment, version, only_if={"status": AssessmentStatus.DRAFT}, **fields)
     rows = list(assessment.ratings.filter(item_code__in=list(cleaned)))
     for row in rows:
         for name, value in cleaned[row.item_code].items():

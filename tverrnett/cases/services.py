@@ -11,7 +11,7 @@ import datetime
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
@@ -43,6 +43,7 @@ from tverrnett.cases.models import (
     anonymous_cutoff,
 )
 from tverrnett.core.identity_numbers import contains_identity_number
+from tverrnett.core.versions import StaleEdit, claim
 from tverrnett.networks.models import ForumAudience, NetworkLevel, RoleKind
 
 for _name, _description in [
@@ -77,18 +78,6 @@ for _name, _description in [
     ),
 ]:
     actions.register(_name, _description)
-
-
-class StaleEdit(Exception):
-    """Someone else saved the case after this user read it (C5)."""
-
-    def __init__(self):
-        super().__init__(
-            _(
-                "Someone else changed this case after you opened it. Nothing was saved. "
-                "Open the case again to see their change, then make yours."
-            )
-        )
 
 
 ADVICE_BEFORE_CONTACT = "advice_before_contact"
@@ -221,14 +210,7 @@ def _claim_version(case, version):
     The conditional UPDATE takes the row lock on PostgreSQL, so of two
     concurrent saves from the same version exactly one matches.
     """
-    now = timezone.now()
-    updated = ConcernCase.objects.filter(pk=case.pk, version=version).update(
-        version=F("version") + 1, updated_at=now
-    )
-    if not updated:
-        raise StaleEdit()
-    case.version = version + 1
-    case.updated_at = now
+    claim(case, version, updated_at=timezone.now())
 
 
 def _require(allowed):
@@ -1042,12 +1024,7 @@ def change_task_status(actor, task, *, status, version, request=None):
     _require(policy.can_change_agency_work(actor, case, task.owner_agency_id, _access(actor, case)))
     if status not in TaskStatus.values:
         raise ValidationError({"status": _("Choose a status.")})
-    updated = Task.objects.filter(pk=task.pk, version=version).update(
-        status=status, version=F("version") + 1
-    )
-    if not updated:
-        raise StaleEdit()
-    task.status, task.version = status, version + 1
+    claim(task, version, status=status)
     record(
         "case.task_changed",
         actor=actor,
@@ -1232,12 +1209,10 @@ def set_checklist_status(actor, item, *, status, version, note=None, reason="", 
         "changed_by": actor,
         "done_at": now if status == StepStatus.DONE else None,
         "done_by": actor if status == StepStatus.DONE else None,
-        "version": F("version") + 1,
     }
     if note is not None:
         fields["note"] = note
-    if not ChecklistItem.objects.filter(pk=item.pk, version=version).update(**fields):
-        raise StaleEdit()
+    claim(item, version, **fields)
     item.refresh_from_db()
     record(
         "case.checklist_done" if status == StepStatus.DONE else "case.checklist_changed",

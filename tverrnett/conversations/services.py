@@ -2,7 +2,7 @@
 
 Each function takes the acting user first, checks permission, changes data and
 writes the audit entry in one transaction. Edits carry the version the user
-read (C5): a stale save raises `tverrnett.cases.services.StaleEdit` and
+read (C5): a stale save raises `tverrnett.core.versions.StaleEdit` and
 changes nothing. Audit details hold ids and codes, never names or free text.
 
 Who may: the team and the coordinator, on an open identified case
@@ -15,7 +15,6 @@ from dataclasses import dataclass
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -25,13 +24,13 @@ from tverrnett.audit import actions
 from tverrnett.audit.services import record
 from tverrnett.cases import services as case_services
 from tverrnett.cases.models import Task, TaskStatus
-from tverrnett.cases.services import StaleEdit
 from tverrnett.conversations.models import (
     Attendance,
     ContactAgreement,
     ContactChannel,
     Conversation,
 )
+from tverrnett.core.versions import claim
 
 for _name, _description in [
     ("conversation.agreement_added", gettext_noop("Added a contact agreement to a case")),
@@ -251,14 +250,7 @@ def change_contact_agreement(actor, agreement, *, version, request=None, **field
     _check_agreement(case, fields)
     changed = sorted(name for name, value in fields.items() if getattr(agreement, name) != value)
     now = timezone.now()
-    updated = ContactAgreement.objects.filter(pk=agreement.pk, version=version).update(
-        **fields, changed_at=now, version=F("version") + 1
-    )
-    if not updated:
-        raise StaleEdit()
-    for name, value in fields.items():
-        setattr(agreement, name, value)
-    agreement.changed_at, agreement.version = now, version + 1
+    claim(agreement, version, **fields, changed_at=now)
     record(
         "conversation.agreement_changed",
         actor=actor,
@@ -397,14 +389,7 @@ def change_conversation(actor, conversation, *, version, request=None, **fields)
     fields = check_conversation(case, fields, conversation=conversation)
     changed = sorted(name for name, value in fields.items() if getattr(conversation, name) != value)
     now = timezone.now()
-    updated = Conversation.objects.filter(
-        pk=conversation.pk, version=version, held_at__isnull=True
-    ).update(**fields, changed_at=now, version=F("version") + 1)
-    if not updated:
-        raise StaleEdit()
-    for name, value in fields.items():
-        setattr(conversation, name, value)
-    conversation.changed_at, conversation.version = now, version + 1
+    claim(conversation, version, only_if={"held_at__isnull": True}, **fields, changed_at=now)
     record(
         "conversation.changed",
         actor=actor,
@@ -429,12 +414,7 @@ def record_conversation_held(actor, conversation, *, version, held_at, request=N
         raise ValidationError(
             {"held_at": _("A conversation can only be recorded as held once it has taken place.")}
         )
-    updated = Conversation.objects.filter(
-        pk=conversation.pk, version=version, held_at__isnull=True
-    ).update(held_at=held_at, held_by=actor, version=F("version") + 1)
-    if not updated:
-        raise StaleEdit()
-    conversation.held_at, conversation.held_by, conversation.version = held_at, actor, version + 1
+    claim(conversation, version, only_if={"held_at__isnull": True}, held_at=held_at, held_by=actor)
     task = None
     if conversation.is_first:
         # add_coordinator_task checks the same permission and audits the task; the

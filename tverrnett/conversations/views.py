@@ -16,6 +16,7 @@ from tverrnett.cases.views import open_case
 from tverrnett.conversations import forms, services
 from tverrnett.conversations.models import ContactAgreement, Conversation
 from tverrnett.core.form_errors import add_service_errors
+from tverrnett.core.versions import StaleEdit
 
 
 def _require(allowed):
@@ -39,7 +40,7 @@ def _team_agencies(case):
 
 
 def _stale(request, to, case):
-    messages.error(request, str(services.StaleEdit()))
+    messages.error(request, str(StaleEdit()))
     return redirect(to, pk=case.pk)
 
 
@@ -119,7 +120,7 @@ def edit_agreement(request, pk, agreement_pk):
             services.change_contact_agreement(
                 request.user, agreement, version=version, **data, request=request
             )
-        except services.StaleEdit:
+        except StaleEdit:
             return _stale(request, "conversations:agreements", case)
         except ValidationError as error:
             add_service_errors(form, error)
@@ -280,7 +281,7 @@ def edit(request, pk, conversation_pk):
             services.change_conversation(
                 request.user, conversation, version=version, **data, request=request
             )
-        except services.StaleEdit:
+        except StaleEdit:
             return _stale(request, "conversations:list", case)
         except ValidationError as error:
             add_service_errors(form, error)
@@ -315,7 +316,7 @@ def held(request, pk, conversation_pk):
                 held_at=form.cleaned_data["held_at"],
                 request=request,
             )
-        except services.StaleEdit:
+        except StaleEdit:
             return _stale(request, "conversations:list", case)
         except ValidationError as error:
             add_service_errors(form, error)

@@ -28,6 +28,9 @@ def _formfield(model_field, **kwargs):
 
 
 class EventForm(RefusesIdentityNumbers, forms.ModelForm):
+    # The version the user read (C5); none for a new event.
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, required=False)
+
     class Meta:
         model = Event
         formfield_callback = _formfield
@@ -80,6 +83,9 @@ class EventForm(RefusesIdentityNumbers, forms.ModelForm):
         for name in ("starts_at", "ends_at"):
             self.fields[name].input_formats = [_DATETIME_FORMAT, "%d.%m.%Y %H:%M"]
         self.fields["capacity"].widget.attrs["min"] = 1
+        if self.instance.pk:
+            self.fields["version"].required = True
+            self.fields["version"].initial = self.instance.version
 
     def clean_online_url(self):
         url = self.cleaned_data.get("online_url", "")

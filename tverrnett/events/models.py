@@ -64,6 +64,9 @@ class Event(models.Model):
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
+    # The version the user read, moved on by each save (C5, tverrnett/core/versions.py).
+    version = models.PositiveIntegerField(default=1)
+
     objects = EventQuerySet.as_manager()
 
     class Meta:

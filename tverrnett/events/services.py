@@ -11,6 +11,7 @@ from tverrnett.access import policy
 from tverrnett.audit import actions
 from tverrnett.audit.services import record
 from tverrnett.core.files import check_upload, clean_file_name
+from tverrnett.core.versions import changed_message, claim
 from tverrnett.events.models import Event, EventMaterial, Registration
 
 actions.register("events.created", gettext_noop("Created an event"))
@@ -59,7 +60,8 @@ def create_event(actor, organiser, *, request=None, **fields):
     return event
 
 
-def update_event(actor, event, *, request=None, **fields):
+def update_event(actor, event, *, version, request=None, **fields):
+    """Change the event, if it is still at the `version` the user read (C5)."""
     _require_manager(actor, event)
     network = fields.get("network", event.network)
     if network.pk != event.network_id and network.pk not in policy.event_network_ids(
@@ -71,7 +73,7 @@ def update_event(actor, event, *, request=None, **fields):
         for name, value in fields.items():
             setattr(event, name, value)
         event.full_clean()
-        event.save()
+        claim(event, version, message=changed_message(), **fields)
         record(
             "events.updated", actor=actor, target=event, request=request, detail={"fields": changed}
         )

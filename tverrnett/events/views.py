@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from tverrnett.access import policy
 from tverrnett.access.rules import member
 from tverrnett.accounts.models import Membership
+from tverrnett.core.versions import StaleEdit
 from tverrnett.events import services
 from tverrnett.events.forms import AttendanceForm, EventForm, MaterialForm
 from tverrnett.events.models import Event, EventMaterial
@@ -160,9 +161,19 @@ def event_edit(request, event_id):
     network_ids = policy.event_network_ids(request.user, event.organiser) | {event.network_id}
     form = EventForm(request.POST or None, instance=event, network_ids=network_ids)
     if request.method == "POST" and form.is_valid():
-        services.update_event(request.user, event, request=request, **form.event_fields())
-        messages.success(request, _("The event is saved."))
-        return redirect("events:detail", event_id=event.pk)
+        try:
+            services.update_event(
+                request.user,
+                event,
+                version=form.cleaned_data["version"],
+                request=request,
+                **form.event_fields(),
+            )
+        except StaleEdit as stale:
+            form.add_error(None, str(stale))
+        else:
+            messages.success(request, _("The event is saved."))
+            return redirect("events:detail", event_id=event.pk)
     return render(request, "events/event_form.html", {"form": form, "event": event})
 
 

@@ -4,7 +4,7 @@ Each function takes the acting user first, checks permission, changes data and
 writes the audit entry in one transaction. Who may write is the case's rule
 (`policy.can_work_on_case`: the team and the coordinator, on an open case). A
 measure carries its own version (C5): a stale save raises
-`tverrnett.cases.services.StaleEdit` and changes nothing. Audit details hold
+`tverrnett.core.versions.StaleEdit` and changes nothing. Audit details hold
 ids and codes, never the goal, the evaluation or the person's view.
 
 Loading this module registers the audit actions and the closing gate: a case
@@ -13,7 +13,6 @@ closes only when every measure has been evaluated (L29).
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -22,7 +21,8 @@ from tverrnett.access import policy
 from tverrnett.audit import actions
 from tverrnett.audit.services import record
 from tverrnett.cases.models import CaseState
-from tverrnett.cases.services import StaleEdit, register_state_gate
+from tverrnett.cases.services import register_state_gate
+from tverrnett.core.versions import claim
 from tverrnett.measures.models import (
     ENDED_STATUSES,
     OPEN_STATUSES,
@@ -182,13 +182,9 @@ def change_measure(actor, measure, *, version, request=None, **fields):
         )
         for name in MEASURE_FIELDS
     }
-    if not Measure.objects.filter(pk=measure.pk, version=version).update(
-        **values, version=F("version") + 1
-    ):
-        raise StaleEdit()
+    claim(measure, version, **values)
     for name in MEASURE_FIELDS:
         setattr(measure, name, merged[name])
-    measure.version = version + 1
     record(
         "measure.changed",
         actor=actor,
@@ -228,13 +224,7 @@ def evaluate_measure(actor, measure, *, version, outcome, status, evaluation_on=
     }
     if status == MeasureStatus.ONGOING:
         fields["evaluation_on"] = evaluation_on
-    if not Measure.objects.filter(pk=measure.pk, version=version).update(
-        **fields, version=F("version") + 1
-    ):
-        raise StaleEdit()
-    for name, value in fields.items():
-        setattr(measure, name, value)
-    measure.version = version + 1
+    claim(measure, version, **fields)
     record(
         "measure.evaluated",
         actor=actor,

@@ -131,6 +131,8 @@ class HandOverRoleForm(forms.Form):
 
 
 class NetworkEditForm(RefusesIdentityNumbers, forms.Form):
+    # The version of the record the user read (C5): a save after someone else's is refused.
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
     mandate = forms.CharField(
         label=_("Mandate"),
         required=False,
@@ -298,6 +300,8 @@ class ChildNetworkForm(RefusesIdentityNumbers, forms.Form):
 
 
 class ForumForm(RefusesIdentityNumbers, forms.Form):
+    # The version of the forum the user read (C5); none for a new forum.
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1, required=False)
     name = forms.CharField(
         label=_("Name"),
         max_length=200,

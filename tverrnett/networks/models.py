@@ -57,6 +57,8 @@ class Network(models.Model):
         through="NetworkMember",
         related_name="networks",
     )
+    # The version the user read, moved on by each save (C5, tverrnett/core/versions.py).
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["name"]
@@ -134,6 +136,8 @@ class Forum(models.Model):
         "agencies.Agency", verbose_name=_("fixed member agencies"), related_name="forums"
     )
     meeting_rhythm = models.CharField(_("meeting rhythm"), max_length=200, blank=True)
+    # The version the user read, moved on by each save (C5, tverrnett/core/versions.py).
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["network", "name"]

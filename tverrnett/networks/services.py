@@ -10,6 +10,7 @@ from django.utils.translation import gettext_noop
 from tverrnett.access import policy
 from tverrnett.audit import actions
 from tverrnett.audit.services import record
+from tverrnett.core.versions import changed_message, claim
 from tverrnett.geography.models import Municipality, PoliceDistrict
 from tverrnett.networks.models import (
     _LEVEL_RANK,
@@ -129,8 +130,9 @@ def _require_administrator(actor, network):
         raise PermissionDenied(_("Only the network's administrators can change the network."))
 
 
-def update_network(actor, network, *, mandate, meeting_rhythm, request=None):
-    """Change the network's mandate and meeting rhythm."""
+def update_network(actor, network, *, version, mandate, meeting_rhythm, request=None):
+    """Change the network's mandate and meeting rhythm, if the network is still at the
+    `version` the user read (C5)."""
     _require_administrator(actor, network)
     with transaction.atomic():
         locked = Network.objects.select_for_update().get(pk=network.pk)
@@ -139,9 +141,13 @@ def update_network(actor, network, *, mandate, meeting_rhythm, request=None):
             for name, value in (("mandate", mandate), ("meeting_rhythm", meeting_rhythm))
             if getattr(locked, name) != value
         )
-        locked.mandate = mandate
-        locked.meeting_rhythm = meeting_rhythm
-        locked.save(update_fields=["mandate", "meeting_rhythm"])
+        claim(
+            locked,
+            version,
+            message=changed_message(),
+            mandate=mandate,
+            meeting_rhythm=meeting_rhythm,
+        )
         record(
             "networks.network_updated",
             actor=actor,
@@ -349,10 +355,20 @@ def create_child_network(
 
 
 def save_forum(
-    actor, network, *, name, audience, meeting_rhythm="", agencies=(), forum=None, request=None
+    actor,
+    network,
+    *,
+    name,
+    audience,
+    meeting_rhythm="",
+    agencies=(),
+    forum=None,
+    version=None,
+    request=None,
 ):
-    """Create a standing case forum in a municipal network, or change `forum`.
-    Its fixed member agencies must be members of the network."""
+    """Create a standing case forum in a municipal network, or change `forum` if it is
+    still at the `version` the user read (C5). Its fixed member agencies must be
+    members of the network."""
     if forum is not None:
         network = forum.network
     _require_administrator(actor, network)
@@ -381,12 +397,11 @@ def save_forum(
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
+        fields = {"name": name, "audience": audience, "meeting_rhythm": meeting_rhythm}
         if forum is None:
-            forum = Forum(network=network)
-        forum.name = name
-        forum.audience = audience
-        forum.meeting_rhythm = meeting_rhythm
-        forum.save()
+            forum = Forum.objects.create(network=network, **fields)
+        else:
+            claim(forum, version, message=changed_message(), **fields)
         forum.agencies.set(agencies)
         record(
             "networks.forum_saved",

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from tverrnett.access import policy
 from tverrnett.access.rules import member
+from tverrnett.core.versions import StaleEdit
 from tverrnett.geography.models import Municipality
 from tverrnett.networks import health
 from tverrnett.networks.forms import (
@@ -236,12 +237,20 @@ def _administered_network(request, pk):
 @require_http_methods(["GET", "POST"])
 def network_edit(request, pk):
     network = _administered_network(request, pk)
-    initial = {"mandate": network.mandate, "meeting_rhythm": network.meeting_rhythm}
+    initial = {
+        "version": network.version,
+        "mandate": network.mandate,
+        "meeting_rhythm": network.meeting_rhythm,
+    }
     form = NetworkEditForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
-        update_network(request.user, network, **form.cleaned_data, request=request)
-        messages.success(request, _("The network is updated."))
-        return redirect("networks:detail", pk=network.pk)
+        try:
+            update_network(request.user, network, **form.cleaned_data, request=request)
+        except StaleEdit as stale:
+            form.add_error(None, str(stale))
+        else:
+            messages.success(request, _("The network is updated."))
+            return redirect("networks:detail", pk=network.pk)
     return render(request, "networks/network_edit.html", {"network": network, "form": form})
 
 
@@ -361,6 +370,7 @@ def _forum_form_page(request, network, forum):
     initial = {}
     if forum is not None:
         initial = {
+            "version": forum.version,
             "name": forum.name,
             "audience": forum.audience,
             "meeting_rhythm": forum.meeting_rhythm,
@@ -372,6 +382,8 @@ def _forum_form_page(request, network, forum):
             save_forum(request.user, network, **form.cleaned_data, forum=forum, request=request)
         except ValidationError as error:
             form.add_error(None, error)
+        except StaleEdit as stale:
+            form.add_error(None, str(stale))
         else:
             messages.success(request, _("The case forum is saved."))
             return redirect(reverse("networks:detail", args=[network.pk]) + "#forum")

@@ -154,6 +154,12 @@ class PlanMeasureForm(forms.Form):
         self.fields["responsible_agency"].queryset = agencies
 
 
+class ChangePlanMeasureForm(PlanMeasureForm):
+    """Carries the version of the line the user read (C5)."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
 def _measure_label(measure):
     return f"{measure.measure_type.name}: {measure.goal[:80]}"
 

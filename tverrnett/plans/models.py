@@ -130,6 +130,8 @@ class PlanMeasure(models.Model):
     )
     extent = models.CharField(_("extent"), max_length=200)
     timing = models.CharField(_("when"), max_length=200)
+    # The version the user read, moved on by each save (C5, tverrnett/core/versions.py).
+    version = models.PositiveIntegerField(default=1)
 
     class Meta:
         ordering = ["id"]

@@ -3,7 +3,7 @@
 Each function takes the acting user first, checks permission through
 `tverrnett.access.policy`, changes data and writes the audit entry in one
 transaction. The plan carries a version (C5): a stale save raises
-`tverrnett.cases.services.StaleEdit` and changes nothing.
+`tverrnett.core.versions.StaleEdit` and changes nothing.
 """
 
 import datetime
@@ -20,7 +20,8 @@ from tverrnett.access import policy
 from tverrnett.audit import actions
 from tverrnett.audit.services import record
 from tverrnett.cases.models import CaseState, Task, TaskStatus
-from tverrnett.cases.services import StaleEdit, register_state_gate
+from tverrnett.cases.services import register_state_gate
+from tverrnett.core.versions import StaleEdit, claim
 from tverrnett.plans.models import (
     CURRENT_STATUSES,
     IndividualPlan,
@@ -152,13 +153,7 @@ def create_plan(actor, case, *, consent, request=None):
 
 
 def _claim_version(plan, version):
-    now = timezone.now()
-    if not IndividualPlan.objects.filter(pk=plan.pk, version=version).update(
-        version=F("version") + 1, updated_at=now
-    ):
-        raise StaleEdit()
-    plan.version = version + 1
-    plan.updated_at = now
+    claim(plan, version, updated_at=timezone.now())
 
 
 def _audit_change(actor, plan, what, request, **detail):
@@ -253,7 +248,10 @@ def add_plan_measure(actor, plan, *, request=None, **fields):
 
 
 @transaction.atomic
-def change_plan_measure(actor, entry, *, request=None, **fields):
+def change_plan_measure(actor, entry, *, version, request=None, **fields):
+    """Change a line of the plan, if it is still at the `version` the user read: a save
+    after someone else's (or after the line was removed) is refused, never lost or
+    brought back (C5)."""
     unknown = set(fields) - set(MEASURE_FIELDS)
     if unknown:
         raise TypeError(f"Unknown plan measure fields: {sorted(unknown)}")
@@ -268,9 +266,10 @@ def change_plan_measure(actor, entry, *, request=None, **fields):
         **fields,
     }
     _check_measure(plan, merged)
-    for name, value in merged.items():
-        setattr(entry, name, value.strip() if isinstance(value, str) else value)
-    entry.save()
+    values = {
+        name: value.strip() if isinstance(value, str) else value for name, value in merged.items()
+    }
+    claim(entry, version, **values)
     _audit_change(actor, plan, "measure_changed", request, plan_measure=entry.pk)
     return entry
 
@@ -318,14 +317,9 @@ def write_contribution(actor, plan, *, agency, text, version=None, request=None)
             raise StaleEdit() from None
     else:
         # Someone of the same service wrote it meanwhile: theirs is not overwritten (C5).
-        updated = version is not None and PlanContribution.objects.filter(
-            pk=existing.pk, version=version
-        ).update(
-            text=text.strip(), updated_by=actor, updated_at=timezone.now(), version=F("version") + 1
+        contribution = claim(
+            existing, version, text=text.strip(), updated_by=actor, updated_at=timezone.now()
         )
-        if not updated:
-            raise StaleEdit()
-        contribution = PlanContribution.objects.get(pk=existing.pk)
     record(
         "plan.contribution_written",
         actor=actor,

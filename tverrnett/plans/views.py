@@ -541,8 +541,8 @@ def remove_goal(request, pk, plan_pk, goal_pk):
     return _to_detail(plan, "section-own_goals")
 
 
-def _measure_form(request, case, **kwargs):
-    return forms.PlanMeasureForm(
+def _measure_form(request, case, form_class=forms.PlanMeasureForm, **kwargs):
+    return form_class(
         request.POST or None,
         measures=Measure.objects.filter(case=case)
         .select_related("measure_type")
@@ -597,7 +597,9 @@ def edit_measure(request, pk, plan_pk, entry_pk):
     form = _measure_form(
         request,
         case,
+        forms.ChangePlanMeasureForm,
         initial={
+            "version": entry.version,
             "measure": entry.measure,
             "description": entry.description,
             "responsible_agency": entry.responsible_agency,

@@ -26,6 +26,8 @@ VALID = {
     "email": "slt@drammen.example",
     "website": "https://www.drammen.kommune.no",
 }
+# What the form posts: the fields and the version the user read (C5).
+POST = {**VALID, "version": 1}
 
 
 @pytest.fixture
@@ -58,7 +60,7 @@ def test_it_refuses_everyone_but_the_managers(client, login_as, actor, owner_age
     for url in _urls(owner_agency, target):
         assert client.get(url).status_code == 403, url
     for url in _urls(owner_agency, target)[::2]:  # the two that accept POST
-        assert client.post(url, {**VALID, "reason": EndReason.LEFT}).status_code == 403, url
+        assert client.post(url, {**POST, "reason": EndReason.LEFT}).status_code == 403, url
 
     owner_agency.refresh_from_db()
     target.refresh_from_db()
@@ -120,7 +122,7 @@ def test_only_managers_see_the_change_link(client, login_as, manager, owner, own
 def test_a_manager_changes_the_directory_entry(client, login_as, manager, owner_agency):
     login_as(client, manager)
 
-    response = client.post(reverse("agencies:edit", args=[owner_agency.pk]), VALID)
+    response = client.post(reverse("agencies:edit", args=[owner_agency.pk]), POST)
 
     assert response.status_code == 302
     assert response.url == reverse("agencies:detail", args=[owner_agency.pk])
@@ -136,15 +138,17 @@ def test_an_agency_admin_may_too(client, login_as, make_user, owner_agency):
     admin = make_user("admin", owner_agency, MembershipRole.AGENCY_ADMIN)
     login_as(client, admin)
 
-    response = client.post(reverse("agencies:edit", args=[owner_agency.pk]), VALID)
+    response = client.post(reverse("agencies:edit", args=[owner_agency.pk]), POST)
 
     assert response.status_code == 302
 
 
 def test_saving_nothing_new_writes_no_audit_entry(client, login_as, manager, owner_agency):
     login_as(client, manager)
-    client.post(reverse("agencies:edit", args=[owner_agency.pk]), VALID)
-    client.post(reverse("agencies:edit", args=[owner_agency.pk]), VALID)
+    client.post(reverse("agencies:edit", args=[owner_agency.pk]), POST)
+    response = client.post(reverse("agencies:edit", args=[owner_agency.pk]), {**POST, "version": 2})
+
+    assert response.status_code == 302
 
     assert AuditEntry.objects.filter(action="agencies.directory_updated").count() == 1
 
@@ -164,9 +168,7 @@ def test_it_explains_invalid_input_in_norwegian(
 ):
     login_as(client, manager)
 
-    response = client.post(
-        reverse("agencies:edit", args=[owner_agency.pk]), {**VALID, field: value}
-    )
+    response = client.post(reverse("agencies:edit", args=[owner_agency.pk]), {**POST, field: value})
 
     assert response.status_code == 200
     assert message in response.content.decode()
@@ -329,3 +331,22 @@ def test_the_service_refuses_a_non_manager(owner, partner):
     with pytest.raises(PermissionDenied):
         end_membership(partner, owner.memberships.get(), EndReason.LEFT)
     assert owner.memberships.get().is_active
+
+
+def test_a_save_after_someone_elses_is_refused_and_keeps_theirs(
+    client, login_as, manager, owner_agency
+):
+    """Issue 18, item 2: two managers opened the entry; the second save is refused."""
+    login_as(client, manager)
+    page = client.get(reverse("agencies:edit", args=[owner_agency.pk])).content.decode()
+    assert 'type="hidden" name="version" value="1"' in page
+    client.post(reverse("agencies:edit", args=[owner_agency.pk]), POST)
+
+    response = client.post(
+        reverse("agencies:edit", args=[owner_agency.pk]), {**POST, "mandate": "Min tekst."}
+    )
+
+    assert response.status_code == 200
+    assert "Noen andre har endret dette i mellomtiden" in response.content.decode()
+    owner_agency.refresh_from_db()
+    assert (owner_agency.mandate, owner_agency.version) == (VALID["mandate"], 2)

@@ -215,13 +215,28 @@ def test_it_changes_an_event(client, login_as, owner, event):
 
     response = client.post(
         reverse("events:edit", args=[event.pk]),
-        _event_form(event.network, title="Nytt navn", place="Biblioteket"),
+        {**_event_form(event.network, title="Nytt navn", place="Biblioteket"), "version": 1},
     )
 
     event.refresh_from_db()
     assert response.status_code == 302
     assert event.title == "Nytt navn" and event.place == "Biblioteket"
     assert AuditEntry.objects.filter(action="events.updated", target_id=str(event.pk)).exists()
+
+
+def test_a_save_after_someone_elses_is_refused_and_keeps_theirs(client, login_as, owner, event):
+    """Issue 18, item 2: two organisers opened the event; the second save is refused."""
+    login_as(client, owner)
+    url = reverse("events:edit", args=[event.pk])
+    assert 'type="hidden" name="version" value="1"' in client.get(url).content.decode()
+    client.post(url, {**_event_form(event.network, place="Først"), "version": 1})
+
+    response = client.post(url, {**_event_form(event.network, place="Sist"), "version": 1})
+
+    assert response.status_code == 200
+    assert "Noen andre har endret dette i mellomtiden" in response.content.decode()
+    event.refresh_from_db()
+    assert (event.place, event.version) == ("Først", 2)
 
 
 # Registration ----------------------------------------------------------------------------

@@ -30,7 +30,8 @@ def test_it_lets_the_administrator_edit_the_mandate_and_rhythm(client, login_as,
     login_as(client, owner)
 
     response = client.post(
-        _url("edit", tree), {"mandate": "Nytt mandat.", "meeting_rhythm": "Hver fredag"}
+        _url("edit", tree),
+        {"version": 1, "mandate": "Nytt mandat.", "meeting_rhythm": "Hver fredag"},
     )
 
     assert response.status_code == 302
@@ -71,7 +72,7 @@ def test_a_deputy_administrator_may_edit(client, login_as, make_user, owner_agen
     Role.objects.filter(pk=tree["admin"].pk).update(deputy=deputy)
     login_as(client, deputy)
 
-    response = client.post(_url("edit", tree), {"mandate": "", "meeting_rhythm": ""})
+    response = client.post(_url("edit", tree), {"version": 1, "mandate": "", "meeting_rhythm": ""})
 
     assert response.status_code == 302
 
@@ -299,3 +300,19 @@ def test_a_role_for_a_non_member_or_foreign_scope_is_refused(
     assert response.status_code == 200
     assert set(response.context["form"].errors) == {"agency", "scope"}
     assert not Role.objects.filter(kind=RoleKind.PST_CONTACT).exists()
+
+
+def test_a_save_after_someone_elses_is_refused_and_keeps_theirs(client, login_as, owner, tree):
+    """Issue 18, item 2: two administrators opened the network; the second save is refused."""
+    login_as(client, owner)
+    data = {"version": 1, "mandate": "Først.", "meeting_rhythm": "Hver fredag"}
+    page = client.get(_url("edit", tree)).content.decode()
+    assert 'type="hidden" name="version" value="1"' in page
+    client.post(_url("edit", tree), data)
+
+    response = client.post(_url("edit", tree), {**data, "mandate": "Sist."})
+
+    assert response.status_code == 200
+    assert "Noen andre har endret dette i mellomtiden" in response.content.decode()
+    network = Network.objects.get(pk=tree["municipal"].pk)
+    assert (network.mandate, network.version) == ("Først.", 2)

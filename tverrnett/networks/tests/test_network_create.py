@@ -169,7 +169,12 @@ def test_the_administrator_edits_a_forum(client, login_as, owner, owner_agency, 
     form = client.get(_forum_edit_url(forum)).content.decode()
     response = client.post(
         _forum_edit_url(forum),
-        {"name": forum.name, "audience": ForumAudience.BOTH, "agencies": [owner_agency.pk]},
+        {
+            "version": forum.version,
+            "name": forum.name,
+            "audience": ForumAudience.BOTH,
+            "agencies": [owner_agency.pk],
+        },
     )
 
     assert 'value="Samarbeidsforum for unge"' in form
@@ -178,6 +183,31 @@ def test_the_administrator_edits_a_forum(client, login_as, owner, owner_agency, 
     assert forum.audience == ForumAudience.BOTH
     assert list(forum.agencies.all()) == [owner_agency]
     assert _last_action() == "networks.forum_saved"
+
+
+def test_a_forum_save_after_someone_elses_is_refused_and_keeps_theirs(
+    client, login_as, owner, owner_agency, tree
+):
+    """Issue 18, item 2: two administrators opened the forum; the second save is refused."""
+    login_as(client, owner)
+    forum = Forum.objects.get(network=tree["municipal"])
+    data = {
+        "version": forum.version,
+        "name": forum.name,
+        "audience": ForumAudience.BOTH,
+        "agencies": [owner_agency.pk],
+        "meeting_rhythm": "Først.",
+    }
+    page = client.get(_forum_edit_url(forum)).content.decode()
+    assert 'type="hidden" name="version" value="1"' in page
+    client.post(_forum_edit_url(forum), data)
+
+    response = client.post(_forum_edit_url(forum), {**data, "meeting_rhythm": "Sist."})
+
+    assert response.status_code == 200
+    assert "Noen andre har endret dette i mellomtiden" in response.content.decode()
+    forum.refresh_from_db()
+    assert (forum.meeting_rhythm, forum.version) == ("Først.", 2)
 
 
 def test_forum_agencies_must_be_members(client, login_as, owner, outsider_agency, tree):

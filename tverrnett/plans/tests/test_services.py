@@ -507,7 +507,7 @@ def test_a_later_version_keeps_the_first_as_it_was_and_compares_with_it(owner, c
 
     goal = services.add_goal(owner, plan, text="Jeg vil ta førerkort.", by_person=True)
     entry = plan.measures.get()
-    services.change_plan_measure(owner, entry, extent="Fire dager i uken")
+    services.change_plan_measure(owner, entry, version=entry.version, extent="Fire dager i uken")
     services.change_plan(owner, plan, version=plan.version, follow_up="Evalueres hver måned.")
     second = finalise(owner, plan)
 
@@ -749,7 +749,7 @@ def _coordinator_work(partner_agency):
             timing="Fra mars",
         ),
         "change_plan_measure": lambda actor, plan: services.change_plan_measure(
-            actor, plan.measures.get(), extent="Daglig"
+            actor, plan.measures.get(), version=1, extent="Daglig"
         ),
         "remove_plan_measure": lambda actor, plan: services.remove_plan_measure(
             actor, plan.measures.get()
@@ -933,7 +933,7 @@ def test_a_measure_says_what_how_much_and_when(owner, plan, partner_agency, fiel
 def test_a_changed_measure_keeps_its_extent_and_timing(owner, complete_plan, field):
     entry = complete_plan.measures.get()
     with pytest.raises(ValidationError) as refused:
-        services.change_plan_measure(owner, entry, **{field: ""})
+        services.change_plan_measure(owner, entry, version=entry.version, **{field: ""})
     assert set(refused.value.message_dict) == {field}
     assert PlanMeasure.objects.get(pk=entry.pk).extent == "Tre dager i uken"
 
@@ -943,7 +943,9 @@ def test_a_changed_measure_keeps_a_responsible_service_on_the_team(
 ):
     entry = complete_plan.measures.get()
     with pytest.raises(ValidationError) as refused:
-        services.change_plan_measure(owner, entry, responsible_agency=outsider_agency)
+        services.change_plan_measure(
+            owner, entry, version=entry.version, responsible_agency=outsider_agency
+        )
     assert set(refused.value.message_dict) == {"responsible_agency"}
 
 
@@ -961,7 +963,9 @@ def test_a_changed_measure_stays_in_its_plan(
     )
     entry = complete_plan.measures.get()
     with pytest.raises((TypeError, ValidationError)):
-        services.change_plan_measure(owner, entry, plan=other_plan, extent="Daglig")
+        services.change_plan_measure(
+            owner, entry, version=entry.version, plan=other_plan, extent="Daglig"
+        )
     kept = PlanMeasure.objects.get(pk=entry.pk)
     assert (kept.plan_id, kept.extent) == (complete_plan.pk, "Tre dager i uken")
 
@@ -994,7 +998,7 @@ def test_a_measure_of_another_case_is_refused(
     assert set(refused.value.message_dict) == {"measure"}
     entry = services.add_plan_measure(owner, plan, **_measure(responsible_agency=partner_agency))
     with pytest.raises(ValidationError) as refused:
-        services.change_plan_measure(owner, entry, measure=measure)
+        services.change_plan_measure(owner, entry, version=entry.version, measure=measure)
     assert set(refused.value.message_dict) == {"measure"}
     assert PlanMeasure.objects.get(pk=entry.pk).measure is None
 

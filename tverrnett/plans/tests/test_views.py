@@ -15,15 +15,18 @@ import pytest
 from django.conf import settings
 from django.contrib.messages import get_messages
 from django.db import connection
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.html import escape
 from django.utils.translation import gettext
 
 from tverrnett.access.urlwalk import routes
+from tverrnett.accounts.models import MembershipRole
 from tverrnett.agencies.models import AgencyType
 from tverrnett.audit.models import AuditEntry
 from tverrnett.cases.services import StaleEdit
+from tverrnett.cases.tests.conftest import signed_in
 from tverrnett.consent import services as consent_services
 from tverrnett.plans import services
 from tverrnett.plans import urls as plan_urls
@@ -95,7 +98,7 @@ def scene(owner, partner, partner_agency, complete_plan):
     finalise(owner, plan)
     goal = services.add_goal(owner, plan, text=NEW_GOAL, by_person=False)
     entry = plan.measures.get()
-    services.change_plan_measure(owner, entry, extent=NEW_EXTENT)
+    services.change_plan_measure(owner, entry, version=entry.version, extent=NEW_EXTENT)
     finalise(owner, plan)
     services.change_plan(owner, plan, version=plan.version, internal_note=INTERNAL_NOTE)
     services.write_contribution(partner, plan, agency=partner_agency, text=NAV_PART)
@@ -170,7 +173,7 @@ def _payload(name, scene, agency):
         "plans:edit": {"version": plan.version, "overview": "Skrevet av noen andre."},
         "plans:add_goal": {"text": "Et mål fra utsiden.", "by_person": "on"},
         "plans:add_measure": measure,
-        "plans:edit_measure": measure,
+        "plans:edit_measure": {**measure, "version": entry.version},
         "plans:add_revision": {"due_on": days_from_today(40).isoformat()},
         "plans:contribution": {"agency": agency.pk, "text": "Vår del, skrevet av andre."},
         "plans:finalise": {"version": plan.version},
@@ -620,6 +623,7 @@ def test_the_compare_page_shows_an_added_goal_and_a_changed_extent(
         plan_url("edit_measure", plan, entry.pk),
         {
             "description": entry.description,
+            "version": entry.version,
             "responsible_agency": partner_agency.pk,
             "extent": NEW_EXTENT,
             "timing": entry.timing,
@@ -685,6 +689,67 @@ def test_a_stale_contribution_saves_nothing(client, login_as, partner, partner_a
         assert stale_message() in response.content.decode()
     assert _state() == before
     assert PlanContribution.objects.get(plan=plan).text == "En kollega skrev."
+
+
+# Issue 18, item 2: lost updates of the plan's measures --------------------------------
+
+MEASURE_POST = {"description": "Arbeidstrening", "timing": "Januar–juni", "measure": ""}
+
+
+def _measure_post(entry, version, extent):
+    return {
+        **MEASURE_POST,
+        "version": version,
+        "responsible_agency": entry.responsible_agency_id,
+        "extent": extent,
+    }
+
+
+def test_issue18_two_users_save_one_plan_measure_and_the_second_is_refused(
+    client, login_as, owner, make_user, owner_agency, complete_plan
+):
+    """Both opened the measure at the same version; the first save is kept and the second
+    is told so, instead of both being told "saved" and the first edit lost."""
+    plan, entry = complete_plan, complete_plan.measures.get()
+    colleague = make_user("kollega", owner_agency, MembershipRole.SLT_COORDINATOR)
+    first, second = client, Client()
+    login_as(first, owner)
+    login_as(second, colleague)
+    url = plan_url("edit_measure", plan, entry.pk)
+    read_first = first.get(url).context["form"].initial["version"]
+    read_second = second.get(url).context["form"].initial["version"]
+    assert f'type="hidden" name="version" value="{read_second}"' in second.get(url).content.decode()
+
+    saved = first.post(url, _measure_post(entry, read_first, "Fire dager i uken"))
+    refused = second.post(url, _measure_post(entry, read_second, "To dager i uken"))
+
+    assert saved.status_code == 302
+    assert refused.status_code == 200
+    assert stale_message() in refused.content.decode()
+    kept = PlanMeasure.objects.get(pk=entry.pk)
+    assert (kept.extent, kept.version) == ("Fire dager i uken", read_first + 1)
+    assert (
+        AuditEntry.objects.filter(action="plan.changed", detail__what="measure_changed").count()
+        == 1
+    )
+
+
+def test_issue18_a_plan_measure_removed_while_someone_edits_it_does_not_come_back(
+    owner, make_user, owner_agency, complete_plan
+):
+    """The editor read the measure, a colleague removed it, the editor saves: refused, and
+    the measure stays removed (Django's save() of a deleted row inserts it again)."""
+    colleague = signed_in(make_user("kollega", owner_agency, MembershipRole.SLT_COORDINATOR))
+    entry = complete_plan.measures.get()
+    read = PlanMeasure.objects.select_related("plan").get(pk=entry.pk)
+    services.remove_plan_measure(colleague, PlanMeasure.objects.get(pk=entry.pk))
+
+    with pytest.raises(StaleEdit) as refused:
+        services.change_plan_measure(owner, read, version=read.version, extent="Daglig")
+
+    assert "fjernet" in str(refused.value) or "removed" in str(refused.value)
+    assert not PlanMeasure.objects.filter(pk=entry.pk).exists()
+    assert complete_plan.measures.count() == 0
 
 
 # The meeting view and the start page -----------------------------------------------------
@@ -816,7 +881,7 @@ def large_plan(owner, plan_case, on_team, make_agency, give_consent, partner_age
     finalise(owner, plan)
     services.add_goal(owner, plan, text="Et mål til.", by_person=False)
     for entry in plan.measures.all()[:5]:
-        services.change_plan_measure(owner, entry, extent="Mer enn før")
+        services.change_plan_measure(owner, entry, version=entry.version, extent="Mer enn før")
     finalise(owner, plan)
     return plan
 
