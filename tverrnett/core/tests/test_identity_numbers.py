@@ -71,5 +71,7 @@ def test_the_walk_reaches_the_fields_the_issue_names():
 
 
 def test_a_number_that_is_not_an_identity_number_is_kept(network):
-    form = NetworkEditForm({"mandate": "Kontonummer 1234.56.78903, tlf. 32 04 00 00."})
+    form = NetworkEditForm(
+        {"mandate": "Kontonummer 1234.56.78903, tlf. 32 04 00 00.", "version": network.version}
+    )
     assert form.is_valid(), form.errors
