@@ -13,7 +13,13 @@ from django.urls import reverse
 from django.utils import timezone
 from pypdf import PdfReader
 
-from tverrnett.consent.access_report import group_reads, report_json
+from tverrnett.consent.access_report import (
+    HIDE_LINE,
+    clean_rules,
+    group_reads,
+    report_json,
+    report_pdf,
+)
 from tverrnett.consent.models import AccessReport
 from tverrnett.consent.tests.conftest import add_reads
 
@@ -61,6 +67,22 @@ def test_a_case_read_10000_times_prints_its_reads_grouped_in_under_10_seconds(
     # The JSON still lists every read, each with its time.
     times = {line.get("at") for line in json.loads(report_json(report))["access_log"]}
     assert {moment.isoformat() for moments in expected.values() for moment in moments} <= times
+
+
+def test_reads_held_back_whole_by_a_rule_print_as_one_line_with_their_count(
+    team_case, owner, partner_agency, read
+):
+    """Two reads by the owner with two of Nav Drammen's between them, held back whole."""
+    read(4)
+    rules = clean_rules([{"agency": partner_agency.pk, "hide": HIDE_LINE, "reason": "Vern."}])
+    report = AccessReport.objects.create(
+        person=team_case.subject, made_by=owner, redaction_rules=rules
+    )
+
+    printed = _printed(report_pdf(report))
+
+    assert "2 oppslag sladdet. Begrunnelse: Vern." in printed
+    assert " 2 ganger" in printed
 
 
 # The grouping, on lines as build_report gives them -------------------------------------
