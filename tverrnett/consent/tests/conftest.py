@@ -12,6 +12,8 @@ import pytest
 from django.utils import timezone
 
 from tverrnett.agencies.models import AgencyType
+from tverrnett.audit.models import AuditEntry
+from tverrnett.audit.services import append_generated
 from tverrnett.cases import services as case_services
 from tverrnett.cases.models import InformationCategory
 from tverrnett.cases.tests.conftest import *  # noqa: F403  (the case fixtures)
@@ -161,3 +163,44 @@ def minor_case(register):
     """An identified case about a 15-year-old, whatever year the tests run in."""
     born = timezone.localdate().year - 15
     return register(person={"name": "Ola Nordmann", "birth_year": born})
+
+
+# Reads of a case in bulk, for the access report at scale ----------------------------
+
+
+def add_reads(case, count, by, start):
+    """`count` reads of `case`, one a minute from `start`, by the (user, agency) pairs in
+    `by` in turn: appended as the scale data generator does, authenticated like `record`."""
+    entries = []
+    for n in range(count):
+        user, agency = by[n % len(by)]
+        entries.append(
+            AuditEntry(
+                created_at=start + datetime.timedelta(minutes=n),
+                action="case.viewed",
+                actor_id=user.pk,
+                actor_username=user.username,
+                agency_id=agency.pk,
+                agency_name=agency.name,
+                target_type="cases.concerncase",
+                target_id=str(case.pk),
+                detail={"parts": ["summary"], "path": "team", "role": "case_worker"},
+                request_id="test",
+            )
+        )
+    append_generated(entries)
+
+
+@pytest.fixture
+def start():
+    return timezone.now().replace(microsecond=0) - datetime.timedelta(days=30)
+
+
+@pytest.fixture
+def read(team_case, owner, owner_agency, partner, partner_agency, start):
+    """Reads of the case: `read(n)` adds n, alternately by the owner and by Nav Drammen."""
+
+    def add(count):
+        add_reads(team_case, count, [(owner, owner_agency), (partner, partner_agency)], start)
+
+    return add

@@ -17,7 +17,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from tverrnett.audit.models import AuditEntry
-from tverrnett.audit.services import append_generated
 from tverrnett.consent.access_report import (
     HIDE_LINE,
     HIDE_READER,
@@ -35,46 +34,8 @@ READS = 10_000
 FIELD = re.compile(r"<(?:input|select|textarea)\b")
 
 
-def _reads(case, count, by, start):
-    """`count` reads of `case`, one a minute from `start`, by the (user, agency) pairs in
-    `by` in turn: appended as the scale data generator does, authenticated like `record`."""
-    entries = []
-    for n in range(count):
-        user, agency = by[n % len(by)]
-        entries.append(
-            AuditEntry(
-                created_at=start + datetime.timedelta(minutes=n),
-                action="case.viewed",
-                actor_id=user.pk,
-                actor_username=user.username,
-                agency_id=agency.pk,
-                agency_name=agency.name,
-                target_type="cases.concerncase",
-                target_id=str(case.pk),
-                detail={"parts": ["summary"], "path": "team", "role": "case_worker"},
-                request_id="test",
-            )
-        )
-    append_generated(entries)
-
-
 def _lines(report):
     return {line["key"]: line for line in report["access_log"]}
-
-
-@pytest.fixture
-def start():
-    return timezone.now().replace(microsecond=0) - datetime.timedelta(days=30)
-
-
-@pytest.fixture
-def read(team_case, owner, owner_agency, partner, partner_agency, start):
-    """Reads of the case: `read(n)` adds n, alternately by the owner and by Nav Drammen."""
-
-    def add(count):
-        _reads(team_case, count, [(owner, owner_agency), (partner, partner_agency)], start)
-
-    return add
 
 
 @pytest.fixture
