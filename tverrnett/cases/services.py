@@ -43,8 +43,8 @@ from tverrnett.cases.models import (
     anonymous_cutoff,
 )
 from tverrnett.core.identity_numbers import contains_identity_number
-from tverrnett.core.versions import StaleEdit, claim
 from tverrnett.core.parsing import parse_case_reference
+from tverrnett.core.versions import StaleEdit, claim
 from tverrnett.networks.models import ForumAudience, NetworkLevel, RoleKind
 
 for _name, _description in [

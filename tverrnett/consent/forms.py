@@ -9,8 +9,8 @@ from django.utils.translation import ngettext
 from tverrnett.cases.models import CasePart, InformationCategory
 from tverrnett.consent.models import Confirmation, ConsentCapacity, ConsentForm, ConsentStatus
 from tverrnett.core.files import ALLOWED_EXTENSIONS_TEXT
-from tverrnett.core.texts import TEXT_MAX
 from tverrnett.core.parsing import ModelMultipleChoiceField
+from tverrnett.core.texts import TEXT_MAX
 
 
 def _textarea(rows=4):

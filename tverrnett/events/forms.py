@@ -8,8 +8,8 @@ from django.utils.translation import gettext_lazy as _
 
 from tverrnett.core.files import ALLOWED_EXTENSIONS_TEXT, ALLOWED_TYPES, check_upload
 from tverrnett.core.identity_numbers import RefusesIdentityNumbers
-from tverrnett.core.texts import limited_formfield
 from tverrnett.core.parsing import INT_MAX
+from tverrnett.core.texts import limited_formfield
 from tverrnett.events.models import Event
 from tverrnett.networks.models import Network
 

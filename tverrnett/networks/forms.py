@@ -4,8 +4,8 @@ from django.utils.translation import gettext_lazy as _
 
 from tverrnett.agencies.models import Agency
 from tverrnett.core.identity_numbers import RefusesIdentityNumbers
-from tverrnett.core.texts import LONG_TEXT_MAX
 from tverrnett.core.parsing import ModelMultipleChoiceField
+from tverrnett.core.texts import LONG_TEXT_MAX
 from tverrnett.geography.models import Municipality, PoliceDistrict
 from tverrnett.networks.models import ForumAudience, Network, NetworkLevel, RoleKind
 from tverrnett.networks.services import KEEP, child_levels
