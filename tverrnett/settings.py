@@ -85,6 +85,8 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     # Before anything reads the body; after CSP, so the 413 page is the usual layout.
     "tverrnett.core.middleware.RequestBodyLimitMiddleware",
+    # Reads the form, so after the body cap; its 400 page is the usual layout too.
+    "tverrnett.core.middleware.RefuseNulMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "tverrnett.access.middleware.DenyByDefaultMiddleware",
     # Last, as django-axes asks: it turns a lockout into our lockout page.

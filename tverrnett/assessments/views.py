@@ -22,6 +22,7 @@ from tverrnett.cases import services as case_services
 from tverrnett.cases.services import POLICE_SECTORS, StaleEdit
 from tverrnett.cases.views import open_case
 from tverrnett.core.form_errors import add_service_errors
+from tverrnett.core.parsing import parse_id
 from tverrnett.measures import services as measure_services
 from tverrnett.measures.forms import MeasureForm
 from tverrnett.measures.models import MeasureType
@@ -131,9 +132,10 @@ def start_assessment(request, pk):
     supersedes = None
     superseding = request.GET.get("erstatter") or request.POST.get("supersedes")
     if superseding:
-        if not str(superseding).isdigit():
+        superseding = parse_id(superseding)
+        if superseding is None:
             raise Http404
-        supersedes = _assessment(request, case, access, int(superseding))
+        supersedes = _assessment(request, case, access, superseding)
     current = services.current_instruments()
     if supersedes is not None:
         current = [i for i in current if i.code == supersedes.instrument.code]
@@ -381,9 +383,9 @@ def _pair(request, signed):
     for name in ("fra", "til"):
         value = request.GET.get(name, "")
         if value:
-            if not value.isdigit() or int(value) not in by_pk:
+            if parse_id(value) not in by_pk:
                 raise Http404
-            chosen.append(by_pk[int(value)])
+            chosen.append(by_pk[parse_id(value)])
     if len(chosen) == 2:
         return sorted(chosen, key=lambda a: (a.assessed_on, a.pk))
     if chosen:

@@ -43,6 +43,7 @@ from tverrnett.cases.models import (
     anonymous_cutoff,
 )
 from tverrnett.core.identity_numbers import contains_identity_number
+from tverrnett.core.parsing import parse_case_reference
 from tverrnett.core.versions import StaleEdit, claim
 from tverrnett.networks.models import ForumAudience, NetworkLevel, RoleKind
 
@@ -1229,10 +1230,11 @@ def set_checklist_status(actor, item, *, status, version, note=None, reason="", 
 
 def find_case_by_reference(reference):
     """The case a reference such as "2026-00042" names, or None."""
-    year, _dash, number = (reference or "").strip().partition("-")
-    if not (year.isdigit() and number.isdigit()):
+    parsed = parse_case_reference(reference)
+    if parsed is None:
         return None
-    return ConcernCase.objects.filter(pk=int(number), created_at__year=int(year)).first()
+    year, number = parsed
+    return ConcernCase.objects.filter(pk=number, created_at__year=year).first()
 
 
 # The shortest reason a break-glass access accepts (L43): enough for a manager's review.

@@ -52,6 +52,7 @@ from tverrnett.consent import forms as consent_forms
 from tverrnett.consent import services as sharing_services
 from tverrnett.core.form_errors import add_service_errors
 from tverrnett.core.identity_numbers import contains_identity_number
+from tverrnett.core.parsing import parse_id
 from tverrnett.duplicates.services import survivor_visible_to
 from tverrnett.geography.models import Municipality
 from tverrnett.networks.models import Forum, Role, RoleKind
@@ -375,9 +376,9 @@ def _search(q, user, agency_ids):
     condition = Q(
         policy.part_shown(user, agency_ids, CasePart.IDENTITY), subject__name__icontains=q
     ) | Q(policy.part_shown(user, agency_ids, CasePart.SUMMARY), summary__icontains=q)
-    number = q.rpartition("-")[2]
-    if number.isdigit():
-        condition |= Q(pk=int(number))
+    number = parse_id(q.rpartition("-")[2])
+    if number is not None:
+        condition |= Q(pk=number)
     return condition
 
 

@@ -9,6 +9,7 @@ from django.utils.translation import ngettext
 from tverrnett.cases.models import CasePart, InformationCategory
 from tverrnett.consent.models import Confirmation, ConsentCapacity, ConsentForm, ConsentStatus
 from tverrnett.core.files import ALLOWED_EXTENSIONS_TEXT
+from tverrnett.core.parsing import ModelMultipleChoiceField
 from tverrnett.core.texts import TEXT_MAX
 
 
@@ -35,7 +36,7 @@ class PrepareConsentForm(forms.Form):
         widget=forms.RadioSelect,
         error_messages={"required": _("Say who gives the consent.")},
     )
-    guardians = forms.ModelMultipleChoiceField(
+    guardians = ModelMultipleChoiceField(
         label=_("Holders of parental responsibility who consent"),
         queryset=None,
         required=False,
@@ -60,7 +61,7 @@ class PrepareConsentForm(forms.Form):
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": _("Choose at least one category of information.")},
     )
-    recipients = forms.ModelMultipleChoiceField(
+    recipients = ModelMultipleChoiceField(
         label=_("Services that may receive it"),
         help_text=_("Services, not named people."),
         queryset=None,
@@ -226,7 +227,7 @@ class ShareForm(forms.Form):
         empty_label=_("Choose an agency"),
         error_messages={"required": _("Choose an agency on the case's team.")},
     )
-    items = forms.ModelMultipleChoiceField(
+    items = ModelMultipleChoiceField(
         label=_("Information to share"),
         queryset=None,
         widget=forms.CheckboxSelectMultiple,

@@ -33,6 +33,7 @@ from tverrnett.consent.models import (
 )
 from tverrnett.consent.pdf import declaration_pdf
 from tverrnett.core.form_errors import add_service_errors
+from tverrnett.core.parsing import parse_id
 
 DECLARATION_LANGUAGES = ("nb", "nn", "en")
 
@@ -256,12 +257,13 @@ def signed_declaration(request, pk, consent_pk):
 def _ground(case, value):
     """(consent, basis) from the ground parameter, or (None, None)."""
     kind, _dash, ident = (value or "").partition("-")
-    if not ident.isdigit():
+    ident = parse_id(ident)
+    if ident is None:
         return None, None
     if kind == "consent":
-        return _consent(case, int(ident)), None
+        return _consent(case, ident), None
     if kind == "basis":
-        return None, get_object_or_404(LegalBasis, pk=int(ident))
+        return None, get_object_or_404(LegalBasis, pk=ident)
     return None, None
 
 

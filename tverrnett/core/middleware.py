@@ -2,6 +2,7 @@ import logging
 import tempfile
 
 from django.conf import settings
+from django.core.exceptions import SuspiciousOperation
 from django.shortcuts import render
 from django.template.defaultfilters import filesizeformat
 from django.utils import translation
@@ -127,3 +128,30 @@ def _body_too_large(request, limit):
     # The client may still be sending: tell it the connection ends here.
     response["Connection"] = "close"
     return response
+
+
+class NulInRequest(SuspiciousOperation):
+    """A NUL character in a query string or form: no field holds one."""
+
+
+class RefuseNulMiddleware:
+    """Refuse, with 400, a request whose query string or form holds a NUL character.
+
+    PostgreSQL cannot store or compare a text with NUL in it (psycopg raises), and no
+    field of ours holds one. Django's CharField refuses NUL, but views also read
+    request.GET and request.POST directly (search boxes, ids, choices); refusing here
+    covers them all in one place. File contents are not looked at (issue 18, item 1).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        sources = [request.GET]
+        if request.method == "POST":
+            sources.append(request.POST)
+        for source in sources:
+            for key, values in source.lists():
+                if "\x00" in key or any("\x00" in value for value in values):
+                    raise NulInRequest("NUL character in the request")
+        return self.get_response(request)

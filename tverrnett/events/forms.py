@@ -1,12 +1,14 @@
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.db import models
 from django.template.defaultfilters import filesizeformat
 from django.utils.translation import gettext_lazy as _
 
 from tverrnett.core.files import ALLOWED_EXTENSIONS_TEXT, ALLOWED_TYPES, check_upload
 from tverrnett.core.identity_numbers import RefusesIdentityNumbers
+from tverrnett.core.parsing import INT_MAX
 from tverrnett.core.texts import limited_formfield
 from tverrnett.events.models import Event
 from tverrnett.networks.models import Network
@@ -72,6 +74,7 @@ class EventForm(RefusesIdentityNumbers, forms.ModelForm):
             "capacity": {
                 "invalid": _("Enter the number of places as a whole number."),
                 "min_value": _("The number of places cannot be negative."),
+                "max_value": _("The number of places cannot be more than %(limit_value)s."),
             },
         }
 
@@ -82,7 +85,13 @@ class EventForm(RefusesIdentityNumbers, forms.ModelForm):
         field.empty_label = _("Choose a network")
         for name in ("starts_at", "ends_at"):
             self.fields[name].input_formats = [_DATETIME_FORMAT, "%d.%m.%Y %H:%M"]
-        self.fields["capacity"].widget.attrs["min"] = 1
+        capacity = self.fields["capacity"]
+        capacity.widget.attrs["min"] = 1
+        # The column holds what every database's integer holds; beyond it the model's
+        # own check would fail after the form had accepted the number.
+        capacity.max_value = INT_MAX
+        capacity.widget.attrs["max"] = INT_MAX
+        capacity.validators.append(MaxValueValidator(INT_MAX))
         if self.instance.pk:
             self.fields["version"].required = True
             self.fields["version"].initial = self.instance.version

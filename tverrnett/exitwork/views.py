@@ -18,6 +18,7 @@ from tverrnett.consent import services as consent_services
 from tverrnett.consent.models import LegalBasis
 from tverrnett.conversations import services as conversation_services
 from tverrnett.core.form_errors import add_service_errors
+from tverrnett.core.parsing import parse_id
 from tverrnett.exitwork import forms, services
 from tverrnett.exitwork.background import TOPICS, TOPICS_BY_CODE, factor_label
 from tverrnett.exitwork.models import ExitWork, FollowUpReview
@@ -251,7 +252,9 @@ def suggestions(request, pk):
     if request.method == "POST":
         _require(access.can_manage and not case.is_closed)
         try:
-            agency_id = int(request.POST.get("agency", ""))
+            agency_id = parse_id(request.POST.get("agency"))
+            if agency_id is None:
+                raise ValueError
             services.add_suggested_agency(request.user, case, agency_id=agency_id, request=request)
         except (ValueError, ValidationError) as error:
             messages.error(

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from tverrnett.agencies.models import Agency
 from tverrnett.core.identity_numbers import RefusesIdentityNumbers
+from tverrnett.core.parsing import ModelMultipleChoiceField
 from tverrnett.core.texts import LONG_TEXT_MAX
 from tverrnett.geography.models import Municipality, PoliceDistrict
 from tverrnett.networks.models import ForumAudience, Network, NetworkLevel, RoleKind
@@ -274,7 +275,7 @@ class ChildNetworkForm(RefusesIdentityNumbers, forms.Form):
             "invalid_choice": _("Choose a level below the parent network's."),
         },
     )
-    municipalities = forms.ModelMultipleChoiceField(
+    municipalities = ModelMultipleChoiceField(
         label=_("Municipalities"),
         help_text=_(
             "For a municipal or intermunicipal network: the municipalities it covers. "
@@ -316,7 +317,7 @@ class ForumForm(RefusesIdentityNumbers, forms.Form):
         },
     )
     meeting_rhythm = NetworkEditForm.base_fields["meeting_rhythm"]
-    agencies = forms.ModelMultipleChoiceField(
+    agencies = ModelMultipleChoiceField(
         label=_("Fixed member agencies"),
         help_text=_("Chosen among the network's member agencies."),
         queryset=Agency.objects.none(),

@@ -16,6 +16,7 @@ from tverrnett.access.rules import member
 from tverrnett.audit.services import record
 from tverrnett.consent import services as consent_services
 from tverrnett.core.form_errors import add_service_errors
+from tverrnett.core.parsing import parse_case_reference
 from tverrnett.geography.services import (
     AmbiguousMunicipality,
     MunicipalityNotFound,
@@ -249,13 +250,12 @@ def link_case(request, pk):
     _may_link(request, chain)
     form = forms.LinkCaseForm(request.POST)
     if form.is_valid():
-        year, _dash, number = form.cleaned_data["reference"].strip().partition("-")
+        parsed = parse_case_reference(form.cleaned_data["reference"])
         case = None
-        if year.isdigit() and number.isdigit():
+        if parsed is not None:
+            year, number = parsed
             case = (
-                policy.visible_cases(request.user)
-                .filter(pk=int(number), created_at__year=int(year))
-                .first()
+                policy.visible_cases(request.user).filter(pk=number, created_at__year=year).first()
             )
         if case is None:
             messages.error(request, _("You have no case with that reference."))

@@ -30,6 +30,7 @@ from tverrnett.cases import services as case_services
 from tverrnett.cases.services import StaleEdit
 from tverrnett.cases.views import open_case
 from tverrnett.core.form_errors import add_service_errors
+from tverrnett.core.parsing import parse_id, parse_int
 from tverrnett.measures.models import Measure
 from tverrnett.plans import forms, services
 from tverrnett.plans.models import (
@@ -675,10 +676,7 @@ def contribution(request, pk, plan_pk):
     case, access, plan = _open(request, pk, plan_pk)
     _require(plan.is_current)
     agency_ids = policy.plan_contributing_agency_ids(request.user, plan, access.agency_ids)
-    try:
-        agency_id = int(request.POST.get("agency", ""))
-    except ValueError:
-        agency_id = None
+    agency_id = parse_id(request.POST.get("agency"))
     _require(agency_id in agency_ids)
     agency = Agency.objects.get(pk=agency_id)
     form = forms.ContributionForm(request.POST, auto_id=f"contribution-{agency_id}-%s")
@@ -713,10 +711,7 @@ def contribution(request, pk, plan_pk):
 def finalise(request, pk, plan_pk):
     """Keep the plan as a new version (L33); refused, naming what is missing (L32)."""
     _case, _access, plan = _open_for_edit(request, pk, plan_pk)
-    try:
-        version = int(request.POST.get("version", ""))
-    except ValueError:
-        version = 0
+    version = parse_int(request.POST.get("version")) or 0
     try:
         finalised = services.finalise(request.user, plan, version=version, request=request)
     except StaleEdit as stale:
@@ -845,9 +840,10 @@ def pdf(request, pk, plan_pk):
     number = request.GET.get("versjon", "")
     last = plan.versions.first()
     if number:
-        if not (number.isascii() and number.isdigit()):
+        number = parse_int(number, minimum=1)
+        if number is None:
             raise Http404
-        kept = get_object_or_404(plan.versions, number=int(number))
+        kept = get_object_or_404(plan.versions, number=number)
         doc, is_draft, draft_number = _version_doc(plan, kept), False, None
     else:
         doc = _live_doc(plan)

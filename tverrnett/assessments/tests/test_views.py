@@ -415,3 +415,21 @@ def test_a_manager_of_another_agency_cannot_end_a_certification(
     login_as(client, manager_of_owner)
     assert client.post(end).status_code == 302
     assert RaterCertification.objects.get().valid_until is not None
+
+
+# Bad input never gives a 500 (issue 18, item 1) ----------------------------------------
+
+
+@pytest.mark.parametrize("value", ["²", "١٢", "9" * 30, "-1", "0"])
+def test_compare_and_supersede_answer_a_malformed_id_with_404(
+    client, login_as, owner, team_case, assess, value
+):
+    first = assess(team_case, on=days_ago(30))
+    second = assess(team_case, on=days_ago(1), supersedes=first)
+    login_as(client, owner)
+    compare = reverse("assessments:compare", args=[team_case.pk])
+    start = reverse("assessments:start", args=[team_case.pk])
+
+    assert client.get(compare, {"fra": value, "til": second.pk}).status_code == 404
+    assert client.get(compare, {"fra": first.pk, "til": value}).status_code == 404
+    assert client.get(start, {"erstatter": value}).status_code == 404

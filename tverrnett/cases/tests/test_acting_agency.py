@@ -501,3 +501,21 @@ def test_the_coordinator_acting_for_a_reduced_team_agency_sees_the_person_in_no_
 
     act_for(client, login_as, owner, owner_agency)
     assert _listed_and_found(client, team_case) == (True, True)
+
+
+@pytest.mark.parametrize("reference", ["2026-²", "²-00001", "0-00001", "99999-00001", "١٢-٣"])
+def test_break_glass_answers_a_malformed_reference_like_a_missing_one(
+    client, login_as, responder, team_case, reference
+):
+    """Unicode digits and a year no date holds (issue 18, item 1): the same form error
+    as a reference that names no case, never a 500."""
+    login_as(client, responder)
+    url = reverse("cases:break_glass")
+    year = team_case.created_at.year
+
+    malformed = client.post(url, {"reference": reference, "reason": REASON})
+    missing = client.post(url, {"reference": f"{year}-{MISSING}", "reason": REASON})
+
+    assert malformed.status_code == missing.status_code == 200
+    assert malformed.context["form"].errors == missing.context["form"].errors
+    assert not BreakGlassAccess.objects.exists()

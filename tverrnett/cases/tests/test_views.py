@@ -573,3 +573,18 @@ def test_the_case_list_filters_sorts_and_searches(
     assert listed(sort="oldest") == [youth.pk, adult.pk]
     assert listed(sort="newest") == [adult.pk, youth.pk]
     assert listed(sort="deadline")[0] == adult.pk
+
+
+# Bad input never gives a 500 (issue 18, item 1) ----------------------------------------
+
+
+@pytest.mark.parametrize("q", ["²", "2026-²", "١٢", "9" * 30, "0000-00-00"])
+def test_the_case_search_treats_unicode_digits_and_huge_numbers_as_text(
+    client, login_as, owner, team_case, q
+):
+    login_as(client, owner)
+
+    listing = client.post(reverse("cases:list"), {"q": q}, follow=True)
+
+    assert listing.status_code == 200
+    assert team_case.pk not in [case.pk for case in listing.context["page"].object_list]

@@ -1624,3 +1624,35 @@ def test_a_team_agency_that_neither_sent_nor_received_sees_no_disclosure_of_the_
 
     assert on_detail == on_overview == []
     assert 'id="shared-heading"' not in html
+
+
+# Bad input never gives a 500 (issue 18, item 1) ----------------------------------------
+
+
+@pytest.mark.parametrize(
+    "ground", ["consent-²", "consent-١٢", "basis-²", "consent-" + "9" * 30, "consent--1"]
+)
+def test_a_malformed_ground_asks_for_a_ground_again(client, login_as, owner, sharing, ground):
+    login_as(client, owner)
+
+    page = client.get(share_url(sharing["case"], ground))
+
+    assert page.status_code == 200
+    assert "grunnlag" in page.context["form"].fields
+    assert not Disclosure.objects.exists()
+
+
+@pytest.mark.parametrize("item", [2**63, 2**64, 10**30])
+def test_an_item_id_beyond_the_primary_key_is_an_invalid_choice(
+    client, login_as, owner, partner_agency, sharing, item
+):
+    """SQLite raised OverflowError on `pk__in=[2**63]` (issue 18, item 1)."""
+    login_as(client, owner)
+    data = shared(partner_agency, sharing["concern"])
+    data["items"] = [sharing["concern"].pk, item]
+
+    response = client.post(share_url(sharing["case"], consent_ground(sharing["consent"])), data)
+
+    assert response.status_code == 200
+    assert "items" in response.context["form"].errors
+    assert not Disclosure.objects.exists()

@@ -51,3 +51,15 @@ def test_a_form_sent_without_its_csrf_token_is_refused_in_norwegian(owner):
 
     assert response.status_code == 403
     assert "Skjemaet er utløpt" in response.content.decode()
+
+
+@pytest.mark.parametrize("data", [{"q": "a\x00b"}, {"a\x00": "b"}])
+def test_a_nul_character_in_a_query_or_a_form_is_refused_with_400(client, login_as, owner, data):
+    """PostgreSQL cannot hold or compare NUL; views that read request.GET or request.POST
+    directly never see one (issue 18, item 1)."""
+    login_as(client, owner)
+
+    assert client.get("/", data).status_code == 400
+    response = client.post("/", data)
+    assert response.status_code == 400
+    assert "Forespørselen kunne ikke behandles" in response.content.decode()

@@ -398,3 +398,29 @@ def test_the_service_refuses_registration_by_an_outsider(outsider, event):
 
     with pytest.raises(PermissionDenied):
         services.register(outsider, event)
+
+
+# Bad input never gives a 500 (issue 18, item 1) ----------------------------------------
+
+
+@pytest.mark.parametrize("capacity", [str(2**31), "9" * 30])
+def test_a_capacity_beyond_the_column_is_a_form_error(client, login_as, owner, regional, capacity):
+    login_as(client, owner)
+
+    response = client.post(reverse("events:create"), _event_form(regional, capacity=capacity))
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["capacity"] == [
+        "Antall plasser kan ikke være over 2147483647."
+    ]
+    assert not Event.objects.exists()
+
+
+def test_a_nul_byte_in_the_search_is_refused_with_400(client, login_as, partner, make_event):
+    """PostgreSQL cannot compare a text with NUL in it; the request is refused whole."""
+    make_event("Fagdag om skole")
+    login_as(client, partner)
+
+    response = client.get(reverse("events:list"), {"q": "skole\x00"})
+
+    assert response.status_code == 400

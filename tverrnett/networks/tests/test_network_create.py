@@ -234,3 +234,22 @@ def test_a_non_municipal_network_has_no_forums(client, login_as, owner, tree, re
     assert client.get(url).status_code == 403
     assert client.post(url, {"name": "Forum", "audience": "youth"}).status_code == 403
     assert not Forum.objects.filter(network=tree["regional"]).exists()
+
+
+@pytest.mark.parametrize("agency", [2**63, 10**30])
+def test_an_agency_id_beyond_the_primary_key_is_an_invalid_choice(
+    client, login_as, owner, owner_agency, tree, agency
+):
+    """SQLite raised OverflowError on `pk__in=[2**63]` (issue 18, item 1)."""
+    login_as(client, owner)
+
+    response = client.post(
+        _forum_url(tree),
+        {"name": "Med stort tall", "audience": ForumAudience.YOUTH, "agencies": [agency]},
+    )
+
+    assert response.status_code == 200
+    assert response.context["form"].errors["agencies"] == [
+        "Velg etater som er medlemmer av nettverket."
+    ]
+    assert not Forum.objects.filter(name="Med stort tall").exists()

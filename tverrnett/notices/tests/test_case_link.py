@@ -252,3 +252,23 @@ def test_linking_is_recorded_for_the_agency_the_user_acts_for(
     assert client.post(url, {"reference": police_on_team.reference}).status_code == 302
     passed_on.refresh_from_db()
     assert (passed_on.case, passed_on.case_linked_by_agency) == (police_on_team, police_agency)
+
+
+@pytest.mark.parametrize("reference", ["2026-²", "²-00001", "0-00001", "99999-00001", "١-١"])
+def test_a_malformed_reference_links_nothing_and_says_so(
+    client, login_as, linked, police_contact, reference
+):
+    """Unicode digits and years no date holds (issue 18, item 1): the message for a case
+    the user does not have, never a 500."""
+    login_as(client, police_contact)
+    before = state()
+
+    response = client.post(
+        reverse("notices:link_case", args=[linked.pk]), {"reference": reference}, follow=True
+    )
+
+    assert response.status_code == 200
+    assert [str(m) for m in response.context["messages"]] == [
+        "Du har ingen sak med det saksnummeret."
+    ]
+    assert state() == before
