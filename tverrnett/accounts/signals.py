@@ -18,6 +18,12 @@ actions.register(
 actions.register("auth.lockout", gettext_noop("Too many failed logins; the username is locked out"))
 actions.register("auth.logout", gettext_noop("Logged out"))
 actions.register("auth.mfa_enrolled", gettext_noop("Enrolled an authenticator app (TOTP)"))
+actions.register(
+    "auth.oidc_refused", gettext_noop("An OIDC login (ID-porten/Ansattporten) was refused")
+)
+actions.register(
+    "auth.oidc_bound", gettext_noop("An OIDC login was bound to the user (identity number hash)")
+)
 actions.register("auth.agency_switched", gettext_noop("Switched which agency the user acts for"))
 
 

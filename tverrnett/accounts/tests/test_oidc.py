@@ -1,0 +1,246 @@
+"""OIDC login (Ansattporten / ID-porten) against a real OpenID Provider: the npm
+package `oidc-provider`, configured like ID-porten in tests/oidc_provider/server.js
+and started once per test session. Django's test client plays our side; `requests`
+plays the browser at the provider."""
+
+from datetime import timedelta
+from urllib.parse import parse_qs, urljoin, urlsplit
+
+import pytest
+import requests
+import time_machine
+from django_otp import DEVICE_ID_SESSION_KEY
+
+from tverrnett.accounts import oidc
+from tverrnett.accounts.models import MembershipRole, OidcDevice, OidcSession
+from tverrnett.accounts.oidc_views import SESSION_INVITATION_USER
+from tverrnett.accounts.tests import oidc_op
+from tverrnett.audit.models import AuditEntry
+from tverrnett.cases import identity_encryption
+
+PID = "01017012345"
+CALLBACK = "http://testserver/logg-inn/oidc/ansattporten/tilbake/"
+HIGH = "idporten-loa-high"
+SUBSTANTIAL = "idporten-loa-substantial"
+
+
+@pytest.fixture(scope="session")
+def provider(tmp_path_factory):
+    running = oidc_op.start(
+        tmp_path_factory.mktemp("oidc"), [CALLBACK], ["http://testserver/logg-inn/"]
+    )
+    yield running
+    oidc_op.stop(running)
+
+
+@pytest.fixture
+def oidc_settings(settings, provider):
+    settings.LOGIN_METHODS = ["password", "oidc_employee"]
+    settings.OIDC_CLIENTS = {"employee": provider.client_settings()}
+    return settings
+
+
+@pytest.fixture
+def employee(make_user, owner_agency):
+    user = make_user("ansatt", owner_agency, MembershipRole.CASE_WORKER, with_device=False)
+    user.pid_hash = identity_encryption.keyed_hash(PID)
+    user.save(update_fields=["pid_hash"])
+    return user
+
+
+def begin(client):
+    response = client.get("/logg-inn/oidc/ansattporten/")
+    assert response.status_code == 302
+    return response["Location"]
+
+
+def at_provider(auth_url, *, pid=PID, acr=SUBSTANTIAL):
+    """Log in at the provider as `pid` at level `acr`; the callback URL it sends back."""
+    browser = requests.Session()
+    response = browser.get(auth_url, allow_redirects=False, timeout=10)
+    interaction = urljoin(auth_url, response.headers["Location"])
+    response = browser.get(
+        interaction, params={"pid": pid, "acr": acr}, allow_redirects=False, timeout=10
+    )
+    resume = urljoin(auth_url, response.headers["Location"])
+    response = browser.get(resume, allow_redirects=False, timeout=10)
+    callback = response.headers["Location"]
+    assert callback.startswith(CALLBACK), callback
+    return callback
+
+
+def local(url):
+    parts = urlsplit(url)
+    return f"{parts.path}?{parts.query}"
+
+
+def refusals(reason):
+    return AuditEntry.objects.filter(action="auth.oidc_refused", detail__reason=reason).count()
+
+
+def assert_refused(response, reason):
+    assert response.status_code == 403
+    assert b'id="oidc-refusal"' in response.content
+    assert refusals(reason) == 1
+    assert "_auth_user_id" not in response.wsgi_request.session
+
+
+def test_employee_logs_in_and_the_session_counts_as_verified(client, oidc_settings, employee):
+    auth_url = begin(client)
+    query = parse_qs(urlsplit(auth_url).query)
+    assert query["code_challenge_method"] == ["S256"]
+    assert query["acr_values"] == [SUBSTANTIAL]
+    assert query["nonce"] and query["state"]
+
+    response = client.get(local(at_provider(auth_url)))
+
+    assert response.status_code == 302
+    assert response["Location"] == "/"
+    session = client.session
+    assert session["_auth_user_id"] == str(employee.pk)
+    device = OidcDevice.objects.get(user=employee)
+    assert session[DEVICE_ID_SESSION_KEY] == device.persistent_id
+    assert client.get("/").status_code == 200  # a member page: the policy's check passes
+    entry = AuditEntry.objects.get(action="auth.login", actor_id=employee.pk)
+    assert entry.detail == {"method": "oidc_employee", "acr": SUBSTANTIAL}
+    assert PID not in str(entry.detail)
+
+
+def test_wrong_state_is_refused(client, oidc_settings, employee):
+    callback = at_provider(begin(client))
+    response = client.get(local(callback.replace("state=", "state=x")))
+    assert_refused(response, "wrong_state")
+
+
+def test_replayed_code_is_refused(client, oidc_settings, employee, django_user_model):
+    callback = at_provider(begin(client))
+    flow = client.session[oidc.SESSION_FLOW]
+    assert client.get(local(callback)).status_code == 302
+
+    from django.test import Client
+
+    attacker = Client()
+    session = attacker.session
+    session[oidc.SESSION_FLOW] = flow
+    session.save()
+    response = attacker.get(local(callback))
+    assert_refused(response, "token_refused")
+
+
+def test_a_second_answer_to_the_same_login_is_refused(client, oidc_settings, employee):
+    callback = at_provider(begin(client))
+    assert client.get(local(callback)).status_code == 302
+    client.logout()
+    assert_refused(client.get(local(callback)), "no_login_started")
+
+
+def test_wrong_nonce_is_refused(client, oidc_settings, employee):
+    auth_url = begin(client)
+    session = client.session
+    session[oidc.SESSION_FLOW] = {**session[oidc.SESSION_FLOW], "nonce": "not-the-one-sent"}
+    session.save()
+    assert_refused(client.get(local(at_provider(auth_url))), "wrong_nonce")
+
+
+def test_too_low_acr_is_refused(client, oidc_settings, provider, employee):
+    oidc_settings.OIDC_CLIENTS = {"employee": provider.client_settings(acr_values=[HIGH])}
+    auth_url = begin(client)
+    assert parse_qs(urlsplit(auth_url).query)["acr_values"] == [HIGH]
+    # The provider answers at substantial although high was asked for.
+    assert_refused(client.get(local(at_provider(auth_url, acr=SUBSTANTIAL))), "acr_too_low")
+
+
+def test_high_acr_is_accepted_where_only_high_is_allowed(client, oidc_settings, provider, employee):
+    oidc_settings.OIDC_CLIENTS = {"employee": provider.client_settings(acr_values=[HIGH])}
+    response = client.get(local(at_provider(begin(client), acr=HIGH)))
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(employee.pk)
+
+
+def test_expired_id_token_is_refused(client, oidc_settings, employee):
+    oidc_settings.OIDC_LOGIN_SECONDS = 3600
+    callback = at_provider(begin(client))
+    # The provider's ID tokens live 300 s; our clock is 20 minutes ahead of its.
+    with time_machine.travel(timedelta(minutes=20)):
+        response = client.get(local(callback))
+    assert_refused(response, "token_expired")
+
+
+def test_unknown_person_is_refused(client, oidc_settings, employee):
+    response = client.get(local(at_provider(begin(client), pid="02027098765")))
+    assert_refused(response, "unknown_person")
+
+
+def test_invited_user_is_bound_at_first_login(client, oidc_settings, make_user, owner_agency):
+    invited = make_user("invitert", owner_agency, with_device=False)
+    auth_url = begin(client)
+    session = client.session
+    session[SESSION_INVITATION_USER] = invited.pk
+    session.save()
+
+    response = client.get(local(at_provider(auth_url, pid="02027098765")))
+
+    assert response.status_code == 302
+    invited.refresh_from_db()
+    assert invited.pid_hash == identity_encryption.keyed_hash("02027098765")
+    assert "02027098765" not in invited.pid_hash
+    assert client.session["_auth_user_id"] == str(invited.pk)
+    assert AuditEntry.objects.filter(action="auth.oidc_bound", actor_id=invited.pk).exists()
+
+
+def test_logout_ends_the_session_here_and_at_the_provider(
+    client, oidc_settings, provider, employee
+):
+    client.get(local(at_provider(begin(client))))
+    id_token = client.session[oidc.SESSION_ID_TOKEN]
+
+    response = client.post("/logg-ut/")
+
+    assert response.status_code == 302
+    target = urlsplit(response["Location"])
+    assert f"{target.scheme}://{target.netloc}{target.path}" == f"{provider.issuer}/session/end"
+    query = parse_qs(target.query)
+    assert query["id_token_hint"] == [id_token]
+    assert query["post_logout_redirect_uri"] == ["http://testserver/logg-inn/"]
+    assert "_auth_user_id" not in client.session
+    # The provider accepts the request (it knows the token and the redirect URI).
+    assert requests.get(response["Location"], timeout=10).status_code == 200
+
+
+def test_front_channel_logout_ends_the_session(client, oidc_settings, provider, employee):
+    from django.test import Client
+
+    client.get(local(at_provider(begin(client))))
+    row = OidcSession.objects.get(user=employee)
+    assert row.sid
+
+    # The provider's frame arrives without our session cookie.
+    response = Client().get("/logg-inn/oidc/utlogget/", {"iss": provider.issuer, "sid": row.sid})
+
+    assert response.status_code == 200
+    assert client.get("/").status_code == 302  # logged out: sent to the login page
+    assert AuditEntry.objects.filter(
+        action="auth.logout", actor_id=employee.pk, detail__method="oidc_frontchannel"
+    ).exists()
+
+
+def test_front_channel_logout_from_another_issuer_changes_nothing(client, oidc_settings, employee):
+    from django.test import Client
+
+    client.get(local(at_provider(begin(client))))
+    row = OidcSession.objects.get(user=employee)
+    Client().get("/logg-inn/oidc/utlogget/", {"iss": "https://evil.example", "sid": row.sid})
+    assert client.get("/").status_code == 200
+
+
+def test_oidc_only_deployment_hides_the_password_form(client, oidc_settings, employee):
+    oidc_settings.LOGIN_METHODS = ["oidc_employee"]
+    page = client.get("/logg-inn/")
+    assert b'name="password"' not in page.content
+    assert b"/logg-inn/oidc/ansattporten/" in page.content
+    client.post("/logg-inn/", {"username": "ansatt", "password": "whatever"})
+    assert "mfa_pending_user_id" not in client.session
+
+
+def test_login_kind_not_configured_is_not_found(client, oidc_settings):
+    assert client.get("/logg-inn/oidc/idporten/").status_code == 404
