@@ -11,6 +11,7 @@ import requests
 import time_machine
 from django_otp import DEVICE_ID_SESSION_KEY
 
+from conftest import PASSWORD
 from tverrnett.accounts import oidc
 from tverrnett.accounts.models import MembershipRole, OidcDevice, OidcSession
 from tverrnett.accounts.oidc_views import SESSION_INVITATION_USER
@@ -238,7 +239,9 @@ def test_oidc_only_deployment_hides_the_password_form(client, oidc_settings, emp
     page = client.get("/logg-inn/")
     assert b'name="password"' not in page.content
     assert b"/logg-inn/oidc/ansattporten/" in page.content
-    client.post("/logg-inn/", {"username": "ansatt", "password": "whatever"})
+    # Even the right password leads nowhere when the deployment has no password login.
+    response = client.post("/logg-inn/", {"username": "ansatt", "password": PASSWORD})
+    assert response.status_code == 200
     assert "mfa_pending_user_id" not in client.session
 
 
