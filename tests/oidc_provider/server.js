@@ -54,9 +54,41 @@ const provider = new Provider(issuer, {
     return { accountId: sub, async claims() { return { sub, pid: sub }; } };
   },
   interactions: { url: (ctx, interaction) => `/interaction/${interaction.uid}` },
+  extraClientMetadata: { properties: ['frontchannel_logout_uri'] },
 });
 // ID-porten always sends `sid` in the ID token (for front-channel logout).
 provider.Client.prototype.includeSid = () => true;
+
+// Front-channel logout (OpenID Connect Front-Channel Logout 1.0), as ID-porten does it:
+// oidc-provider 9 no longer implements it, so this wraps the end-session confirmation.
+// After the session ends, the answer is a page that loads every client's
+// frontchannel_logout_uri (with iss and sid) in a frame, then continues where the
+// provider would have redirected.
+const escapeHtml = (value) => String(value).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+provider.use(async (ctx, next) => {
+  if (ctx.method !== 'POST' || ctx.path !== '/session/end/confirm') return next();
+  const session = await provider.Session.get(ctx);
+  const frames = [];
+  for (const [clientId, authorization] of Object.entries(session.authorizations || {})) {
+    const client = await provider.Client.find(clientId);
+    const uri = client?.metadata().frontchannel_logout_uri;
+    if (uri && authorization.sid) {
+      const query = new URLSearchParams({ iss: issuer, sid: authorization.sid });
+      frames.push(`${uri}${uri.includes('?') ? '&' : '?'}${query}`);
+    }
+  }
+  await next();
+  const location = ctx.response.get('Location');
+  if (frames.length && location && ctx.status >= 300 && ctx.status < 400) {
+    ctx.status = 200;
+    ctx.remove('Location');
+    ctx.type = 'html';
+    ctx.body = `<!DOCTYPE html><html><head><title>Logget ut</title>
+      <meta http-equiv="refresh" content="1;url=${escapeHtml(location)}"></head><body>
+      ${frames.map((src) => `<iframe class="frontchannel" src="${escapeHtml(src)}"></iframe>`).join('')}
+      <a id="continue" href="${escapeHtml(location)}">Fortsett</a></body></html>`;
+  }
+});
 
 async function finish(req, res, pid, acr) {
   const details = await provider.interactionDetails(req, res);

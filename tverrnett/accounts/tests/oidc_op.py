@@ -61,7 +61,7 @@ class Provider:
         }
 
 
-def start(tmp_dir, redirect_uris, post_logout_redirect_uris):
+def start(tmp_dir, redirect_uris, post_logout_redirect_uris, frontchannel_logout_uri):
     node, npm = _node_or_skip()
     _install(npm)
     clients = tmp_dir / "clients.json"
@@ -73,6 +73,7 @@ def start(tmp_dir, redirect_uris, post_logout_redirect_uris):
                     "client_secret": CLIENT_SECRET,
                     "redirect_uris": redirect_uris,
                     "post_logout_redirect_uris": post_logout_redirect_uris,
+                    "frontchannel_logout_uri": frontchannel_logout_uri,
                     "token_endpoint_auth_method": "client_secret_post",
                 }
             ]

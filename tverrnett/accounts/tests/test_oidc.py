@@ -3,6 +3,8 @@ package `oidc-provider`, configured like ID-porten in tests/oidc_provider/server
 and started once per test session. Django's test client plays our side; `requests`
 plays the browser at the provider."""
 
+import html
+import re
 from datetime import timedelta
 from urllib.parse import parse_qs, urljoin, urlsplit
 
@@ -28,7 +30,10 @@ SUBSTANTIAL = "idporten-loa-substantial"
 @pytest.fixture(scope="session")
 def provider(tmp_path_factory):
     running = oidc_op.start(
-        tmp_path_factory.mktemp("oidc"), [CALLBACK], ["http://testserver/logg-inn/"]
+        tmp_path_factory.mktemp("oidc"),
+        [CALLBACK],
+        ["http://testserver/logg-inn/"],
+        "http://testserver/logg-inn/oidc/utlogget/",
     )
     yield running
     oidc_op.stop(running)
@@ -55,9 +60,9 @@ def begin(client):
     return response["Location"]
 
 
-def at_provider(auth_url, *, pid=PID, acr=SUBSTANTIAL):
+def at_provider(auth_url, *, pid=PID, acr=SUBSTANTIAL, browser=None):
     """Log in at the provider as `pid` at level `acr`; the callback URL it sends back."""
-    browser = requests.Session()
+    browser = browser or requests.Session()
     response = browser.get(auth_url, allow_redirects=False, timeout=10)
     interaction = urljoin(auth_url, response.headers["Location"])
     response = browser.get(
@@ -208,18 +213,32 @@ def test_logout_ends_the_session_here_and_at_the_provider(
     assert requests.get(response["Location"], timeout=10).status_code == 200
 
 
-def test_front_channel_logout_ends_the_session(client, oidc_settings, provider, employee):
+def test_logout_at_the_provider_ends_the_session_here(client, oidc_settings, provider, employee):
     from django.test import Client
 
-    client.get(local(at_provider(begin(client))))
-    row = OidcSession.objects.get(user=employee)
-    assert row.sid
+    browser = requests.Session()
+    client.get(local(at_provider(begin(client), browser=browser)))
+    assert client.get("/").status_code == 200
 
-    # The provider's frame arrives without our session cookie.
-    response = Client().get("/logg-inn/oidc/utlogget/", {"iss": provider.issuer, "sid": row.sid})
+    # The person logs out at the provider (from another service, or its own page).
+    page = browser.get(f"{provider.issuer}/session/end", timeout=10).text
+    action = re.search(r'action="([^"]+)"', page).group(1)
+    xsrf = re.search(r'name="xsrf" value="([^"]+)"', page).group(1)
+    page = browser.post(
+        urljoin(provider.issuer, action),
+        data={"xsrf": xsrf, "logout": "yes"},
+        allow_redirects=False,
+        timeout=10,
+    ).text
+    frames = [html.unescape(src) for src in re.findall(r'<iframe[^>]*src="([^"]+)"', page)]
+    assert len(frames) == 1
+    assert frames[0].startswith("http://testserver/logg-inn/oidc/utlogget/?")
+    # The browser loads the frame: cross-site, so without our session cookie.
+    response = Client().get(local(frames[0]))
 
     assert response.status_code == 200
     assert client.get("/").status_code == 302  # logged out: sent to the login page
+    assert not OidcSession.objects.filter(user=employee).exists()
     assert AuditEntry.objects.filter(
         action="auth.logout", actor_id=employee.pk, detail__method="oidc_frontchannel"
     ).exists()
