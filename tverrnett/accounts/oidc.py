@@ -220,6 +220,14 @@ def validate_id_token(kind, id_token, *, nonce):
     return claims
 
 
+def stored_id_token(session):
+    """The ID token kept (encrypted) in the session for logout, or ""."""
+    try:
+        return identity_encryption.decrypt(session.get(SESSION_ID_TOKEN, ""))
+    except identity_encryption.UndecryptableIdentityNumber:
+        return ""
+
+
 def end_session_url(kind, id_token, post_logout_redirect_uri):
     """Where to send the browser to end the provider's session too, or None."""
     try:

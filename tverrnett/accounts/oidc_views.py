@@ -176,7 +176,8 @@ def _complete_login(request, user, membership, verified, flow):
         )
         otp_login(request, device)
         request.session[SESSION_MEMBERSHIP_KEY] = membership.pk
-        request.session[oidc.SESSION_ID_TOKEN] = verified.id_token
+        # Kept for id_token_hint at logout; it holds the pid, so encrypted like one.
+        request.session[oidc.SESSION_ID_TOKEN] = identity_encryption.encrypt_text(verified.id_token)
         request.session[oidc.SESSION_KIND] = verified.kind
         request.agency = membership.agency
         if request.session.session_key is None:

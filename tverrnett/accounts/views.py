@@ -187,7 +187,7 @@ def _complete_login(request, user, device, enrolling):
 def logout_view(request):
     from tverrnett.accounts import oidc
 
-    id_token = request.session.get(oidc.SESSION_ID_TOKEN)
+    id_token = oidc.stored_id_token(request.session)
     kind = request.session.get(oidc.SESSION_KIND)
     if request.user.is_authenticated:
         record("auth.logout", actor=request.user, request=request)

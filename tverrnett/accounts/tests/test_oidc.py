@@ -198,7 +198,10 @@ def test_logout_ends_the_session_here_and_at_the_provider(
     client, oidc_settings, provider, employee
 ):
     client.get(local(at_provider(begin(client))))
-    id_token = client.session[oidc.SESSION_ID_TOKEN]
+    stored = client.session[oidc.SESSION_ID_TOKEN]
+    id_token = identity_encryption.decrypt(stored)
+    assert id_token.count(".") == 2
+    assert id_token.split(".")[1] not in stored  # the payload holds the pid: kept encrypted
 
     response = client.post("/logg-ut/")
 
