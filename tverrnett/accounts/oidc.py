@@ -22,6 +22,7 @@ The provider's metadata and keys are fetched over HTTPS and kept for
 import hmac
 import time
 from dataclasses import dataclass
+from urllib.parse import urlencode, urlsplit
 
 import requests
 from authlib.common.security import generate_token
@@ -236,8 +237,6 @@ def end_session_url(kind, id_token, post_logout_redirect_uri):
         return None
     if not endpoint:
         return None
-    from urllib.parse import urlencode
-
     query = urlencode(
         {
             "id_token_hint": id_token,
@@ -257,3 +256,18 @@ def issuers():
         except OidcError:
             continue
     return found
+
+
+def provider_origins():
+    """The origins of the configured providers' issuer and end-session pages."""
+    origins = set()
+    for kind in settings.OIDC_CLIENTS:
+        try:
+            meta = metadata(kind)
+        except OidcError:
+            continue
+        for url in (meta.get("issuer"), meta.get("end_session_endpoint")):
+            if url:
+                parts = urlsplit(url)
+                origins.add(f"{parts.scheme}://{parts.netloc}")
+    return sorted(origins)

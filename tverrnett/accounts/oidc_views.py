@@ -9,6 +9,7 @@ and writes an `auth.oidc_refused` audit entry with the reason's code.
 
 from importlib import import_module
 
+from csp.constants import NONE
 from django.conf import settings
 from django.contrib.auth import get_user_model, login
 from django.db import transaction
@@ -220,4 +221,7 @@ def frontchannel_logout_view(request):
                 request=request,
             )
             row.delete()
-    return HttpResponse("", content_type="text/plain")
+    response = HttpResponse("", content_type="text/plain")
+    # The provider's logout page frames this: allow its origins, and only them.
+    response._csp_replace = {"frame-ancestors": oidc.provider_origins() or [NONE]}
+    return response

@@ -186,6 +186,7 @@ def _complete_login(request, user, device, enrolling):
 @require_POST
 def logout_view(request):
     from tverrnett.accounts import oidc
+    from tverrnett.accounts.oidc_views import LABELS
 
     id_token = oidc.stored_id_token(request.session)
     kind = request.session.get(oidc.SESSION_KIND)
@@ -199,7 +200,13 @@ def logout_view(request):
             kind, id_token, request.build_absolute_uri(reverse("accounts:login"))
         )
         if end_session:
-            return redirect(end_session)
+            # A page that moves on by itself, not a redirect: the logout is a form, and
+            # the CSP's form-action ('self') also governs where its redirects may go.
+            return render(
+                request,
+                "accounts/oidc_logout.html",
+                {"end_session_url": end_session, "service": LABELS[kind]},
+            )
     return redirect("accounts:login")
 
 
