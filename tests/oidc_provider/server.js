@@ -1,7 +1,8 @@
 // A local OpenID Provider configured like ID-porten / Ansattporten, for tests only.
 //
 // Environment: PORT (required), CLIENTS_FILE (JSON list of client metadata),
-// ID_TOKEN_TTL (seconds, default 300). Prints "ready <issuer>" when it listens.
+// ID_TOKEN_TTL (seconds, default 300), ISSUER_HOST (default 127.0.0.1; it always
+// listens on 127.0.0.1). Prints "ready <issuer>" when it listens.
 //
 // The login is non-interactive for tests: the interaction page takes `pid` and
 // `acr` as query parameters (GET /interaction/<uid>?pid=...&acr=...) and finishes
@@ -13,7 +14,7 @@ import http from 'node:http';
 import Provider from 'oidc-provider';
 
 const port = Number(process.env.PORT);
-const issuer = `http://127.0.0.1:${port}`;
+const issuer = `http://${process.env.ISSUER_HOST || '127.0.0.1'}:${port}`;
 const clients = JSON.parse(fs.readFileSync(process.env.CLIENTS_FILE, 'utf8'));
 const ACR_VALUES = ['idporten-loa-substantial', 'idporten-loa-high'];
 

@@ -26,6 +26,10 @@ def _free_port():
         return sock.getsockname()[1]
 
 
+def node_available():
+    return bool(shutil.which("node") and shutil.which("npm"))
+
+
 def _node_or_skip():
     node, npm = shutil.which("node"), shutil.which("npm")
     if node and npm:
@@ -45,13 +49,16 @@ def _install(npm):
         )
 
 
+ACR_VALUES = ("idporten-loa-substantial", "idporten-loa-high")
+
+
 class Provider:
     def __init__(self, process, issuer):
         self.process = process
         self.issuer = issuer
         self.discovery_url = f"{issuer}/.well-known/openid-configuration"
 
-    def client_settings(self, acr_values=("idporten-loa-substantial", "idporten-loa-high")):
+    def client_settings(self, acr_values=ACR_VALUES):
         return {
             "discovery_url": self.discovery_url,
             "client_id": CLIENT_ID,
@@ -61,7 +68,10 @@ class Provider:
         }
 
 
-def start(tmp_dir, redirect_uris, post_logout_redirect_uris, frontchannel_logout_uri):
+def start(
+    tmp_dir, redirect_uris, post_logout_redirect_uris, frontchannel_logout_uri, host="127.0.0.1"
+):
+    """Install (once) and start the provider; skip (or fail under CI) without Node."""
     node, npm = _node_or_skip()
     _install(npm)
     clients = tmp_dir / "clients.json"
@@ -80,7 +90,7 @@ def start(tmp_dir, redirect_uris, post_logout_redirect_uris, frontchannel_logout
         )
     )
     port = _free_port()
-    env = {**os.environ, "PORT": str(port), "CLIENTS_FILE": str(clients)}
+    env = {**os.environ, "PORT": str(port), "CLIENTS_FILE": str(clients), "ISSUER_HOST": host}
     process = subprocess.Popen(  # noqa: S603
         [node, str(PROVIDER_DIR / "server.js")],
         env=env,
@@ -88,13 +98,13 @@ def start(tmp_dir, redirect_uris, post_logout_redirect_uris, frontchannel_logout
         stderr=subprocess.DEVNULL,
         text=True,
     )
-    issuer = f"http://127.0.0.1:{port}"
+    issuer = f"http://{host}:{port}"
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         if process.poll() is not None:
             raise RuntimeError(f"the OIDC provider exited with {process.returncode}")
         try:
-            requests.get(f"{issuer}/.well-known/openid-configuration", timeout=2)
+            requests.get(f"http://127.0.0.1:{port}/.well-known/openid-configuration", timeout=2)
             return Provider(process, issuer)
         except requests.ConnectionError:
             time.sleep(0.1)
@@ -108,3 +118,14 @@ def stop(provider):
         provider.process.wait(timeout=10)
     except subprocess.TimeoutExpired:
         provider.process.kill()
+
+
+def server_env(provider):
+    """The settings that point a Tverrnett server at `provider` (Ansattporten's place)."""
+    return {
+        "LOGIN_METHODS": "password,oidc_employee",
+        "OIDC_EMPLOYEE_DISCOVERY_URL": provider.discovery_url,
+        "OIDC_EMPLOYEE_CLIENT_ID": CLIENT_ID,
+        "OIDC_EMPLOYEE_CLIENT_SECRET": CLIENT_SECRET,
+        "OIDC_EMPLOYEE_ACR_VALUES": ",".join(ACR_VALUES),
+    }
