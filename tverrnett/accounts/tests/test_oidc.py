@@ -23,6 +23,7 @@ from tverrnett.cases import identity_encryption
 
 PID = "01017012345"
 CALLBACK = "http://testserver/logg-inn/oidc/ansattporten/tilbake/"
+ID_CALLBACK = "http://testserver/logg-inn/oidc/idporten/tilbake/"
 HIGH = "idporten-loa-high"
 SUBSTANTIAL = "idporten-loa-substantial"
 
@@ -31,7 +32,7 @@ SUBSTANTIAL = "idporten-loa-substantial"
 def provider(tmp_path_factory):
     running = oidc_op.start(
         tmp_path_factory.mktemp("oidc"),
-        [CALLBACK],
+        [CALLBACK, ID_CALLBACK],
         ["http://testserver/logg-inn/"],
         "http://testserver/logg-inn/oidc/utlogget/",
     )
@@ -60,7 +61,7 @@ def begin(client):
     return response["Location"]
 
 
-def at_provider(auth_url, *, pid=PID, acr=SUBSTANTIAL, browser=None):
+def at_provider(auth_url, *, pid=PID, acr=SUBSTANTIAL, browser=None, callback=CALLBACK):
     """Log in at the provider as `pid` at level `acr`; the callback URL it sends back."""
     browser = browser or requests.Session()
     response = browser.get(auth_url, allow_redirects=False, timeout=10)
@@ -70,9 +71,9 @@ def at_provider(auth_url, *, pid=PID, acr=SUBSTANTIAL, browser=None):
     )
     resume = urljoin(auth_url, response.headers["Location"])
     response = browser.get(resume, allow_redirects=False, timeout=10)
-    callback = response.headers["Location"]
-    assert callback.startswith(CALLBACK), callback
-    return callback
+    answer = response.headers["Location"]
+    assert answer.startswith(callback), answer
+    return answer
 
 
 def local(url):
@@ -273,3 +274,30 @@ def test_oidc_only_deployment_hides_the_password_form(client, oidc_settings, emp
 
 def test_login_kind_not_configured_is_not_found(client, oidc_settings):
     assert client.get("/logg-inn/oidc/idporten/").status_code == 404
+
+
+def test_oidc_settings_fail_closed():
+    from tverrnett.core.tests.test_settings import _run
+
+    check = ("-c", "import django; django.setup()")
+    result = _run(*check, DEBUG="true", LOGIN_METHODS="password,oidc_employe")
+    assert result.returncode != 0
+    assert "LOGIN_METHODS must be" in result.stderr
+
+    result = _run(*check, DEBUG="true", LOGIN_METHODS="oidc_employee", OIDC_EMPLOYEE_CLIENT_ID="x")
+    assert result.returncode != 0
+    assert "OIDC_EMPLOYEE_DISCOVERY_URL, _CLIENT_ID and _CLIENT_SECRET must be set" in result.stderr
+
+
+def test_citizen_login_through_id_porten_needs_level_high(client, settings, provider, employee):
+    settings.LOGIN_METHODS = ["oidc_citizen"]
+    settings.OIDC_CLIENTS = {"citizen": provider.client_settings(acr_values=[HIGH])}
+
+    def login(acr):
+        response = client.get("/logg-inn/oidc/idporten/")
+        return client.get(local(at_provider(response["Location"], acr=acr, callback=ID_CALLBACK)))
+
+    assert_refused(login(SUBSTANTIAL), "acr_too_low")
+    assert login(HIGH).status_code == 302
+    assert client.session["_auth_user_id"] == str(employee.pk)
+    assert AuditEntry.objects.filter(action="auth.login", detail__method="oidc_citizen").exists()
