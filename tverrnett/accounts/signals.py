@@ -11,7 +11,10 @@ from django.utils.translation import gettext_noop
 
 from tverrnett.audit import actions, services
 
-actions.register("auth.login", gettext_noop("Logged in with password and second factor"))
+actions.register(
+    "auth.login",
+    gettext_noop("Logged in (password and second factor, or Ansattporten/ID-porten)"),
+)
 actions.register(
     "auth.login_failed", gettext_noop("A login attempt failed (password or second factor)")
 )

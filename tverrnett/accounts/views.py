@@ -31,6 +31,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from tverrnett.access.rules import login_step, member, public
 from tverrnett.accounts.forms import PasswordLoginForm, TotpCodeForm
 from tverrnett.accounts.middleware import SESSION_MEMBERSHIP_KEY
+from tverrnett.accounts.models import OidcSession
 from tverrnett.audit.services import record
 
 PENDING_USER = "mfa_pending_user_id"
@@ -190,6 +191,8 @@ def logout_view(request):
 
     id_token = oidc.stored_id_token(request.session)
     kind = request.session.get(oidc.SESSION_KIND)
+    if request.session.session_key:
+        OidcSession.objects.filter(session_key=request.session.session_key).delete()
     if request.user.is_authenticated:
         record("auth.logout", actor=request.user, request=request)
     logout(request)

@@ -216,6 +216,7 @@ def test_logout_ends_the_session_here_and_at_the_provider(
     assert query["id_token_hint"] == [id_token]
     assert query["post_logout_redirect_uri"] == ["http://testserver/logg-inn/"]
     assert "_auth_user_id" not in client.session
+    assert not OidcSession.objects.exists()
     # The provider accepts the request (it knows the token and the redirect URI).
     assert requests.get(end_session, timeout=10).status_code == 200
 
