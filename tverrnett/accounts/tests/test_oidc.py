@@ -302,3 +302,9 @@ def test_citizen_login_through_id_porten_needs_level_high(client, settings, prov
     assert login(HIGH).status_code == 302
     assert client.session["_auth_user_id"] == str(employee.pk)
     assert AuditEntry.objects.filter(action="auth.login", detail__method="oidc_citizen").exists()
+
+
+def test_unreachable_provider_is_a_clear_refusal(client, oidc_settings, provider, db):
+    unreachable = {**provider.client_settings(), "discovery_url": "http://127.0.0.1:9/x"}
+    oidc_settings.OIDC_CLIENTS = {"employee": unreachable}
+    assert_refused(client.get("/logg-inn/oidc/ansattporten/"), "provider_unreachable")
