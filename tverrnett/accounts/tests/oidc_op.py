@@ -4,6 +4,7 @@ tests: installed with `npm ci` on first use, started on a free port.
 Without Node the tests that need it are skipped locally; under CI=true they fail.
 """
 
+import fcntl
 import json
 import os
 import shutil
@@ -40,13 +41,16 @@ def _node_or_skip():
 
 
 def _install(npm):
-    if not (PROVIDER_DIR / "node_modules" / "oidc-provider").exists():
-        subprocess.run(  # noqa: S603
-            [npm, "ci", "--no-audit", "--no-fund", "--prefix", str(PROVIDER_DIR)],
-            check=True,
-            capture_output=True,
-            timeout=300,
-        )
+    # A lock: two test runs side by side (CI's SQLite and PostgreSQL) install once.
+    with open(PROVIDER_DIR / ".install.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (PROVIDER_DIR / "node_modules" / "oidc-provider").exists():
+            subprocess.run(  # noqa: S603
+                [npm, "ci", "--no-audit", "--no-fund", "--prefix", str(PROVIDER_DIR)],
+                check=True,
+                capture_output=True,
+                timeout=300,
+            )
 
 
 ACR_VALUES = ("idporten-loa-substantial", "idporten-loa-high")
