@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup translations lint format messages vendor clean
+.PHONY: run test setup translations lint format messages vendor oidc-provider clean
 
 run: setup
 	DEBUG=true $(BIN)/python manage.py migrate --no-input
@@ -50,6 +50,11 @@ format: $(STAMP)
 
 vendor:
 	scripts/vendor-frontend.sh
+
+# The local OpenID Provider the OIDC tests start (tests/oidc_provider, npm oidc-provider).
+# The tests run this themselves when node_modules is missing.
+oidc-provider:
+	npm ci --no-audit --no-fund --prefix tests/oidc_provider
 
 clean:
 	rm -rf $(VENV) var

@@ -191,6 +191,55 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
 
+# How people log in (README, "Configuration"): "password" (password + TOTP, the
+# default for development and the demo), "oidc_employee" (Ansattporten) and
+# "oidc_citizen" (ID-porten). A deployment without "password" hides the password form.
+LOGIN_METHODS = env_list("LOGIN_METHODS", ["password"])
+_KNOWN_LOGIN_METHODS = {"password", "oidc_employee", "oidc_citizen"}
+if not LOGIN_METHODS or set(LOGIN_METHODS) - _KNOWN_LOGIN_METHODS:
+    raise ImproperlyConfigured(
+        f"LOGIN_METHODS must be a comma-separated choice of {sorted(_KNOWN_LOGIN_METHODS)}, "
+        f"not {LOGIN_METHODS!r}"
+    )
+
+
+def _oidc_client(prefix, default_acr):
+    """One OIDC client's settings (tverrnett.accounts.oidc) from OIDC_<prefix>_*."""
+    config = {
+        "discovery_url": env_str(f"OIDC_{prefix}_DISCOVERY_URL") or "",
+        "client_id": env_str(f"OIDC_{prefix}_CLIENT_ID") or "",
+        "client_secret": env_str(f"OIDC_{prefix}_CLIENT_SECRET") or "",
+        "scope": env_str(f"OIDC_{prefix}_SCOPE") or "openid",
+        # The acr levels accepted in the ID token, lowest first; the first is requested.
+        "acr_values": env_list(f"OIDC_{prefix}_ACR_VALUES", default_acr),
+    }
+    missing = [key for key in ("discovery_url", "client_id", "client_secret") if not config[key]]
+    if missing:
+        raise ImproperlyConfigured(
+            f"OIDC_{prefix}_DISCOVERY_URL, _CLIENT_ID and _CLIENT_SECRET must be set "
+            f"when LOGIN_METHODS has the matching OIDC login (missing: {missing})"
+        )
+    if not config["discovery_url"].startswith(("https://", "http://127.0.0.1", "http://localhost")):
+        raise ImproperlyConfigured(f"OIDC_{prefix}_DISCOVERY_URL must be an https:// URL")
+    if not config["acr_values"]:
+        raise ImproperlyConfigured(f"OIDC_{prefix}_ACR_VALUES must name at least one level")
+    return config
+
+
+# The OIDC logins this deployment offers, by kind ("employee", "citizen").
+OIDC_CLIENTS = {}
+if "oidc_employee" in LOGIN_METHODS:
+    # Ansattporten names its levels "substantial" and "high" (its protocol page).
+    OIDC_CLIENTS["employee"] = _oidc_client("EMPLOYEE", ["substantial", "high"])
+if "oidc_citizen" in LOGIN_METHODS:
+    # ID-porten: "idporten-loa-substantial" and "idporten-loa-high"; a person's own
+    # access to their plan needs the high level (issue 19, item 6).
+    OIDC_CLIENTS["citizen"] = _oidc_client("CITIZEN", ["idporten-loa-high"])
+# Seconds of clock difference tolerated when checking the ID token's exp and iat.
+OIDC_CLOCK_LEEWAY_SECONDS = env_int("OIDC_CLOCK_LEEWAY_SECONDS", 30)
+# Seconds a started OIDC login (state, nonce, PKCE verifier in the session) stays valid.
+OIDC_LOGIN_SECONDS = env_int("OIDC_LOGIN_SECONDS", 600, minimum=30)
+
 # Sessions end after this much idle time; every request slides the expiry.
 SESSION_IDLE_TIMEOUT_MINUTES = env_int("SESSION_IDLE_TIMEOUT_MINUTES", 30, minimum=1)
 SESSION_COOKIE_AGE = SESSION_IDLE_TIMEOUT_MINUTES * 60

@@ -26,6 +26,8 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import expect, sync_playwright
 
+from tverrnett.accounts.tests import oidc_op
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -49,6 +51,9 @@ class Server:
     env: dict
     log_path: Path
     process: subprocess.Popen = field(repr=False)
+    # The local OpenID Provider the server logs in through (as Ansattporten), or None
+    # without Node (tverrnett.accounts.tests.oidc_op).
+    oidc_provider: object = None
 
     def url(self, path):
         return self.base_url + path
@@ -232,8 +237,13 @@ def demo_database(tmp_path_factory):
 def server(demo_database):
     env, log_path = demo_database.env, demo_database.log_path
     process = None
+    provider = None
     try:
         port = _free_port()
+        provider = _start_oidc_provider(log_path.parent, port)
+        server_env = {**env, "DEBUG": "false"}
+        if provider is not None:
+            server_env.update(oidc_op.server_env(provider))
         with log_path.open("wb") as log:
             process = subprocess.Popen(
                 [
@@ -253,14 +263,18 @@ def server(demo_database):
                     "--no-control-socket",
                 ],
                 cwd=REPO_ROOT,
-                env={**env, "DEBUG": "false"},
+                env=server_env,
                 stdout=log,
                 stderr=subprocess.STDOUT,
             )
         # localhost, not 127.0.0.1: the host a user types, and the only one the
         # foreign-request check allows.
         server = Server(
-            base_url=f"http://localhost:{port}", env=env, log_path=log_path, process=process
+            base_url=f"http://localhost:{port}",
+            env=env,
+            log_path=log_path,
+            process=process,
+            oidc_provider=provider,
         )
         _wait_until_healthy(server)
         yield server
@@ -271,6 +285,23 @@ def server(demo_database):
     finally:
         if process is not None:
             _stop(process)
+        if provider is not None:
+            oidc_op.stop(provider)
+
+
+def _start_oidc_provider(tmp, port):
+    """The local OpenID Provider for the OIDC browser test, when Node is installed (about
+    half a second at start-up); None otherwise, and that test skips (fails under CI)."""
+    if not oidc_op.node_available():
+        return None
+    base = f"http://localhost:{port}"
+    return oidc_op.start(
+        tmp,
+        [f"{base}/logg-inn/oidc/ansattporten/tilbake/"],
+        [f"{base}/logg-inn/"],
+        f"{base}/logg-inn/oidc/utlogget/",
+        host="localhost",
+    )
 
 
 @pytest.fixture(scope="package")

@@ -2,14 +2,27 @@ from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django_otp.models import Device
 
 
 class User(AbstractUser):
     """Bruker: a person who logs in. What they may do follows their memberships."""
 
+    # The keyed hash (tverrnett.cases.identity_encryption.keyed_hash) of the identity
+    # number an OIDC login (Ansattporten / ID-porten) gave for this user: recognises the
+    # person next time; the number itself is never stored.
+    pid_hash = models.CharField(_("identity number hash"), max_length=100, blank=True)
+
     class Meta:
         verbose_name = _("user")
         verbose_name_plural = _("users")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["pid_hash"],
+                condition=~models.Q(pid_hash=""),
+                name="user_unique_pid_hash",
+            )
+        ]
 
     def active_memberships(self):
         return self.memberships.filter(is_active=True, agency__is_active=True).select_related(
@@ -59,3 +72,34 @@ class Membership(models.Model):
 
     def __str__(self):
         return f"{self.user} – {self.get_role_display()}, {self.agency}"
+
+
+class OidcDevice(Device):
+    """The "second factor" of an OIDC login: Ansattporten or ID-porten at level
+    substantial or high is itself a multi-factor login, so the session is marked
+    verified with this device (django_otp.login), exactly as the TOTP step does, and
+    `is_fully_authenticated` stays the one check. It verifies no codes
+    (Device.verify_token returns False), so it can never stand in for a TOTP code.
+    """
+
+    class Meta:
+        verbose_name = _("OIDC login")
+        verbose_name_plural = _("OIDC logins")
+
+
+class OidcSession(models.Model):
+    """Which Django session an OIDC login (issuer + sid) opened, so that the
+    provider's front-channel logout, which arrives without our session cookie in a
+    cross-site frame, can end it."""
+
+    issuer = models.CharField(max_length=300)
+    sid = models.CharField(max_length=300)
+    session_key = models.CharField(max_length=40)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["issuer", "sid"], name="oidcsession_iss_sid")]
+
+    def __str__(self):
+        return f"{self.user} – {self.issuer}"

@@ -11,13 +11,22 @@ from django.utils.translation import gettext_noop
 
 from tverrnett.audit import actions, services
 
-actions.register("auth.login", gettext_noop("Logged in with password and second factor"))
+actions.register(
+    "auth.login",
+    gettext_noop("Logged in (password and second factor, or Ansattporten/ID-porten)"),
+)
 actions.register(
     "auth.login_failed", gettext_noop("A login attempt failed (password or second factor)")
 )
 actions.register("auth.lockout", gettext_noop("Too many failed logins; the username is locked out"))
 actions.register("auth.logout", gettext_noop("Logged out"))
 actions.register("auth.mfa_enrolled", gettext_noop("Enrolled an authenticator app (TOTP)"))
+actions.register(
+    "auth.oidc_refused", gettext_noop("An OIDC login (ID-porten/Ansattporten) was refused")
+)
+actions.register(
+    "auth.oidc_bound", gettext_noop("An OIDC login was bound to the user (identity number hash)")
+)
 actions.register("auth.agency_switched", gettext_noop("Switched which agency the user acts for"))
 
 

@@ -4,12 +4,14 @@ Between the two steps the user is NOT logged in: the session only holds
 whose password was right and when. Django's `login()` runs after the second
 factor, so no view can mistake a half-finished login for a user.
 
-An OIDC login (ID-porten / Ansattporten) will be a third way to reach
-`_complete_login`, marking the session verified the same way.
+An OIDC login (Ansattporten / ID-porten, tverrnett.accounts.oidc_views) is the
+other way in; it marks the session verified the same way. LOGIN_METHODS decides
+which ways a deployment offers.
 """
 
 import time
 from base64 import b32encode
+from urllib.parse import quote
 
 import segno
 from axes.handlers.proxy import AxesProxyHandler
@@ -29,6 +31,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from tverrnett.access.rules import login_step, member, public
 from tverrnett.accounts.forms import PasswordLoginForm, TotpCodeForm
 from tverrnett.accounts.middleware import SESSION_MEMBERSHIP_KEY
+from tverrnett.accounts.models import OidcSession
 from tverrnett.audit.services import record
 
 PENDING_USER = "mfa_pending_user_id"
@@ -64,8 +67,9 @@ def _pending_user(request):
 def login_view(request):
     if request.user.is_authenticated and request.user.is_verified():
         return redirect(settings.LOGIN_REDIRECT_URL)
+    password_enabled = "password" in settings.LOGIN_METHODS
     form = PasswordLoginForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and password_enabled and form.is_valid():
         user = authenticate(
             request,
             username=form.cleaned_data["username"],
@@ -89,7 +93,25 @@ def login_view(request):
             request.session[PENDING_SINCE] = time.time()
             request.session[PENDING_NEXT] = _safe_next(request, request.GET.get("next"))
             return redirect("accounts:mfa")
-    return render(request, "accounts/login.html", {"form": form})
+    return render(request, "accounts/login.html", _login_context(request, form))
+
+
+def _login_context(request, form):
+    from tverrnett.accounts.oidc_views import LABELS, SLUG_OF
+
+    next_url = request.GET.get("next", "")
+    return {
+        "form": form,
+        "password_enabled": "password" in settings.LOGIN_METHODS,
+        "oidc_logins": [
+            {
+                "label": LABELS[kind],
+                "url": reverse("accounts:oidc_start", args=[SLUG_OF[kind]])
+                + (f"?next={quote(next_url)}" if next_url else ""),
+            }
+            for kind in settings.OIDC_CLIENTS
+        ],
+    }
 
 
 @login_step
@@ -164,10 +186,30 @@ def _complete_login(request, user, device, enrolling):
 @login_step
 @require_POST
 def logout_view(request):
+    from tverrnett.accounts import oidc
+    from tverrnett.accounts.oidc_views import LABELS
+
+    id_token = oidc.stored_id_token(request.session)
+    kind = request.session.get(oidc.SESSION_KIND)
+    if request.session.session_key:
+        OidcSession.objects.filter(session_key=request.session.session_key).delete()
     if request.user.is_authenticated:
         record("auth.logout", actor=request.user, request=request)
     logout(request)
     messages.success(request, _("You are logged out."))
+    if id_token and kind in settings.OIDC_CLIENTS:
+        # Single logout: end the provider's session too; it sends the browser back here.
+        end_session = oidc.end_session_url(
+            kind, id_token, request.build_absolute_uri(reverse("accounts:login"))
+        )
+        if end_session:
+            # A page that moves on by itself, not a redirect: the logout is a form, and
+            # the CSP's form-action ('self') also governs where its redirects may go.
+            return render(
+                request,
+                "accounts/oidc_logout.html",
+                {"end_session_url": end_session, "service": LABELS[kind]},
+            )
     return redirect("accounts:login")
 
 
@@ -212,6 +254,6 @@ def lockout_response(request, original_response, credentials):
     return render(
         request,
         "accounts/login.html",
-        {"form": PasswordLoginForm(), "lockout_message": lockout_message},
+        {**_login_context(request, PasswordLoginForm()), "lockout_message": lockout_message},
         status=429,
     )

@@ -100,11 +100,16 @@ def normalised(number):
 
 def encrypt(number, key=None):
     """The stored form of `number` under `key` (default: the current one); "" for none."""
-    number = normalised(number)
-    if not number:
+    return encrypt_text(normalised(number), key)
+
+
+def encrypt_text(text, key=None):
+    """Like `encrypt`, for a text that holds an identity number among other things (an
+    OIDC ID token kept for logout); `decrypt` reads it back."""
+    if not text:
         return ""
     key = key or current()
-    return key.key_id + _SEPARATOR + key.fernet.encrypt(number.encode("ascii")).decode("ascii")
+    return key.key_id + _SEPARATOR + key.fernet.encrypt(text.encode("utf-8")).decode("ascii")
 
 
 def decrypt(stored):
@@ -115,7 +120,7 @@ def decrypt(stored):
     if key is None:
         raise UndecryptableIdentityNumber(f"key {key_id!r} is not in IDENTITY_KEY_FILE")
     try:
-        return key.fernet.decrypt(token.encode("ascii")).decode("ascii")
+        return key.fernet.decrypt(token.encode("ascii")).decode("utf-8")
     except InvalidToken:
         raise UndecryptableIdentityNumber(f"a value under key {key_id!r} does not open") from None
 

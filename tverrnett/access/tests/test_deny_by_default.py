@@ -13,6 +13,10 @@ pytestmark = pytest.mark.django_db
 # The short list of views anyone may reach without logging in.
 PUBLIC_ALLOW_LIST = {
     "accounts:login",
+    # The OIDC login: start, the provider's answer, and its front-channel logout.
+    "accounts:oidc_start",
+    "accounts:oidc_callback",
+    "accounts:oidc_logout",
     "core:healthz",
     "core:accessibility",
     "set_language",
