@@ -45,9 +45,19 @@ def entries(server):
         "month = timezone.localdate().replace(day=1)  # the read's own month, as drawn\n"
         "MonthlySample.objects.create(agency=agency, month=month, entry_ids=[ordinary.pk],"
         " population=1)\n"
+        "from django.conf import settings\n"
+        "from tverrnett.logreview.rules import Settings, outside_hours\n"
+        "config = Settings.from_dict(settings.LOG_REVIEW)\n"
         "print(json.dumps({'case': case.reference, 'revealed': revealed.pk, 'pdf': pdf.pk,"
-        " 'ordinary': ordinary.pk}))\n",
+        " 'ordinary': ordinary.pk,"
+        " 'outside_hours': outside_hours(revealed.created_at, config)}))\n",
     )
+
+
+def tags(entries, *flags):
+    """The flags a row shows: the entries were written now, and a run outside working
+    hours (Oslo time) flags them for that too, before the others."""
+    return (["Utenfor arbeidstid"] if entries["outside_hours"] else []) + list(flags)
 
 
 def row_of(page, entry_id):
@@ -60,10 +70,12 @@ def test_the_privacy_officer_reviews_a_flagged_entry(page, server, entries, shot
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Loggkontroll for {SLT}")
     # Other browser tests may have written entries too: look at this test's rows.
     revealed = row_of(page, entries["revealed"])
-    expect(revealed.locator(".ds-tag")).to_have_text(["Fødselsnummer vist eller søkt på"])
+    expect(revealed.locator(".ds-tag")).to_have_text(
+        tags(entries, "Fødselsnummer vist eller søkt på")
+    )
     expect(revealed).to_contain_text(entries["case"])
     expect(row_of(page, entries["pdf"]).locator(".ds-tag")).to_have_text(
-        ["Eksport eller nedlasting"]
+        tags(entries, "Eksport eller nedlasting")
     )
     expect(page.locator("#sample-heading")).to_contain_text("Stikkprøve av vanlige oppslag")
     sampled = page.locator("section[aria-labelledby=sample-heading]").locator(
