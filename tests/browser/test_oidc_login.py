@@ -9,6 +9,8 @@ import re
 import pytest
 from playwright.sync_api import expect
 
+from tests.browser.pagecheck import check_page
+
 pytestmark = pytest.mark.browser
 
 PID = "03038012345"
@@ -37,10 +39,11 @@ def bind_pid(server, username, first_name, agency_name, pid):
     )
 
 
-def test_employee_logs_in_and_out_through_the_provider(page, server, provider):
+def test_employee_logs_in_and_out_through_the_provider(page, server, provider, shots):
     bind_pid(server, "oidc.ansatt", "Olav", "Drammen kommune – SLT", PID)
 
     page.goto("/logg-inn/")
+    check_page(page, "login-with-oidc", shots)
     page.get_by_role("link", name="Logg inn med Ansattporten").click()
     expect(page).to_have_url(re.compile(re.escape(provider.issuer) + "/interaction/"))
     page.locator("#pid").fill(PID)
@@ -56,5 +59,19 @@ def test_employee_logs_in_and_out_through_the_provider(page, server, provider):
     expect(page.get_by_role("heading", name="Logg inn i Tverrnett")).to_be_visible()
     # The provider's page loaded our front-channel logout in its frame.
     assert "GET /logg-inn/oidc/utlogget/?iss=" in server.log_path.read_text(errors="replace")
+    page.goto("/")
+    expect(page).to_have_url(server.url("/logg-inn/?next=/"))
+
+
+def test_an_unknown_person_gets_a_clear_refusal(page, server, provider, shots):
+    page.goto("/logg-inn/")
+    page.get_by_role("link", name="Logg inn med Ansattporten").click()
+    expect(page).to_have_url(re.compile(re.escape(provider.issuer) + "/interaction/"))
+    page.locator("#pid").fill("24068012345")
+    page.locator("#acr").select_option("idporten-loa-substantial")
+    page.locator("#login").click()
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    expect(page.locator("main")).to_contain_text("administrator")
+    check_page(page, "oidc-refused", shots)
     page.goto("/")
     expect(page).to_have_url(server.url("/logg-inn/?next=/"))
