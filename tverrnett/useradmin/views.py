@@ -8,9 +8,11 @@ An administration page is for an agency administrator acting for the agency
 import time
 
 import segno
+from axes.handlers.proxy import AxesProxyHandler
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -297,6 +299,34 @@ def accept_view(request, token):
 
 # The user's own account ---------------------------------------------------------------
 
+
+def _credentials(request):
+    return {"username": request.user.get_username()}
+
+
+def _refused_when_locked(request):
+    return AxesProxyHandler.is_locked(request, _credentials(request))
+
+
+def _locked_out(request):
+    messages.error(
+        request,
+        _(
+            "Too many wrong passwords. Wait, or ask your agency's administrator "
+            "to lift the lockout."
+        ),
+    )
+    return redirect("useradmin:own_account")
+
+
+def _count_failure(request, stage):
+    """A wrong password on these pages counts toward the lockout and is audited, as on
+    the login page: a session left open is no way to guess the password."""
+    user_login_failed.send(
+        sender=__name__, credentials={**_credentials(request), "stage": stage}, request=request
+    )
+
+
 REENROL_CONFIRMED = "reenrol_confirmed_at"
 REENROL_SECONDS = 300
 
@@ -311,6 +341,10 @@ def own_account_view(request):
 @require_http_methods(["GET", "POST"])
 def own_password_view(request):
     form = OwnPasswordForm(request.user, request.POST or None)
+    if request.method == "POST" and _refused_when_locked(request):
+        return _locked_out(request)
+    if request.method == "POST" and not form.is_valid() and form.has_error("old_password"):
+        _count_failure(request, "password_change")
     if request.method == "POST" and form.is_valid():
         with transaction.atomic():
             form.save()
@@ -331,6 +365,10 @@ def own_authenticator_view(request):
     confirmed = time.time() - confirmed_at <= REENROL_SECONDS
     if not confirmed:
         form = ConfirmWithPasswordForm(user, request.POST or None)
+        if request.method == "POST" and _refused_when_locked(request):
+            return _locked_out(request)
+        if request.method == "POST" and not form.is_valid() and form.has_error("password"):
+            _count_failure(request, "reenrol")
         if request.method == "POST" and form.is_valid():
             request.session[REENROL_CONFIRMED] = time.time()
             return redirect("useradmin:own_authenticator")

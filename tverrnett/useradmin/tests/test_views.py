@@ -265,3 +265,17 @@ def test_an_email_to_a_user_is_in_their_language(colleague, mailoutbox):
     colleague.save()
     emails._mail(colleague, "reminder", "<id@x>")
     assert mailoutbox[0].subject == "You have a reminder in Tverrnett"
+
+
+def test_wrong_passwords_on_the_own_account_pages_count_toward_the_lockout(
+    client, login_as, colleague, settings
+):
+    settings.AXES_FAILURE_LIMIT = 2
+    login_as(client, colleague)
+    url = reverse("useradmin:own_authenticator")
+    client.post(url, {"password": "feil"})
+    client.post(reverse("useradmin:own_password"), {"old_password": "feil"})
+    assert AuditEntry.objects.filter(action="auth.login_failed").count() == 2
+    # Locked: even the right password no longer opens the re-enrolment.
+    assert client.post(url, {"password": PASSWORD}).status_code == 302
+    assert client.get(url).context["step"] == 1
