@@ -19,6 +19,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
@@ -290,7 +291,7 @@ def accept_view(request, token):
             request.session[login_views.PENDING_USER] = user.pk
             request.session[login_views.PENDING_BACKEND] = settings.AUTHENTICATION_BACKENDS[-1]
             request.session[login_views.PENDING_SINCE] = time.time()
-            request.session[login_views.PENDING_NEXT] = "/"
+            request.session[login_views.PENDING_NEXT] = reverse(settings.LOGIN_REDIRECT_URL)
             return redirect("accounts:mfa")
     response = render(request, "useradmin/accept.html", {"invitation": invitation, "form": form})
     response["Referrer-Policy"] = "no-referrer"

@@ -279,3 +279,24 @@ def test_wrong_passwords_on_the_own_account_pages_count_toward_the_lockout(
     # Locked: even the right password no longer opens the re-enrolment.
     assert client.post(url, {"password": PASSWORD}).status_code == 302
     assert client.get(url).context["step"] == 1
+
+
+def test_the_administrator_revokes_and_resends_from_the_page(
+    client, login_actor, scene, mailoutbox
+):
+    login_actor("admin")
+    pk, invitation = scene["agency"].pk, scene["invitation"]
+    client.post(reverse("useradmin:resend_invitation", args=[pk, invitation.pk]))
+    new_token = token_from(mailoutbox[-1])
+    assert services.pending_invitation(new_token) == invitation
+    client.post(reverse("useradmin:revoke_invitation", args=[pk, invitation.pk]))
+    assert services.pending_invitation(new_token) is None
+    page = client.get(reverse("useradmin:members", args=[pk])).content.decode()
+    assert "Ola Inv" not in page
+    actions = list(
+        AuditEntry.objects.filter(action__startswith="accounts.invitation").values_list(
+            "action", flat=True
+        )
+    )
+    assert actions.count("accounts.invitation_resent") == 1
+    assert actions.count("accounts.invitation_revoked") == 1
