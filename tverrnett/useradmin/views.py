@@ -293,9 +293,10 @@ def accept_view(request, token):
             request.session[login_views.PENDING_SINCE] = time.time()
             request.session[login_views.PENDING_NEXT] = reverse(settings.LOGIN_REDIRECT_URL)
             return redirect("accounts:mfa")
-    response = render(request, "useradmin/accept.html", {"invitation": invitation, "form": form})
-    response["Referrer-Policy"] = "no-referrer"
-    return response
+    # The site's Referrer-Policy (same-origin) keeps the token in the address from other
+    # sites. Not no-referrer: the browser would then send "Origin: null" with the form,
+    # which Django's CSRF check refuses.
+    return render(request, "useradmin/accept.html", {"invitation": invitation, "form": form})
 
 
 # The user's own account ---------------------------------------------------------------

@@ -148,7 +148,10 @@ def test_the_administrator_invites_and_the_person_joins_with_password_and_app(
 
     newcomer = Client()
     accept = reverse("useradmin:accept", args=[token])
-    assert newcomer.get(accept).status_code == 200
+    first_visit = newcomer.get(accept)
+    assert first_visit.status_code == 200
+    # Regression: "no-referrer" made the browser post "Origin: null", refused as CSRF.
+    assert first_visit.get("Referrer-Policy", "same-origin") != "no-referrer"
     mismatch = newcomer.post(accept, {"new_password1": NEW_PASSWORD, "new_password2": "x"})
     assert mismatch.status_code == 200 and mismatch.context["form"].errors
     response = newcomer.post(accept, {"new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD})
