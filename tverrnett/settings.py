@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "tverrnett.geography",
     "tverrnett.agencies",
     "tverrnett.accounts",
+    "tverrnett.useradmin",
     "tverrnett.networks",
     "tverrnett.events",
     "tverrnett.announcements",
@@ -76,6 +77,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # After authentication: a logged-in user's own language wins over the cookie.
+    "tverrnett.accounts.language.UserLanguageMiddleware",
     "tverrnett.accounts.middleware.CurrentAgencyMiddleware",
     # Inside the agency middleware: a read entry names the agency acted for.
     "tverrnett.audit.middleware.DeferredReadMiddleware",
@@ -321,6 +324,8 @@ CONFIDENTIALITY_DECLARATION_VERSION = "2026-11"
 
 # How long a user may take between the password and the second factor.
 MFA_PENDING_SECONDS = env_int("MFA_PENDING_SECONDS", 300, minimum=30)
+# How long an invitation link works (issue 19). A resent invitation gets a new link.
+INVITATION_VALID_DAYS = env_int("INVITATION_VALID_DAYS", 7, minimum=1)
 
 # A network member row not confirmed as still right for this long is flagged on
 # the network health page. Issue 3 (N5) asks for confirmation every 12 months.

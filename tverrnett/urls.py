@@ -1,7 +1,6 @@
 from django.urls import include, path
-from django.views.i18n import set_language
 
-from tverrnett.access.rules import public
+from tverrnett.accounts.language import set_language_view
 
 urlpatterns = [
     path("", include("tverrnett.core.urls")),
@@ -21,5 +20,6 @@ urlpatterns = [
     path("varsler/", include("tverrnett.notices.urls")),
     path("mulige-duplikater/", include("tverrnett.duplicates.urls")),
     path("logg/gjennomgang/", include("tverrnett.logreview.urls")),
-    path("i18n/setlang/", public(set_language), name="set_language"),
+    path("", include("tverrnett.useradmin.urls")),
+    path("i18n/setlang/", set_language_view, name="set_language"),
 ]

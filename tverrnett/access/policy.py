@@ -49,6 +49,20 @@ def manages_any_agency(user):
     return managed_agencies(user).exists()
 
 
+def administers_accounts_of(user, agency):
+    """Account administration of `agency` (invite, change membership roles, end
+    memberships, reset an authenticator, lift a lockout): an agency administrator of it,
+    acting for it. Everyone else gets what a missing page gets."""
+    if agency is None or not getattr(agency, "is_active", False):
+        return False
+    return _for_acting_membership(
+        user.memberships.filter(
+            role="agency_admin", is_active=True, agency__is_active=True, agency=agency
+        ),
+        user,
+    ).exists()
+
+
 def can_hand_over_role(user, role):
     """The holder, the deputy, or a manager of the role's agency may hand a role over.
 

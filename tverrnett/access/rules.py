@@ -1,7 +1,8 @@
 """View-level access rules. Each view declares exactly one.
 
 - `public`: anyone, logged in or not. Keep this list short: login, health
-  check, language switch, the accessibility statement.
+  check, language switch, the accessibility statement, the invitation link
+  (its one-time token is the key).
 - `login_step`: a step of logging in (the second factor, logout). The view
   itself checks the half-finished login in the session.
 - `member`: a user who has passed both factors and acts for an active agency.

@@ -24,6 +24,10 @@ class User(AbstractUser):
             )
         ]
 
+    # The language of the pages and e-mails the user chose with the switch (a code from
+    # settings.LANGUAGES); empty: not chosen, the site's language (or the cookie) applies.
+    language = models.CharField(_("language"), max_length=8, blank=True, default="")
+
     def active_memberships(self):
         return self.memberships.filter(is_active=True, agency__is_active=True).select_related(
             "agency"

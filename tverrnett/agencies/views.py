@@ -102,6 +102,8 @@ def agency_detail(request, pk):
             "agency": agency,
             "roles": roles,
             "manages": manages,
+            "administers_accounts": manages
+            and policy.administers_accounts_of(request.user, agency),
             "grants_special_categories": policy.can_grant_special_categories(
                 request.user, agency, request.agency, manages=manages
             ),

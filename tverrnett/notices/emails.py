@@ -201,7 +201,9 @@ def _mail(user, kind, message_id):
     # The link comes from the kind, not from the stored row: a delivery recorded before
     # e-mails stopped linking to cases is retried with the inbox or start page too.
     path = link_for(kind)
-    with translation.override(settings.LANGUAGE_CODE):
+    # In the user's own language (issue 19, item 5), else the site's.
+    language = getattr(user, "language", "") or settings.LANGUAGE_CODE
+    with translation.override(language):
         subject = _(SUBJECTS[_subject_key(kind)])
         waiting = _waiting_line(kind)
         body = "\n\n".join(

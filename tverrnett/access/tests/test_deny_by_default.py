@@ -20,6 +20,8 @@ PUBLIC_ALLOW_LIST = {
     "core:healthz",
     "core:accessibility",
     "set_language",
+    # The invitation link: the random one-time token in it is the key (issue 19).
+    "useradmin:accept",
 }
 
 

@@ -1,0 +1,140 @@
+from django import forms
+from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
+from django.utils.translation import gettext_lazy as _
+
+from tverrnett.accounts.forms import TotpCodeForm
+from tverrnett.accounts.models import MembershipRole
+from tverrnett.accounts.services import EndReason
+from tverrnett.core.texts import PASSWORD_MAX
+
+ROLE_ERRORS = {"required": _("Choose a role."), "invalid_choice": _("Choose a role.")}
+
+MEMBER_SORTS = {
+    "name": ("user__first_name", "user__last_name", "user__username"),
+    "-name": ("-user__first_name", "-user__last_name", "-user__username"),
+    "role": ("role", "user__first_name", "user__last_name"),
+    "login": ("-user__last_login",),
+    "-login": ("user__last_login",),
+}
+
+
+class MemberFilterForm(forms.Form):
+    q = forms.CharField(
+        label=_("Search"),
+        help_text=_("Name, username or e-mail"),
+        required=False,
+        max_length=100,
+    )
+    sort = forms.ChoiceField(
+        label=_("Sort by"),
+        required=False,
+        choices=[
+            ("name", _("Name, A–Z")),
+            ("-name", _("Name, Z–A")),
+            ("role", _("Role in the agency")),
+            ("login", _("Last login, newest first")),
+            ("-login", _("Last login, oldest first")),
+        ],
+    )
+
+    def filters(self):
+        data = self.cleaned_data if self.is_valid() else {}
+        return (data.get("q") or "").strip(), data.get("sort") or "name"
+
+
+class InvitationForm(forms.Form):
+    first_name = forms.CharField(
+        label=_("First name"),
+        max_length=150,
+        error_messages={"required": _("Enter the first name.")},
+    )
+    last_name = forms.CharField(
+        label=_("Last name"),
+        max_length=150,
+        error_messages={"required": _("Enter the last name.")},
+    )
+    email = forms.EmailField(
+        label=_("E-mail"),
+        help_text=_("The invitation link is sent here. Use the person's work address."),
+        max_length=254,
+        error_messages={
+            "required": _("Enter the e-mail address."),
+            "invalid": _("Enter a valid e-mail address, like name@agency.no."),
+        },
+    )
+    role = forms.ChoiceField(
+        label=_("Role in the agency"), choices=MembershipRole.choices, error_messages=ROLE_ERRORS
+    )
+
+
+class RoleForm(forms.Form):
+    role = forms.ChoiceField(
+        label=_("New role in the agency"),
+        choices=MembershipRole.choices,
+        error_messages=ROLE_ERRORS,
+    )
+
+
+class EndMembershipForm(forms.Form):
+    reason = forms.ChoiceField(
+        label=_("Why does the membership end?"),
+        choices=EndReason.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": _("Choose why the membership is ended."),
+            "invalid_choice": _("Choose why the membership is ended."),
+        },
+    )
+
+
+class AcceptInvitationForm(SetPasswordForm):
+    """Choose a password (the project's validators) when accepting an invitation."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(None, *args, **kwargs)
+        for name in ("new_password1", "new_password2"):
+            self.fields[name].max_length = PASSWORD_MAX
+        self.fields["new_password1"].error_messages["required"] = _("Choose a password.")
+        self.fields["new_password2"].error_messages["required"] = _("Repeat the password.")
+
+    def clean_new_password2(self):
+        # SetPasswordForm validates against self.user, which does not exist yet; the
+        # service validates against the user it creates.
+        first = self.cleaned_data.get("new_password1")
+        second = self.cleaned_data.get("new_password2")
+        if first and second and first != second:
+            raise forms.ValidationError(_("The two passwords differ."))
+        return second
+
+
+class OwnPasswordForm(PasswordChangeForm):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("old_password", "new_password1", "new_password2"):
+            self.fields[name].max_length = PASSWORD_MAX
+        self.fields["old_password"].error_messages["required"] = _("Enter your current password.")
+        self.fields["new_password1"].error_messages["required"] = _("Choose a new password.")
+        self.fields["new_password2"].error_messages["required"] = _("Repeat the new password.")
+
+
+class ConfirmWithPasswordForm(forms.Form):
+    password = forms.CharField(
+        label=_("Your password"),
+        strip=False,
+        max_length=PASSWORD_MAX,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
+        error_messages={"required": _("Enter your password.")},
+    )
+
+    def __init__(self, user, *args, **kwargs):
+        self.user = user
+        super().__init__(*args, **kwargs)
+
+    def clean_password(self):
+        password = self.cleaned_data["password"]
+        if not self.user.check_password(password):
+            raise forms.ValidationError(_("The password is wrong."))
+        return password
+
+
+NewDeviceCodeForm = TotpCodeForm
