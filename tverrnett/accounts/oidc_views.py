@@ -34,9 +34,10 @@ SLUGS = {"ansattporten": "employee", "idporten": "citizen"}
 SLUG_OF = {kind: slug for slug, kind in SLUGS.items()}
 LABELS = {"employee": "Ansattporten", "citizen": "ID-porten"}
 
-# Session key of an invitation being accepted (the invitation flow sets it); the
-# first OIDC login in that session is bound to the invited user.
-SESSION_INVITATION_USER = "oidc_invited_user_id"
+# Session key of the invitation token whose link the person followed and chose to
+# accept with Ansattporten (`useradmin.views.accept_view` sets it); the first OIDC login
+# of an unknown person in that session accepts it.
+SESSION_INVITATION_TOKEN = "oidc_invitation_token"  # noqa: S105 (a session key)
 
 
 def _kind(slug):
@@ -124,10 +125,9 @@ def oidc_callback_view(request, slug):
     except oidc.OidcError as error:
         return refuse(request, error.reason, kind=kind)
     user = find_user(verified.pid)
-    if user is None:
-        invited_id = request.session.get(SESSION_INVITATION_USER)
-        if invited_id is not None:
-            user = bind_pid_to_user(invited_id, verified.pid, request=request)
+    invitation_token = request.session.pop(SESSION_INVITATION_TOKEN, None)
+    if invitation_token:
+        user = accept_invitation_at_login(request, invitation_token, verified.pid, user)
     if user is None:
         return refuse(request, "unknown_person", kind=kind)
     membership = user.active_memberships().first()
@@ -144,16 +144,41 @@ def find_user(pid):
     return get_user_model().objects.filter(pid_hash__in=hashes, is_active=True).first()
 
 
+class _NotBound(Exception):
+    pass
+
+
+def accept_invitation_at_login(request, token, pid, user=None):
+    """A login through Ansattporten from an invitation link. For a person Tverrnett does
+    not know yet (`user` None), the invitation creates their user (without a password)
+    and membership, and the login's identity number is bound to it, all or nothing; None
+    when the invitation is no longer pending, its e-mail address is a username already,
+    or the number is bound to someone else. A known user gets the invitation's
+    membership, and stays who they are when the invitation is no longer pending."""
+    from django.core.exceptions import ValidationError
+
+    # useradmin builds on accounts; imported here so accounts does not depend on it.
+    from tverrnett.useradmin import services as useradmin
+
+    if user is not None:
+        try:
+            return useradmin.accept_invitation(token, user=user, request=request)
+        except useradmin.InvitationInvalid:
+            return user
+    try:
+        with transaction.atomic():
+            user = useradmin.accept_invitation(token, national_login=True, request=request)
+            if bind_pid_to_user(user.pk, pid, request=request) is None:
+                raise _NotBound
+    except (useradmin.InvitationInvalid, ValidationError, _NotBound):
+        return None
+    return user
+
+
 def bind_pid_to_user(user_id, pid, *, request=None):
     """Bind the identity number `pid` (as its keyed hash) to the active user `user_id`
-    and return the user, or None when there is no such user or another user already
-    has this number.
-
-    The invitation flow calls this when the invited person's first OIDC login comes
-    back: it puts the invited user's id in the session under
-    `SESSION_INVITATION_USER` after checking the invitation token, and the callback
-    binds the login to that user. The binding is audited.
-    """
+    and return the user, or None when there is no such user, the user has a number
+    already, or another user has this number. The binding is audited."""
     User = get_user_model()
     if find_user(pid) is not None:
         return None
@@ -164,8 +189,6 @@ def bind_pid_to_user(user_id, pid, *, request=None):
         user.pid_hash = identity_encryption.keyed_hash(pid)
         user.save(update_fields=["pid_hash"])
         record("auth.oidc_bound", actor=user, target=user, request=request)
-    if request is not None:
-        request.session.pop(SESSION_INVITATION_USER, None)
     return user
 
 

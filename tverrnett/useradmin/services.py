@@ -227,7 +227,7 @@ class InvitationInvalid(ValidationError):
         super().__init__(_("The link is not valid."))
 
 
-def accept_invitation(token, *, password=None, user=None, request=None):
+def accept_invitation(token, *, password=None, user=None, national_login=False, request=None):
     """Accept the invitation that `token` opens and return the user it is bound to.
 
     Exactly one of the two ways:
@@ -236,9 +236,12 @@ def accept_invitation(token, *, password=None, user=None, request=None):
       address, name and e-mail from the invitation) with this password, checked by the
       project's password validators. They have no authenticator yet: the login's second
       step enrols one (`tverrnett.accounts.views.mfa_view`).
-    - `user`: an existing user, e.g. the account the OIDC login (Ansattporten) found or
-      created for the person at their first login. The OIDC side stores its own keyed
-      hash of `pid` on that user; this function stores nothing of the identity.
+    - `user`: an existing user, bound to the invitation's agency and role.
+    - `national_login`: the person's first login through Ansattporten. A new user is
+      created as above but without a password (they log in through Ansattporten); the
+      OIDC callback (`accounts.oidc_views.accept_invitation_at_login`) then stores the
+      keyed hash of their `pid` on it, in the same transaction. This function stores
+      nothing of the identity.
 
     The membership (invitation's agency and role) is created, or re-activated, in the
     same transaction as the invitation is marked used, so a link works once even when
@@ -246,8 +249,8 @@ def accept_invitation(token, *, password=None, user=None, request=None):
     revoked token, and ValidationError for a password the validators refuse or an
     e-mail address whose username is taken.
     """
-    if (password is None) == (user is None):
-        raise TypeError("Give either password or user.")
+    if [password is not None, user is not None, national_login].count(True) != 1:
+        raise TypeError("Give exactly one of password, user and national_login.")
     User = get_user_model()
     with transaction.atomic():
         invitation = (
@@ -272,8 +275,11 @@ def accept_invitation(token, *, password=None, user=None, request=None):
                 first_name=invitation.first_name,
                 last_name=invitation.last_name,
             )
-            validate_password(password, candidate)
-            candidate.set_password(password)
+            if national_login:
+                candidate.set_unusable_password()
+            else:
+                validate_password(password, candidate)
+                candidate.set_password(password)
             candidate.save()
             user = candidate
         elif not user.is_active:
@@ -299,7 +305,13 @@ def accept_invitation(token, *, password=None, user=None, request=None):
                 "role": invitation.role,
                 "membership": membership.pk,
                 "user": user.pk,
-                "method": "password" if password is not None else "identity",
+                "method": (
+                    "password"
+                    if password is not None
+                    else "national_login"
+                    if national_login
+                    else "identity"
+                ),
             },
         )
     return user

@@ -28,6 +28,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tverrnett.access import policy
 from tverrnett.access.rules import member, public
+from tverrnett.accounts import oidc_views
 from tverrnett.accounts import views as login_views
 from tverrnett.accounts.models import Membership
 from tverrnett.agencies.models import Agency
@@ -274,8 +275,17 @@ def accept_view(request, token):
     invitation = services.pending_invitation(token)
     if invitation is None:
         return render(request, "useradmin/invitation_invalid.html", status=404)
+    national_login = "oidc_employee" in settings.LOGIN_METHODS and (
+        "employee" in settings.OIDC_CLIENTS
+    )
+    if request.method == "POST" and national_login and "national_login" in request.POST:
+        # The login through Ansattporten accepts the invitation when it comes back
+        # (accounts.oidc_views.accept_invitation_at_login).
+        request.session[oidc_views.SESSION_INVITATION_TOKEN] = token
+        return redirect("accounts:oidc_start", slug=oidc_views.SLUG_OF["employee"])
+    password_enabled = "password" in settings.LOGIN_METHODS
     form = AcceptInvitationForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and password_enabled and form.is_valid():
         try:
             user = services.accept_invitation(
                 token, password=form.cleaned_data["new_password1"], request=request
@@ -296,7 +306,16 @@ def accept_view(request, token):
     # The site's Referrer-Policy (same-origin) keeps the token in the address from other
     # sites. Not no-referrer: the browser would then send "Origin: null" with the form,
     # which Django's CSRF check refuses.
-    return render(request, "useradmin/accept.html", {"invitation": invitation, "form": form})
+    return render(
+        request,
+        "useradmin/accept.html",
+        {
+            "invitation": invitation,
+            "form": form,
+            "national_login": national_login,
+            "password_enabled": password_enabled,
+        },
+    )
 
 
 # The user's own account ---------------------------------------------------------------

@@ -16,7 +16,6 @@ from django_otp import DEVICE_ID_SESSION_KEY
 from conftest import PASSWORD
 from tverrnett.accounts import oidc
 from tverrnett.accounts.models import MembershipRole, OidcDevice, OidcSession
-from tverrnett.accounts.oidc_views import SESSION_INVITATION_USER
 from tverrnett.accounts.tests import oidc_op
 from tverrnett.audit.models import AuditEntry
 from tverrnett.cases import identity_encryption
@@ -178,21 +177,83 @@ def test_unknown_person_is_refused(client, oidc_settings, employee):
     assert_refused(response, "unknown_person")
 
 
-def test_invited_user_is_bound_at_first_login(client, oidc_settings, make_user, owner_agency):
-    invited = make_user("invitert", owner_agency, with_device=False)
-    auth_url = begin(client)
-    session = client.session
-    session[SESSION_INVITATION_USER] = invited.pk
-    session.save()
+def _invitation(make_user, agency, mailoutbox, role=MembershipRole.CASE_WORKER):
+    from tverrnett.useradmin import services as useradmin
+    from tverrnett.useradmin.tests.conftest import token_from
+
+    admin = make_user("admin", agency, MembershipRole.AGENCY_ADMIN)
+    invitation = useradmin.invite(
+        admin, agency, first_name="Nina", last_name="Ny", email="nina@example.org", role=role
+    )
+    return invitation, token_from(mailoutbox[-1])
+
+
+def _accept_with_ansattporten(client, token):
+    """The invitation page's Ansattporten button: on to the provider's login."""
+    page = client.get(f"/invitasjon/{token}/")
+    assert b'name="national_login"' in page.content
+    response = client.post(f"/invitasjon/{token}/", {"national_login": "1"})
+    assert response.status_code == 302
+    return begin(client)
+
+
+def test_an_invited_person_joins_with_ansattporten_at_the_first_login(
+    client, oidc_settings, make_user, owner_agency, mailoutbox
+):
+    invitation, token = _invitation(
+        make_user, owner_agency, mailoutbox, MembershipRole.LINE_MANAGER
+    )
+
+    response = client.get(
+        local(at_provider(_accept_with_ansattporten(client, token), pid="02027098765"))
+    )
+
+    assert response.status_code == 302
+    invitation.refresh_from_db()
+    user = invitation.accepted_by
+    assert user.username == "nina@example.org" and not user.has_usable_password()
+    assert user.pid_hash == identity_encryption.keyed_hash("02027098765")
+    assert "02027098765" not in user.pid_hash
+    [membership] = user.active_memberships()
+    assert (membership.agency, membership.role) == (owner_agency, MembershipRole.LINE_MANAGER)
+    assert client.session["_auth_user_id"] == str(user.pk)
+    assert AuditEntry.objects.filter(action="auth.oidc_bound", actor_id=user.pk).exists()
+    accepted = AuditEntry.objects.get(action="accounts.invitation_accepted")
+    assert accepted.detail["method"] == "national_login"
+    # The link is used up: following it again opens nothing.
+    assert client.get(f"/invitasjon/{token}/").status_code == 404
+
+
+def test_an_invitation_taken_meanwhile_binds_nobody(
+    client, oidc_settings, make_user, owner_agency, mailoutbox, django_user_model
+):
+    invitation, token = _invitation(make_user, owner_agency, mailoutbox)
+    auth_url = _accept_with_ansattporten(client, token)
+    invitation.revoked_at = invitation.created_at
+    invitation.save(update_fields=["revoked_at"])
+    users = django_user_model.objects.count()
 
     response = client.get(local(at_provider(auth_url, pid="02027098765")))
 
+    assert_refused(response, "unknown_person")
+    assert django_user_model.objects.count() == users
+    assert (
+        not django_user_model.objects.filter(pid_hash__isnull=False).exclude(pid_hash="").exists()
+    )
+
+
+def test_a_known_person_following_an_invitation_gets_its_membership(
+    client, oidc_settings, employee, make_user, partner_agency, mailoutbox
+):
+    invitation, token = _invitation(make_user, partner_agency, mailoutbox)
+
+    response = client.get(local(at_provider(_accept_with_ansattporten(client, token))))
+
     assert response.status_code == 302
-    invited.refresh_from_db()
-    assert invited.pid_hash == identity_encryption.keyed_hash("02027098765")
-    assert "02027098765" not in invited.pid_hash
-    assert client.session["_auth_user_id"] == str(invited.pk)
-    assert AuditEntry.objects.filter(action="auth.oidc_bound", actor_id=invited.pk).exists()
+    assert client.session["_auth_user_id"] == str(employee.pk)
+    assert employee.active_memberships().filter(agency=partner_agency).exists()
+    invitation.refresh_from_db()
+    assert invitation.accepted_by == employee
 
 
 def test_logout_ends_the_session_here_and_at_the_provider(
