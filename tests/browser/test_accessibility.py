@@ -219,18 +219,24 @@ def test_the_page_has_no_serious_accessibility_violations(name, viewport, contex
         context.add_cookies(request.getfixturevalue("logged_in_state")["cookies"])
     page = context.new_page()
     page.set_viewport_size(VIEWPORTS[viewport])
-    visit(page, server)
+    try:
+        visit(page, server)
 
-    results = run_axe(page)
+        results = run_axe(page)
 
-    failing = [v for v in results["violations"] if v["impact"] in FAILING_IMPACTS]
-    assert not failing, f"axe-core on {name}, {viewport} ({page.url}):\n{describe(failing)}"
-    if viewport == "narrow":
-        sideways = page.evaluate(SIDEWAYS_OVERFLOW)
-        assert sideways["overflow"] <= 0, (
-            f"{name} scrolls sideways by {sideways['overflow']} px at 320 px wide "
-            f"(WCAG 1.4.10 Reflow); too wide: {', '.join(sideways['culprits'])}"
-        )
+        failing = [v for v in results["violations"] if v["impact"] in FAILING_IMPACTS]
+        assert not failing, f"axe-core on {name}, {viewport} ({page.url}):\n{describe(failing)}"
+        if viewport == "narrow":
+            sideways = page.evaluate(SIDEWAYS_OVERFLOW)
+            assert sideways["overflow"] <= 0, (
+                f"{name} scrolls sideways by {sideways['overflow']} px at 320 px wide "
+                f"(WCAG 1.4.10 Reflow); too wide: {', '.join(sideways['culprits'])}"
+            )
+    finally:
+        # A logged-in user's language is stored on the user and follows them: switch the
+        # shared demo user back, or every later test would see English pages.
+        if logged_in and page.locator("html").get_attribute("lang") != "nb":
+            switch_language(page, "nb")
 
 
 def test_axe_loads_while_the_strict_csp_is_in_force(page, page_problems):

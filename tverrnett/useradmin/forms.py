@@ -1,5 +1,5 @@
 from django import forms
-from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm
+from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm, SetPasswordMixin
 from django.utils.translation import gettext_lazy as _
 
 from tverrnett.accounts.forms import TotpCodeForm
@@ -87,13 +87,29 @@ class EndMembershipForm(forms.Form):
     )
 
 
+def _new_password_fields():
+    """Django's two new-password fields, with the project's length limit (core.texts)."""
+    return tuple(
+        forms.CharField(
+            label=field.label,
+            strip=False,
+            max_length=PASSWORD_MAX,
+            widget=field.widget,
+            help_text=field.help_text,
+        )
+        for field in SetPasswordMixin.create_password_fields(
+            label1=_("New password"), label2=_("New password confirmation")
+        )
+    )
+
+
 class AcceptInvitationForm(SetPasswordForm):
     """Choose a password (the project's validators) when accepting an invitation."""
 
+    new_password1, new_password2 = _new_password_fields()
+
     def __init__(self, *args, **kwargs):
         super().__init__(None, *args, **kwargs)
-        for name in ("new_password1", "new_password2"):
-            self.fields[name].max_length = PASSWORD_MAX
         self.fields["new_password1"].error_messages["required"] = _("Choose a password.")
         self.fields["new_password2"].error_messages["required"] = _("Repeat the password.")
 
@@ -108,10 +124,16 @@ class AcceptInvitationForm(SetPasswordForm):
 
 
 class OwnPasswordForm(PasswordChangeForm):
+    old_password = forms.CharField(
+        label=_("Old password"),
+        strip=False,
+        max_length=PASSWORD_MAX,
+        widget=forms.PasswordInput(attrs={"autocomplete": "current-password", "autofocus": True}),
+    )
+    new_password1, new_password2 = _new_password_fields()
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for name in ("old_password", "new_password1", "new_password2"):
-            self.fields[name].max_length = PASSWORD_MAX
         self.fields["old_password"].error_messages["required"] = _("Enter your current password.")
         self.fields["new_password1"].error_messages["required"] = _("Choose a new password.")
         self.fields["new_password2"].error_messages["required"] = _("Repeat the new password.")

@@ -52,6 +52,9 @@ CONSIDERED_NAMESPACES = {
     "not (assessments/tests/test_views.py)",
     "duplicates": "nothing: a possible-duplicate notice goes to a case's coordinator role, "
     "and every notice page answers 404 (duplicates/tests/test_views.py)",
+    "useradmin": "their own account (password and authenticator app) and an invitation "
+    "link; an agency's account administration only as that agency's administrator acting "
+    "for it, 404 to everyone else (useradmin/tests/test_views.py); no case data",
     "logreview": "nothing: the log review is for the privacy officer of the agency acted "
     "for, and answers 404 to everyone else (logreview/tests/test_views.py)",
 }
