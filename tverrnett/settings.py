@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "tverrnett.conversations",
     "tverrnett.exitwork",
     "tverrnett.plans",
+    "tverrnett.ownaccess",
     "tverrnett.assessments",
     "tverrnett.notices",
     "tverrnett.duplicates",

@@ -21,5 +21,6 @@ urlpatterns = [
     path("mulige-duplikater/", include("tverrnett.duplicates.urls")),
     path("logg/gjennomgang/", include("tverrnett.logreview.urls")),
     path("", include("tverrnett.useradmin.urls")),
+    path("", include("tverrnett.ownaccess.urls")),
     path("i18n/setlang/", set_language_view, name="set_language"),
 ]

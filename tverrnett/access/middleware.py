@@ -4,10 +4,11 @@ from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
+from django.shortcuts import redirect
 from django.urls import reverse
 
 from tverrnett.access import policy
-from tverrnett.access.rules import LOGIN_STEP, MEMBER, PUBLIC, rule_of
+from tverrnett.access.rules import LOGIN_STEP, MEMBER, PERSON, PUBLIC, rule_of
 
 logger = logging.getLogger(__name__)
 
@@ -33,6 +34,12 @@ class DenyByDefaultMiddleware:
                 return _to_login(request)
             if request.agency is None:
                 raise PermissionDenied("The user acts for no active agency.")
+            return None
+        if rule == PERSON:
+            from tverrnett.ownaccess.services import identity_hashes
+
+            if not identity_hashes(request):
+                return redirect("ownaccess:start")
             return None
         raise PermissionDenied(f"Unknown access rule {rule!r}")
 

@@ -7,6 +7,9 @@
   itself checks the half-finished login in the session.
 - `member`: a user who has passed both factors and acts for an active agency.
   Views that show case data add object checks from `tverrnett.access.policy`.
+- `person`: a person logged in through ID-porten to see their own individual plan
+  (tverrnett.ownaccess); no user. The view looks the plan up through
+  `policy.own_plans`.
 """
 
 import functools
@@ -14,8 +17,9 @@ import functools
 PUBLIC = "public"
 LOGIN_STEP = "login_step"
 MEMBER = "member"
+PERSON = "person"
 
-RULES = frozenset({PUBLIC, LOGIN_STEP, MEMBER})
+RULES = frozenset({PUBLIC, LOGIN_STEP, MEMBER, PERSON})
 
 
 def _declare(rule):
@@ -33,6 +37,7 @@ def _declare(rule):
 public = _declare(PUBLIC)
 login_step = _declare(LOGIN_STEP)
 member = _declare(MEMBER)
+person = _declare(PERSON)
 
 
 def rule_of(view_func):

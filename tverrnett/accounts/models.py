@@ -99,7 +99,8 @@ class OidcSession(models.Model):
     issuer = models.CharField(max_length=300)
     sid = models.CharField(max_length=300)
     session_key = models.CharField(max_length=40)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    # None for a person's own access through ID-porten, which is no user's login.
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -124,6 +124,8 @@ def oidc_callback_view(request, slug):
         verified = oidc.finish(flow, request.GET, _callback_uri(request, kind))
     except oidc.OidcError as error:
         return refuse(request, error.reason, kind=kind)
+    if kind == "citizen":
+        return _complete_own_access(request, verified)
     user = find_user(verified.pid)
     invitation_token = request.session.pop(SESSION_INVITATION_TOKEN, None)
     if invitation_token:
@@ -200,19 +202,8 @@ def _complete_login(request, user, membership, verified, flow):
         )
         otp_login(request, device)
         request.session[SESSION_MEMBERSHIP_KEY] = membership.pk
-        # Kept for id_token_hint at logout; it holds the pid, so encrypted like one.
-        request.session[oidc.SESSION_ID_TOKEN] = identity_encryption.encrypt_text(verified.id_token)
-        request.session[oidc.SESSION_KIND] = verified.kind
         request.agency = membership.agency
-        if request.session.session_key is None:
-            request.session.save()
-        if verified.sid:
-            OidcSession.objects.create(
-                issuer=verified.issuer,
-                sid=verified.sid,
-                session_key=request.session.session_key,
-                user=user,
-            )
+        _remember_oidc_session(request, verified, user)
         record(
             "auth.login",
             actor=user,
@@ -220,6 +211,58 @@ def _complete_login(request, user, membership, verified, flow):
             request=request,
         )
     return redirect(flow.get("next") or reverse(settings.LOGIN_REDIRECT_URL))
+
+
+def _remember_oidc_session(request, verified, user):
+    """What single logout needs: the ID token for `id_token_hint` (it holds the pid, so
+    encrypted like one) and, for front-channel logout, the session this login opened."""
+    request.session[oidc.SESSION_ID_TOKEN] = identity_encryption.encrypt_text(verified.id_token)
+    request.session[oidc.SESSION_KIND] = verified.kind
+    if request.session.session_key is None:
+        request.session.save()
+    if verified.sid:
+        OidcSession.objects.create(
+            issuer=verified.issuer,
+            sid=verified.sid,
+            session_key=request.session.session_key,
+            user=user,
+        )
+
+
+def _complete_own_access(request, verified):
+    """An ID-porten login is the person's own access to their plan (L33), never a
+    user's login: the person is no user (tverrnett.ownaccess)."""
+    # ownaccess builds on accounts; imported here so accounts does not depend on it.
+    from tverrnett.ownaccess import services as own_access
+
+    with transaction.atomic():
+        own_access.begin(request, verified.pid, acr=verified.acr)
+        _remember_oidc_session(request, verified, None)
+    return redirect("ownaccess:plan")
+
+
+def provider_logout(request, *, return_to):
+    """Before a local logout of an OIDC login: where the browser goes next to end the
+    provider's session too (its end-session endpoint, which sends it back to
+    `return_to`), as the context of `single_logout_page`; None when the session had no
+    OIDC login. Reads the session, so call it before the session ends."""
+    id_token = oidc.stored_id_token(request.session)
+    kind = request.session.get(oidc.SESSION_KIND)
+    if request.session.session_key:
+        OidcSession.objects.filter(session_key=request.session.session_key).delete()
+    if not id_token or kind not in settings.OIDC_CLIENTS:
+        return None
+    end_session = oidc.end_session_url(kind, id_token, request.build_absolute_uri(return_to))
+    if not end_session:
+        return None
+    return {"end_session_url": end_session, "service": LABELS[kind]}
+
+
+def single_logout_page(request, context):
+    """After the local logout: a page that moves on to the provider by itself, not a
+    redirect: the logout is a form, and the CSP's form-action ('self') also governs
+    where its redirects may go."""
+    return render(request, "accounts/oidc_logout.html", context)
 
 
 @public

@@ -31,7 +31,6 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from tverrnett.access.rules import login_step, member, public
 from tverrnett.accounts.forms import PasswordLoginForm, TotpCodeForm
 from tverrnett.accounts.middleware import SESSION_MEMBERSHIP_KEY
-from tverrnett.accounts.models import OidcSession
 from tverrnett.audit.services import record
 
 PENDING_USER = "mfa_pending_user_id"
@@ -110,7 +109,10 @@ def _login_context(request, form):
                 + (f"?next={quote(next_url)}" if next_url else ""),
             }
             for kind in settings.OIDC_CLIENTS
+            if kind == "employee"
         ],
+        # ID-porten is the person's own access to their plan, not an employee login.
+        "own_access_offered": "citizen" in settings.OIDC_CLIENTS,
     }
 
 
@@ -186,30 +188,15 @@ def _complete_login(request, user, device, enrolling):
 @login_step
 @require_POST
 def logout_view(request):
-    from tverrnett.accounts import oidc
-    from tverrnett.accounts.oidc_views import LABELS
+    from tverrnett.accounts.oidc_views import provider_logout, single_logout_page
 
-    id_token = oidc.stored_id_token(request.session)
-    kind = request.session.get(oidc.SESSION_KIND)
-    if request.session.session_key:
-        OidcSession.objects.filter(session_key=request.session.session_key).delete()
+    provider = provider_logout(request, return_to=reverse("accounts:login"))
     if request.user.is_authenticated:
         record("auth.logout", actor=request.user, request=request)
     logout(request)
     messages.success(request, _("You are logged out."))
-    if id_token and kind in settings.OIDC_CLIENTS:
-        # Single logout: end the provider's session too; it sends the browser back here.
-        end_session = oidc.end_session_url(
-            kind, id_token, request.build_absolute_uri(reverse("accounts:login"))
-        )
-        if end_session:
-            # A page that moves on by itself, not a redirect: the logout is a form, and
-            # the CSP's form-action ('self') also governs where its redirects may go.
-            return render(
-                request,
-                "accounts/oidc_logout.html",
-                {"end_session_url": end_session, "service": LABELS[kind]},
-            )
+    if provider:
+        return single_logout_page(request, provider)
     return redirect("accounts:login")
 
 

@@ -853,6 +853,7 @@ class _AccessTexts:
         self.zone = timezone.get_current_timezone()
         self.line = _("%(at)s %(actor)s, %(agency)s: %(action)s")
         self.system = _("the system")
+        self.person = _("the person themself (own access through ID-porten)")
         self._roles, self._actions, self._parts = {}, {}, {}
 
     def role(self, code):
@@ -909,7 +910,8 @@ def _access_entry(entry, references, item_ids, roles, names, texts):
     }
     label = texts.line % {
         "at": local.strftime("%d.%m.%Y %H:%M"),
-        "actor": entry.actor_username or texts.system,
+        "actor": entry.actor_username
+        or (texts.person if _is_id(detail.get("by_person")) else texts.system),
         "agency": entry.agency_name or "–",
         "action": data["action_label"],
     }

@@ -247,6 +247,27 @@ class ConsentWithdrawal(models.Model):
         return f"{self.consent}: withdrawn"
 
 
+class WithdrawalRequest(models.Model):
+    """The person asked, through their own access, to withdraw a consent (L13, L33).
+    It reaches the coordinator as a task; the withdrawal itself is recorded by a user
+    as any other (`ConsentWithdrawal`), after talking with the person."""
+
+    consent = models.ForeignKey(
+        Consent, on_delete=models.CASCADE, related_name="withdrawal_requests"
+    )
+    message = models.TextField(_("what you want to tell the coordinator"), blank=True)
+    requested_at = models.DateTimeField(default=timezone.now)
+    task = models.OneToOneField(
+        "cases.Task", on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-requested_at", "-id"]
+
+    def __str__(self):
+        return f"{self.consent}: withdrawal requested"
+
+
 class ImmutableRecord(Exception):
     """A disclosure record was about to be changed or deleted (L02)."""
 

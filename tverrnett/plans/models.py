@@ -91,18 +91,35 @@ class IndividualPlan(models.Model):
 
 class PlanGoal(models.Model):
     """A goal of the plan. The person's own goals are stored as theirs (L33): in their
-    own words, recorded by the user who wrote them down."""
+    own words, recorded by the user who wrote them down, or entered by the person
+    themself through their own access (`entered_by_person`, and no user)."""
 
     plan = models.ForeignKey(IndividualPlan, on_delete=models.CASCADE, related_name="goals")
     text = models.TextField(_("goal"))
     by_person = models.BooleanField(_("the person's own goal, in their own words"), default=False)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
+    entered_by_person = models.BooleanField(default=False)
     recorded_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         ordering = ["-by_person", "recorded_at", "id"]
+
+    def __str__(self):
+        return self.text[:60]
+
+
+class PlanComment(models.Model):
+    """A comment the person wrote on their own plan through their own access (L33).
+    Never edited; the coordinator reads it on the plan page."""
+
+    plan = models.ForeignKey(IndividualPlan, on_delete=models.CASCADE, related_name="comments")
+    text = models.TextField(_("comment"))
+    written_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["written_at", "id"]
 
     def __str__(self):
         return self.text[:60]

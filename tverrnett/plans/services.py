@@ -383,8 +383,11 @@ def content_of(plan):
             "starts_on": consent.starts_on.isoformat(),
             "ends_on": consent.ends_on.isoformat(),
         },
+        # `entered_by_person` only when set, so versions kept before it existed compare
+        # equal to later ones.
         "goals": [
             {"id": goal.pk, "text": goal.text, "by_person": goal.by_person}
+            | ({"entered_by_person": True} if goal.entered_by_person else {})
             for goal in plan.goals.all()
         ],
         "measures": [

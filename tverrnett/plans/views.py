@@ -11,16 +11,12 @@ built here from the live plan or from a version's kept content, so the four cann
 drift apart.
 """
 
-import datetime
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from tverrnett.access import policy
@@ -29,13 +25,13 @@ from tverrnett.agencies.models import Agency
 from tverrnett.cases import services as case_services
 from tverrnett.cases.services import StaleEdit
 from tverrnett.cases.views import open_case
+from tverrnett.consent.models import WithdrawalRequest
 from tverrnett.core.form_errors import add_service_errors
 from tverrnett.core.parsing import parse_id, parse_int
 from tverrnett.measures.models import Measure
-from tverrnett.plans import forms, services
+from tverrnett.plans import documents, forms, services
 from tverrnett.plans.models import (
     IndividualPlan,
-    PlanContribution,
     PlanGoal,
     PlanMeasure,
     PlanStatus,
@@ -55,46 +51,9 @@ _PLAN_RELATIONS = (
 )
 
 
-def _plan_prefetch():
-    """What a whole plan shows, in one query per kind whatever its size."""
-    return (
-        Prefetch("goals", queryset=PlanGoal.objects.select_related("recorded_by")),
-        Prefetch(
-            "measures",
-            queryset=PlanMeasure.objects.select_related(
-                "responsible_agency", "measure__measure_type"
-            ),
-        ),
-        "revisions",
-        Prefetch(
-            "contributions",
-            queryset=PlanContribution.objects.select_related("agency", "updated_by"),
-        ),
-        "consent__recipients",
-    )
-
-
-# The headings of the meeting view, said plainly to the person (L32's sections).
-PLAIN_LABELS = {
-    "overview": gettext_lazy("What works, what is hard, and what you need"),
-    "own_goals": gettext_lazy("Your goals, in your own words"),
-    "measures": gettext_lazy("Who helps you with what, how much and when"),
-    "coordinator": gettext_lazy("Your coordinator, who keeps the threads together"),
-    "participation": gettext_lazy("Who takes part, and how you take part"),
-    "consent": gettext_lazy("What you have agreed to"),
-    "period": gettext_lazy("How long the plan lasts, and when we look at it again"),
-    "follow_up": gettext_lazy("How we check that the plan works"),
-    "if_service_declined": gettext_lazy("If you do not want a service"),
-}
-
-
 def _require(allowed):
     if not allowed:
         raise PermissionDenied
-
-
-def _name(user):
-    return (user.get_full_name() or user.get_username()) if user else ""
 
 
 def _open(request, pk, plan_pk, *, parts=PARTS, whole=False, allowed=None):
@@ -105,7 +64,7 @@ def _open(request, pk, plan_pk, *, parts=PARTS, whole=False, allowed=None):
     case, access = open_case(request, pk, parts=parts, record_read=False)
     plans = IndividualPlan.objects.select_related(*_PLAN_RELATIONS)
     if whole:
-        plans = plans.prefetch_related(*_plan_prefetch())
+        plans = plans.prefetch_related(*documents.plan_prefetch())
     plan = get_object_or_404(plans, pk=plan_pk, case=case)
     plan.case = case  # the policy asks about the case; it is loaded already
     if not policy.can_see_plan(request.user, plan, access.path, access.agency_ids):
@@ -172,142 +131,6 @@ def _form_page(request, case, access, plan, form, *, title, submit, intro=""):
 
 
 # What the plan shows ------------------------------------------------------------------
-
-
-# The sections the edit page writes, and the field each one's edit link goes to.
-_SECTION_FIELDS = {
-    "overview": "overview",
-    "participation": "participation",
-    "period": "period_start",
-    "follow_up": "follow_up",
-    "if_service_declined": "if_service_declined",
-}
-
-
-def _sections(missing=None, *, plain=False):
-    """The nine sections in the plan's order (L32), each with whether it is filled in
-    (`missing`: the codes still empty; None for a finalised version, which is whole)."""
-    sections = [
-        {
-            "code": code,
-            "label": PLAIN_LABELS[code] if plain else label,
-            "filled": missing is None or code not in missing,
-            "field": _SECTION_FIELDS.get(code, ""),
-        }
-        for code, label in services.SECTIONS
-    ]
-    if plain:  # the person's own goals first
-        sections.sort(key=lambda section: section["code"] != "own_goals")
-    return sections
-
-
-def _live_doc(plan):
-    """The plan as it stands, loaded with `_plan_prefetch`: no query of its own but the
-    coordinator's string, which the select_related covers."""
-    role = plan.coordinator_role
-    consent = plan.consent
-    doc = {
-        "overview": plan.overview,
-        "participation": plan.participation,
-        "follow_up": plan.follow_up,
-        "if_service_declined": plan.if_service_declined,
-        "period_start": plan.period_start,
-        "period_end": plan.period_end,
-        "revisions": [
-            {
-                "due_on": revision.due_on,
-                "done": revision.done_at is not None,
-                "overdue": revision.is_overdue,
-            }
-            for revision in plan.revisions.all()
-        ],
-        "coordinator": {
-            "role": str(role),
-            "agency": role.agency.name,
-            "holder": _name(role.holder),
-            "phone": role.phone or role.agency.phone,
-            "email": role.email or role.agency.email,
-        },
-        "consent": {
-            "purpose": consent.purpose,
-            "starts_on": consent.starts_on,
-            "ends_on": consent.ends_on,
-            "services": [agency.name for agency in consent.recipients.all()],
-        },
-        "goals": [
-            {
-                "id": goal.pk,
-                "text": goal.text,
-                "by_person": goal.by_person,
-                "recorded_by": _name(goal.recorded_by),
-                "recorded_at": goal.recorded_at,
-            }
-            for goal in plan.goals.all()
-        ],
-        "measures": [
-            {
-                "id": entry.pk,
-                "description": entry.description,
-                "responsible": entry.responsible_agency.name,
-                "extent": entry.extent,
-                "timing": entry.timing,
-                "case_measure": entry.measure,
-            }
-            for entry in plan.measures.all()
-        ],
-        "contributions": [
-            {
-                "agency": contribution.agency.name,
-                "text": contribution.text,
-                "updated_by": _name(contribution.updated_by),
-                "updated_at": contribution.updated_at,
-            }
-            for contribution in plan.contributions.all()
-        ],
-    }
-    return _with_goals_split(doc)
-
-
-def _with_goals_split(doc):
-    """The person's own goals apart from the services' (L33)."""
-    doc["own_goals"] = [goal for goal in doc["goals"] if goal["by_person"]]
-    doc["other_goals"] = [goal for goal in doc["goals"] if not goal["by_person"]]
-    return doc
-
-
-def _day(value):
-    return datetime.date.fromisoformat(value) if value else None
-
-
-def _version_doc(plan, version):
-    """A finalised version as it was kept (PlanVersion.content). The consent's services
-    come from the consent itself: a consent is never changed (a new scope is a new one)."""
-    content = version.content
-    consent = content.get("consent") or {}
-    doc = {
-        "overview": content.get("overview", ""),
-        "participation": content.get("participation", ""),
-        "follow_up": content.get("follow_up", ""),
-        "if_service_declined": content.get("if_service_declined", ""),
-        "period_start": _day(content.get("period_start")),
-        "period_end": _day(content.get("period_end")),
-        "revisions": [{"due_on": _day(day)} for day in content.get("revisions", [])],
-        "coordinator": content.get("coordinator") or {},
-        "consent": {
-            "purpose": consent.get("purpose", ""),
-            "starts_on": _day(consent.get("starts_on")),
-            "ends_on": _day(consent.get("ends_on")),
-            "services": (
-                [agency.name for agency in plan.consent.recipients.all()]
-                if consent.get("id") == plan.consent_id
-                else []
-            ),
-        },
-        "goals": content.get("goals", []),
-        "measures": content.get("measures", []),
-        "contributions": content.get("contributions", []),
-    }
-    return _with_goals_split(doc)
 
 
 def _versions(plan):
@@ -455,12 +278,18 @@ def detail(request, pk, plan_pk):
             "case": case,
             "access": access,
             "plan": plan,
-            "doc": _live_doc(plan),
-            "sections": _sections(missing),
+            "doc": documents.live_doc(plan),
+            "sections": documents.sections(missing),
             "missing": [services.SECTION_LABELS[code] for code in missing],
             "can_edit": can_edit,
             "contribution_forms": _contribution_forms(request, plan, access),
             "versions": versions,
+            "person_comments": list(plan.comments.all()),
+            "withdrawal_requests": list(
+                WithdrawalRequest.objects.filter(consent__case=plan.case).select_related(
+                    "consent", "task"
+                )
+            ),
         },
     )
 
@@ -773,8 +602,8 @@ def participation(request, pk, plan_pk):
             "case": case,
             "access": access,
             "plan": plan,
-            "doc": _live_doc(plan),
-            "sections": _sections(plain=True),
+            "doc": documents.live_doc(plan),
+            "sections": documents.sections(plain=True),
         },
     )
 
@@ -795,8 +624,8 @@ def version(request, pk, plan_pk, number):
             "access": access,
             "plan": plan,
             "kept": kept,
-            "doc": _version_doc(plan, kept),
-            "sections": _sections(),
+            "doc": documents.version_doc(plan, kept),
+            "sections": documents.sections(),
             "versions": _versions(plan),
         },
     )
@@ -844,9 +673,9 @@ def pdf(request, pk, plan_pk):
         if number is None:
             raise Http404
         kept = get_object_or_404(plan.versions, number=number)
-        doc, is_draft, draft_number = _version_doc(plan, kept), False, None
+        doc, is_draft, draft_number = documents.version_doc(plan, kept), False, None
     else:
-        doc = _live_doc(plan)
+        doc = documents.live_doc(plan)
         kept = last if last is not None and last.content == services.content_of(plan) else None
         is_draft = kept is None and plan.status != PlanStatus.ENDED
         draft_number = (last.number + 1) if last else 1
@@ -855,7 +684,7 @@ def pdf(request, pk, plan_pk):
             "case": case,
             "plan": plan,
             "doc": doc,
-            "sections": _sections(),
+            "sections": documents.sections(),
             "kept": kept,
             "last": last,
             "is_draft": is_draft,

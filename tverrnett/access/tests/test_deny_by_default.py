@@ -5,7 +5,7 @@ from django.http import HttpResponse
 from django.test import override_settings
 from django.urls import include, path
 
-from tverrnett.access.rules import LOGIN_STEP, PUBLIC, member
+from tverrnett.access.rules import LOGIN_STEP, PERSON, PUBLIC, member
 from tverrnett.access.urlwalk import routes
 
 pytestmark = pytest.mark.django_db
@@ -22,6 +22,8 @@ PUBLIC_ALLOW_LIST = {
     "set_language",
     # The invitation link: the random one-time token in it is the key (issue 19).
     "useradmin:accept",
+    # Where a person starts their own access to their plan: the ID-porten button (L33).
+    "ownaccess:start",
 }
 
 
@@ -50,6 +52,10 @@ def test_anonymous_users_are_refused_outside_the_allow_list(client, route):
             assert response.status_code in (302, 405), (route.name, response.status_code)
             if response.status_code == 302:
                 assert response.url.startswith("/logg-inn/")
+        elif route.rule == PERSON:
+            # The person's own pages send anyone without a person's session to its login.
+            assert response.status_code == 302, (route.name, response.status_code)
+            assert response.url == "/min-plan/logg-inn/"
         else:
             assert response.status_code == 302, (route.name, response.status_code)
             assert response.url.startswith("/logg-inn/?next=")

@@ -57,6 +57,8 @@ CONSIDERED_NAMESPACES = {
     "for it, 404 to everyone else (useradmin/tests/test_views.py); no case data",
     "logreview": "nothing: the log review is for the privacy officer of the agency acted "
     "for, and answers 404 to everyone else (logreview/tests/test_views.py)",
+    "ownaccess": "nothing: the person's own pages need the person's ID-porten login; a "
+    "member's session is sent to that login (ownaccess/tests/test_own_access.py)",
 }
 CONSIDERED_UNNAMESPACED = {"set_language"}
 

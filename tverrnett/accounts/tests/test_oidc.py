@@ -351,7 +351,13 @@ def test_oidc_settings_fail_closed():
     assert "OIDC_EMPLOYEE_DISCOVERY_URL, _CLIENT_ID and _CLIENT_SECRET must be set" in result.stderr
 
 
-def test_citizen_login_through_id_porten_needs_level_high(client, settings, provider, employee):
+def test_citizen_login_through_id_porten_needs_level_high_and_is_no_users_login(
+    client, settings, provider, employee
+):
+    """ID-porten is the person's own access to their plan (tverrnett.ownaccess), never
+    an employee's login, even for someone who is also a user."""
+    from tverrnett.ownaccess import services as own_access
+
     settings.LOGIN_METHODS = ["oidc_citizen"]
     settings.OIDC_CLIENTS = {"citizen": provider.client_settings(acr_values=[HIGH])}
 
@@ -360,9 +366,17 @@ def test_citizen_login_through_id_porten_needs_level_high(client, settings, prov
         return client.get(local(at_provider(response["Location"], acr=acr, callback=ID_CALLBACK)))
 
     assert_refused(login(SUBSTANTIAL), "acr_too_low")
-    assert login(HIGH).status_code == 302
-    assert client.session["_auth_user_id"] == str(employee.pk)
-    assert AuditEntry.objects.filter(action="auth.login", detail__method="oidc_citizen").exists()
+    response = login(HIGH)
+    assert response.status_code == 302 and response["Location"] == "/min-plan/"
+    assert "_auth_user_id" not in client.session
+    assert client.session[own_access.SESSION_KEY]["hashes"] == identity_encryption.hashes_to_match(
+        PID
+    )
+    assert PID not in str(dict(client.session))
+    entry = AuditEntry.objects.get(action="own_access.login")
+    assert entry.actor_id is None
+    assert entry.detail == {"method": "oidc_citizen", "acr": HIGH}
+    assert client.get("/").status_code == 302  # no member page
 
 
 def test_unreachable_provider_is_a_clear_refusal(client, oidc_settings, provider, db):

@@ -890,7 +890,8 @@ def large_plan(owner, plan_case, on_team, make_agency, give_consent, partner_age
 # the audit chain's advisory lock for the read entry.
 _AUDIT_LOCK = 1 if connection.vendor == "postgresql" else 0
 QUERY_BOUNDS = {
-    "detail": 28 + _AUDIT_LOCK,
+    # +2: the comments and requests to withdraw a consent from the person (ownaccess).
+    "detail": 30 + _AUDIT_LOCK,
     "participation": 20 + _AUDIT_LOCK,
     "compare": 16 + _AUDIT_LOCK,
 }

@@ -1398,3 +1398,8 @@ def duplicate_notices_for(user):
         "new_case__coordinator_role",
         "registering_agency",
     )
+
+
+# The person's own access through ID-porten (L33): a module of its own, since the
+# person is no user and none of the rules above apply to them.
+from tverrnett.access.policy.own_access import own_plan, own_plans  # noqa: E402, F401
