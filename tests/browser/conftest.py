@@ -297,8 +297,8 @@ def _start_oidc_provider(tmp, port):
     base = f"http://localhost:{port}"
     return oidc_op.start(
         tmp,
-        [f"{base}/logg-inn/oidc/ansattporten/tilbake/"],
-        [f"{base}/logg-inn/"],
+        [f"{base}/logg-inn/oidc/ansattporten/tilbake/", f"{base}/logg-inn/oidc/idporten/tilbake/"],
+        [f"{base}/logg-inn/", f"{base}/min-plan/logg-inn/"],
         f"{base}/logg-inn/oidc/utlogget/",
         host="localhost",
     )

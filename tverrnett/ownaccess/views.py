@@ -61,7 +61,10 @@ def _page(request, *, bound=None, status=200):
         )
         .prefetch_related(*documents.plan_prefetch(), "comments")
     ):
-        forms = {"goal_form": OwnGoalForm(), "comment_form": OwnCommentForm()}
+        forms = {
+            "goal_form": OwnGoalForm(prefix=_prefix("goal", plan)),
+            "comment_form": OwnCommentForm(prefix=_prefix("comment", plan)),
+        }
         if bound and bound[0] == plan.pk:
             forms[bound[1]] = bound[2]
         consents = services.consents(plan)
@@ -98,6 +101,11 @@ def plan(request):
     return _page(request)
 
 
+def _prefix(kind, plan):
+    """One page shows a goal and a comment form for each plan: ids must not repeat."""
+    return f"{kind}-{plan.pk}"
+
+
 def _own_plan(request, plan_pk):
     plan = services.own_plan_or_none(request, parse_id(plan_pk))
     if plan is None:
@@ -107,7 +115,7 @@ def _own_plan(request, plan_pk):
 
 def _add(request, plan_pk, form_class, form_name, action, anchor, done_message):
     plan = _own_plan(request, plan_pk)
-    form = form_class(request.POST)
+    form = form_class(request.POST, prefix=_prefix(form_name.removesuffix("_form"), plan))
     if form.is_valid():
         try:
             action(request, plan, form.cleaned_data["text"])

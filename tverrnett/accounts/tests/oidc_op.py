@@ -125,11 +125,15 @@ def stop(provider):
 
 
 def server_env(provider):
-    """The settings that point a Tverrnett server at `provider` (Ansattporten's place)."""
+    """The settings that point a Tverrnett server at `provider`, in Ansattporten's place
+    and in ID-porten's (at level high only, as the person's own access asks)."""
     return {
-        "LOGIN_METHODS": "password,oidc_employee",
+        "LOGIN_METHODS": "password,oidc_employee,oidc_citizen",
         "OIDC_EMPLOYEE_DISCOVERY_URL": provider.discovery_url,
         "OIDC_EMPLOYEE_CLIENT_ID": CLIENT_ID,
         "OIDC_EMPLOYEE_CLIENT_SECRET": CLIENT_SECRET,
         "OIDC_EMPLOYEE_ACR_VALUES": ",".join(ACR_VALUES),
+        "OIDC_CITIZEN_DISCOVERY_URL": provider.discovery_url,
+        "OIDC_CITIZEN_CLIENT_ID": CLIENT_ID,
+        "OIDC_CITIZEN_CLIENT_SECRET": CLIENT_SECRET,
     }

@@ -135,7 +135,8 @@ def test_the_person_adds_a_goal_that_the_coordinator_sees_as_theirs(
     client, as_person, active_plan, owner, login_as
 ):
     response = as_person(client).post(
-        f"/min-plan/{active_plan.pk}/mal/", {"text": "Jeg vil fullføre skolen."}
+        f"/min-plan/{active_plan.pk}/mal/",
+        {f"goal-{active_plan.pk}-text": "Jeg vil fullføre skolen."},
     )
     assert response.status_code == 302
     goal = PlanGoal.objects.get(text="Jeg vil fullføre skolen.")
@@ -152,7 +153,10 @@ def test_the_person_adds_a_goal_that_the_coordinator_sees_as_theirs(
 def test_the_person_comments_and_the_coordinator_reads_it(
     client, as_person, active_plan, owner, login_as
 ):
-    as_person(client).post(f"/min-plan/{active_plan.pk}/kommentar/", {"text": "Jobben passer meg."})
+    as_person(client).post(
+        f"/min-plan/{active_plan.pk}/kommentar/",
+        {f"comment-{active_plan.pk}-text": "Jobben passer meg."},
+    )
     assert PlanComment.objects.get(plan=active_plan).text == "Jobben passer meg."
     assert own_entries("own_access.comment_added").count() == 1
     page = login_as(Client(), owner).get(f"/saker/{active_plan.case_id}/plan/{active_plan.pk}/")
@@ -160,8 +164,10 @@ def test_the_person_comments_and_the_coordinator_reads_it(
 
 
 def test_an_empty_goal_or_comment_is_refused_with_a_message(client, as_person, active_plan):
-    for path in ("mal", "kommentar"):
-        response = as_person(client).post(f"/min-plan/{active_plan.pk}/{path}/", {"text": "  "})
+    for path, field in (("mal", "goal"), ("kommentar", "comment")):
+        response = as_person(client).post(
+            f"/min-plan/{active_plan.pk}/{path}/", {f"{field}-{active_plan.pk}-text": "  "}
+        )
         assert response.status_code == 400
         assert "Skriv" in response.content.decode()
     assert not PlanGoal.objects.filter(entered_by_person=True).exists()
@@ -196,9 +202,10 @@ def test_nobody_else_reaches_the_plan_and_a_refusal_changes_nothing(
     other_consent = give_consent(other_case, recipients=[partner_agency])
     stranger = as_person(Client(), OTHER_PID)
     before = AuditEntry.objects.count()
+    pk = active_plan.pk
     urls = [
-        (f"/min-plan/{active_plan.pk}/mal/", {"text": "Inntrenger"}),
-        (f"/min-plan/{active_plan.pk}/kommentar/", {"text": "Inntrenger"}),
+        (f"/min-plan/{pk}/mal/", {f"goal-{pk}-text": "Inntrenger"}),
+        (f"/min-plan/{pk}/kommentar/", {f"comment-{pk}-text": "Inntrenger"}),
         (f"/min-plan/{active_plan.pk}/samtykke/{active_plan.consent_id}/trekk-tilbake/", {}),
         (f"/min-plan/{active_plan.pk + 999}/mal/", {"text": "Inntrenger"}),
         (f"/min-plan/{2**70}/mal/", {"text": "Inntrenger"}),
