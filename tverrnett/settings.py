@@ -216,12 +216,28 @@ def _oidc_client(prefix, default_acr):
         "scope": env_str(f"OIDC_{prefix}_SCOPE") or "openid",
         # The acr levels accepted in the ID token, lowest first; the first is requested.
         "acr_values": env_list(f"OIDC_{prefix}_ACR_VALUES", default_acr),
+        # How we authenticate at the token endpoint: a client secret, or a JWT signed
+        # with our private key (Digdir's recommendation for production; the key id is
+        # the one registered with the public key in Digdir's self-service).
+        "client_auth": env_str(f"OIDC_{prefix}_CLIENT_AUTH") or "client_secret_post",
+        "private_key_file": env_str(f"OIDC_{prefix}_PRIVATE_KEY_FILE") or "",
+        "key_id": env_str(f"OIDC_{prefix}_KEY_ID") or "",
     }
-    missing = [key for key in ("discovery_url", "client_id", "client_secret") if not config[key]]
+    if config["client_auth"] not in ("client_secret_post", "private_key_jwt"):
+        raise ImproperlyConfigured(
+            f"OIDC_{prefix}_CLIENT_AUTH must be client_secret_post or private_key_jwt"
+        )
+    credentials = (
+        ("private_key_file", "key_id")
+        if config["client_auth"] == "private_key_jwt"
+        else ("client_secret",)
+    )
+    missing = [key for key in ("discovery_url", "client_id", *credentials) if not config[key]]
     if missing:
         raise ImproperlyConfigured(
-            f"OIDC_{prefix}_DISCOVERY_URL, _CLIENT_ID and _CLIENT_SECRET must be set "
-            f"when LOGIN_METHODS has the matching OIDC login (missing: {missing})"
+            f"OIDC_{prefix}_DISCOVERY_URL, _CLIENT_ID and _CLIENT_SECRET (or, with "
+            f"private_key_jwt, _PRIVATE_KEY_FILE and _KEY_ID) must be set when "
+            f"LOGIN_METHODS has the matching OIDC login (missing: {missing})"
         )
     if not config["discovery_url"].startswith(("https://", "http://127.0.0.1", "http://localhost")):
         raise ImproperlyConfigured(f"OIDC_{prefix}_DISCOVERY_URL must be an https:// URL")

@@ -27,6 +27,8 @@ from urllib.parse import urlencode, urlsplit
 import requests
 from authlib.common.security import generate_token
 from authlib.integrations.requests_client import OAuth2Session
+from authlib.oauth2.rfc7523 import PrivateKeyJWT
+from authlib.oauth2.rfc7523.assertion import private_key_jwt_sign
 from django.conf import settings
 from joserfc import jwk, jwt
 from joserfc.errors import ExpiredTokenError, JoseError
@@ -35,6 +37,7 @@ from joserfc.jwt import JWTClaimsRegistry
 from tverrnett.cases import identity_encryption
 
 METADATA_SECONDS = 3600
+CLIENT_ASSERTION_SECONDS = 120
 HTTP_TIMEOUT_SECONDS = 10
 SESSION_FLOW = "oidc_flow"  # the started login: kind, state, nonce, PKCE verifier, next
 SESSION_ID_TOKEN = "oidc_id_token"  # noqa: S105 (a session key name); for id_token_hint at logout
@@ -90,8 +93,59 @@ def metadata(kind):
     return _cached(client_settings(kind)["discovery_url"])
 
 
+class _DigdirPrivateKeyJWT(PrivateKeyJWT):
+    """`private_key_jwt` as Digdir's token endpoint wants it: `aud` is the provider's
+    issuer, the registered key's `kid` in the header, a fresh `jti`, and a lifetime of
+    `CLIENT_ASSERTION_SECONDS` (Digdir refuses assertions that live longer)."""
+
+    def __init__(self, issuer, key, key_id):
+        super().__init__(token_endpoint=issuer, headers={"kid": key_id}, alg="RS256")
+        self.key = key
+
+    def sign(self, auth, token_endpoint):
+        return private_key_jwt_sign(
+            self.key,
+            client_id=auth.client_id,
+            token_endpoint=self.token_endpoint,
+            header=dict(self.headers),
+            alg=self.alg,
+            expires_in=CLIENT_ASSERTION_SECONDS,
+        )
+
+
+def _private_key(path):
+    """The RSA private key (PEM) in `path`, read once per process."""
+    key = _cache.get(("private_key", path))
+    if key is None:
+        try:
+            with open(path, "rb") as handle:
+                key = jwk.RSAKey.import_key(handle.read())
+        except (OSError, ValueError, JoseError) as error:
+            raise OidcError("client_key_unreadable", str(error)[:200]) from None
+        if not key.is_private:
+            raise OidcError("client_key_unreadable", "not a private key")
+        _cache[("private_key", path)] = key
+    return key
+
+
 def _session(kind, redirect_uri):
     config = client_settings(kind)
+    if config.get("client_auth") == "private_key_jwt":
+        session = OAuth2Session(
+            client_id=config["client_id"],
+            token_endpoint_auth_method="private_key_jwt",  # noqa: S106
+            scope=config["scope"],
+            redirect_uri=redirect_uri,
+            code_challenge_method="S256",
+        )
+        session.register_client_auth_method(
+            _DigdirPrivateKeyJWT(
+                metadata(kind)["issuer"],
+                _private_key(config["private_key_file"]),
+                config["key_id"],
+            )
+        )
+        return session
     return OAuth2Session(
         client_id=config["client_id"],
         client_secret=config["client_secret"],

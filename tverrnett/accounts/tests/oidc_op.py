@@ -19,6 +19,7 @@ import requests
 PROVIDER_DIR = Path(__file__).resolve().parents[3] / "tests" / "oidc_provider"
 CLIENT_ID = "tverrnett-test"
 CLIENT_SECRET = "test-only-secret-that-is-long-enough-for-hs256"  # noqa: S105
+KEY_CLIENT_ID = "tverrnett-test-private-key-jwt"
 
 
 def _free_port():
@@ -73,26 +74,44 @@ class Provider:
 
 
 def start(
-    tmp_dir, redirect_uris, post_logout_redirect_uris, frontchannel_logout_uri, host="127.0.0.1"
+    tmp_dir,
+    redirect_uris,
+    post_logout_redirect_uris,
+    frontchannel_logout_uri,
+    host="127.0.0.1",
+    public_jwk=None,
 ):
-    """Install (once) and start the provider; skip (or fail under CI) without Node."""
+    """Install (once) and start the provider; skip (or fail under CI) without Node.
+
+    With `public_jwk`, a second client `KEY_CLIENT_ID` authenticates with
+    private_key_jwt signed by the matching private key."""
     node, npm = _node_or_skip()
     _install(npm)
-    clients = tmp_dir / "clients.json"
-    clients.write_text(
-        json.dumps(
-            [
-                {
-                    "client_id": CLIENT_ID,
-                    "client_secret": CLIENT_SECRET,
-                    "redirect_uris": redirect_uris,
-                    "post_logout_redirect_uris": post_logout_redirect_uris,
-                    "frontchannel_logout_uri": frontchannel_logout_uri,
-                    "token_endpoint_auth_method": "client_secret_post",
-                }
-            ]
+    uris = {
+        "redirect_uris": redirect_uris,
+        "post_logout_redirect_uris": post_logout_redirect_uris,
+        "frontchannel_logout_uri": frontchannel_logout_uri,
+    }
+    registered = [
+        {
+            "client_id": CLIENT_ID,
+            "client_secret": CLIENT_SECRET,
+            **uris,
+            "token_endpoint_auth_method": "client_secret_post",
+        }
+    ]
+    if public_jwk is not None:
+        registered.append(
+            {
+                "client_id": KEY_CLIENT_ID,
+                **uris,
+                "token_endpoint_auth_method": "private_key_jwt",
+                "token_endpoint_auth_signing_alg": "RS256",
+                "jwks": {"keys": [public_jwk]},
+            }
         )
-    )
+    clients = tmp_dir / "clients.json"
+    clients.write_text(json.dumps(registered))
     port = _free_port()
     env = {**os.environ, "PORT": str(port), "CLIENTS_FILE": str(clients), "ISSUER_HOST": host}
     process = subprocess.Popen(  # noqa: S603

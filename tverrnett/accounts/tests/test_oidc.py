@@ -6,12 +6,14 @@ plays the browser at the provider."""
 import html
 import re
 from datetime import timedelta
+from types import SimpleNamespace
 from urllib.parse import parse_qs, urljoin, urlsplit
 
 import pytest
 import requests
 import time_machine
 from django_otp import DEVICE_ID_SESSION_KEY
+from joserfc.jwk import RSAKey
 
 from conftest import PASSWORD
 from tverrnett.accounts import oidc
@@ -28,12 +30,23 @@ SUBSTANTIAL = "idporten-loa-substantial"
 
 
 @pytest.fixture(scope="session")
-def provider(tmp_path_factory):
+def client_key(tmp_path_factory):
+    """Our private key for private_key_jwt, as a PEM file, with its registered kid."""
+    key = RSAKey.generate_key(2048, parameters={"kid": "tverrnett-test-key"})
+    path = tmp_path_factory.mktemp("client-key") / "client.pem"
+    path.write_bytes(key.as_pem(private=True))
+    return key, path
+
+
+@pytest.fixture(scope="session")
+def provider(tmp_path_factory, client_key):
+    key, _path = client_key
     running = oidc_op.start(
         tmp_path_factory.mktemp("oidc"),
         [CALLBACK, ID_CALLBACK],
-        ["http://testserver/logg-inn/"],
+        ["http://testserver/logg-inn/", "http://testserver/min-plan/logg-inn/"],
         "http://testserver/logg-inn/oidc/utlogget/",
+        public_jwk={**key.as_dict(private=False), "use": "sig", "alg": "RS256"},
     )
     yield running
     oidc_op.stop(running)
@@ -348,7 +361,20 @@ def test_oidc_settings_fail_closed():
 
     result = _run(*check, DEBUG="true", LOGIN_METHODS="oidc_employee", OIDC_EMPLOYEE_CLIENT_ID="x")
     assert result.returncode != 0
-    assert "OIDC_EMPLOYEE_DISCOVERY_URL, _CLIENT_ID and _CLIENT_SECRET must be set" in result.stderr
+    assert "OIDC_EMPLOYEE_DISCOVERY_URL, _CLIENT_ID and _CLIENT_SECRET" in result.stderr
+
+    base = {
+        "DEBUG": "true",
+        "LOGIN_METHODS": "oidc_employee",
+        "OIDC_EMPLOYEE_DISCOVERY_URL": "https://example.invalid/.well-known/x",
+        "OIDC_EMPLOYEE_CLIENT_ID": "x",
+    }
+    result = _run(*check, **base, OIDC_EMPLOYEE_CLIENT_AUTH="client_secret_basic")
+    assert result.returncode != 0
+    assert "OIDC_EMPLOYEE_CLIENT_AUTH must be" in result.stderr
+    result = _run(*check, **base, OIDC_EMPLOYEE_CLIENT_AUTH="private_key_jwt")
+    assert result.returncode != 0
+    assert "'private_key_file', 'key_id'" in result.stderr
 
 
 def test_citizen_login_through_id_porten_needs_level_high_and_is_no_users_login(
@@ -383,3 +409,55 @@ def test_unreachable_provider_is_a_clear_refusal(client, oidc_settings, provider
     unreachable = {**provider.client_settings(), "discovery_url": "http://127.0.0.1:9/x"}
     oidc_settings.OIDC_CLIENTS = {"employee": unreachable}
     assert_refused(client.get("/logg-inn/oidc/ansattporten/"), "provider_unreachable")
+
+
+def _key_settings(provider, path, key_id="tverrnett-test-key"):
+    config = provider.client_settings()
+    config.update(
+        client_id=oidc_op.KEY_CLIENT_ID,
+        client_secret="",
+        client_auth="private_key_jwt",
+        private_key_file=str(path),
+        key_id=key_id,
+    )
+    return config
+
+
+def test_private_key_jwt_client_authentication(
+    client, oidc_settings, provider, client_key, employee
+):
+    """Digdir's recommended client authentication: a JWT signed with our key (kid in
+    the header, aud the issuer, two minutes' lifetime) instead of a client secret."""
+    _key, path = client_key
+    oidc_settings.OIDC_CLIENTS = {"employee": _key_settings(provider, path)}
+    response = client.get(local(at_provider(begin(client))))
+    assert response.status_code == 302
+    assert client.session["_auth_user_id"] == str(employee.pk)
+
+
+def test_private_key_jwt_with_a_key_the_provider_does_not_know_is_refused(
+    client, oidc_settings, provider, tmp_path, employee
+):
+    stranger = RSAKey.generate_key(2048)
+    path = tmp_path / "other.pem"
+    path.write_bytes(stranger.as_pem(private=True))
+    oidc_settings.OIDC_CLIENTS = {"employee": _key_settings(provider, path)}
+    assert_refused(client.get(local(at_provider(begin(client)))), "token_refused")
+
+
+def test_the_client_assertion_is_shaped_as_digdir_asks(provider, client_key, settings):
+    from joserfc import jwt as jose_jwt
+
+    key, path = client_key
+    settings.OIDC_CLIENTS = {"employee": _key_settings(provider, path)}
+    method = oidc._DigdirPrivateKeyJWT(
+        provider.issuer, oidc._private_key(str(path)), "tverrnett-test-key"
+    )
+    caller = SimpleNamespace(client_id=oidc_op.KEY_CLIENT_ID)
+    assertion = method.sign(caller, oidc.metadata("employee")["token_endpoint"])
+    decoded = jose_jwt.decode(assertion, key)
+    assert decoded.header["kid"] == "tverrnett-test-key" and decoded.header["alg"] == "RS256"
+    claims = decoded.claims
+    assert claims["aud"] == provider.issuer
+    assert claims["iss"] == claims["sub"] == oidc_op.KEY_CLIENT_ID
+    assert claims["exp"] - claims["iat"] == oidc.CLIENT_ASSERTION_SECONDS and claims["jti"]
