@@ -461,3 +461,24 @@ def test_the_client_assertion_is_shaped_as_digdir_asks(provider, client_key, set
     assert claims["aud"] == provider.issuer
     assert claims["iss"] == claims["sub"] == oidc_op.KEY_CLIENT_ID
     assert claims["exp"] - claims["iat"] == oidc.CLIENT_ASSERTION_SECONDS and claims["jti"]
+
+
+def test_front_channel_logout_ends_a_persons_own_access_too(client, settings, provider, db):
+    """The person logged out at ID-porten (or another service): their own-access
+    session here ends as well, though it belongs to no user."""
+    from django.test import Client
+
+    from tverrnett.ownaccess import services as own_access
+
+    settings.LOGIN_METHODS = ["oidc_citizen"]
+    settings.OIDC_CLIENTS = {"citizen": provider.client_settings(acr_values=[HIGH])}
+    start = client.get("/logg-inn/oidc/idporten/")
+    client.get(local(at_provider(start["Location"], acr=HIGH, callback=ID_CALLBACK)))
+    assert own_access.SESSION_KEY in client.session
+    row = OidcSession.objects.get()
+    assert row.user is None
+
+    Client().get("/logg-inn/oidc/utlogget/", {"iss": provider.issuer, "sid": row.sid})
+
+    assert client.get("/min-plan/")["Location"] == "/min-plan/logg-inn/"
+    assert not OidcSession.objects.exists()
