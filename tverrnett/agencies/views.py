@@ -9,28 +9,24 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import OuterRef, Q, Subquery
-from django.http import Http404
+from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from tverrnett.access import policy
 from tverrnett.access.rules import member
-from tverrnett.accounts import services as account_services
 from tverrnett.accounts.models import Membership
 from tverrnett.agencies import services
 from tverrnett.agencies.directory import who_to_contact
 from tverrnett.agencies.forms import (
     AGENCY_SORTS,
-    PEOPLE_SORTS,
-    SPECIAL_CATEGORY_SORTS,
     AgencyFilterForm,
     ContactLookupForm,
     DirectoryEntryForm,
-    EndMembershipForm,
     GrantSpecialCategoriesForm,
-    PeopleFilterForm,
     SpecialCategoryFilterForm,
 )
 from tverrnett.agencies.models import Agency, AgencyType, SpecialCategoryPermission
@@ -151,79 +147,35 @@ def agency_edit(request, pk):
 PEOPLE_PER_PAGE = 25
 
 
+# The agency's people were once listed here too; the one member list is the account
+# administration's (useradmin:members). The old addresses send its users there and
+# answer everyone else as a page that does not exist.
+
+
+def _moved_to_members(request, pk):
+    agency = Agency.objects.filter(pk=pk, is_active=True).first()
+    if agency is None or not policy.administers_accounts_of(request.user, agency):
+        raise Http404
+    return agency
+
+
 @member
 @require_GET
-def agency_people(request, pk):
-    agency = _managed_agency(request, pk)
-    form = PeopleFilterForm(request.GET)
-    query, sort = form.filters()
-    memberships = Membership.objects.filter(agency=agency, is_active=True).select_related("user")
-    if query:
-        memberships = memberships.filter(
-            Q(user__first_name__icontains=query)
-            | Q(user__last_name__icontains=query)
-            | Q(user__username__icontains=query)
-        )
-    memberships = memberships.order_by(*PEOPLE_SORTS[sort], "pk")
-    page = Paginator(memberships, PEOPLE_PER_PAGE).get_page(request.GET.get("side"))
-    _attach_roles(page.object_list)
-    return render(
-        request,
-        "agencies/agency_people.html",
-        {"agency": agency, "form": form, "page": page, "filtered": bool(query)},
-    )
-
-
-def _attach_roles(memberships):
-    """Give each membership `.roles_held`: (role, "holder"/"deputy") pairs, in one query."""
-    memberships = list(memberships)
-    user_ids = {membership.user_id for membership in memberships}
-    held = {user_id: [] for user_id in user_ids}
-    roles = (
-        Role.objects.filter(Q(holder_id__in=user_ids) | Q(deputy_id__in=user_ids))
-        .select_related("municipality", "police_district", "network", "agency")
-        .order_by("kind", "pk")
-    )
-    for role in roles:
-        if role.holder_id in held:
-            held[role.holder_id].append((role, "holder"))
-        if role.deputy_id in held:
-            held[role.deputy_id].append((role, "deputy"))
-    for membership in memberships:
-        membership.roles_held = held[membership.user_id]
+def people_moved(request, pk):
+    agency = _moved_to_members(request, pk)
+    target = reverse("useradmin:members", args=[agency.pk])
+    query = request.GET.urlencode()
+    return HttpResponsePermanentRedirect(f"{target}?{query}" if query else target)
 
 
 @member
 @require_http_methods(["GET", "POST"])
-def membership_end(request, pk, membership_pk):
-    agency = _managed_agency(request, pk)
-    membership = get_object_or_404(
-        Membership.objects.filter(agency=agency, is_active=True).select_related("user"),
-        pk=membership_pk,
-    )
-    form = EndMembershipForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            account_services.end_membership(
-                request.user, membership, form.cleaned_data["reason"], request=request
-            )
-        except ValidationError as error:
-            for message in error.messages:
-                form.add_error(None, message)
-        else:
-            messages.success(
-                request,
-                _("%(name)s no longer works for %(agency)s.")
-                % {
-                    "name": membership.user.get_full_name() or membership.user.get_username(),
-                    "agency": agency.name,
-                },
-            )
-            return redirect("agencies:people", pk=agency.pk)
-    return render(
-        request,
-        "agencies/membership_end.html",
-        {"agency": agency, "membership": membership, "form": form},
+def end_membership_moved(request, pk, membership_pk):
+    """A POST from a form of the old page ends nothing: the browser is sent to the end
+    page, which asks again (and for the handover first)."""
+    agency = _moved_to_members(request, pk)
+    return HttpResponsePermanentRedirect(
+        reverse("useradmin:end_membership", args=[agency.pk, membership_pk])
     )
 
 
@@ -239,12 +191,6 @@ def _granting_agency(request, pk):
     return agency
 
 
-def _current_permissions(agency, today):
-    return SpecialCategoryPermission.objects.filter(
-        agency=agency, revoked_at__isnull=True, ends_on__gte=today
-    )
-
-
 @member
 @require_GET
 def special_categories(request, pk):
@@ -253,8 +199,8 @@ def special_categories(request, pk):
     agency = _granting_agency(request, pk)
     today = timezone.localdate()
     form = SpecialCategoryFilterForm(request.GET)
-    query, sort = form.filters()
-    current = _current_permissions(agency, today).filter(user=OuterRef("user_id"))
+    query, _sort = form.filters()
+    current = services.current_permissions(agency, today).filter(user=OuterRef("user_id"))
     memberships = (
         Membership.objects.filter(agency=agency, is_active=True, user__is_active=True)
         .select_related("user")
@@ -263,14 +209,7 @@ def special_categories(request, pk):
             permission_ends=Subquery(current.values("ends_on")[:1]),
         )
     )
-    if query:
-        memberships = memberships.filter(
-            Q(user__first_name__icontains=query)
-            | Q(user__last_name__icontains=query)
-            | Q(user__username__icontains=query)
-        )
-    memberships = memberships.order_by(*SPECIAL_CATEGORY_SORTS[sort], "pk")
-    page = Paginator(memberships, PEOPLE_PER_PAGE).get_page(request.GET.get("side"))
+    page = Paginator(form.apply(memberships), PEOPLE_PER_PAGE).get_page(request.GET.get("side"))
     permissions = {
         permission.pk: permission
         for permission in SpecialCategoryPermission.objects.filter(
@@ -296,7 +235,7 @@ def grant_special_categories(request, pk, membership_pk):
         ).select_related("user"),
         pk=membership_pk,
     )
-    current = _current_permissions(agency, timezone.localdate()).filter(user=membership.user)
+    current = services.current_permissions(agency).filter(user=membership.user)
     form = GrantSpecialCategoriesForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

@@ -16,7 +16,7 @@ from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -31,11 +31,12 @@ from tverrnett.access.rules import member, public
 from tverrnett.accounts import oidc_views
 from tverrnett.accounts import views as login_views
 from tverrnett.accounts.models import Membership
+from tverrnett.agencies import services as agency_services
 from tverrnett.agencies.models import Agency
 from tverrnett.audit.services import record
+from tverrnett.networks.models import Role
 from tverrnett.useradmin import services
 from tverrnett.useradmin.forms import (
-    MEMBER_SORTS,
     AcceptInvitationForm,
     ConfirmWithPasswordForm,
     EndMembershipForm,
@@ -74,19 +75,20 @@ def _name(user):
 @member
 @require_http_methods(["GET"])
 def members_view(request, pk):
+    """The agency's one member list (issue 19, item 4): search, sort and pages; each
+    member's role, active since, last login, roles held, special-category permission and
+    lockout; the invitations not yet accepted."""
     agency = _admin_agency(request, pk)
     form = MemberFilterForm(request.GET)
-    query, sort = form.filters()
-    memberships = Membership.objects.filter(agency=agency, is_active=True).select_related("user")
-    if query:
-        memberships = memberships.filter(
-            Q(user__first_name__icontains=query)
-            | Q(user__last_name__icontains=query)
-            | Q(user__username__icontains=query)
-            | Q(user__email__icontains=query)
-        )
-    memberships = memberships.order_by(*MEMBER_SORTS[sort], "pk")
-    page = Paginator(memberships, MEMBERS_PER_PAGE).get_page(request.GET.get("side"))
+    query, _sort = form.filters()
+    current = agency_services.current_permissions(agency).filter(user=OuterRef("user_id"))
+    memberships = (
+        Membership.objects.filter(agency=agency, is_active=True)
+        .select_related("user")
+        .annotate(special_categories_until=Subquery(current.values("ends_on")[:1]))
+    )
+    page = Paginator(form.apply(memberships), MEMBERS_PER_PAGE).get_page(request.GET.get("side"))
+    _attach_roles(page.object_list)
     locked = services.locked_usernames(m.user.get_username() for m in page.object_list)
     for membership in page.object_list:
         membership.is_locked = membership.user.get_username() in locked
@@ -107,8 +109,30 @@ def members_view(request, pk):
             "page": page,
             "filtered": bool(query),
             "invitations": invitations,
+            "grants_special_categories": policy.can_grant_special_categories(
+                request.user, agency, request.agency
+            ),
         },
     )
+
+
+def _attach_roles(memberships):
+    """Give each membership `.roles_held`: (role, "holder"/"deputy") pairs for the roles
+    of any agency, in one query."""
+    user_ids = {membership.user_id for membership in memberships}
+    held = {user_id: [] for user_id in user_ids}
+    roles = (
+        Role.objects.filter(Q(holder_id__in=user_ids) | Q(deputy_id__in=user_ids))
+        .select_related("municipality", "police_district", "network", "agency")
+        .order_by("kind", "pk")
+    )
+    for role in roles:
+        if role.holder_id in held:
+            held[role.holder_id].append((role, "holder"))
+        if role.deputy_id in held:
+            held[role.deputy_id].append((role, "deputy"))
+    for membership in memberships:
+        membership.roles_held = held[membership.user_id]
 
 
 @member

@@ -10,11 +10,11 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tverrnett.access import policy
 from tverrnett.accounts.models import Membership, MembershipRole
-from tverrnett.accounts.services import EndReason
 from tverrnett.audit.models import AuditEntry
 from tverrnett.networks.models import Role, RoleKind
 from tverrnett.useradmin import services
 from tverrnett.useradmin.models import Invitation, token_hash
+from tverrnett.useradmin.services import EndReason
 from tverrnett.useradmin.tests.conftest import token_from
 
 pytestmark = pytest.mark.django_db
