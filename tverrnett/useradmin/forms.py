@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm, SetPasswordMixin
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
@@ -90,6 +91,15 @@ class InvitationForm(forms.Form):
     )
     role = forms.ChoiceField(
         label=_("Role in the agency"), choices=MembershipRole.choices, error_messages=ROLE_ERRORS
+    )
+    language = forms.ChoiceField(
+        label=_("Language"),
+        help_text=_("The language of the e-mail, and of the person's pages until they change it."),
+        choices=settings.LANGUAGES,
+        error_messages={
+            "required": _("Choose a language."),
+            "invalid_choice": _("Choose a language."),
+        },
     )
 
 

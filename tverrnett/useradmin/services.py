@@ -23,6 +23,7 @@ from django.utils.translation import gettext_lazy, gettext_noop
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tverrnett.access import policy
+from tverrnett.accounts.language import language_of, offered
 from tverrnett.accounts.models import Membership, MembershipRole
 from tverrnett.audit import actions
 from tverrnett.audit.services import record
@@ -98,9 +99,10 @@ def invitation_link(token):
 
 
 def _send_invitation(invitation, token):
-    """The e-mail: who invites to which agency, and the link. In the site's language, as
-    the person has no account (and so no language of their own) yet."""
-    with translation.override(settings.LANGUAGE_CODE):
+    """The e-mail: who invites to which agency, and the link. In the language the
+    administrator chose for the person (they have no account, so no language of their
+    own, yet)."""
+    with translation.override(language_of(invitation)):
         subject = _("Invitation to Tverrnett")
         body = "\n\n".join(
             [
@@ -122,11 +124,14 @@ def _send_invitation(invitation, token):
     )
 
 
-def invite(actor, agency, *, first_name, last_name, email, role, request=None):
-    """Invite a person to `agency` in `role`; e-mail them the link. Returns the invitation."""
+def invite(actor, agency, *, first_name, last_name, email, role, language="", request=None):
+    """Invite a person to `agency` in `role`; e-mail them the link in `language` (a code
+    from settings.LANGUAGES; empty: the site's). Returns the invitation."""
     _require_admin(actor, agency)
     if role not in MembershipRole.values:
         raise ValidationError({"role": _("Choose a role.")})
+    if language and not offered(language):
+        raise ValidationError({"language": _("Choose a language.")})
     email = email.strip().lower()
     existing = Membership.objects.filter(
         agency=agency, role=role, is_active=True, user__email__iexact=email
@@ -142,6 +147,7 @@ def invite(actor, agency, *, first_name, last_name, email, role, request=None):
             first_name=first_name.strip(),
             last_name=last_name.strip(),
             email=email,
+            language=language,
             token_hash=token_hash(token),
             invited_by=actor,
             created_at=now,
@@ -154,7 +160,7 @@ def invite(actor, agency, *, first_name, last_name, email, role, request=None):
             agency=agency,
             target=invitation,
             request=request,
-            detail={"agency": agency.pk, "role": role},
+            detail={"agency": agency.pk, "role": role, "language": language},
         )
     _send_invitation(invitation, token)
     return invitation
@@ -285,6 +291,7 @@ def accept_invitation(token, *, password=None, user=None, national_login=False, 
                 email=invitation.email,
                 first_name=invitation.first_name,
                 last_name=invitation.last_name,
+                language=invitation.language,
             )
             if national_login:
                 candidate.set_unusable_password()

@@ -20,7 +20,7 @@ from django.db.models import OuterRef, Q, Subquery
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
@@ -30,6 +30,7 @@ from tverrnett.access import policy
 from tverrnett.access.rules import member, public
 from tverrnett.accounts import oidc_views
 from tverrnett.accounts import views as login_views
+from tverrnett.accounts.language import offered
 from tverrnett.accounts.models import Membership
 from tverrnett.agencies import services as agency_services
 from tverrnett.agencies.models import Agency
@@ -139,7 +140,13 @@ def _attach_roles(memberships):
 @require_http_methods(["GET", "POST"])
 def invite_view(request, pk):
     agency = _admin_agency(request, pk)
-    form = InvitationForm(request.POST or None)
+    # The administrator's own language (the pages' language: their stored choice, else
+    # the cookie's or the site's) unless they choose another for the person.
+    own = translation.get_language()
+    form = InvitationForm(
+        request.POST or None,
+        initial={"language": own if offered(own) else settings.LANGUAGE_CODE},
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.invite(request.user, agency, request=request, **form.cleaned_data)
