@@ -9,13 +9,6 @@ urlpatterns = [
     path("etater/hvem-kontakter-jeg/", views.who_to_contact_view, name="who_to_contact"),
     path("etater/<int:pk>/", views.agency_detail, name="detail"),
     path("etater/<int:pk>/endre/", views.agency_edit, name="edit"),
-    # Moved to the one member list, useradmin:members (/etater/<pk>/brukere/).
-    path("etater/<int:pk>/personer/", views.people_moved, name="people_moved"),
-    path(
-        "etater/<int:pk>/personer/<int:membership_pk>/avslutt/",
-        views.end_membership_moved,
-        name="end_membership_moved",
-    ),
     path(
         "etater/<int:pk>/saerlige-kategorier/",
         views.special_categories,

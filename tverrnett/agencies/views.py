@@ -9,9 +9,8 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import OuterRef, Q, Subquery
-from django.http import Http404, HttpResponsePermanentRedirect
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -145,38 +144,6 @@ def agency_edit(request, pk):
 
 
 PEOPLE_PER_PAGE = 25
-
-
-# The agency's people were once listed here too; the one member list is the account
-# administration's (useradmin:members). The old addresses send its users there and
-# answer everyone else as a page that does not exist.
-
-
-def _moved_to_members(request, pk):
-    agency = Agency.objects.filter(pk=pk, is_active=True).first()
-    if agency is None or not policy.administers_accounts_of(request.user, agency):
-        raise Http404
-    return agency
-
-
-@member
-@require_GET
-def people_moved(request, pk):
-    agency = _moved_to_members(request, pk)
-    target = reverse("useradmin:members", args=[agency.pk])
-    query = request.GET.urlencode()
-    return HttpResponsePermanentRedirect(f"{target}?{query}" if query else target)
-
-
-@member
-@require_http_methods(["GET", "POST"])
-def end_membership_moved(request, pk, membership_pk):
-    """A POST from a form of the old page ends nothing: the browser is sent to the end
-    page, which asks again (and for the handover first)."""
-    agency = _moved_to_members(request, pk)
-    return HttpResponsePermanentRedirect(
-        reverse("useradmin:end_membership", args=[agency.pk, membership_pk])
-    )
 
 
 # Special categories (L34) -------------------------------------------------------------

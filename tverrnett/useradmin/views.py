@@ -17,7 +17,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
 from django.db.models import OuterRef, Q, Subquery
-from django.http import Http404
+from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -134,6 +134,31 @@ def _attach_roles(memberships):
             held[role.deputy_id].append((role, "deputy"))
     for membership in memberships:
         membership.roles_held = held[membership.user_id]
+
+
+# The agency's people were once listed on a page of their own, /etater/<pk>/personer/
+# (agencies), for any manager. Its addresses send the administrators here and answer
+# everyone else as a page that does not exist.
+
+
+@member
+@require_http_methods(["GET"])
+def people_moved(request, pk):
+    agency = _admin_agency(request, pk)
+    target = reverse("useradmin:members", args=[agency.pk])
+    query = request.GET.urlencode()
+    return HttpResponsePermanentRedirect(f"{target}?{query}" if query else target)
+
+
+@member
+@require_http_methods(["GET", "POST"])
+def end_membership_moved(request, pk, membership_pk):
+    """A POST from a form of the old page ends nothing: the browser is sent to the end
+    page, which asks again (and for the handover first)."""
+    agency = _admin_agency(request, pk)
+    return HttpResponsePermanentRedirect(
+        reverse("useradmin:end_membership", args=[agency.pk, membership_pk])
+    )
 
 
 @member
