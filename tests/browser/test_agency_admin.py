@@ -1,12 +1,13 @@
 """An agency manager keeps the agency up to date: leder.demo (agency administrator of
 Drammen kommune – barneverntjenesten) changes the directory entry (and puts it back),
-then ends the membership of someone who has left. Every page is checked with axe,
-at desktop width and at 320 px."""
+then ends, on the one member list, the membership of someone who has left; the old
+people address leads there. Every page is checked with axe, at desktop width and at
+320 px."""
 
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import DEMO_PASSWORD, enter_password, log_in, submit
+from tests.browser.conftest import DEMO_PASSWORD, act_for_agency, enter_password, log_in, submit
 from tests.browser.pagecheck import check_page, click_and_wait
 
 pytestmark = pytest.mark.browser
@@ -28,6 +29,7 @@ def test_a_manager_changes_the_directory_entry_and_ends_a_membership(
 ):
     server.create_user_without_authenticator("sluttet.nettleser", "Sigrid", AGENCY)
     log_in(page, server, "leder.demo")
+    act_for_agency(page, AGENCY)
     open_agency(page)
 
     # The directory entry: a wrong phone number first, then a good one, then put back.
@@ -51,8 +53,11 @@ def test_a_manager_changes_the_directory_entry_and_ends_a_membership(
     expect(page.get_by_text("Oppføringen i etatsoversikten er lagret.")).to_be_visible()
 
     # The people, and ending the membership of someone who has left.
-    click_and_wait(page, page.get_by_role("link", name="Personer i etaten"))
-    expect(page.get_by_role("heading", level=1)).to_have_text(f"Personer i {AGENCY}")
+    click_and_wait(page, page.get_by_role("link", name="Brukere og invitasjoner"))
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Brukere i {AGENCY}")
+    members_url = page.url
+    page.goto(members_url.replace("/brukere/", "/personer/"))  # the old address
+    expect(page).to_have_url(members_url)
     check_page(page, "agency-people", shots)
     click_and_wait(
         page, page.get_by_role("link", name="Avslutt tilknytning – Sigrid, Saksbehandler")

@@ -7,5 +7,6 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self):
-        # Connects the audit receivers and registers the audit actions.
-        from tverrnett.accounts import services, signals  # noqa: F401
+        # Connects the audit receivers and registers the login audit actions. Ending a
+        # membership is account administration: tverrnett.useradmin.services.
+        from tverrnett.accounts import signals  # noqa: F401

@@ -13,6 +13,13 @@ def offered(code):
     return code in {language for language, _name in settings.LANGUAGES}
 
 
+def language_of(person):
+    """The language to write to `person` in (a user, or an invitation before the user
+    exists): the one stored on them if the site offers it, else the site's."""
+    language = getattr(person, "language", "") or ""
+    return language if offered(language) else settings.LANGUAGE_CODE
+
+
 class UserLanguageMiddleware:
     """After authentication: a logged-in user's stored language wins over the cookie
     (`tverrnett.core.middleware.ChosenLanguageMiddleware` handles everyone else)."""

@@ -4,7 +4,6 @@ from django import forms
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
 
-from tverrnett.accounts.services import EndReason
 from tverrnett.agencies.directory import Need
 from tverrnett.agencies.models import Agency, AgencyType
 from tverrnett.core.texts import limited_formfield
@@ -13,6 +12,7 @@ from tverrnett.geography.services import (
     MunicipalityNotFound,
     resolve_municipality,
 )
+from tverrnett.useradmin.forms import MEMBER_SORTS, MemberFilterForm
 
 # Sort keys a user may choose on the agency list, and the ordering each means.
 AGENCY_SORTS = {
@@ -91,7 +91,7 @@ class ContactLookupForm(forms.Form):
             raise forms.ValidationError(str(error), code="not_found") from None
 
 
-# Managing an agency: its directory entry and its people ----------------------
+# Managing an agency: its directory entry ----------------------
 
 _PHONE = re.compile(r"^\+?[0-9][0-9 ]*$")
 
@@ -162,57 +162,18 @@ class DirectoryEntryForm(forms.ModelForm):
         return website
 
 
-PEOPLE_SORTS = {
-    "name": ("user__first_name", "user__last_name", "user__username"),
-    "-name": ("-user__first_name", "-user__last_name", "-user__username"),
-    "role": ("role", "user__first_name", "user__last_name"),
-    "since": ("created_at",),
-    "-since": ("-created_at",),
-}
-
-
-class PeopleFilterForm(forms.Form):
-    q = forms.CharField(
-        label=_("Search"), help_text=_("Name or username"), required=False, max_length=100
-    )
-    sort = forms.ChoiceField(
-        label=_("Sort by"),
-        required=False,
-        choices=[
-            ("name", _("Name, A–Z")),
-            ("-name", _("Name, Z–A")),
-            ("role", _("Role in the agency")),
-            ("since", _("Active since, oldest first")),
-            ("-since", _("Active since, newest first")),
-        ],
-    )
-
-    def filters(self):
-        data = self.cleaned_data if self.is_valid() else {}
-        return (data.get("q") or "").strip(), data.get("sort") or "name"
-
-
-class EndMembershipForm(forms.Form):
-    reason = forms.ChoiceField(
-        label=_("Why does the membership end?"),
-        choices=EndReason.choices,
-        widget=forms.RadioSelect,
-        error_messages={
-            "required": _("Choose why the membership is ended."),
-            "invalid_choice": _("Choose why the membership is ended."),
-        },
-    )
-
-
-# Special-category permissions (L34): the same search as the people page, and a sort by
+# Special-category permissions (L34): the member list's search and sorts, and a sort by
 # the permission's end date.
-SPECIAL_CATEGORY_SORTS = {
-    **PEOPLE_SORTS,
-    "ends": (F("permission_ends").asc(nulls_last=True), "user__first_name", "user__last_name"),
-}
+class SpecialCategoryFilterForm(MemberFilterForm):
+    sorts = {
+        **MEMBER_SORTS,
+        "ends": (
+            F("permission_ends").asc(nulls_last=True),
+            "user__first_name",
+            "user__last_name",
+        ),
+    }
 
-
-class SpecialCategoryFilterForm(PeopleFilterForm):
     sort = forms.ChoiceField(
         label=_("Sort by"),
         required=False,

@@ -61,6 +61,13 @@ def update_directory_entry(actor, agency, changes, *, version, request=None):
 # Special categories (L34) ---------------------------------------------------------------
 
 
+def current_permissions(agency, day=None):
+    """The agency's special-category permissions that count on `day` (today)."""
+    return SpecialCategoryPermission.objects.filter(
+        agency=agency, revoked_at__isnull=True, ends_on__gte=day or timezone.localdate()
+    )
+
+
 def latest_end_date(today=None):
     """The last day a permission granted today may run to."""
     today = today or timezone.localdate()

@@ -9,12 +9,6 @@ urlpatterns = [
     path("etater/hvem-kontakter-jeg/", views.who_to_contact_view, name="who_to_contact"),
     path("etater/<int:pk>/", views.agency_detail, name="detail"),
     path("etater/<int:pk>/endre/", views.agency_edit, name="edit"),
-    path("etater/<int:pk>/personer/", views.agency_people, name="people"),
-    path(
-        "etater/<int:pk>/personer/<int:membership_pk>/avslutt/",
-        views.membership_end,
-        name="end_membership",
-    ),
     path(
         "etater/<int:pk>/saerlige-kategorier/",
         views.special_categories,

@@ -17,20 +17,15 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from tverrnett.access import policy
 from tverrnett.access.rules import member
-from tverrnett.accounts import services as account_services
 from tverrnett.accounts.models import Membership
 from tverrnett.agencies import services
 from tverrnett.agencies.directory import who_to_contact
 from tverrnett.agencies.forms import (
     AGENCY_SORTS,
-    PEOPLE_SORTS,
-    SPECIAL_CATEGORY_SORTS,
     AgencyFilterForm,
     ContactLookupForm,
     DirectoryEntryForm,
-    EndMembershipForm,
     GrantSpecialCategoriesForm,
-    PeopleFilterForm,
     SpecialCategoryFilterForm,
 )
 from tverrnett.agencies.models import Agency, AgencyType, SpecialCategoryPermission
@@ -151,82 +146,6 @@ def agency_edit(request, pk):
 PEOPLE_PER_PAGE = 25
 
 
-@member
-@require_GET
-def agency_people(request, pk):
-    agency = _managed_agency(request, pk)
-    form = PeopleFilterForm(request.GET)
-    query, sort = form.filters()
-    memberships = Membership.objects.filter(agency=agency, is_active=True).select_related("user")
-    if query:
-        memberships = memberships.filter(
-            Q(user__first_name__icontains=query)
-            | Q(user__last_name__icontains=query)
-            | Q(user__username__icontains=query)
-        )
-    memberships = memberships.order_by(*PEOPLE_SORTS[sort], "pk")
-    page = Paginator(memberships, PEOPLE_PER_PAGE).get_page(request.GET.get("side"))
-    _attach_roles(page.object_list)
-    return render(
-        request,
-        "agencies/agency_people.html",
-        {"agency": agency, "form": form, "page": page, "filtered": bool(query)},
-    )
-
-
-def _attach_roles(memberships):
-    """Give each membership `.roles_held`: (role, "holder"/"deputy") pairs, in one query."""
-    memberships = list(memberships)
-    user_ids = {membership.user_id for membership in memberships}
-    held = {user_id: [] for user_id in user_ids}
-    roles = (
-        Role.objects.filter(Q(holder_id__in=user_ids) | Q(deputy_id__in=user_ids))
-        .select_related("municipality", "police_district", "network", "agency")
-        .order_by("kind", "pk")
-    )
-    for role in roles:
-        if role.holder_id in held:
-            held[role.holder_id].append((role, "holder"))
-        if role.deputy_id in held:
-            held[role.deputy_id].append((role, "deputy"))
-    for membership in memberships:
-        membership.roles_held = held[membership.user_id]
-
-
-@member
-@require_http_methods(["GET", "POST"])
-def membership_end(request, pk, membership_pk):
-    agency = _managed_agency(request, pk)
-    membership = get_object_or_404(
-        Membership.objects.filter(agency=agency, is_active=True).select_related("user"),
-        pk=membership_pk,
-    )
-    form = EndMembershipForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            account_services.end_membership(
-                request.user, membership, form.cleaned_data["reason"], request=request
-            )
-        except ValidationError as error:
-            for message in error.messages:
-                form.add_error(None, message)
-        else:
-            messages.success(
-                request,
-                _("%(name)s no longer works for %(agency)s.")
-                % {
-                    "name": membership.user.get_full_name() or membership.user.get_username(),
-                    "agency": agency.name,
-                },
-            )
-            return redirect("agencies:people", pk=agency.pk)
-    return render(
-        request,
-        "agencies/membership_end.html",
-        {"agency": agency, "membership": membership, "form": form},
-    )
-
-
 # Special categories (L34) -------------------------------------------------------------
 
 
@@ -239,12 +158,6 @@ def _granting_agency(request, pk):
     return agency
 
 
-def _current_permissions(agency, today):
-    return SpecialCategoryPermission.objects.filter(
-        agency=agency, revoked_at__isnull=True, ends_on__gte=today
-    )
-
-
 @member
 @require_GET
 def special_categories(request, pk):
@@ -253,8 +166,8 @@ def special_categories(request, pk):
     agency = _granting_agency(request, pk)
     today = timezone.localdate()
     form = SpecialCategoryFilterForm(request.GET)
-    query, sort = form.filters()
-    current = _current_permissions(agency, today).filter(user=OuterRef("user_id"))
+    query, _sort = form.filters()
+    current = services.current_permissions(agency, today).filter(user=OuterRef("user_id"))
     memberships = (
         Membership.objects.filter(agency=agency, is_active=True, user__is_active=True)
         .select_related("user")
@@ -263,14 +176,7 @@ def special_categories(request, pk):
             permission_ends=Subquery(current.values("ends_on")[:1]),
         )
     )
-    if query:
-        memberships = memberships.filter(
-            Q(user__first_name__icontains=query)
-            | Q(user__last_name__icontains=query)
-            | Q(user__username__icontains=query)
-        )
-    memberships = memberships.order_by(*SPECIAL_CATEGORY_SORTS[sort], "pk")
-    page = Paginator(memberships, PEOPLE_PER_PAGE).get_page(request.GET.get("side"))
+    page = Paginator(form.apply(memberships), PEOPLE_PER_PAGE).get_page(request.GET.get("side"))
     permissions = {
         permission.pk: permission
         for permission in SpecialCategoryPermission.objects.filter(
@@ -296,7 +202,7 @@ def grant_special_categories(request, pk, membership_pk):
         ).select_related("user"),
         pk=membership_pk,
     )
-    current = _current_permissions(agency, timezone.localdate()).filter(user=membership.user)
+    current = services.current_permissions(agency).filter(user=membership.user)
     form = GrantSpecialCategoriesForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:

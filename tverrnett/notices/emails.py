@@ -33,6 +33,7 @@ from django.utils.crypto import salted_hmac
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop, ngettext
 
+from tverrnett.accounts.language import language_of
 from tverrnett.notices.models import Delivery
 
 logger = logging.getLogger(__name__)
@@ -202,8 +203,7 @@ def _mail(user, kind, message_id):
     # e-mails stopped linking to cases is retried with the inbox or start page too.
     path = link_for(kind)
     # In the user's own language (issue 19, item 5), else the site's.
-    language = getattr(user, "language", "") or settings.LANGUAGE_CODE
-    with translation.override(language):
+    with translation.override(language_of(user)):
         subject = _(SUBJECTS[_subject_key(kind)])
         waiting = _waiting_line(kind)
         body = "\n\n".join(

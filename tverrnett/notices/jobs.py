@@ -1,7 +1,8 @@
-"""The worker's jobs (`manage.py run_worker`): escalations and the reminders other parts
-need. Every job is a sweep over the database for what is due at `now`; what it sends is
-keyed (`emails.deliver`), so a second run at the same moment, or a run on a second
-machine, sends nothing twice.
+"""The worker's jobs (`manage.py run_worker`): escalations, the reminders other parts
+need, and housekeeping (OIDC logout bookkeeping whose session is gone). Every job is a
+sweep over the database for what is due at `now`; what it sends is keyed
+(`emails.deliver`), so a second run at the same moment, or a run on a second machine,
+sends nothing twice.
 
 Reminders go to the coordinator role (holder and deputy) of the case, or to the assessor
 of an assessment, and say only that there is a reminder, with a link to the start page
@@ -13,6 +14,7 @@ import datetime
 from django.conf import settings
 from django.utils import timezone
 
+from tverrnett.accounts.jobs import clean_oidc_sessions
 from tverrnett.assessments.models import Assessment
 from tverrnett.cases.models import CaseState, ConcernCase
 from tverrnett.consent.models import Consent
@@ -161,4 +163,5 @@ def run_due(now=None):
         "log_review_samples": log_review.draw_samples(now),
         "log_review_digests": log_review.send_digests(now),
         "emails_retried": emails.retry_unsent(now),
+        "oidc_sessions_cleaned": clean_oidc_sessions(now),
     }

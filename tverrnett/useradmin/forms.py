@@ -1,24 +1,36 @@
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import PasswordChangeForm, SetPasswordForm, SetPasswordMixin
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from tverrnett.accounts.forms import TotpCodeForm
 from tverrnett.accounts.models import MembershipRole
-from tverrnett.accounts.services import EndReason
 from tverrnett.core.texts import PASSWORD_MAX
+from tverrnett.useradmin.services import EndReason
 
 ROLE_ERRORS = {"required": _("Choose a role."), "invalid_choice": _("Choose a role.")}
 
+# Sort keys a user may choose on the member list, and the ordering each means. Users who
+# never logged in come last when the newest logins come first, and first otherwise
+# (PostgreSQL and SQLite place NULLs differently unless told).
 MEMBER_SORTS = {
     "name": ("user__first_name", "user__last_name", "user__username"),
     "-name": ("-user__first_name", "-user__last_name", "-user__username"),
     "role": ("role", "user__first_name", "user__last_name"),
-    "login": ("-user__last_login",),
-    "-login": ("user__last_login",),
+    "since": ("created_at",),
+    "-since": ("-created_at",),
+    "login": (F("user__last_login").desc(nulls_last=True),),
+    "-login": (F("user__last_login").asc(nulls_first=True),),
 }
 
 
 class MemberFilterForm(forms.Form):
+    """Search and sort an agency's members: the member list, and the special-category
+    permissions page (which adds its own sort). Invalid input just means no filter."""
+
+    sorts = MEMBER_SORTS
+
     q = forms.CharField(
         label=_("Search"),
         help_text=_("Name, username or e-mail"),
@@ -32,14 +44,29 @@ class MemberFilterForm(forms.Form):
             ("name", _("Name, A–Z")),
             ("-name", _("Name, Z–A")),
             ("role", _("Role in the agency")),
+            ("since", _("Active since, oldest first")),
+            ("-since", _("Active since, newest first")),
             ("login", _("Last login, newest first")),
             ("-login", _("Last login, oldest first")),
         ],
     )
 
     def filters(self):
+        """(search text, sort key)."""
         data = self.cleaned_data if self.is_valid() else {}
         return (data.get("q") or "").strip(), data.get("sort") or "name"
+
+    def apply(self, memberships):
+        """`memberships` narrowed to the search and in the chosen order."""
+        query, sort = self.filters()
+        if query:
+            memberships = memberships.filter(
+                Q(user__first_name__icontains=query)
+                | Q(user__last_name__icontains=query)
+                | Q(user__username__icontains=query)
+                | Q(user__email__icontains=query)
+            )
+        return memberships.order_by(*self.sorts[sort], "pk")
 
 
 class InvitationForm(forms.Form):
@@ -64,6 +91,15 @@ class InvitationForm(forms.Form):
     )
     role = forms.ChoiceField(
         label=_("Role in the agency"), choices=MembershipRole.choices, error_messages=ROLE_ERRORS
+    )
+    language = forms.ChoiceField(
+        label=_("Language"),
+        help_text=_("The language of the e-mail, and of the person's pages until they change it."),
+        choices=settings.LANGUAGES,
+        error_messages={
+            "required": _("Choose a language."),
+            "invalid_choice": _("Choose a language."),
+        },
     )
 
 

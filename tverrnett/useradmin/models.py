@@ -37,6 +37,9 @@ class Invitation(models.Model):
     first_name = models.CharField(_("first name"), max_length=150)
     last_name = models.CharField(_("last name"), max_length=150)
     email = models.EmailField(_("e-mail"))
+    # The language of the invitation e-mail and, once accepted, of the new user's pages
+    # and e-mails (a code from settings.LANGUAGES; empty: the site's language).
+    language = models.CharField(_("language"), max_length=8, blank=True, default="")
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"

@@ -14,16 +14,16 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_noop
+from django.utils.translation import gettext_lazy, gettext_noop
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tverrnett.access import policy
-from tverrnett.accounts import services as account_services
+from tverrnett.accounts.language import language_of, offered
 from tverrnett.accounts.models import Membership, MembershipRole
 from tverrnett.audit import actions
 from tverrnett.audit.services import record
@@ -40,6 +40,9 @@ actions.register(
     gettext_noop("Accepted an invitation; the membership was created"),
 )
 actions.register(
+    "accounts.membership_ended", gettext_noop("Ended a user's membership in an agency")
+)
+actions.register(
     "accounts.membership_role_changed", gettext_noop("Changed a user's membership role")
 )
 actions.register(
@@ -54,6 +57,15 @@ actions.register(
 actions.register(
     "accounts.language_changed", gettext_noop("Chose the language of the pages and e-mails")
 )
+
+
+class EndReason(models.TextChoices):
+    """Why a membership ends. A code, not free text: it goes into the audit log."""
+
+    LEFT = "left", gettext_lazy("Has left the agency")
+    NEW_POSITION = "new_position", gettext_lazy("Has a new position")
+    LEAVE = "leave", gettext_lazy("Long leave")
+    REGISTERED_IN_ERROR = "error", gettext_lazy("Registered by mistake")
 
 
 class HandoverNeeded(ValidationError):
@@ -87,9 +99,10 @@ def invitation_link(token):
 
 
 def _send_invitation(invitation, token):
-    """The e-mail: who invites to which agency, and the link. In the site's language, as
-    the person has no account (and so no language of their own) yet."""
-    with translation.override(settings.LANGUAGE_CODE):
+    """The e-mail: who invites to which agency, and the link. In the language the
+    administrator chose for the person (they have no account, so no language of their
+    own, yet)."""
+    with translation.override(language_of(invitation)):
         subject = _("Invitation to Tverrnett")
         body = "\n\n".join(
             [
@@ -111,11 +124,14 @@ def _send_invitation(invitation, token):
     )
 
 
-def invite(actor, agency, *, first_name, last_name, email, role, request=None):
-    """Invite a person to `agency` in `role`; e-mail them the link. Returns the invitation."""
+def invite(actor, agency, *, first_name, last_name, email, role, language="", request=None):
+    """Invite a person to `agency` in `role`; e-mail them the link in `language` (a code
+    from settings.LANGUAGES; empty: the site's). Returns the invitation."""
     _require_admin(actor, agency)
     if role not in MembershipRole.values:
         raise ValidationError({"role": _("Choose a role.")})
+    if language and not offered(language):
+        raise ValidationError({"language": _("Choose a language.")})
     email = email.strip().lower()
     existing = Membership.objects.filter(
         agency=agency, role=role, is_active=True, user__email__iexact=email
@@ -131,6 +147,7 @@ def invite(actor, agency, *, first_name, last_name, email, role, request=None):
             first_name=first_name.strip(),
             last_name=last_name.strip(),
             email=email,
+            language=language,
             token_hash=token_hash(token),
             invited_by=actor,
             created_at=now,
@@ -143,7 +160,7 @@ def invite(actor, agency, *, first_name, last_name, email, role, request=None):
             agency=agency,
             target=invitation,
             request=request,
-            detail={"agency": agency.pk, "role": role},
+            detail={"agency": agency.pk, "role": role, "language": language},
         )
     _send_invitation(invitation, token)
     return invitation
@@ -274,6 +291,7 @@ def accept_invitation(token, *, password=None, user=None, national_login=False, 
                 email=invitation.email,
                 first_name=invitation.first_name,
                 last_name=invitation.last_name,
+                language=invitation.language,
             )
             if national_login:
                 candidate.set_unusable_password()
@@ -386,18 +404,90 @@ def change_role(actor, membership, role, *, request=None):
     return locked
 
 
-def end_membership(actor, membership, reason, *, request=None):
-    """End the membership, unless the user holds or deputises a role of the agency: then
-    `HandoverNeeded` (with the roles), so the administrator hands them over first."""
-    _require_admin(actor, membership.agency)
-    roles = roles_held_for(membership.user, membership.agency)
-    if roles:
-        raise HandoverNeeded(roles)
-    if _last_admin(membership):
-        raise ValidationError(
-            _("The agency must keep at least one administrator. Make someone else one first.")
+def _last_manager_of_their_own(actor, membership):
+    """`membership` is the actor's own last manager membership of its agency: ending it
+    would leave them unable to undo it, so another manager does it."""
+    return (
+        membership.user_id == actor.pk
+        and membership.role in policy.AGENCY_MANAGER_ROLES
+        and not Membership.objects.filter(
+            user=actor,
+            agency_id=membership.agency_id,
+            role__in=policy.AGENCY_MANAGER_ROLES,
+            is_active=True,
         )
-    return account_services.end_membership(actor, membership, reason, request=request)
+        .exclude(pk=membership.pk)
+        .exists()
+    )
+
+
+def end_membership(actor, membership, reason, *, request=None):
+    """End `membership`: the person no longer works for the agency in that role. The one
+    way a membership ends (the member list's page, and any command or service).
+
+    Refused, changing nothing, when:
+
+    - the actor does not administer the agency's accounts (`PermissionDenied`);
+    - the reason is not one of `EndReason`, or the membership has already ended;
+    - the user holds or deputises a role of the agency: `HandoverNeeded` with the roles,
+      so the administrator hands them over first (issue 19: "ending a membership of a
+      role holder asks for the handover first");
+    - it is the agency's last administrator;
+    - it is the actor's own last manager membership of the agency.
+
+    When it was the user's last active membership the user is deactivated too, so they
+    can no longer log in. The audit entry is written in the same transaction.
+    """
+    agency = membership.agency
+    _require_admin(actor, agency)
+    if reason not in EndReason.values:
+        raise ValidationError({"reason": _("Choose why the membership is ended.")})
+    with transaction.atomic():
+        locked = (
+            Membership.objects.select_for_update()
+            .select_related("user")
+            .get(pk=membership.pk, agency=agency)
+        )
+        if not locked.is_active:
+            raise ValidationError(_("The membership has already been ended."))
+        roles = roles_held_for(locked.user, agency)
+        if roles:
+            raise HandoverNeeded(roles)
+        if _last_admin(locked):
+            raise ValidationError(
+                _("The agency must keep at least one administrator. Make someone else one first.")
+            )
+        if _last_manager_of_their_own(actor, locked):
+            raise ValidationError(
+                _(
+                    "You cannot end your own last manager membership. "
+                    "Ask another manager of the agency to do it."
+                )
+            )
+        locked.is_active = False
+        locked.save(update_fields=["is_active"])
+        user = locked.user
+        deactivated = False
+        if not user.memberships.filter(is_active=True, agency__is_active=True).exists():
+            user.is_active = False
+            user.save(update_fields=["is_active"])
+            deactivated = True
+        record(
+            "accounts.membership_ended",
+            actor=actor,
+            agency=agency,
+            target=locked,
+            request=request,
+            detail={
+                "user": user.pk,
+                "agency": locked.agency_id,
+                "role": locked.role,
+                "reason": reason,
+                "user_deactivated": deactivated,
+            },
+        )
+    membership.is_active = False
+    return locked
 
 
 def _member_of(agency, user):

@@ -23,6 +23,13 @@ urlpatterns = [
         views.lift_lockout_view,
         name="lift_lockout",
     ),
+    # The agency's old people page, now the member list above.
+    path("etater/<int:pk>/personer/", views.people_moved, name="people_moved"),
+    path(
+        "etater/<int:pk>/personer/<int:membership_pk>/avslutt/",
+        views.end_membership_moved,
+        name="end_membership_moved",
+    ),
     path(
         "etater/<int:pk>/invitasjoner/<int:invitation_pk>/send-igjen/",
         views.resend_invitation_view,

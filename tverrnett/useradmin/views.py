@@ -16,11 +16,11 @@ from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.db.models import Q
-from django.http import Http404
+from django.db.models import OuterRef, Q, Subquery
+from django.http import Http404, HttpResponsePermanentRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
@@ -30,12 +30,14 @@ from tverrnett.access import policy
 from tverrnett.access.rules import member, public
 from tverrnett.accounts import oidc_views
 from tverrnett.accounts import views as login_views
+from tverrnett.accounts.language import offered
 from tverrnett.accounts.models import Membership
+from tverrnett.agencies import services as agency_services
 from tverrnett.agencies.models import Agency
 from tverrnett.audit.services import record
+from tverrnett.networks.models import Role
 from tverrnett.useradmin import services
 from tverrnett.useradmin.forms import (
-    MEMBER_SORTS,
     AcceptInvitationForm,
     ConfirmWithPasswordForm,
     EndMembershipForm,
@@ -74,19 +76,20 @@ def _name(user):
 @member
 @require_http_methods(["GET"])
 def members_view(request, pk):
+    """The agency's one member list (issue 19, item 4): search, sort and pages; each
+    member's role, active since, last login, roles held, special-category permission and
+    lockout; the invitations not yet accepted."""
     agency = _admin_agency(request, pk)
     form = MemberFilterForm(request.GET)
-    query, sort = form.filters()
-    memberships = Membership.objects.filter(agency=agency, is_active=True).select_related("user")
-    if query:
-        memberships = memberships.filter(
-            Q(user__first_name__icontains=query)
-            | Q(user__last_name__icontains=query)
-            | Q(user__username__icontains=query)
-            | Q(user__email__icontains=query)
-        )
-    memberships = memberships.order_by(*MEMBER_SORTS[sort], "pk")
-    page = Paginator(memberships, MEMBERS_PER_PAGE).get_page(request.GET.get("side"))
+    query, _sort = form.filters()
+    current = agency_services.current_permissions(agency).filter(user=OuterRef("user_id"))
+    memberships = (
+        Membership.objects.filter(agency=agency, is_active=True)
+        .select_related("user")
+        .annotate(special_categories_until=Subquery(current.values("ends_on")[:1]))
+    )
+    page = Paginator(form.apply(memberships), MEMBERS_PER_PAGE).get_page(request.GET.get("side"))
+    _attach_roles(page.object_list)
     locked = services.locked_usernames(m.user.get_username() for m in page.object_list)
     for membership in page.object_list:
         membership.is_locked = membership.user.get_username() in locked
@@ -107,7 +110,54 @@ def members_view(request, pk):
             "page": page,
             "filtered": bool(query),
             "invitations": invitations,
+            "grants_special_categories": policy.can_grant_special_categories(
+                request.user, agency, request.agency
+            ),
         },
+    )
+
+
+def _attach_roles(memberships):
+    """Give each membership `.roles_held`: (role, "holder"/"deputy") pairs for the roles
+    of any agency, in one query."""
+    user_ids = {membership.user_id for membership in memberships}
+    held = {user_id: [] for user_id in user_ids}
+    roles = (
+        Role.objects.filter(Q(holder_id__in=user_ids) | Q(deputy_id__in=user_ids))
+        .select_related("municipality", "police_district", "network", "agency")
+        .order_by("kind", "pk")
+    )
+    for role in roles:
+        if role.holder_id in held:
+            held[role.holder_id].append((role, "holder"))
+        if role.deputy_id in held:
+            held[role.deputy_id].append((role, "deputy"))
+    for membership in memberships:
+        membership.roles_held = held[membership.user_id]
+
+
+# The agency's people were once listed on a page of their own, /etater/<pk>/personer/
+# (agencies), for any manager. Its addresses send the administrators here and answer
+# everyone else as a page that does not exist.
+
+
+@member
+@require_http_methods(["GET"])
+def people_moved(request, pk):
+    agency = _admin_agency(request, pk)
+    target = reverse("useradmin:members", args=[agency.pk])
+    query = request.GET.urlencode()
+    return HttpResponsePermanentRedirect(f"{target}?{query}" if query else target)
+
+
+@member
+@require_http_methods(["GET", "POST"])
+def end_membership_moved(request, pk, membership_pk):
+    """A POST from a form of the old page ends nothing: the browser is sent to the end
+    page, which asks again (and for the handover first)."""
+    agency = _admin_agency(request, pk)
+    return HttpResponsePermanentRedirect(
+        reverse("useradmin:end_membership", args=[agency.pk, membership_pk])
     )
 
 
@@ -115,7 +165,13 @@ def members_view(request, pk):
 @require_http_methods(["GET", "POST"])
 def invite_view(request, pk):
     agency = _admin_agency(request, pk)
-    form = InvitationForm(request.POST or None)
+    # The administrator's own language (the pages' language: their stored choice, else
+    # the cookie's or the site's) unless they choose another for the person.
+    own = translation.get_language()
+    form = InvitationForm(
+        request.POST or None,
+        initial={"language": own if offered(own) else settings.LANGUAGE_CODE},
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.invite(request.user, agency, request=request, **form.cleaned_data)

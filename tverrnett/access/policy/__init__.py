@@ -19,7 +19,9 @@ def acts_for_agency(request):
 
 
 # Membership roles that manage their agency: its roles (hand them over, name deputies),
-# its directory entry and people, and the review of its users' break-glass access.
+# its directory entry, special-category permissions, and the review of its users'
+# break-glass access. Its people (the member list, ending a membership) are account
+# administration: `administers_accounts_of`.
 AGENCY_MANAGER_ROLES = frozenset({"line_manager", "agency_admin"})
 
 
@@ -50,9 +52,15 @@ def manages_any_agency(user):
 
 
 def administers_accounts_of(user, agency):
-    """Account administration of `agency` (invite, change membership roles, end
-    memberships, reset an authenticator, lift a lockout): an agency administrator of it,
-    acting for it. Everyone else gets what a missing page gets."""
+    """Account administration of `agency` (the member list, invite, change membership
+    roles, end memberships, reset an authenticator, lift a lockout): an agency
+    administrator of it, acting for it. Everyone else gets what a missing page gets.
+
+    The stricter of the two rules the agency once had for its people (issue 19, item 4):
+    the old people page let any manager (line managers too, whichever agency they acted
+    for) list the people and end memberships, with a 403 for others. Now one list and
+    one way to end a membership, for the agency's administrators acting for it; a line
+    manager asks an administrator."""
     if agency is None or not getattr(agency, "is_active", False):
         return False
     return _for_acting_membership(

@@ -1,23 +1,21 @@
-"""Managers keep their agency's directory entry and its people up to date.
+"""Managers keep their agency's directory entry up to date.
 
 A manager is a line manager or agency administrator of the agency. Everyone
 else is refused: 403 on an active agency (the directory is open, so the
-refusal reveals nothing), 404 on an inactive one.
+refusal reveals nothing), 404 on an inactive one. The agency's people are on the
+one member list of the account administration (useradmin/tests/test_members.py).
 """
 
 import pytest
 from django.urls import reverse
 
 from tverrnett.accounts.models import Membership, MembershipRole
-from tverrnett.accounts.services import EndReason, end_membership
 from tverrnett.audit.models import AuditEntry
-from tverrnett.networks.models import Role, RoleHandover, RoleKind
-from tverrnett.networks.services import hand_over_role
+from tverrnett.useradmin.services import EndReason
 
 pytestmark = pytest.mark.django_db
 
 ACTORS = ["owner", "partner", "outsider"]
-BEFORE_THE_VIEW = 7  # see test_views.py
 
 VALID = {
     "mandate": "Samordner forebygging av kriminalitet.",
@@ -41,11 +39,7 @@ def actor(request, owner, partner, outsider):
 
 
 def _urls(agency, membership):
-    return [
-        reverse("agencies:edit", args=[agency.pk]),
-        reverse("agencies:people", args=[agency.pk]),
-        reverse("agencies:end_membership", args=[agency.pk, membership.pk]),
-    ]
+    return [reverse("agencies:edit", args=[agency.pk])]
 
 
 # Who may
@@ -59,7 +53,7 @@ def test_it_refuses_everyone_but_the_managers(client, login_as, actor, owner_age
 
     for url in _urls(owner_agency, target):
         assert client.get(url).status_code == 403, url
-    for url in _urls(owner_agency, target)[::2]:  # the two that accept POST
+    for url in _urls(owner_agency, target):
         assert client.post(url, {**POST, "reason": EndReason.LEFT}).status_code == 403, url
 
     owner_agency.refresh_from_db()
@@ -95,25 +89,25 @@ def test_a_manager_of_another_agency_is_refused(
         assert client.get(url).status_code == 403, url
 
 
-def test_a_membership_of_another_agency_is_a_404(client, login_as, manager, owner_agency, partner):
-    login_as(client, manager)
-    url = reverse("agencies:end_membership", args=[owner_agency.pk, partner.memberships.get().pk])
-
-    assert client.get(url).status_code == 404
-    assert client.post(url, {"reason": EndReason.LEFT}).status_code == 404
-    assert partner.memberships.get().is_active
-
-
-def test_only_managers_see_the_change_link(client, login_as, manager, owner, owner_agency):
+def test_only_managers_see_the_change_link_and_only_administrators_the_member_list(
+    client, login_as, make_user, manager, owner, owner_agency
+):
     edit_url = reverse("agencies:edit", args=[owner_agency.pk])
+    members_url = reverse("useradmin:members", args=[owner_agency.pk])
+    old_people_url = f"/etater/{owner_agency.pk}/personer/"
     detail_url = reverse("agencies:detail", args=[owner_agency.pk])
 
     login_as(client, owner)
-    assert edit_url not in client.get(detail_url).content.decode()
+    page = client.get(detail_url).content.decode()
+    assert edit_url not in page and members_url not in page
     login_as(client, manager)
     page = client.get(detail_url).content.decode()
     assert edit_url in page
-    assert reverse("agencies:people", args=[owner_agency.pk]) in page
+    assert members_url not in page  # a line manager does not administer accounts
+    login_as(client, make_user("admin", owner_agency, MembershipRole.AGENCY_ADMIN))
+    page = client.get(detail_url).content.decode()
+    assert edit_url in page and members_url in page
+    assert old_people_url not in page
 
 
 # The directory entry
@@ -174,163 +168,6 @@ def test_it_explains_invalid_input_in_norwegian(
     assert message in response.content.decode()
     owner_agency.refresh_from_db()
     assert owner_agency.mandate == ""
-
-
-# The people
-
-
-@pytest.fixture
-def staff(make_user, owner_agency, owner, manager, drammen_role_setup):
-    for number in range(5):
-        user = make_user(f"ansatt{number}", owner_agency, first_name=f"Ansatt {number}")
-        Role.objects.create(kind=RoleKind.SLT_COORDINATOR, agency=owner_agency, deputy=user)
-    return owner_agency
-
-
-@pytest.fixture
-def drammen_role_setup(owner, manager, owner_agency):
-    return Role.objects.create(
-        kind=RoleKind.SLT_COORDINATOR, agency=owner_agency, holder=owner, deputy=manager
-    )
-
-
-def test_a_manager_sees_the_people_and_their_roles(
-    client, login_as, manager, owner, drammen_role_setup, owner_agency, partner
-):
-    login_as(client, manager)
-
-    response = client.get(reverse("agencies:people", args=[owner_agency.pk]))
-
-    assert response.status_code == 200
-    rows = {m.user.username: m for m in response.context["page"].object_list}
-    assert set(rows) == {"eier", "leder"}  # the partner works elsewhere
-    assert rows["eier"].roles_held == [(drammen_role_setup, "holder")]
-    assert rows["leder"].roles_held == [(drammen_role_setup, "deputy")]
-    page = response.content.decode()
-    assert "SLT-koordinator" in page
-    assert "Nærmeste leder" in page
-
-
-def test_the_people_list_searches_and_sorts(client, login_as, manager, owner, owner_agency):
-    login_as(client, manager)
-    url = reverse("agencies:people", args=[owner_agency.pk])
-
-    def names(**params):
-        return [m.user.username for m in client.get(url, params).context["page"].object_list]
-
-    assert names(q="eva") == ["eier"]
-    assert names(sort="name") == ["eier", "leder"]
-    assert names(sort="-name") == ["leder", "eier"]
-    assert names(sort="nonsense") == ["eier", "leder"]
-
-
-def test_the_people_list_costs_the_same_whatever_its_length(
-    client, login_as, manager, staff, django_assert_max_num_queries
-):
-    login_as(client, manager)
-
-    # manages_agency, the agency, the count, the page, the roles.
-    with django_assert_max_num_queries(BEFORE_THE_VIEW + 5):
-        response = client.get(reverse("agencies:people", args=[staff.pk]))
-
-    assert len(response.context["page"].object_list) == 7
-
-
-# Ending a membership
-
-
-def test_ending_the_last_membership_deactivates_the_user_and_keeps_their_roles(
-    client, login_as, manager, owner, owner_agency, drammen_role_setup, make_user
-):
-    role = drammen_role_setup
-    successor = make_user("etterfolger", owner_agency)
-    hand_over_role(
-        owner, role, new_holder=owner, new_deputy=successor, reason="Ny", expected_version=1
-    )
-    membership = owner.memberships.get()
-    login_as(client, manager)
-
-    response = client.post(
-        reverse("agencies:end_membership", args=[owner_agency.pk, membership.pk]),
-        {"reason": EndReason.LEFT},
-    )
-
-    assert response.status_code == 302
-    membership.refresh_from_db()
-    owner.refresh_from_db()
-    role.refresh_from_db()
-    assert not membership.is_active
-    assert not owner.is_active
-    assert role.holder_id == owner.pk  # the health page now shows the gap
-    assert RoleHandover.objects.filter(role=role).count() == 1
-    entry = AuditEntry.objects.get(action="accounts.membership_ended")
-    assert entry.actor_id == manager.pk
-    assert entry.target_id == str(membership.pk)
-    assert entry.detail == {
-        "user": owner.pk,
-        "agency": owner_agency.pk,
-        "role": MembershipRole.SLT_COORDINATOR,
-        "reason": EndReason.LEFT,
-        "user_deactivated": True,
-    }
-
-
-def test_after_ending_the_user_cannot_log_in(client, manager, owner):
-    end_membership(manager, owner.memberships.get(), EndReason.LEFT)
-    from conftest import PASSWORD
-
-    response = client.post(reverse("accounts:login"), {"username": "eier", "password": PASSWORD})
-
-    assert response.status_code == 200
-    assert "_auth_user_id" not in client.session
-    assert "mfa_pending_user_id" not in client.session
-
-
-def test_a_user_with_another_membership_stays_active(manager, owner, partner_agency):
-    Membership.objects.create(user=owner, agency=partner_agency, role=MembershipRole.ADVISOR)
-
-    end_membership(manager, owner.memberships.get(agency__name="Drammen kommune – SLT"), "left")
-
-    owner.refresh_from_db()
-    assert owner.is_active
-
-
-def test_a_manager_cannot_end_their_own_last_manager_membership(
-    client, login_as, manager, owner_agency
-):
-    login_as(client, manager)
-    membership = manager.memberships.get()
-
-    response = client.post(
-        reverse("agencies:end_membership", args=[owner_agency.pk, membership.pk]),
-        {"reason": EndReason.LEFT},
-    )
-
-    assert response.status_code == 200
-    assert "Du kan ikke avslutte din egen siste lederrolle" in response.content.decode()
-    membership.refresh_from_db()
-    assert membership.is_active
-    manager.refresh_from_db()
-    assert manager.is_active
-
-
-def test_ending_needs_a_reason(client, login_as, manager, owner, owner_agency):
-    login_as(client, manager)
-    url = reverse("agencies:end_membership", args=[owner_agency.pk, owner.memberships.get().pk])
-
-    response = client.post(url, {"reason": "because"})
-
-    assert response.status_code == 200
-    assert "Velg hvorfor" in response.content.decode()
-    assert owner.memberships.get().is_active
-
-
-def test_the_service_refuses_a_non_manager(owner, partner):
-    from django.core.exceptions import PermissionDenied
-
-    with pytest.raises(PermissionDenied):
-        end_membership(partner, owner.memberships.get(), EndReason.LEFT)
-    assert owner.memberships.get().is_active
 
 
 def test_a_save_after_someone_elses_is_refused_and_keeps_theirs(

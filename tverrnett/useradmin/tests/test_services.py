@@ -10,11 +10,11 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tverrnett.access import policy
 from tverrnett.accounts.models import Membership, MembershipRole
-from tverrnett.accounts.services import EndReason
 from tverrnett.audit.models import AuditEntry
 from tverrnett.networks.models import Role, RoleKind
 from tverrnett.useradmin import services
 from tverrnett.useradmin.models import Invitation, token_hash
+from tverrnett.useradmin.services import EndReason
 from tverrnett.useradmin.tests.conftest import token_from
 
 pytestmark = pytest.mark.django_db
@@ -188,3 +188,51 @@ def test_lifting_a_lockout_clears_the_attempts_and_is_audited(
 
     assert services.locked_usernames([colleague.username]) == set()
     assert AuditEntry.objects.get(action="accounts.lockout_lifted").detail["user"] == colleague.pk
+
+
+def test_the_invitation_is_written_in_the_language_chosen_for_the_person(
+    admin, owner_agency, mailoutbox
+):
+    invitation = _invite(admin, owner_agency, language="en")
+    services.resend_invitation(admin, invitation)
+    _invite(admin, owner_agency, email="uten@drammen.example")
+
+    english, resent, site_language = mailoutbox
+    assert invitation.language == "en"
+    assert english.subject == resent.subject == "Invitation to Tverrnett"
+    assert "has invited you to use Tverrnett" in english.body
+    assert site_language.subject == "Invitasjon til Tverrnett"
+    sent = AuditEntry.objects.filter(action="accounts.invitation_sent").order_by("pk")
+    assert [entry.detail["language"] for entry in sent] == ["en", ""]
+
+
+def test_a_language_the_site_does_not_offer_is_refused(admin, owner_agency, mailoutbox):
+    with pytest.raises(ValidationError) as refused:
+        _invite(admin, owner_agency, language="xx")
+    assert "language" in refused.value.message_dict
+    assert not Invitation.objects.exists() and not mailoutbox
+
+
+@pytest.mark.parametrize("how", ["password", "national_login"])
+def test_the_new_user_gets_the_invitations_language(admin, owner_agency, mailoutbox, how):
+    _invite(admin, owner_agency, language="en")
+    token = token_from(mailoutbox[0])
+
+    if how == "password":
+        user = services.accept_invitation(token, password=NEW_PASSWORD)
+    else:
+        user = services.accept_invitation(token, national_login=True)
+
+    user.refresh_from_db()
+    assert user.language == "en"
+
+
+def test_an_existing_user_keeps_their_own_language(admin, owner_agency, mailoutbox, partner):
+    partner.language = "nb"
+    partner.save()
+    _invite(admin, owner_agency, language="en")
+
+    services.accept_invitation(token_from(mailoutbox[0]), user=partner)
+
+    partner.refresh_from_db()
+    assert partner.language == "nb"

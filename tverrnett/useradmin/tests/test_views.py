@@ -23,6 +23,7 @@ INVITE = {
     "last_name": "Ny",
     "email": "nina@drammen.example",
     "role": MembershipRole.ADVISOR,
+    "language": "nb",
 }
 
 
@@ -303,3 +304,22 @@ def test_the_administrator_revokes_and_resends_from_the_page(
     )
     assert actions.count("accounts.invitation_resent") == 1
     assert actions.count("accounts.invitation_revoked") == 1
+
+
+def test_the_invitation_form_offers_the_sites_languages_with_the_administrators_own_first(
+    client, login_actor, owner_agency, mailoutbox, settings
+):
+    admin = login_actor("admin")
+    url = reverse("useradmin:invite", args=[owner_agency.pk])
+    form = client.get(url).context["form"]
+    assert form.fields["language"].choices == list(settings.LANGUAGES)
+    assert form.initial["language"] == "nb"
+    admin.language = "en"
+    admin.save()
+    assert client.get(url).context["form"].initial["language"] == "en"
+
+    response = client.post(url, {**INVITE, "language": "en"})
+
+    assert response.status_code == 302
+    assert Invitation.objects.get(email=INVITE["email"]).language == "en"
+    assert mailoutbox[-1].subject == "Invitation to Tverrnett"

@@ -12,8 +12,9 @@ class Command(BaseCommand):
     help = (
         "The background worker: escalates unacknowledged notices and sends the reminders "
         "(consent expiry, measure evaluations, plan revisions, first decisions, reviews after "
-        "exit, assessment reviews), the log review's monthly sample and weekly digest, and "
-        "seals and anchors the audit log. Every job is idempotent and each e-mail is claimed "
+        "exit, assessment reviews), the log review's monthly sample and weekly digest, "
+        "deletes OIDC logout bookkeeping whose session is gone, and seals and anchors the "
+        "audit log. Every job is idempotent and each e-mail is claimed "
         "before it is sent, so two workers send nothing twice (a worker killed while "
         "sending may send one e-mail again once its claim runs out). Runs until stopped; "
         "--once runs every job once and exits."
