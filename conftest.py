@@ -33,6 +33,8 @@ def audit_anchors_of_this_test(settings, tmp_path):
     """Anchors are files outside the database: each test gets its own directory, so an
     anchor one test wrote never names a seal another test's database lacks."""
     settings.AUDIT_ANCHOR_DIR = str(tmp_path / "audit-anchors")
+    settings.RECORDS_ARCHIVE_DIR = str(tmp_path / "archive-packages")
+    settings.RECORDS_TOMBSTONE_LEDGER = str(tmp_path / "records" / "tombstones.jsonl")
 
 
 @pytest.fixture

@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "tverrnett.exitwork",
     "tverrnett.plans",
     "tverrnett.ownaccess",
+    "tverrnett.records",
     "tverrnett.assessments",
     "tverrnett.notices",
     "tverrnett.duplicates",
@@ -156,6 +157,18 @@ if not IDENTITY_KEY_FILE:
 # another machine (docs/security.md). AUDIT_ANCHOR_SYSLOG also sends each anchor to syslog.
 AUDIT_ANCHOR_DIR = env_str("AUDIT_ANCHOR_DIR", str(DATA_DIR / "audit-anchors"))
 AUDIT_ANCHOR_SYSLOG = env_bool("AUDIT_ANCHOR_SYSLOG", False)
+
+# The records lifecycle (tverrnett/records, issue 20). Archival packages are written
+# under RECORDS_ARCHIVE_DIR and kept until the archive's receipt is recorded; the
+# tombstone ledger (one JSON line per deleted case) lives outside the database too, so
+# a restore from an older backup deletes those cases again (`reapply_tombstones`).
+# Keep both on storage that is backed up apart from the database.
+RECORDS_ARCHIVE_DIR = env_str("RECORDS_ARCHIVE_DIR", str(DATA_DIR / "archive-packages"))
+RECORDS_TOMBSTONE_LEDGER = env_str(
+    "RECORDS_TOMBSTONE_LEDGER", str(DATA_DIR / "records" / "tombstones.jsonl")
+)
+# Days before a case is due that it appears on the records officer's preview list.
+RECORDS_PREVIEW_DAYS = env_int("RECORDS_PREVIEW_DAYS", 30, minimum=1)
 # How many audit entry ids a process draws at once on PostgreSQL (audit.services).
 AUDIT_ID_BLOCK = env_int("AUDIT_ID_BLOCK", 16, minimum=1)
 # The most entries one seal covers; the worker seals every minute.
