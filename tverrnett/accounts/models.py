@@ -49,6 +49,9 @@ class MembershipRole(models.TextChoices):
     AGENCY_ADMIN = "agency_admin", _("Agency administrator")
     # Reviews the agency's access log (L45); does no case work and sees no case data.
     PRIVACY_OFFICER = "privacy_officer", _("Privacy and security officer")
+    # Keeps the agency's records (issue 20): the cases due for deletion, legal holds,
+    # archival packages and their receipts; does no case work.
+    RECORDS_OFFICER = "records_officer", _("Records officer")
 
 
 class Membership(models.Model):

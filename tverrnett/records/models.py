@@ -47,7 +47,9 @@ class RetentionAction(models.TextChoices):
 class RetentionRule(models.Model):
     """One line of the retention schedule (data/retention_schedules.json)."""
 
-    kind = models.CharField(_("kind of record"), max_length=40, choices=RecordKind.choices, unique=True)
+    kind = models.CharField(
+        _("kind of record"), max_length=40, choices=RecordKind.choices, unique=True
+    )
     period_days = models.PositiveIntegerField(_("period (days)"), null=True, blank=True)
     starts_from = models.CharField(_("starts from"), max_length=30, choices=StartsFrom.choices)
     action = models.CharField(_("action"), max_length=10, choices=RetentionAction.choices)
@@ -106,7 +108,9 @@ class LegalHold(models.Model):
         "cases.ConcernCase", on_delete=models.PROTECT, related_name="legal_holds"
     )
     reason = models.TextField(_("reason"))
-    placed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    placed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     placed_at = models.DateTimeField(default=timezone.now)
     lifted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
@@ -132,7 +136,9 @@ class ArchivePackage(models.Model):
     receipt is recorded."""
 
     agency = models.ForeignKey("agencies.Agency", on_delete=models.PROTECT, related_name="+")
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
     created_at = models.DateTimeField(default=timezone.now)
     directory = models.CharField(max_length=200)
     checksum = models.CharField(_("SHA-256 of the package's manifest"), max_length=64)
@@ -181,3 +187,6 @@ class DeletionPermit(models.Model):
     exists. Other transactions never see it (it is deleted before the commit)."""
 
     case_id = models.BigIntegerField()
+
+    def __str__(self):
+        return f"permit {self.case_id}"

@@ -327,7 +327,7 @@ def can_confirm_network_member(user, member):
 # do not do case work, so membership in that role opens no case (L42). Neither does
 # the privacy and security officer, who reviews the agency's access log (L45) and
 # sees of a case only its reference there (`reviews_log_of`).
-_NO_CASE_WORK_ROLES = frozenset({"agency_admin", "privacy_officer"})
+_NO_CASE_WORK_ROLES = frozenset({"agency_admin", "privacy_officer", "records_officer"})
 
 
 def case_agency_ids(user):
@@ -951,6 +951,21 @@ def reviews_log_of(user):
     if not is_fully_authenticated(user):
         return None
     if acting.role != "privacy_officer":
+        return None
+    return acting.agency_id
+
+
+def keeps_records_of(user):
+    """The agency whose records the user keeps (issue 20): the agency of the acting
+    membership when it is a records officer's; otherwise None (as `reviews_log_of`).
+    A records officer sees the cases the agency coordinates only as the lifecycle
+    needs them (reference, kind, dates) and exports them to the archive."""
+    acting = acting_membership(user)
+    if acting is _OUTSIDE_REQUEST or acting is None:
+        return None
+    if not is_fully_authenticated(user):
+        return None
+    if acting.role != "records_officer":
         return None
     return acting.agency_id
 

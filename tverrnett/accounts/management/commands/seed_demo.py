@@ -158,6 +158,14 @@ USERS = [
         [("Drammen kommune – SLT", MembershipRole.PRIVACY_OFFICER)],
         True,
     ),
+    # Keeps the SLT's records (issue 20): cases due for deletion, holds, archive packages.
+    (
+        "arkiv.demo",
+        "Arne",
+        "Demo (arkiv)",
+        [("Drammen kommune – SLT", MembershipRole.RECORDS_OFFICER)],
+        True,
+    ),
     # No authenticator yet: shows the enrolment with a QR code on first login.
     ("ny.demo", "Nora", "Demo (ny bruker)", [("Nav Drammen", MembershipRole.CASE_WORKER)], False),
 ]
