@@ -66,7 +66,7 @@ def load_schedule(path=SCHEDULE_PATH):
     changed loses its confirmation (the records officer confirms the new values)."""
     data = json.loads(Path(path).read_text(encoding="utf-8"))
     version = str(data["version"])
-    kinds = set()
+    kinds, changed_any = set(), False
     for item in data["rules"]:
         kind = item["kind"]
         if kind not in RecordKind.values:
@@ -83,19 +83,23 @@ def load_schedule(path=SCHEDULE_PATH):
         rule = RetentionRule.objects.filter(kind=kind).first()
         if rule is None:
             RetentionRule.objects.create(kind=kind, catalogue_version=version, **values)
+            changed_any = True
         else:
             changed = any(getattr(rule, name) != value for name, value in values.items())
-            for name, value in values.items():
-                setattr(rule, name, value)
-            rule.catalogue_version = version
-            if changed:
-                rule.confirmed_at, rule.confirmed_by = None, None
-            rule.save()
+            if changed or rule.catalogue_version != version:
+                for name, value in values.items():
+                    setattr(rule, name, value)
+                rule.catalogue_version = version
+                if changed:
+                    rule.confirmed_at, rule.confirmed_by = None, None
+                rule.save()
+                changed_any = True
         kinds.add(kind)
     missing = set(CASE_KINDS) - kinds
     if missing:
         raise ValueError(f"the schedule has no rule for {sorted(missing)}")
-    record("records.schedule_loaded", detail={"version": version, "rules": sorted(kinds)})
+    if changed_any:
+        record("records.schedule_loaded", detail={"version": version, "rules": sorted(kinds)})
     return version
 
 

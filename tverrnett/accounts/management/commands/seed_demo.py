@@ -24,6 +24,7 @@ from tverrnett.measures.demo import seed_measures
 from tverrnett.networks.demo import seed_networks
 from tverrnett.notices.demo import seed_notices
 from tverrnett.plans.demo import seed_plans
+from tverrnett.records.services import load_schedule
 
 DRAMMEN = "3301"
 OSLO = "0301"
@@ -180,6 +181,7 @@ class Command(BaseCommand):
             load_reference_data()
             load_catalogue()
             load_measure_types()
+            load_schedule()
             agencies = self._agencies()
             users = {}
             rows = []

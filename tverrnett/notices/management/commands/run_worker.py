@@ -6,6 +6,7 @@ from django.utils import timezone
 from tverrnett.audit.anchors import write_anchor
 from tverrnett.audit.sealing import SealRefused, seal_pending
 from tverrnett.notices.jobs import run_due
+from tverrnett.records.services import run_lifecycle
 
 
 class Command(BaseCommand):
@@ -13,8 +14,10 @@ class Command(BaseCommand):
         "The background worker: escalates unacknowledged notices and sends the reminders "
         "(consent expiry, measure evaluations, plan revisions, first decisions, reviews after "
         "exit, assessment reviews), the log review's monthly sample and weekly digest, "
-        "deletes OIDC logout bookkeeping whose session is gone, and seals and anchors the "
-        "audit log. Every job is idempotent and each e-mail is claimed "
+        "deletes OIDC logout bookkeeping whose session is gone, runs the records lifecycle "
+        "(anonymous discussions purged, cases previewed and deleted on their retention "
+        "schedules), and seals and anchors the audit log. Every job is idempotent and "
+        "each e-mail is claimed "
         "before it is sent, so two workers send nothing twice (a worker killed while "
         "sending may send one e-mail again once its claim runs out). Runs until stopped; "
         "--once runs every job once and exits."
@@ -30,6 +33,7 @@ class Command(BaseCommand):
         while True:
             results = {"audit entries sealed": self._seal_audit_log()}
             results.update(run_due())
+            results.update(run_lifecycle())
             sent = ", ".join(f"{job} {count}" for job, count in results.items() if count)
             self.stdout.write(f"{timezone.now():%Y-%m-%d %H:%M:%S} {sent or 'nothing due'}")
             self.stdout.flush()  # a log read while the worker runs shows every round
