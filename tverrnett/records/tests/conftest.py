@@ -43,10 +43,14 @@ def exit_case(demo):
 
 
 def close(case, on, review_on=None):
-    """Close `case` on the day `on` (the closing itself is tested in cases)."""
+    """Close `case` on the day `on` (the closing and its gates are tested in cases and
+    exitwork), with the reviews after exit that closing an exit case schedules (L29)."""
+    from tverrnett.exitwork.services import schedule_follow_up_reviews
+
     closed_at = timezone.make_aware(datetime.datetime.combine(on, datetime.time(12)))
     ConcernCase.objects.filter(pk=case.pk).update(
         state=CaseState.CLOSED, closed_at=closed_at, review_on=review_on
     )
     case.refresh_from_db()
+    schedule_follow_up_reviews(None, case, None, CaseState.CLOSED, None)
     return case
