@@ -494,3 +494,14 @@ def act_for_agency(page, agency_name):
         click_and_wait(page, button)
         expect(page.locator(".tn-messages .ds-alert[data-color=success]")).to_be_visible()
     expect(row.locator("form")).to_have_count(0)
+
+
+@pytest.fixture
+def provider(server):
+    """The local OpenID Provider the server was started with (in Ansattporten's and
+    ID-porten's place); skips without Node, and fails under CI."""
+    if server.oidc_provider is None:
+        if os.environ.get("CI") == "true":
+            pytest.fail("Node.js is needed for the OIDC browser tests; they may not skip in CI.")
+        pytest.skip("Node.js is not installed: no local OpenID Provider")
+    return server.oidc_provider

@@ -3,7 +3,6 @@ out again, in a real browser: Tverrnett's login page, the provider's login, back
 start page; then logout here, the provider's logout page and its front-channel frame,
 back to the login page."""
 
-import os
 import re
 
 import pytest
@@ -15,15 +14,6 @@ pytestmark = pytest.mark.browser
 
 PID = "03038012345"
 LOGOUT_BUTTON = ".tn-header form[action='/logg-ut/'] button"
-
-
-@pytest.fixture
-def provider(server):
-    if server.oidc_provider is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("Node.js is needed for the OIDC browser test; it may not skip in CI.")
-        pytest.skip("Node.js is not installed: no local OpenID Provider")
-    return server.oidc_provider
 
 
 def bind_pid(server, username, first_name, agency_name, pid):

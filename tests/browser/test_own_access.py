@@ -4,7 +4,6 @@ language, a goal of their own, a comment, a request to withdraw a consent, logou
 through the provider; then another person's login sees nothing. Pages checked with
 axe. (The coordinator's side: tverrnett/ownaccess/tests/test_own_access.py.)"""
 
-import os
 import re
 
 import pytest
@@ -17,15 +16,6 @@ pytestmark = pytest.mark.browser
 PID = "05059012345"  # invented, like the demo person it is given to
 OTHER_PID = "06069012345"
 PERSON = "Eksempel Exitsen (fiktiv)"
-
-
-@pytest.fixture
-def provider(server):
-    if server.oidc_provider is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("Node.js is needed for the OIDC browser test; it may not skip in CI.")
-        pytest.skip("Node.js is not installed: no local OpenID Provider")
-    return server.oidc_provider
 
 
 def give_the_demo_person_an_identity_number(server):
