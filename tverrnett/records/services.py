@@ -189,8 +189,15 @@ def preview_due(today=None):
     if not rules:
         return 0
     horizon = today + datetime.timedelta(days=settings.RECORDS_PREVIEW_DAYS)
+    periods = [rule.period_days for rule in rules.values() if rule.period_days]
+    if not periods:
+        return 0
+    # No case closed after this can be due by the horizon (every start is at or after
+    # the closing): the worker's round reads the old closed cases only.
+    closed_by = horizon - datetime.timedelta(days=min(periods))
+    candidates = _closed_cases().filter(retention__isnull=True, closed_at__date__lte=closed_by)
     added = 0
-    for case in _closed_cases().filter(retention__isnull=True).order_by("pk").iterator():
+    for case in candidates.order_by("pk").iterator():
         rule = rules.get(kind_of(case))
         due = due_date(case, rule) if rule else None
         if due is None or due > horizon:
