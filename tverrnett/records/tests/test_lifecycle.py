@@ -74,7 +74,7 @@ def test_previewed_archived_receipted_and_deleted_on_the_right_days(
     with time_machine.travel(at(preview_from + datetime.timedelta(days=2))):
         package = services.archive_cases(records_officer, [entry])
     directory = Path(settings.RECORDS_ARCHIVE_DIR) / package.directory
-    assert (directory / "arkivstruktur.xml").exists()
+    assert (directory / "avleveringspakke" / "arkivstruktur.xml").exists()
     assert actions("records.archived").count() == 1
 
     with time_machine.travel(at(due)):
@@ -96,7 +96,7 @@ def test_previewed_archived_receipted_and_deleted_on_the_right_days(
     assert tombstone.archive_receipt == "Arkivverket 2031/42"
     assert actions("records.deleted").count() == 1
     # The package stays outside the database after the deletion (the archive has it).
-    assert (directory / "arkivstruktur.xml").exists()
+    assert (directory / "avleveringspakke" / "arkivstruktur.xml").exists()
     call_command("verify_audit", stdout=StringIO())
 
 
