@@ -548,10 +548,15 @@ def unpack(source_path, staging):
 def _check_manifest(staging, written):
     if MANIFEST not in written:
         raise BackupError(_damaged("it has no manifest"))
-    manifest = json.loads(Path(staging, MANIFEST).read_text(encoding="utf-8"))
-    if manifest.get("format") != "tverrnett-backup" or manifest.get("format_version") != 1:
-        raise BackupError("The backup's format is not one this version of Tverrnett reads.")
-    listed = {entry["name"]: entry for entry in manifest["files"]}
+    try:
+        manifest = json.loads(Path(staging, MANIFEST).read_text(encoding="utf-8"))
+        if manifest.get("format") != "tverrnett-backup" or manifest.get("format_version") != 1:
+            raise BackupError("The backup's format is not one this version of Tverrnett reads.")
+        listed = {entry["name"]: entry for entry in manifest["files"]}
+        vendor = manifest["database"]["vendor"]
+        applied = [(app, name) for app, names in manifest["migrations"].items() for name in names]
+    except (ValueError, KeyError, TypeError, AttributeError):
+        raise BackupError(_damaged("its manifest cannot be read")) from None
     present = {name for name in written if name != MANIFEST}
     if set(listed) != present:
         missing = sorted(set(listed) - present)[:5]
@@ -563,28 +568,23 @@ def _check_manifest(staging, written):
     databases = [entry for entry in manifest["files"] if entry["part"] == "database"]
     if len(databases) != 1:
         raise BackupError(_damaged("it does not hold exactly one database"))
-    if manifest["database"]["vendor"] != connection.vendor:
+    if vendor != connection.vendor:
         raise BackupError(
-            f"The backup holds a {manifest['database']['vendor']} database; DATABASE_URL names "
+            f"The backup holds a {vendor} database; DATABASE_URL names "
             f"a {connection.vendor} one. Restore into the same kind of database."
         )
-    _check_migrations_known(manifest)
+    _check_migrations_known(applied, manifest.get("app_version", "unknown"))
     return manifest
 
 
-def _check_migrations_known(manifest):
+def _check_migrations_known(applied, app_version):
     """A backup from a newer version has migrations this code does not know; migrating
     it would be guesswork, so it is refused."""
     known = set(MigrationLoader(None, ignore_no_migrations=True).disk_migrations)
-    unknown = sorted(
-        f"{app}.{name}"
-        for app, names in manifest["migrations"].items()
-        for name in names
-        if (app, name) not in known
-    )
+    unknown = sorted(f"{app}.{name}" for app, name in applied if (app, name) not in known)
     if unknown:
         raise BackupError(
-            f"The backup is from a newer version of Tverrnett ({manifest['app_version']}): "
+            f"The backup is from a newer version of Tverrnett ({app_version}): "
             f"this version does not know its migrations {', '.join(unknown[:5])}. Restore it "
             "with that version or a newer one."
         )

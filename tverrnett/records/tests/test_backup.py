@@ -63,6 +63,13 @@ print(json.dumps({
 }, cls=DjangoJSONEncoder, sort_keys=True))
 """
 
+BUILD_DEMO = """
+from django.core.management import call_command
+call_command("migrate", interactive=False, verbosity=0)
+call_command("seed_demo", verbosity=0)
+call_command("anchor_audit")
+"""
+
 WRITE_AND_SEAL = """
 from django.core.management import call_command
 import tverrnett.agencies.services  # registers the action
@@ -203,14 +210,13 @@ def source(installations):
     """The demo, committed, with an uploaded file, a tombstone ledger line and an anchor;
     and its backup."""
     place = installations.place("source")
-    place.manage("migrate", "--no-input")
-    place.manage("seed_demo", DEBUG="true")
+    # One Django start-up for the three commands that build it (the suite's slowest part).
+    place.manage("shell", "--no-imports", "-c", BUILD_DEMO, DEBUG="true")
     upload = place.media / "events" / "material" / "referat.pdf"
     upload.parent.mkdir(parents=True)
     upload.write_bytes(b"%PDF-1.4 fiktivt referat\n" + secrets.token_bytes(3000))
     place.ledger.parent.mkdir(parents=True)
     place.ledger.write_text('{"case_id": 999999, "reference": "S-DELETED"}\n')
-    place.manage("anchor_audit")
     # What `backup_key --create` does (tested below), without another Django start-up.
     keyfiles.write_new_file(place.env["BACKUP_KEY_FILE"], what=backup.WHAT)
     place.backup = installations.tmp / "tverrnett.backup"
@@ -252,7 +258,7 @@ def _refused(result, message):
 def test_it_refuses_a_backup_with_the_wrong_key(installations, source, tmp_path):
     target = installations.place("wrong_key")
     other_key = tmp_path / "other-backup.key"
-    target.manage("backup_key", "--create", BACKUP_KEY_FILE=str(other_key))
+    keyfiles.write_new_file(other_key, what=backup.WHAT)
 
     result = target.manage(
         "restore_data", "--in", str(source.backup), check=False, BACKUP_KEY_FILE=str(other_key)
@@ -317,6 +323,35 @@ def test_it_refuses_a_database_with_tables_and_changes_nothing(source):
     assert "nothing was changed" in result.stderr
     assert source.snapshot() == source.before
     assert sorted(source.media.rglob("*")) == media_before
+
+
+def test_it_refuses_a_backup_from_a_newer_version():
+    applied = [("cases", "0001_initial"), ("cases", "9999_from_a_newer_release")]
+
+    with pytest.raises(backup.BackupError, match="newer version of Tverrnett"):
+        backup._check_migrations_known(applied, "9.9.9")
+
+
+def test_backup_key_creates_the_file_and_rotates_it(settings, tmp_path):
+    settings.BACKUP_KEY_FILE = str(tmp_path / "keys" / "backup.key")
+    out = io.StringIO()
+
+    call_command("backup_key", "--create", stdout=out)
+    call_command("backup_key", "--rotate", stdout=out)
+
+    keys = backup.load_keys()
+    assert len(keys) == 2 and keys[0].key_id != keys[1].key_id
+    assert (tmp_path / "keys" / "backup.key").stat().st_mode & 0o077 == 0
+    assert keys[0].secret.hex() not in out.getvalue()
+    with pytest.raises(CommandError, match="exists already"):
+        call_command("backup_key", "--create")
+
+
+def test_backup_key_without_the_setting_says_what_to_do(settings):
+    settings.BACKUP_KEY_FILE = ""
+
+    with pytest.raises(CommandError, match="BACKUP_KEY_FILE is not set"):
+        call_command("backup_key", "--create")
 
 
 # --- The encrypted stream, in process -------------------------------------------------------

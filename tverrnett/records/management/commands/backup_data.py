@@ -1,4 +1,5 @@
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
 
 from tverrnett.records import backup
 
@@ -20,6 +21,8 @@ class Command(BaseCommand):
             raise CommandError(str(problem)) from None
         except OSError as problem:
             raise CommandError(f"The backup could not be written: {problem}") from None
+        except DatabaseError as problem:
+            raise CommandError(f"The database cannot be used: {problem}") from None
         manifest = summary.manifest
         database = summary.part("database")[0]
         self.stdout.write(

@@ -3,6 +3,7 @@ import tempfile
 from django.core.exceptions import ImproperlyConfigured
 from django.core.management import call_command, get_commands
 from django.core.management.base import BaseCommand, CommandError
+from django.db import DatabaseError
 
 from tverrnett.records import backup
 
@@ -43,6 +44,8 @@ class Command(BaseCommand):
                 raise CommandError(str(problem)) from None
             except OSError as problem:
                 raise CommandError(f"The restore stopped: {problem}") from None
+            except DatabaseError as problem:
+                raise CommandError(f"The database cannot be used: {problem}") from None
         self.stdout.write(
             "Files restored: "
             + ", ".join(f"{part} {number}" for part, number in files.items())
