@@ -167,6 +167,12 @@ RECORDS_ARCHIVE_DIR = env_str("RECORDS_ARCHIVE_DIR", str(DATA_DIR / "archive-pac
 RECORDS_TOMBSTONE_LEDGER = env_str(
     "RECORDS_TOMBSTONE_LEDGER", str(DATA_DIR / "records" / "tombstones.jsonl")
 )
+# The key that encrypts backups (`backup_data`, `restore_data`; docs/operations.md). Only
+# those commands read it, so the application starts without it; it is never generated
+# on first use (a backup must not be encrypted with a key nobody knew to keep), and it
+# must live outside everything the backup holds. Production names it; development
+# defaults to a file under DATA_DIR made with `manage.py backup_key --create`.
+BACKUP_KEY_FILE = env_str("BACKUP_KEY_FILE") or (str(DATA_DIR / "backup.key") if DEBUG else "")
 # Days before a case is due that it appears on the records officer's preview list.
 RECORDS_PREVIEW_DAYS = env_int("RECORDS_PREVIEW_DAYS", 30, minimum=1)
 # How many audit entry ids a process draws at once on PostgreSQL (audit.services).
