@@ -238,6 +238,10 @@ RELATIONS = {
     # merged case; their signed items (journal entries) move with the journal.
     "assessments.Assessment.case": (KEEP,),
     "notices.NoticeChain.case": (MOVE,),
+    # The merged case's place on the retention list stays with it; a legal hold follows
+    # the data to the survivor, unless the survivor has one of its own.
+    "records.CaseRetention.case": (KEEP,),
+    "records.LegalHold.case": (MOVE_IF_FREE, ()),
     "duplicates.DuplicateNotice.existing_case": (KEEP,),
     "duplicates.DuplicateNotice.new_case": (KEEP,),
     "duplicates.CaseMerge.merged_case": (KEEP,),

@@ -88,6 +88,11 @@ WITHOUT_VERSION = {
     "notices.Notice": ONCE,
     "notices.NoticeChain": ONCE,
     "notices.NoticeEvent": APPEND_ONLY,
+    "records.CaseRetention": ONCE + " (its package is set once, where none is)",
+    "records.DeletionPermit": NO_TEXT + " (lives inside one transaction)",
+    "records.LegalHold": ONCE + " (lifted once, where still open)",
+    "records.RetentionRule": CATALOGUE + " (confirmed once, where not yet)",
+    "records.Tombstone": APPEND_ONLY,
     "plans.PlanComment": APPEND_ONLY + " (the person's own comment; never edited)",
     "plans.PlanGoal": APPEND_ONLY + "; added and removed, never edited",
     "plans.PlanRevision": PARENT + " (the plan: marked done when it is finalised)",
@@ -169,6 +174,7 @@ def test_the_editable_models_are_the_ones_users_edit():
         "plans.IndividualPlan",
         "plans.PlanContribution",
         "plans.PlanMeasure",
+        "records.ArchivePackage",
     }
 
 
