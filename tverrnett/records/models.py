@@ -173,6 +173,9 @@ class Tombstone(models.Model):
     rule_kind = models.CharField(max_length=40)
     catalogue_version = models.CharField(max_length=40)
     archive_receipt = models.CharField(_("the archive's receipt"), max_length=200, blank=True)
+    # The agency that coordinated the case (its records officer's list of deleted cases).
+    # An id, not a foreign key: a tombstone outlives anything it could point at.
+    agency_id = models.BigIntegerField(null=True, blank=True, db_index=True)
 
     class Meta:
         ordering = ["-deleted_at", "-id"]
