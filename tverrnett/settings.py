@@ -114,6 +114,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "tverrnett.cases.context_processors.case_work",
                 "tverrnett.logreview.context_processors.log_review",
+                "tverrnett.records.context_processors.records",
             ],
         },
     },

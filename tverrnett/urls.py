@@ -20,6 +20,7 @@ urlpatterns = [
     path("varsler/", include("tverrnett.notices.urls")),
     path("mulige-duplikater/", include("tverrnett.duplicates.urls")),
     path("logg/gjennomgang/", include("tverrnett.logreview.urls")),
+    path("arkiv/", include("tverrnett.records.urls")),
     path("", include("tverrnett.useradmin.urls")),
     path("", include("tverrnett.ownaccess.urls")),
     path("i18n/setlang/", set_language_view, name="set_language"),

@@ -51,6 +51,7 @@ from tverrnett.networks.services import (
     save_forum,
     update_network,
 )
+from tverrnett.records import services as records_services
 
 NETWORKS_PER_PAGE = 25
 
@@ -161,7 +162,11 @@ def network_health(request, pk):
     return render(
         request,
         "networks/network_health.html",
-        {"network": network, "health": health.network_health(network)},
+        {
+            "network": network,
+            "health": health.network_health(network),
+            "awaiting_rules": records_services.rules_awaiting_confirmation(),
+        },
     )
 
 

@@ -12,6 +12,7 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class RecordKind(models.TextChoices):
@@ -30,7 +31,7 @@ class RecordKind(models.TextChoices):
 
 
 class StartsFrom(models.TextChoices):
-    REGISTRATION = "registration", _("registration")
+    REGISTRATION = "registration", pgettext_lazy("retention starts from", "registration")
     CLOSING = "closing", _("closing of the case")
     LAST_REVIEW_AFTER_EXIT = "last_review_after_exit", _("the last review after exit")
     PLAN_END = "plan_end", _("the end of the plan")
@@ -173,6 +174,9 @@ class Tombstone(models.Model):
     rule_kind = models.CharField(max_length=40)
     catalogue_version = models.CharField(max_length=40)
     archive_receipt = models.CharField(_("the archive's receipt"), max_length=200, blank=True)
+    # The agency that coordinated the case (its records officer's list of deleted cases).
+    # An id, not a foreign key: a tombstone outlives anything it could point at.
+    agency_id = models.BigIntegerField(null=True, blank=True, db_index=True)
 
     class Meta:
         ordering = ["-deleted_at", "-id"]

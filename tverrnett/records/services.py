@@ -8,18 +8,21 @@ import datetime
 import json
 import os
 import secrets
+import tempfile
+import zipfile
 from pathlib import Path
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from tverrnett.access import policy
 from tverrnett.audit import actions
-from tverrnett.audit.services import record
+from tverrnett.audit.services import record, record_read
 from tverrnett.core.versions import claim
 from tverrnett.records import deletion
 from tverrnett.records.models import (
@@ -103,6 +106,10 @@ def load_schedule(path=SCHEDULE_PATH):
     return version
 
 
+def schedule_rules():
+    return RetentionRule.objects.select_related("confirmed_by")
+
+
 def rules_awaiting_confirmation():
     return list(RetentionRule.objects.filter(controller_must_decide=True, confirmed_at=None))
 
@@ -175,6 +182,11 @@ def _closed_cases():
 
 
 def has_open_hold(case):
+    """A case fetched through `due_list` carries its open holds (`open_holds`,
+    prefetched) and costs no query here."""
+    prefetched = getattr(case, "open_holds", None)
+    if prefetched is not None:
+        return bool(prefetched)
     return LegalHold.objects.filter(case=case, lifted_at=None).exists()
 
 
@@ -310,6 +322,7 @@ def _delete(case, rule, package, action):
         archive_receipt=package.receipt_reference if package else "",
     )
     agency = case.coordinator_role.agency
+    tombstone.agency_id = agency.pk
     counts = deletion.delete_collected(case.pk, collected, nulled)
     tombstone.save()
     record(
@@ -376,6 +389,77 @@ def _require_records_officer(actor, case=None):
 def cases_kept_by(agency_id):
     """The lifecycle entries of the cases the agency coordinates."""
     return CaseRetention.objects.filter(case__coordinator_role__agency_id=agency_id)
+
+
+def due_list(agency_id):
+    """`cases_kept_by` for the records officer's list: each entry with its case, rule and
+    package, and its case's open holds (`case.open_holds`), so `deletion_blocker` and
+    the page ask no query per row."""
+    return (
+        cases_kept_by(agency_id)
+        .select_related("case__coordinator_role", "rule", "package")
+        .prefetch_related(
+            Prefetch(
+                "case__legal_holds",
+                queryset=LegalHold.objects.filter(lifted_at=None).select_related("placed_by"),
+                to_attr="open_holds",
+            )
+        )
+    )
+
+
+def open_holds_kept_by(agency_id):
+    """The holds not yet lifted on the cases the agency coordinates."""
+    return LegalHold.objects.filter(
+        case__coordinator_role__agency_id=agency_id, lifted_at=None
+    ).select_related("case__coordinator_role")
+
+
+def packages_of(agency_id):
+    return ArchivePackage.objects.filter(agency_id=agency_id).select_related(
+        "created_by", "receipt_recorded_by"
+    )
+
+
+def tombstones_of(agency_id):
+    """The tombstones of the cases the agency coordinated (tombstones written before
+    they carried an agency are on no agency's list)."""
+    return Tombstone.objects.filter(agency_id=agency_id)
+
+
+def package_path(package):
+    """The package's directory under RECORDS_ARCHIVE_DIR, or None when it is gone."""
+    root = Path(settings.RECORDS_ARCHIVE_DIR).resolve()
+    path = (root / package.directory).resolve()
+    if path.parent != root or not path.is_dir():
+        return None
+    return path
+
+
+def read_package(actor, package, *, request=None):
+    """The package's directory as a zip in a temporary file (for a download), audited as
+    a read (`record_read`: a refused or failed request leaves no entry). None when the
+    directory is gone."""
+    agency_id = _require_records_officer(actor)
+    if package.agency_id != agency_id:
+        raise PermissionDenied
+    path = package_path(package)
+    if path is None:
+        return None
+    archive = tempfile.TemporaryFile()
+    with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as zipped:
+        for item in sorted(path.rglob("*")):
+            if item.is_file():
+                zipped.write(item, Path(package.directory) / item.relative_to(path))
+    archive.seek(0)
+    record_read(
+        "records.package_read",
+        actor=actor,
+        target=package,
+        detail={"cases": package.case_ids, "checksum": package.checksum},
+        request=request,
+    )
+    return archive
 
 
 @transaction.atomic

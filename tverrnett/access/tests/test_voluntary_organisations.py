@@ -57,6 +57,8 @@ CONSIDERED_NAMESPACES = {
     "for it, 404 to everyone else (useradmin/tests/test_views.py); no case data",
     "logreview": "nothing: the log review is for the privacy officer of the agency acted "
     "for, and answers 404 to everyone else (logreview/tests/test_views.py)",
+    "records": "nothing: the records pages are for the records officer of the agency acted "
+    "for, and answer 404 to everyone else (records/tests/test_views.py)",
     "ownaccess": "nothing: the person's own pages need the person's ID-porten login; a "
     "member's session is sent to that login (ownaccess/tests/test_own_access.py)",
 }
@@ -144,6 +146,6 @@ def test_the_walk_as_a_volunteer(client, login_as, volunteer, route):
     response = client.get(route.path)
 
     assert response.status_code in (200, 302, 403, 404, 405), (route.name, response.status_code)
-    if _namespace(route) in ("cases", "logreview") or route.path.startswith("/saker/"):
+    if _namespace(route) in ("cases", "logreview", "records") or route.path.startswith("/saker/"):
         assert response.status_code in (404, 405), (route.name, response.status_code)
     assert _namespace(route) in CONSIDERED_NAMESPACES or route.name in CONSIDERED_UNNAMESPACED
