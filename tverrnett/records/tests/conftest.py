@@ -5,6 +5,7 @@ import datetime
 from io import StringIO
 
 import pytest
+import time_machine
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.utils import timezone
@@ -52,5 +53,6 @@ def close(case, on, review_on=None):
         state=CaseState.CLOSED, closed_at=closed_at, review_on=review_on
     )
     case.refresh_from_db()
-    schedule_follow_up_reviews(None, case, None, CaseState.CLOSED, None)
+    with time_machine.travel(closed_at, tick=False):  # the reviews count from the closing
+        schedule_follow_up_reviews(None, case, None, CaseState.CLOSED, None)
     return case
