@@ -39,7 +39,7 @@ translations: $(STAMP)
 
 # For developers: refresh the Norwegian catalogue after changing strings (needs GNU gettext).
 messages: $(STAMP)
-	DEBUG=true $(BIN)/python manage.py makemessages --locale nb --no-obsolete --no-location --ignore '.venv/*' --ignore 'var/*'
+	DEBUG=true $(BIN)/python manage.py makemessages --locale nb --locale nn --no-obsolete --no-location --ignore '.venv/*' --ignore 'var/*'
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

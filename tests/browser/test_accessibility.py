@@ -176,6 +176,22 @@ def _home_english(page, server):
     expect(page).to_have_url(server.url("/"))
 
 
+@scenario("start page in nynorsk", logged_in=True)
+def _home_nynorsk(page, server):
+    page.goto("/")
+    switch_language(page, "nn")
+    expect(page).to_have_url(server.url("/"))
+    expect(page.get_by_role("navigation", name="Hovudmeny")).to_be_visible()
+
+
+@scenario("login in nynorsk")
+def _login_nynorsk(page, server):
+    page.goto("/logg-inn/")
+    switch_language(page, "nn")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Logg inn i Tverrnett")
+    expect(page.locator("main")).to_contain_text("Logg inn med brukarnamn og passord.")
+
+
 @scenario("log review")
 def _log_review(page, server):
     # Only a privacy officer has the page (everyone else gets 404): personvern.demo.

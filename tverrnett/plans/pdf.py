@@ -37,11 +37,11 @@ def _html_to_pdf(html):
 
 
 def plan_html(context, language):
-    """The plan's printed HTML in `language` ("nb" or "en"), before it becomes a PDF."""
+    """The plan's printed HTML in `language` ("nb", "nn" or "en"), before it becomes a PDF."""
     with translation.override(language):
         return render_to_string("plans/pdf/plan.html", context)
 
 
 def plan_pdf(context, language):
-    """The plan as PDF bytes in bokmål ("nb") or English ("en")."""
+    """The plan as PDF bytes in bokmål ("nb"), nynorsk ("nn") or English ("en")."""
     return _html_to_pdf(plan_html(context, language))

@@ -655,8 +655,9 @@ def compare(request, pk, plan_pk):
 
 
 def _pdf_language():
-    """Bokmål, or English when the user reads the interface in English."""
-    return "en" if (translation.get_language() or "").startswith("en") else "nb"
+    """The language the user reads the interface in (bokmål, nynorsk or English)."""
+    language = (translation.get_language() or "")[:2]
+    return language if language in ("nb", "nn", "en") else "nb"
 
 
 @member

@@ -2,6 +2,8 @@ from django import forms
 from django.db.models.functions import ExtractYear
 from django.utils.translation import gettext_lazy as _
 
+from tverrnett.core.identity_numbers import RefusesIdentityNumbers
+from tverrnett.core.texts import TEXT_MAX
 from tverrnett.records.models import ArchivePackage
 
 DUE_FIRST = "due"
@@ -47,9 +49,10 @@ class DueListForm(SearchForm):
         return SORTS[sort or DUE_FIRST]
 
 
-class HoldForm(forms.Form):
+class HoldForm(RefusesIdentityNumbers, forms.Form):
     reason = forms.CharField(
         label=_("Reason"),
+        max_length=TEXT_MAX,
         help_text=_(
             "Why the case must not be deleted now: a lawsuit, an inspection, a request for "
             "access under way. Do not write names: refer to the case reference."
@@ -59,9 +62,10 @@ class HoldForm(forms.Form):
     )
 
 
-class LiftHoldForm(forms.Form):
+class LiftHoldForm(RefusesIdentityNumbers, forms.Form):
     reason = forms.CharField(
         label=_("Why the hold is lifted"),
+        max_length=TEXT_MAX,
         help_text=_("Do not write names: refer to the case reference."),
         widget=forms.Textarea(attrs={"rows": 4}),
         error_messages={"required": _("Say why the hold is lifted.")},
