@@ -319,7 +319,7 @@ def test_a_case_without_journalposts_has_no_journals(case, owner, owner_agency, 
 def test_a_package_that_does_not_validate_is_removed(
     case, owner, owner_agency, archive_dir, monkeypatch
 ):
-    monkeypatch.setattr(noark, "CASE_CLOSED", "")  # saksstatus may not be empty
+    monkeypatch.setattr(noark.content, "CASE_CLOSED", "")  # saksstatus may not be empty
     monkeypatch.setattr(noark._Builder, "opt", noark._Builder.add)
     with pytest.raises(noark.PackageError, match="arkivstruktur"):
         noark.write_package(

@@ -56,7 +56,7 @@ from tverrnett.consent.pdf import ASSET_ROOT, STYLESHEET, StaticFilesOnly, decla
 from tverrnett.plans import documents as plan_documents
 from tverrnett.plans.pdf import PLAN_STYLESHEET, plan_html
 
-SCHEMA_DIR = Path(__file__).resolve().parent / "schemas"
+SCHEMA_DIR = Path(__file__).resolve().parent.parent / "schemas"
 PACKAGE_DIR = "avleveringspakke"  # Noark 5 v5.0, krav 6.4.15
 DOCUMENT_DIR = "DOKUMENT"  # the same requirement names the documents' folder
 MANIFEST_NAME = "manifest-sha256.txt"
