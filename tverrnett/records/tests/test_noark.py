@@ -1,4 +1,4 @@
-"""The Noark 5 archival package (tverrnett/records/noark.py): the demo exit case and a
+"""The Noark 5 archival package (tverrnett/records/noark/): the demo exit case and a
 small case made from the plan fixtures, written, validated against Arkivverket's schemas,
 and checked file by file."""
 
@@ -319,7 +319,7 @@ def test_a_case_without_journalposts_has_no_journals(case, owner, owner_agency, 
 def test_a_package_that_does_not_validate_is_removed(
     case, owner, owner_agency, archive_dir, monkeypatch
 ):
-    monkeypatch.setattr(noark, "CASE_CLOSED", "")  # saksstatus may not be empty
+    monkeypatch.setattr(noark.xml, "CASE_CLOSED", "")  # saksstatus may not be empty
     monkeypatch.setattr(noark._Builder, "opt", noark._Builder.add)
     with pytest.raises(noark.PackageError, match="arkivstruktur"):
         noark.write_package(
