@@ -107,9 +107,71 @@ def start_exit_work(actor, case, *, is_returnee=False, request=None):
 
 
 def exit_steps(case):
-    """[(step, checklist item)] in the order the case shows them, one query."""
+    """[(step, checklist item)] in the order the case shows them. Each item carries
+    `evidence`, what in the case already does the step (`step_evidence`) or "", and
+    `settled`: settled by the team or done by that."""
     items = case.checklist.filter(code__in=STEPS_BY_CODE).select_related("changed_by", "done_by")
-    return [(STEPS_BY_CODE[item.code], item) for item in items]
+    evidence = step_evidence(case)
+    steps = []
+    for item in items:
+        item.evidence = evidence.get(item.code, "")
+        item.settled = item.is_settled or bool(item.evidence)
+        steps.append((STEPS_BY_CODE[item.code], item))
+    return steps
+
+
+def step_evidence(case):
+    """{step code: what in the case does the step} (issue 21, item 6): the checklist
+    follows the case, so a step is shown done when its action happened, wherever it
+    was done (a consent recorded on the consent pages, a signed assessment, the police
+    or Nav on the team, a contact agreement, a notice chain linked). One query."""
+    from tverrnett.assessments.models import Assessment, AssessmentStatus
+    from tverrnett.consent.models import Consent
+    from tverrnett.conversations.models import ContactAgreement
+    from tverrnett.notices.models import NoticeChain
+
+    def on_team(agency_type):
+        return Exists(case.team.filter(agency__agency_type=agency_type).values("pk"))
+
+    def of_case(queryset):
+        return Exists(queryset.filter(case=case).values("pk"))
+
+    checks = {
+        "exit_police_contact": (
+            on_team(AgencyType.POLICE_DISTRICT),
+            _("The police district is on the team."),
+        ),
+        "exit_nav": (on_team(AgencyType.NAV), _("NAV is on the team.")),
+        "exit_approach": (
+            of_case(case.responsibilities.model.objects),
+            _("The responsibilities are recorded."),
+        ),
+        "exit_contact_agreement": (
+            of_case(ContactAgreement.objects),
+            _("A contact agreement is recorded."),
+        ),
+        "exit_consent": (
+            of_case(Consent.objects.valid_on(timezone.localdate())),
+            _("A valid consent is recorded."),
+        ),
+        "exit_assessment": (
+            of_case(Assessment.objects.filter(status=AssessmentStatus.SIGNED)),
+            _("A risk and needs assessment is signed."),
+        ),
+        "exit_returnee_notice": (
+            of_case(NoticeChain.objects),
+            _("A notice chain is linked to the case."),
+        ),
+    }
+    checks["exit_return_learned_locally"] = checks["exit_returnee_notice"]
+    row = (
+        type(case)
+        .objects.filter(pk=case.pk)
+        .annotate(**{code: check for code, (check, _text) in checks.items()})
+        .values(*checks)
+        .first()
+    ) or {}
+    return {code: text for code, (_check, text) in checks.items() if row.get(code)}
 
 
 def step_item(case, number):
@@ -132,10 +194,16 @@ def _settle_step(actor, case, number, note, request):
 
 
 def _open_steps(case, codes=None):
+    """The steps neither settled by the team nor done by what happened in the case."""
     items = case.checklist.filter(code__in=codes or STEPS_BY_CODE).exclude(
         status__in=(StepStatus.DONE, StepStatus.NOT_RELEVANT)
     )
-    return [STEPS_BY_CODE[item.code] for item in items.order_by("position", "id")]
+    evidence = step_evidence(case)
+    return [
+        STEPS_BY_CODE[item.code]
+        for item in items.order_by("position", "id")
+        if item.code not in evidence
+    ]
 
 
 def _describe(steps):
@@ -512,7 +580,7 @@ def _context_lines(case, chosen):
             lines.append(_("Age: %(age)s") % {"age": age})
     if "stage" in chosen:
         steps = exit_steps(case)
-        settled = sum(1 for _step, item in steps if item.is_settled)
+        settled = sum(1 for _step, item in steps if item.settled)
         lines.append(
             _("State: %(state)s; checklist: %(settled)s of %(total)s steps settled")
             % {"state": case.get_state_display(), "settled": settled, "total": len(steps)}

@@ -24,6 +24,7 @@ from tverrnett.exitwork.background import TOPICS, TOPICS_BY_CODE, factor_label
 from tverrnett.exitwork.models import ExitWork, FollowUpReview
 from tverrnett.exitwork.steps import STEPS_BY_CODE
 from tverrnett.measures import services as measure_services
+from tverrnett.notices import chains
 
 OVERVIEW_PARTS = [
     "checklist",
@@ -94,7 +95,7 @@ def overview(request, pk):
     case, access = open_case(request, pk, parts=OVERVIEW_PARTS)
     exit_work = _exit_work(case)
     steps = services.exit_steps(case)
-    settled = sum(1 for _step, item in steps if item.is_settled)
+    settled = sum(1 for _step, item in steps if item.settled)
     background = services.background_items(request.user, case, access.path, access.memberships)
     context = {
         "case": case,
@@ -135,6 +136,10 @@ def checklist(request, pk):
             "access": access,
             "exit_work": exit_work,
             "steps": services.exit_steps(case),
+            # Steps 12 and 13: the chains linked to the case, and whether this agency may
+            # start one (the chain's page links it to the case).
+            "notice_chains": list(case.notice_chains.order_by("-started_at")),
+            "may_start_chain": bool(request.agency and chains.templates_for(request.agency)),
         },
     )
 
@@ -504,7 +509,7 @@ def close(request, pk):
             "case": case,
             "access": access,
             "form": form,
-            "open_steps": [s for s, item in services.exit_steps(case) if not item.is_settled],
+            "open_steps": [s for s, item in services.exit_steps(case) if not item.settled],
             "unevaluated": measure_services.measures_not_evaluated(case),
         },
     )

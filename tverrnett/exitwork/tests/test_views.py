@@ -1012,14 +1012,16 @@ def test_closing_waits_for_the_checklist_and_the_measures_then_schedules_reviews
     url = reverse("exitwork:close", args=[exit_case.pk])
     login_as(client, owner)
     page = client.get(url)
-    assert [step.number for step in page.context["open_steps"]] == list(range(1, 15))
+    # Nav Drammen (the partner) is on the team: step 5 is done in the case (issue 21).
+    still_open = [number for number in range(1, 15) if number != 5]
+    assert [step.number for step in page.context["open_steps"]] == still_open
 
     # Steps open: every one is named, and nothing is kept of the attempt.
     response = client.post(url, close_payload(exit_case))
     assert response.status_code == 200
     errors = " ".join(response.context["form"].non_field_errors())
     for step in STEPS:
-        assert step_line(step.number) in errors
+        assert (step_line(step.number) in errors) == (step.number in still_open)
     assert ExitWork.objects.get(case=exit_case).checklist_evaluation == ""
     exit_case.refresh_from_db()
     assert exit_case.state == CaseState.REGISTERED
@@ -1088,8 +1090,10 @@ def test_closing_waits_for_the_checklist_and_the_measures_then_schedules_reviews
 # Measured on a case with five of everything; one of everything costs the same.
 # PostgreSQL adds one: the audit chain's advisory lock.
 _AUDIT_LOCK = 1 if connection.vendor == "postgresql" else 0
-OVERVIEW_QUERIES = 28 + _AUDIT_LOCK
-CHECKLIST_QUERIES = 16 + _AUDIT_LOCK
+# +1 on both: what in the case does the steps (services.step_evidence, one query);
+# +1 on the checklist: the notice chains linked to the case (steps 12 and 13).
+OVERVIEW_QUERIES = 29 + _AUDIT_LOCK
+CHECKLIST_QUERIES = 18 + _AUDIT_LOCK
 BACKGROUND_QUERIES = 17 + _AUDIT_LOCK
 
 
