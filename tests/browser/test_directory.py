@@ -1,6 +1,7 @@
 """The agency directory: pst.demo asks who to contact in "Dramen" (a typo for Drammen),
-sees the SLT coordinator, the police contact and RVTS with phone and e-mail, opens an
-agency's page and searches the agency list. Every page is checked with axe, at desktop
+is asked "did you mean Drammen?", follows it and sees the SLT coordinator, the police
+contact and RVTS with phone and e-mail, opens an agency's page and searches the agency
+list. Every page is checked with axe, at desktop
 width and at 320 px."""
 
 import pytest
@@ -29,14 +30,20 @@ def test_who_to_contact_in_a_misspelt_municipality_then_the_agency_and_the_list(
     expect(page.get_by_role("link", name="Herøy (Nordland) (1818)")).to_be_visible()
     check_page(page, "lookup-ambiguous", shots)
 
+    # A misspelt name: "did you mean", never another municipality picked silently.
     page.get_by_label("Kommune").fill("Dramen")
     page.get_by_label("Hva gjelder det? (valgfritt)").select_option("security")
     click_and_wait(page, page.get_by_role("button", name="Finn kontakter"))
+    expect(page.get_by_role("heading", name="Mente du?")).to_be_visible()
+    check_page(page, "lookup-did-you-mean", shots)
+    click_and_wait(page, page.get_by_role("link", name="Drammen (3301)"))
     expect(page).to_have_url(
-        server.url("/etater/hvem-kontakter-jeg/?municipality=Dramen&need=security")
+        server.url("/etater/hvem-kontakter-jeg/?municipality=3301&need=security#results")
     )
     answer = page.get_by_role("heading", level=2, name="Kontakter for Drammen (3301)")
     expect(answer).to_be_visible()
+    expect(page.locator("#results")).to_be_focused()  # the answer, not the top of the page
+    expect(page.locator("main")).to_contain_text("112")
 
     police = page.get_by_role("article", name="Radikaliseringskontakt i politidistriktet")
     expect(police).to_contain_text("Per Demo (politi)")

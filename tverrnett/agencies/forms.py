@@ -79,11 +79,16 @@ class ContactLookupForm(forms.Form):
         super().__init__(*args, **kwargs)
         # Municipalities the input could mean, offered as links when it fits several.
         self.candidates = []
+        # The browser suggests names while typing, from the page's datalist.
+        self.fields["municipality"].widget.attrs.update(
+            list="municipality-names", autocomplete="off"
+        )
 
     def clean_municipality(self):
         text = self.cleaned_data["municipality"]
         try:
-            return resolve_municipality(text)
+            # A misspelt name is asked about, not silently taken for another one.
+            return resolve_municipality(text, ask_when_unsure=True)
         except AmbiguousMunicipality as error:
             self.candidates = error.candidates
             raise forms.ValidationError(str(error), code="ambiguous") from None

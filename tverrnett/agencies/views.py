@@ -31,6 +31,7 @@ from tverrnett.agencies.forms import (
 from tverrnett.agencies.models import Agency, AgencyType, SpecialCategoryPermission
 from tverrnett.core.form_errors import add_service_errors
 from tverrnett.core.versions import StaleEdit
+from tverrnett.geography.models import Municipality
 from tverrnett.networks.models import Role
 
 AGENCIES_PER_PAGE = 25
@@ -276,5 +277,11 @@ def who_to_contact_view(request):
     return render(
         request,
         "agencies/who_to_contact.html",
-        {"form": form, "directions": directions},
+        {
+            "form": form,
+            "directions": directions,
+            "municipality_names": Municipality.objects.filter(valid_to__isnull=True)
+            .order_by("name")
+            .values_list("name", flat=True),
+        },
     )

@@ -31,17 +31,24 @@ class AmbiguousMunicipality(LookupError):
         self.candidates = list(candidates)
 
 
-def resolve_municipality(number_or_name):
+class UncertainMunicipality(AmbiguousMunicipality):
+    """The name is not one we know, but close to these: ask rather than pick one."""
+
+
+def resolve_municipality(number_or_name, *, ask_when_unsure=False):
     """Return the current Municipality for a four-digit number or a name.
 
     Raises MunicipalityNotFound, or AmbiguousMunicipality when the input fits
     more than one municipality (a shared name such as Herøy, or a number
     whose municipality was split); its `candidates` are the current ones.
+    A misspelt name is corrected, unless `ask_when_unsure`: then it raises
+    UncertainMunicipality with the close names, for the user to choose ("did you
+    mean …?"). "Lunner kommune" is Lunner.
     """
     text = (number_or_name or "").strip()
     if text.isdigit():
         return _current(_by_number(text))
-    return _by_name(text)
+    return _by_name(text, ask_when_unsure=ask_when_unsure)
 
 
 def police_district_for(municipality):
@@ -113,8 +120,12 @@ def _name_keys(name):
     return {key for key in keys if key}
 
 
-def _by_name(name):
-    query = _fold(name)
+# What people write after a municipality's name: "Lunner kommune", "Vinje herad".
+_MUNICIPALITY_WORD = re.compile(r"\s+(kommune|herad|municipality)$")
+
+
+def _by_name(name, *, ask_when_unsure=False):
+    query = _MUNICIPALITY_WORD.sub("", _fold(name))
     index = {}
     for municipality in Municipality.objects.filter(valid_to__isnull=True).select_related(
         "police_district", "rvts_region"
@@ -137,6 +148,14 @@ def _by_name(name):
     # A typo that is as close to a second name as to the first is not a
     # typo we can correct.
     best_score = difflib.SequenceMatcher(None, query, matches[0]).ratio()
+    if ask_when_unsure:
+        close = {m.pk: m for key in matches for m in index[key]}
+        candidates = sorted(close.values(), key=lambda municipality: municipality.number)
+        raise UncertainMunicipality(
+            _("No municipality is called “%(name)s”. Did you mean %(candidates)s?")
+            % {"name": name, "candidates": _list(candidates)},
+            candidates,
+        )
     found = {}
     for key in matches:
         if difflib.SequenceMatcher(None, query, key).ratio() == best_score:

@@ -180,7 +180,15 @@ def test_every_member_finds_the_contacts_for_a_misspelt_municipality(
 ):
     login_as(client, actor)
 
-    response = client.get(reverse("agencies:who_to_contact"), {"municipality": "Dramen"})
+    # A misspelt name is asked about, not silently taken for another municipality
+    # (issue 21, item 14): the suggestion links to the contacts.
+    asked = client.get(reverse("agencies:who_to_contact"), {"municipality": "Dramen"})
+    assert asked.context["directions"] is None
+    assert [m.number for m in asked.context["form"].candidates] == ["3301"]
+    assert "Mente du" in asked.content.decode()
+    assert 'href="?municipality=3301#results"' in asked.content.decode()
+
+    response = client.get(reverse("agencies:who_to_contact"), {"municipality": "3301"})
 
     page = response.content.decode()
     assert response.status_code == 200
@@ -192,6 +200,17 @@ def test_every_member_finds_the_contacts_for_a_misspelt_municipality(
     # Nobody holds the RVTS advisor, correctional or conflict council role, and
     # NAV's holder has left: each is shown, not hidden.
     assert page.count("Ingen innehaver registrert") == 4
+
+
+def test_the_answer_names_the_emergency_number_and_the_police_switchboard(
+    client, login_as, owner, contacts
+):
+    login_as(client, owner)
+    page = client.get(reverse("agencies:who_to_contact"), {"municipality": "Lunner kommune"})
+    assert page.context["directions"].municipality.name == "Lunner"
+    text = page.content.decode()
+    assert "112" in text and "02800" in text
+    assert 'id="results" tabindex="-1"' in text
 
 
 def test_it_accepts_a_municipality_number_and_puts_the_need_first(
@@ -239,8 +258,8 @@ def test_it_lists_the_candidates_when_a_name_fits_several(client, login_as, owne
     page = response.content.decode()
     error = response.context["form"].errors["municipality"][0]
     assert "1515 Herøy (Møre og Romsdal)" in error and "1818 Herøy (Nordland)" in error
-    assert 'href="?municipality=1515&amp;need=child"' in page
-    assert 'href="?municipality=1818&amp;need=child"' in page
+    assert 'href="?municipality=1515&amp;need=child#results"' in page
+    assert 'href="?municipality=1818&amp;need=child#results"' in page
 
 
 def test_an_unknown_need_is_a_field_error(client, login_as, owner, reference_data):
@@ -264,10 +283,11 @@ def test_the_answer_has_a_fixed_number_of_queries(
         Role.objects.create(kind=RoleKind.SCHOOL_CONTACT, agency=agency, municipality=drammen)
     login_as(client, owner)
 
-    # The municipality by name, the roles, the agencies.
-    with django_assert_max_num_queries(BEFORE_THE_VIEW + 3):
+    # The municipality by name, the roles, the agencies, the names the browser suggests.
+    with django_assert_max_num_queries(BEFORE_THE_VIEW + 4):
         response = client.get(
-            reverse("agencies:who_to_contact"), {"municipality": "Dramen", "need": "child"}
+            reverse("agencies:who_to_contact"),
+            {"municipality": "Drammen kommune", "need": "child"},
         )
 
     assert response.status_code == 200
