@@ -136,9 +136,7 @@ def _search_and_redirect(request, form):
 @require_POST
 def assign(request, task_pk):
     """Give a task of the acting agency to a colleague there (or to nobody in particular)."""
-    task = get_object_or_404(
-        _inbox(request).select_related("case", "owner_agency"), pk=task_pk
-    )
+    task = get_object_or_404(_inbox(request).select_related("case", "owner_agency"), pk=task_pk)
     access_path = policy.case_access_path(request.user, task.case)
     if not policy.can_assign_task(
         request.user, task, access_path, policy.case_agency_ids(request.user)
