@@ -309,6 +309,9 @@ CONSENT_AGE_THRESHOLDS = {
 DISCLOSURE_FOLLOW_UP_DAYS = env_int("DISCLOSURE_FOLLOW_UP_DAYS", 14, minimum=1)
 # Individual plans: the coordinator's task comes this many days before a revision date.
 PLAN_REVISION_REMINDER_DAYS = env_int("PLAN_REVISION_REMINDER_DAYS", 14, minimum=1)
+# The task inbox: the worker reminds of a task this many days before its deadline (and
+# again on the day). A working habit, not a legal rule.
+TASK_REMINDER_DAYS = env_int("TASK_REMINDER_DAYS", 2, minimum=1)
 # Exit work (L29): follow-up reviews this many months after an exit case closes.
 EXIT_FOLLOW_UP_MONTHS = tuple(
     sorted({int(months) for months in env_list("EXIT_FOLLOW_UP_MONTHS", ["6", "12"])})

@@ -11,6 +11,7 @@ urlpatterns = [
     path("arrangementer/", include("tverrnett.events.urls")),
     path("", include("tverrnett.guidance.urls")),
     path("saker/", include("tverrnett.cases.urls")),
+    path("oppgaver/", include("tverrnett.cases.task_urls")),
     path("", include("tverrnett.consent.urls")),
     path("", include("tverrnett.measures.urls")),
     path("", include("tverrnett.conversations.urls")),

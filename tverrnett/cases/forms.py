@@ -560,6 +560,47 @@ class TaskStatusForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
 
+class TaskInboxForm(forms.Form):
+    """The task inbox's filters. The search text is posted and kept in the session (as
+    the case list does): a task title may say something about a person."""
+
+    WHOSE = [
+        ("", _("My agency")),
+        ("mine", _("Given to me")),
+        ("roles", _("My roles")),
+    ]
+    STATUSES = [
+        ("", _("Not done")),
+        *TaskStatus.choices,
+        ("all", _("All statuses")),
+    ]
+    q = forms.CharField(
+        label=_("Search by task or case reference"),
+        max_length=100,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    whose = forms.ChoiceField(label=_("Whose tasks"), choices=WHOSE, required=False)
+    status = forms.ChoiceField(label=_("Status"), choices=STATUSES, required=False)
+    overdue = forms.BooleanField(label=_("Only overdue tasks"), required=False)
+
+
+class TaskAssignForm(forms.Form):
+    assignee = forms.ModelChoiceField(
+        label=_("Given to"), queryset=None, required=False, empty_label=_("Nobody in particular")
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args, colleagues, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignee"].queryset = colleagues
+        self.fields["assignee"].label_from_instance = _person_label
+
+
+def _person_label(user):
+    return user.get_full_name() or user.username
+
+
 class ItemClassForm(forms.Form):
     """How an information item is classed: confidentiality and the GDPR tags (L34); for
     police agencies also whether it is verified (L08). Journal entries and signed

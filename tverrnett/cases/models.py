@@ -430,6 +430,16 @@ class Task(models.Model):
         verbose_name=_("owner role"),
     )
     owner_name = models.CharField(_("owner"), max_length=200, blank=True)
+    # A colleague in the owning agency the task was given to (the task inbox, issue 21
+    # item 4): an active case-work member of `owner_agency` (policy.task_assignees).
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("assigned to"),
+    )
     deadline = models.DateField(_("deadline"))
     status = models.CharField(
         _("status"), max_length=20, choices=TaskStatus.choices, default=TaskStatus.OPEN

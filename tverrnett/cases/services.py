@@ -51,6 +51,7 @@ for _name, _description in [
     ("case.registered", gettext_noop("Registered a concern case or an anonymous discussion")),
     ("case.viewed", gettext_noop("Read a concern case")),
     ("case.list_viewed", gettext_noop("Listed concern cases")),
+    ("case.task_assigned", gettext_noop("Gave a task to a colleague")),
     ("case.state_changed", gettext_noop("Moved a concern case to another state")),
     ("case.security_clarified", gettext_noop("Recorded the security clarification of a case")),
     ("case.converted", gettext_noop("Converted an anonymous discussion into an identified case")),
@@ -1031,6 +1032,29 @@ def change_task_status(actor, task, *, status, version, request=None):
         actor=actor,
         target=case,
         detail={"task": task.pk, "status": status},
+        request=request,
+    )
+
+
+@transaction.atomic
+def assign_task(actor, task, *, assignee, version, request=None):
+    """Give a task to a named colleague in its agency, or to nobody in particular
+    (`assignee` None). The task's own agency does this, acting for it
+    (policy.can_assign_task); the colleague must be an active case worker there."""
+    case = task.case
+    _require(
+        policy.can_assign_task(actor, task, _access(actor, case), policy.case_agency_ids(actor))
+    )
+    if assignee is not None and not (
+        policy.task_assignees(task.owner_agency).filter(pk=assignee.pk).exists()
+    ):
+        raise ValidationError({"assignee": _("Choose a colleague in the task's agency.")})
+    claim(task, version, assignee=assignee)
+    record(
+        "case.task_assigned",
+        actor=actor,
+        target=case,
+        detail={"task": task.pk, "assignee": assignee.pk if assignee else None},
         request=request,
     )
 

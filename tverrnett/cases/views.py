@@ -559,7 +559,7 @@ def case_detail(request, pk):
     consent_summary = sharing.case_consent_summary(case, request.user, access.agency_ids, today)
     _record_read(request, case, access, shown, journal)
     team = _team_with_parts(case, access)
-    tasks = case.tasks.select_related("owner_agency", "owner_role__holder")
+    tasks = case.tasks.select_related("owner_agency", "owner_role__holder", "assignee")
     if not access.sees("tasks"):
         tasks = tasks.filter(owner_agency_id__in=access.agency_ids)
     context = {

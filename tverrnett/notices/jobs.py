@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from tverrnett.accounts.jobs import clean_oidc_sessions
 from tverrnett.assessments.models import Assessment
-from tverrnett.cases.models import CaseState, ConcernCase
+from tverrnett.cases.models import CaseState, ConcernCase, Task, TaskStatus
 from tverrnett.consent.models import Consent
 from tverrnett.exitwork.models import FollowUpReview
 from tverrnett.logreview import jobs as log_review
@@ -148,6 +148,38 @@ def assessment_reviews(today):
     )
 
 
+def _task_people(task):
+    """Who is reminded of a task: the colleague it was given to and the holder and deputy
+    of its role. A task with neither names nobody in particular: its agency sees it in
+    the task inbox, and nobody is e-mailed."""
+    people = [task.assignee]
+    if task.owner_role is not None:
+        people += [task.owner_role.holder, task.owner_role.deputy]
+    unique = {user.pk: user for user in people if user is not None and user.is_active}
+    return list(unique.values())
+
+
+def task_deadlines(today):
+    """The task inbox: a task not done is reminded of TASK_REMINDER_DAYS before its
+    deadline and again on the day, once each (the key names the deadline, so a moved
+    deadline is reminded of again). A worker that did not run on the day sends the
+    day's reminder no later: an old overdue task shows in the inbox instead."""
+    horizon = today + datetime.timedelta(days=settings.TASK_REMINDER_DAYS)
+    tasks = (
+        Task.objects.filter(deadline__gte=today, deadline__lte=horizon)
+        .exclude(status=TaskStatus.DONE)
+        .exclude(case__state=CaseState.CLOSED)
+        .select_related("assignee", "owner_role__holder", "owner_role__deputy")
+    )
+    return _remind(
+        (
+            _task_people(task),
+            f"task-{'due' if task.deadline == today else 'soon'}:{task.pk}:{task.deadline}",
+        )
+        for task in tasks
+    )
+
+
 def run_due(now=None):
     """Every job once, at `now`. Returns {job: how many sent or moved}."""
     now = now or timezone.now()
@@ -160,6 +192,7 @@ def run_due(now=None):
         "first_decisions": overdue_first_decisions(now),
         "follow_up_reviews": follow_up_reviews(today),
         "assessment_reviews": assessment_reviews(today),
+        "task_deadlines": task_deadlines(today),
         "log_review_samples": log_review.draw_samples(now),
         "log_review_digests": log_review.send_digests(now),
         "emails_retried": emails.retry_unsent(now),

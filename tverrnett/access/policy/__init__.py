@@ -1426,3 +1426,12 @@ def duplicate_notices_for(user):
 # The person's own access through ID-porten (L33): a module of its own, since the
 # person is no user and none of the rules above apply to them.
 from tverrnett.access.policy.own_access import own_plan, own_plans  # noqa: E402, F401
+
+# The task inbox (issue 21, item 4).
+from tverrnett.access.policy.tasks import (  # noqa: E402, F401
+    can_assign_task,
+    inbox_tasks,
+    may_assign_in_inbox_filter,
+    my_role_tasks_filter,
+    task_assignees,
+)

@@ -50,6 +50,8 @@ CONSIDERED_NAMESPACES = {
     "assessments": "the published instruments (no case data) and, for a manager, their own "
     "users' rater certifications; every assessment page of a case answers 404, consent or "
     "not (assessments/tests/test_views.py)",
+    "tasks": "nothing: the task inbox answers 404 (a voluntary organisation does no case "
+    "work) and giving a task to a colleague too (cases/tests/test_task_inbox.py)",
     "duplicates": "nothing: a possible-duplicate notice goes to a case's coordinator role, "
     "and every notice page answers 404 (duplicates/tests/test_views.py)",
     "useradmin": "their own account (password and authenticator app) and an invitation "
@@ -146,6 +148,8 @@ def test_the_walk_as_a_volunteer(client, login_as, volunteer, route):
     response = client.get(route.path)
 
     assert response.status_code in (200, 302, 403, 404, 405), (route.name, response.status_code)
-    if _namespace(route) in ("cases", "logreview", "records") or route.path.startswith("/saker/"):
+    if _namespace(route) in ("cases", "tasks", "logreview", "records") or route.path.startswith(
+        "/saker/"
+    ):
         assert response.status_code in (404, 405), (route.name, response.status_code)
     assert _namespace(route) in CONSIDERED_NAMESPACES or route.name in CONSIDERED_UNNAMESPACED
