@@ -70,7 +70,7 @@ SLT = "Drammen kommune – SLT"
 POLICE = "Sør-Øst politidistrikt"
 CHILD_WELFARE = "Drammen kommune – barneverntjenesten"
 SUCCESS = ".tn-messages .ds-alert[data-color=success]"
-FORM_ERRORS = "main .tn-form-errors[role=alert]"
+FORM_ERRORS = "main .tn-form-errors[data-error-summary]"
 CASE_URL = re.compile(r"/saker/\d+/$")
 STEPS = 14
 

@@ -45,7 +45,7 @@ def test_a_wrong_password_gets_the_same_answer_as_an_unknown_user(page, server):
     enter_password(page, "skole.demo", "Feil-passord-123")
 
     expect(page).to_have_url(server.url("/logg-inn/"))
-    alert = page.locator(".tn-form-errors[role=alert]")
+    alert = page.locator(".tn-form-errors[data-error-summary]")
     expect(alert).to_be_visible()
     wrong_password = alert.inner_text()
     # The username stays filled in; the password does not.

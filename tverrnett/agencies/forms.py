@@ -1,5 +1,3 @@
-import re
-
 from django import forms
 from django.db.models import F
 from django.utils.translation import gettext_lazy as _
@@ -7,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from tverrnett.agencies.directory import Need
 from tverrnett.agencies.models import Agency, AgencyType
 from tverrnett.core.texts import limited_formfield
+from tverrnett.core.validators import validate_contact_phone
 from tverrnett.geography.services import (
     AmbiguousMunicipality,
     MunicipalityNotFound,
@@ -98,8 +97,6 @@ class ContactLookupForm(forms.Form):
 
 # Managing an agency: its directory entry ----------------------
 
-_PHONE = re.compile(r"^\+?[0-9][0-9 ]*$")
-
 
 class DirectoryEntryForm(forms.ModelForm):
     """What an agency says about itself in the directory."""
@@ -145,17 +142,7 @@ class DirectoryEntryForm(forms.ModelForm):
 
     def clean_phone(self):
         phone = " ".join(self.cleaned_data["phone"].split())
-        if not phone:
-            return phone
-        digits = sum(character.isdigit() for character in phone)
-        if not _PHONE.match(phone) or digits < 5 or digits > 15:
-            raise forms.ValidationError(
-                _(
-                    "Write a phone number with digits only, "
-                    "for example 32 04 00 00 or +47 32040000."
-                ),
-                code="invalid",
-            )
+        validate_contact_phone(phone)
         return phone
 
     def clean_website(self):

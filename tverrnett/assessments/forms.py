@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from tverrnett.cases.forms import TEXT_MAX, ItemClassForm, VersionedForm, _date_input, _textarea
+from tverrnett.core.validators import not_before_1900, refuse_past_if_changed
 
 _DATE_INVALID = _("Enter a date, for example 2026-12-15.")
 
@@ -21,6 +22,7 @@ class StartForm(forms.Form):
         error_messages={"required": _("Choose the instrument.")},
     )
     assessed_on = forms.DateField(
+        validators=[not_before_1900],
         label=_("Date of the assessment"),
         widget=_date_input(),
         error_messages={
@@ -50,6 +52,7 @@ class RatingForm(VersionedForm):
     are the service's; its errors land on these fields by name."""
 
     assessed_on = forms.DateField(
+        validators=[not_before_1900],
         label=_("Date of the assessment"),
         widget=_date_input(),
         error_messages={
@@ -111,6 +114,9 @@ class RatingForm(VersionedForm):
                     widget=_textarea(2),
                     initial=rating.unknown_reason if rating else "",
                 )
+
+    def clean_review_on(self):
+        return refuse_past_if_changed(self, "review_on")
 
     def sections(self):
         """The bound fields by domain and item, for the template."""
@@ -184,6 +190,7 @@ class CertificationForm(forms.Form):
     )
     reference = forms.CharField(label=_("Certificate reference"), max_length=100, required=False)
     certified_on = forms.DateField(
+        validators=[not_before_1900],
         label=_("Certified on"),
         widget=_date_input(),
         error_messages={

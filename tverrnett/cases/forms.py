@@ -21,6 +21,7 @@ from tverrnett.cases.models import (
 from tverrnett.cases.services import identity_number_refused_message
 from tverrnett.core.identity_numbers import RefusesIdentityNumbers, refuse_identity_numbers_in
 from tverrnett.core.texts import LONG_TEXT_MAX, limited_formfield
+from tverrnett.core.validators import not_before_1900, not_in_the_past, validate_phone
 from tverrnett.networks.models import ForumAudience
 
 TEXT_MAX = LONG_TEXT_MAX
@@ -81,6 +82,7 @@ class IntakeForm(forms.Form):
     )
     observed_by = forms.CharField(label=_("Observed by"), max_length=200, required=False)
     observed_on = forms.DateField(
+        validators=[not_before_1900],
         label=_("Observed on"),
         required=False,
         widget=_date_input(),
@@ -166,6 +168,7 @@ class PersonForm(forms.Form):
         error_messages={"required": _("Give the person's name.")},
     )
     birth_date = forms.DateField(
+        validators=[not_before_1900],
         label=_("Birth date"),
         required=False,
         widget=_date_input(),
@@ -279,7 +282,9 @@ class GuardianForm(forms.Form):
     has_parental_responsibility = forms.BooleanField(
         label=_("Has parental responsibility"), required=False
     )
-    phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
+    phone = forms.CharField(
+        label=_("Phone"), max_length=30, required=False, validators=[validate_phone]
+    )
 
 
 GuardianFormSet = forms.formset_factory(GuardianForm, extra=2, max_num=6, can_delete=True)
@@ -459,7 +464,9 @@ class TeamMemberForm(forms.Form):
         max_length=200,
         error_messages={"required": _("Name the agency's contact person for this case.")},
     )
-    contact_phone = forms.CharField(label=_("Phone"), max_length=30, required=False)
+    contact_phone = forms.CharField(
+        label=_("Phone"), max_length=30, required=False, validators=[validate_phone]
+    )
     contact_email = forms.EmailField(
         label=_("E-mail"),
         required=False,
@@ -502,6 +509,7 @@ class ResponsibilityForm(forms.Form):
         error_messages={"required": _("Say what the agency is responsible for.")},
     )
     agreed_on = forms.DateField(
+        validators=[not_before_1900],
         label=_("Agreed on"),
         widget=_date_input(),
         error_messages={
@@ -534,6 +542,7 @@ class TaskForm(forms.Form):
     )
     owner_name = forms.CharField(label=_("Owner (person)"), max_length=200, required=False)
     deadline = forms.DateField(
+        validators=[not_in_the_past],
         label=_("Deadline"),
         widget=_date_input(),
         error_messages={

@@ -11,6 +11,7 @@ from tverrnett.consent.models import Confirmation, ConsentCapacity, ConsentForm,
 from tverrnett.core.files import ALLOWED_EXTENSIONS_TEXT
 from tverrnett.core.parsing import ModelMultipleChoiceField
 from tverrnett.core.texts import TEXT_MAX
+from tverrnett.core.validators import not_before_1900
 
 
 def _textarea(rows=4):
@@ -69,6 +70,7 @@ class PrepareConsentForm(forms.Form):
         error_messages={"required": _("Choose at least one service that may receive information.")},
     )
     starts_on = forms.DateField(
+        validators=[not_before_1900],
         label=_("Valid from"),
         widget=_date_input(),
         error_messages={"required": _("Give the start date."), "invalid": _("Give a valid date.")},
@@ -178,6 +180,7 @@ class ConsentAnswerForm(forms.Form):
 
 class WithdrawalForm(forms.Form):
     withdrawn_on = forms.DateField(
+        validators=[not_before_1900],
         label=_("Withdrawn on"),
         widget=_date_input(),
         error_messages={"required": _("Give the date."), "invalid": _("Give a valid date.")},
@@ -286,6 +289,7 @@ class ShareForm(forms.Form):
 
 class InformPersonForm(forms.Form):
     informed_on = forms.DateField(
+        validators=[not_before_1900],
         label=_("The person was informed on"),
         widget=_date_input(),
         required=False,
@@ -459,6 +463,7 @@ class RedactionRuleForm(forms.Form):
 
     agency = forms.ChoiceField(label=_("Reads by"), required=False)
     starts_on = forms.DateField(
+        validators=[not_before_1900],
         label=_("From (date)"),
         required=False,
         widget=_date_input(),

@@ -11,6 +11,7 @@ from tverrnett.cases.forms import _date_input, _textarea
 from tverrnett.conversations import services
 from tverrnett.conversations.models import Attendance, ContactChannel
 from tverrnett.core.texts import TEXT_MAX
+from tverrnett.core.validators import not_before_1900, refuse_past_if_changed
 
 _DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -95,6 +96,7 @@ class ContactAgreementForm(_Versioned):
         label=_("Note"), max_length=TEXT_MAX, required=False, widget=_textarea(3)
     )
     agreed_on = forms.DateField(
+        validators=[not_before_1900],
         label=_("Agreed on"),
         widget=_date_input(),
         error_messages={"required": _("Give the date the contact was agreed."), **_DATE_ERRORS},
@@ -104,6 +106,9 @@ class ContactAgreementForm(_Versioned):
         super().__init__(*args, **kwargs)
         self.fields["agency"].queryset = agencies
         self.fields["agreed_on"].initial = timezone.localdate()
+
+    def clean_next_contact_on(self):
+        return refuse_past_if_changed(self, "next_contact_on")
 
 
 class ConversationForm(_Versioned):

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from tverrnett.cases.forms import TEXT_MAX, JournalForm, VersionedForm, _date_input, _textarea
 from tverrnett.cases.models import StepStatus
 from tverrnett.consent.models import Confirmation
+from tverrnett.core.validators import not_before_1900, not_in_the_past
 from tverrnett.exitwork.background import TOPICS
 from tverrnett.exitwork.services import SHAREABLE_CONTEXT
 
@@ -123,6 +124,7 @@ class ChildCaseForm(forms.Form):
         error_messages={"required": _("Give the child's name.")},
     )
     birth_date = forms.DateField(
+        validators=[not_before_1900],
         label=_("The child's birth date"),
         widget=_date_input(),
         error_messages={
@@ -181,6 +183,7 @@ class CloseForm(VersionedForm):
         error_messages={"required": _("Write an evaluation before closing the case.")},
     )
     review_on = forms.DateField(
+        validators=[not_in_the_past],
         label=_("Review date"),
         help_text=_("When the case's data is reviewed for deletion or anonymisation."),
         widget=_date_input(),

@@ -5,6 +5,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from tverrnett.cases.forms import TEXT_MAX, VersionedForm, _date_input, _textarea
+from tverrnett.core.validators import not_before_1900
 from tverrnett.measures.models import ENDED_STATUSES, OPEN_STATUSES, MeasureStatus
 
 _DATE_INVALID = _("Enter a date, for example 2026-12-15.")
@@ -33,6 +34,7 @@ class MeasureForm(forms.Form):
     )
     contact_name = forms.CharField(label=_("Contact person"), max_length=200, required=False)
     start_on = forms.DateField(
+        validators=[not_before_1900],
         label=_("Start"),
         widget=_date_input(),
         error_messages={

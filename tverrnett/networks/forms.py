@@ -6,6 +6,7 @@ from tverrnett.agencies.models import Agency
 from tverrnett.core.identity_numbers import RefusesIdentityNumbers
 from tverrnett.core.parsing import ModelMultipleChoiceField
 from tverrnett.core.texts import LONG_TEXT_MAX
+from tverrnett.core.validators import validate_contact_phone
 from tverrnett.geography.models import Municipality, PoliceDistrict
 from tverrnett.networks.models import ForumAudience, Network, NetworkLevel, RoleKind
 from tverrnett.networks.services import KEEP, child_levels
@@ -222,7 +223,9 @@ class RoleCreateForm(forms.Form):
             "invalid_choice": _("Choose one of the options in the list."),
         },
     )
-    phone = forms.CharField(label=_("Phone"), required=False, max_length=30)
+    phone = forms.CharField(
+        label=_("Phone"), required=False, max_length=30, validators=[validate_contact_phone]
+    )
     email = forms.EmailField(
         label=_("E-mail"),
         required=False,
