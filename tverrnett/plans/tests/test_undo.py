@@ -45,7 +45,7 @@ def test_a_measure_whose_service_left_the_team_is_not_brought_back(
     member.has_lead = False
     member.save()
     case_services.remove_team_member(owner, plan.case, member)
-    with pytest.raises(ValidationError, match="no longer on the case's team"):
+    with pytest.raises(ValidationError, match="ikke lenger med"):
         services.undo_remove_measure(owner, plan, removal)
     assert not plan.measures.exists()
 
