@@ -289,6 +289,9 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 # were registered; break-glass access lasts this many minutes (L43).
 ANONYMOUS_DISCUSSION_RETENTION_DAYS = env_int("ANONYMOUS_DISCUSSION_RETENTION_DAYS", 90, minimum=1)
 BREAK_GLASS_MINUTES = env_int("BREAK_GLASS_MINUTES", 60, minimum=1)
+# A removal (team member, own-network resource, plan goal or measure) can be undone by
+# the user who made it for this many minutes (issue 21 item 10).
+UNDO_MINUTES = env_int("UNDO_MINUTES", 10, minimum=1)
 # Consent (L14, L16): the coordinator is warned this many days before a consent ends.
 CONSENT_EXPIRY_WARNING_DAYS = env_int("CONSENT_EXPIRY_WARNING_DAYS", 30, minimum=1)
 # Special categories (L34): a manager grants a user the right to read items tagged

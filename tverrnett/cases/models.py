@@ -8,6 +8,7 @@ identified case about one `Person`. Who may see a case is decided in
 import datetime
 
 from django.conf import settings
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -664,3 +665,38 @@ def anonymous_cutoff(now=None):
     """Anonymous discussions registered before this moment are due for deletion."""
     days = settings.ANONYMOUS_DISCUSSION_RETENTION_DAYS
     return (now or timezone.now()) - datetime.timedelta(days=days)
+
+
+class Removal(models.Model):
+    """Something a user removed from a case (fjernet), kept for a short while so that the
+    same user, acting for the same agency, can undo it (angre): the removed row's values
+    as they were (`tverrnett.cases.undo`). Rows past the time limit are deleted by the
+    worker, so the values live no longer than the chance to undo."""
+
+    class Kind(models.TextChoices):
+        TEAM_MEMBER = "team_member", _("team member")
+        RESOURCE = "resource", _("someone in the person's own network")
+        PLAN_GOAL = "plan_goal", _("plan goal")
+        PLAN_MEASURE = "plan_measure", _("plan measure")
+
+    case = models.ForeignKey(ConcernCase, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    # What the message names: the agency, the person, the goal or measure (shortened).
+    label = models.CharField(max_length=200)
+    # The removed row's fields by column name (its id too), as JSON.
+    values = models.JSONField(encoder=DjangoJSONEncoder)
+    removed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    # The agency the user acted for; only acting for it again may they undo.
+    agency = models.ForeignKey(
+        "agencies.Agency", on_delete=models.CASCADE, null=True, related_name="+"
+    )
+    removed_at = models.DateTimeField(default=timezone.now)
+    undone_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["case", "removed_by", "removed_at"])]
+
+    def __str__(self):
+        return f"{self.case}: {self.kind} {self.label}"

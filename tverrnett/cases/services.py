@@ -20,7 +20,7 @@ from stdnum.no import fodselsnummer
 from tverrnett.access import policy
 from tverrnett.audit import actions
 from tverrnett.audit.services import record, record_read
-from tverrnett.cases import identity_encryption
+from tverrnett.cases import identity_encryption, undo
 from tverrnett.cases.models import (
     BreakGlassAccess,
     CaseState,
@@ -31,6 +31,7 @@ from tverrnett.cases.models import (
     JournalEntry,
     Person,
     PoliceVerification,
+    Removal,
     Resource,
     Responsibility,
     SecurityClarification,
@@ -61,6 +62,7 @@ for _name, _description in [
     ("case.identity_number_revealed", gettext_noop("Revealed a person's national identity number")),
     ("case.team_changed", gettext_noop("Changed the follow-up team of a case")),
     ("case.resource_changed", gettext_noop("Changed the person's own network in a case")),
+    ("case.removal_undone", gettext_noop("Undid a removal from a case")),
     ("case.responsibility_added", gettext_noop("Added a line to a case's responsibility matrix")),
     ("case.task_added", gettext_noop("Added a task to a case")),
     ("case.task_changed", gettext_noop("Changed the status of a task")),
@@ -880,6 +882,9 @@ def add_team_member(
 
 @transaction.atomic
 def remove_team_member(actor, case, member, *, request=None):
+    """Take an agency off the team. Only the row goes: the disclosures that opened parts
+    of the case to it are append-only and stay, but the case opens to the agency only
+    while it is on the team. Returns the `Removal` to undo it with."""
     _require_manage(actor, case)
     _require(member.case_id == case.pk)
     if member.has_lead:
@@ -887,15 +892,46 @@ def remove_team_member(actor, case, member, *, request=None):
     if member.agency_id == case.coordinator_role.agency_id:
         raise ValidationError(_("The coordinator's agency cannot be removed from the team."))
     agency_id, name = member.agency_id, member.agency.name
+    removal = undo.keep(actor, case, Removal.Kind.TEAM_MEMBER, member, name)
     member.delete()
     _timeline(case, actor, "team_removed", note=name)
     record(
         "case.team_changed",
         actor=actor,
         target=case,
-        detail={"removed_agency": agency_id},
+        detail={"removed_agency": agency_id, "removal": removal.pk},
         request=request,
     )
+    return removal
+
+
+@transaction.atomic
+def undo_remove_team_member(actor, case, removal, *, request=None):
+    """Put the agency back on the team exactly as it was (same row, contact, what it was
+    asked for, lead flag, added date), so the disclosures made to it count again; or
+    refuse with the reason when that is no longer possible."""
+    _require(removal.case_id == case.pk)
+    removal = undo.take(actor, removal, Removal.Kind.TEAM_MEMBER)
+    _require_manage(actor, case)
+    values = removal.values
+    if case.team.filter(agency_id=values["agency_id"]).exists():
+        raise ValidationError(_("The agency has been added to the team again meanwhile."))
+    if values["has_lead"] and case.team.filter(has_lead=True).exists():
+        raise ValidationError(_("Another agency has been given the lead meanwhile."))
+    from tverrnett.agencies.models import Agency
+
+    if not Agency.objects.filter(pk=values["agency_id"], is_active=True).exists():
+        raise ValidationError(_("The agency is no longer active."))
+    member = undo.rebuild(TeamMember, removal)
+    _timeline(case, actor, "team_restored", note=removal.label)
+    record(
+        "case.removal_undone",
+        actor=actor,
+        target=case,
+        detail={"kind": removal.kind, "removal": removal.pk, "restored_agency": member.agency_id},
+        request=request,
+    )
+    return member
 
 
 @transaction.atomic
@@ -932,13 +968,38 @@ def add_resource(actor, case, *, request=None, **fields):
 
 @transaction.atomic
 def remove_resource(actor, case, resource, *, request=None):
+    """Returns the `Removal` to undo it with."""
     _require_work(actor, case)
     _require(resource.case_id == case.pk)
     pk = resource.pk
+    removal = undo.keep(actor, case, Removal.Kind.RESOURCE, resource, resource.name)
     resource.delete()
     record(
-        "case.resource_changed", actor=actor, target=case, detail={"removed": pk}, request=request
+        "case.resource_changed",
+        actor=actor,
+        target=case,
+        detail={"removed": pk, "removal": removal.pk},
+        request=request,
     )
+    return removal
+
+
+@transaction.atomic
+def undo_remove_resource(actor, case, removal, *, request=None):
+    """Put the person back in the person's own network as they were recorded."""
+    _require(removal.case_id == case.pk)
+    removal = undo.take(actor, removal, Removal.Kind.RESOURCE)
+    _require(not case.is_anonymous)
+    _require_work(actor, case)
+    resource = undo.rebuild(Resource, removal)
+    record(
+        "case.removal_undone",
+        actor=actor,
+        target=case,
+        detail={"kind": removal.kind, "removal": removal.pk, "restored": resource.pk},
+        request=request,
+    )
+    return resource
 
 
 @transaction.atomic

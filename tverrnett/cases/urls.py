@@ -39,6 +39,7 @@ urlpatterns = [
         views.remove_resource,
         name="remove_resource",
     ),
+    path("<int:pk>/angre/<int:removal_pk>/", views.undo_removal, name="undo_removal"),
     path("<int:pk>/ansvar/", views.add_responsibility, name="add_responsibility"),
     path("<int:pk>/oppgaver/", views.add_task, name="add_task"),
     path("<int:pk>/oppgaver/<int:task_pk>/status/", views.change_task_status, name="task_status"),

@@ -32,7 +32,7 @@ from tverrnett.access import policy
 from tverrnett.access.rules import member
 from tverrnett.agencies.models import Agency, AgencyType
 from tverrnett.audit.models import AuditEntry
-from tverrnett.cases import forms, services
+from tverrnett.cases import forms, services, undo
 from tverrnett.cases import search as case_search
 from tverrnett.cases.models import (
     CASE_PART_SHORT_LABELS,
@@ -41,6 +41,7 @@ from tverrnett.cases.models import (
     ChecklistItem,
     InformationCategory,
     JournalEntry,
+    Removal,
     Resource,
     Source,
     Task,
@@ -568,6 +569,7 @@ def case_detail(request, pk):
         "shown": shown,
         "today": today,
         "team": team,
+        "undo_offers": _undo_offers(request, case),
         "own_team_entry": next((m for m in team if m.agency_id in access.agency_ids), None),
         "resources": (
             list(case.resources.all()) if "resources" in shown and not case.is_anonymous else []
@@ -1153,13 +1155,48 @@ def _team_member_action(request, pk, member_pk, action, success):
 @member
 @require_POST
 def remove_team_member(request, pk, member_pk):
-    return _team_member_action(
-        request,
-        pk,
-        member_pk,
-        services.remove_team_member,
-        _("The agency was removed from the follow-up team."),
+    """The case page then offers to undo it (`undo_offers`) instead of a message."""
+    case, access = open_case(request, pk)
+    _require(access.can_manage)
+    team_member = get_object_or_404(
+        TeamMember.objects.select_related("agency"), pk=member_pk, case=case
     )
+    try:
+        services.remove_team_member(request.user, case, team_member, request=request)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("cases:detail", pk=case.pk)
+
+
+_UNDO_ON_CASE_PAGE = {
+    Removal.Kind.TEAM_MEMBER: services.undo_remove_team_member,
+    Removal.Kind.RESOURCE: services.undo_remove_resource,
+}
+
+
+def _undo_offers(request, case):
+    offers = undo.offers(request.user, case, _UNDO_ON_CASE_PAGE)
+    for removal in offers:
+        removal.undo_url = reverse("cases:undo_removal", args=[case.pk, removal.pk])
+    return offers
+
+
+@member
+@require_POST
+def undo_removal(request, pk, removal_pk):
+    """Undo a removal from the team or the person's own network: only the user who made
+    it, acting for the same agency; anyone else gets the 404 of a missing removal."""
+    case, _access = open_case(request, pk)
+    removal = undo.find(request.user, case, removal_pk, _UNDO_ON_CASE_PAGE)
+    if removal is None:
+        raise Http404
+    try:
+        _UNDO_ON_CASE_PAGE[removal.kind](request.user, case, removal, request=request)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Undone: %(what)s is back.") % {"what": removal.label})
+    return redirect("cases:detail", pk=case.pk)
 
 
 @member
@@ -1197,7 +1234,6 @@ def remove_resource(request, pk, resource_pk):
     _require(access.can_work)
     resource = get_object_or_404(Resource, pk=resource_pk, case=case)
     services.remove_resource(request.user, case, resource, request=request)
-    messages.success(request, _("The resource was removed."))
     return redirect("cases:detail", pk=case.pk)
 
 

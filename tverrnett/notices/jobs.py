@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from tverrnett.accounts.jobs import clean_oidc_sessions
 from tverrnett.assessments.models import Assessment
+from tverrnett.cases import undo
 from tverrnett.cases.models import CaseState, ConcernCase, Task, TaskStatus
 from tverrnett.consent.models import Consent
 from tverrnett.exitwork.models import FollowUpReview
@@ -197,4 +198,5 @@ def run_due(now=None):
         "log_review_digests": log_review.send_digests(now),
         "emails_retried": emails.retry_unsent(now),
         "oidc_sessions_cleaned": clean_oidc_sessions(now),
+        "removals_forgotten": undo.forget_expired(now),
     }

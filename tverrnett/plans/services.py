@@ -19,7 +19,8 @@ from django.utils.translation import gettext_lazy, gettext_noop
 from tverrnett.access import policy
 from tverrnett.audit import actions
 from tverrnett.audit.services import record
-from tverrnett.cases.models import CaseState, Task, TaskStatus
+from tverrnett.cases import undo
+from tverrnett.cases.models import CaseState, Removal, Task, TaskStatus
 from tverrnett.cases.services import register_state_gate
 from tverrnett.core.versions import StaleEdit, claim
 from tverrnett.plans.models import (
@@ -203,11 +204,40 @@ def add_goal(actor, plan, *, text, by_person, request=None):
 
 @transaction.atomic
 def remove_goal(actor, goal, *, request=None):
+    """Returns the `Removal` to undo it with."""
     plan = goal.plan
     _require_coordinator_side(actor, plan)
     goal_id = goal.pk
+    removal = undo.keep(actor, plan.case, Removal.Kind.PLAN_GOAL, goal, goal.text[:80])
     goal.delete()
-    _audit_change(actor, plan, "goal_removed", request, goal=goal_id)
+    _audit_change(actor, plan, "goal_removed", request, goal=goal_id, removal=removal.pk)
+    return removal
+
+
+def _take_plan_removal(actor, plan, removal, kind):
+    _require(removal.case_id == plan.case_id and removal.values["plan_id"] == plan.pk)
+    removal = undo.take(actor, removal, kind)
+    _require_coordinator_side(actor, plan)
+    return removal
+
+
+def _audit_undo(actor, plan, removal, request):
+    record(
+        "case.removal_undone",
+        actor=actor,
+        target=plan.case,
+        detail={"kind": removal.kind, "removal": removal.pk, "plan": plan.pk},
+        request=request,
+    )
+
+
+@transaction.atomic
+def undo_remove_goal(actor, plan, removal, *, request=None):
+    """Put the goal back as it was, while the plan is still the current one."""
+    removal = _take_plan_removal(actor, plan, removal, Removal.Kind.PLAN_GOAL)
+    goal = undo.rebuild(PlanGoal, removal)
+    _audit_undo(actor, plan, removal, request)
+    return goal
 
 
 def _check_measure(plan, fields):
@@ -276,11 +306,31 @@ def change_plan_measure(actor, entry, *, version, request=None, **fields):
 
 @transaction.atomic
 def remove_plan_measure(actor, entry, *, request=None):
+    """Returns the `Removal` to undo it with."""
     plan = entry.plan
     _require_coordinator_side(actor, plan)
     entry_id = entry.pk
+    removal = undo.keep(actor, plan.case, Removal.Kind.PLAN_MEASURE, entry, entry.description[:80])
     entry.delete()
-    _audit_change(actor, plan, "measure_removed", request, plan_measure=entry_id)
+    _audit_change(
+        actor, plan, "measure_removed", request, plan_measure=entry_id, removal=removal.pk
+    )
+    return removal
+
+
+@transaction.atomic
+def undo_remove_measure(actor, plan, removal, *, request=None):
+    """Put the plan's measure back as it was, at a new version, if its service is still
+    on the team and the case's measure it named still exists."""
+    removal = _take_plan_removal(actor, plan, removal, Removal.Kind.PLAN_MEASURE)
+    values = removal.values
+    if not plan.case.team.filter(agency_id=values["responsible_agency_id"]).exists():
+        raise ValidationError(_("The responsible service is no longer on the case's team."))
+    if values["measure_id"] and not plan.case.measures.filter(pk=values["measure_id"]).exists():
+        raise ValidationError(_("The case's measure it named has been removed meanwhile."))
+    entry = undo.rebuild(PlanMeasure, removal, version=values["version"] + 1)
+    _audit_undo(actor, plan, removal, request)
+    return entry
 
 
 @transaction.atomic

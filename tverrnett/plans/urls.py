@@ -17,6 +17,7 @@ urlpatterns = [
     path(_PLAN + "tiltak/nytt/", views.add_measure, name="add_measure"),
     path(_PLAN + "tiltak/<int:entry_pk>/endre/", views.edit_measure, name="edit_measure"),
     path(_PLAN + "tiltak/<int:entry_pk>/fjern/", views.remove_measure, name="remove_measure"),
+    path(_PLAN + "angre/<int:removal_pk>/", views.undo_removal, name="undo_removal"),
     path(_PLAN + "revisjon/ny/", views.add_revision, name="add_revision"),
     path(_PLAN + "bidrag/", views.contribution, name="contribution"),
     path(_PLAN + "fastsett/", views.finalise, name="finalise"),

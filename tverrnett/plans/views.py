@@ -15,6 +15,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -23,6 +24,8 @@ from tverrnett.access import policy
 from tverrnett.access.rules import member
 from tverrnett.agencies.models import Agency
 from tverrnett.cases import services as case_services
+from tverrnett.cases import undo
+from tverrnett.cases.models import Removal
 from tverrnett.cases.services import StaleEdit
 from tverrnett.cases.views import open_case
 from tverrnett.consent.models import WithdrawalRequest
@@ -282,6 +285,7 @@ def detail(request, pk, plan_pk):
             "sections": documents.sections(missing),
             "missing": [services.SECTION_LABELS[code] for code in missing],
             "can_edit": can_edit,
+            "undo_offers": _undo_offers(request, case, plan) if can_edit else [],
             "contribution_forms": _contribution_forms(request, plan, access),
             "versions": versions,
             "person_comments": list(plan.comments.all()),
@@ -367,8 +371,7 @@ def remove_goal(request, pk, plan_pk, goal_pk):
     goal = get_object_or_404(PlanGoal, pk=goal_pk, plan=plan)
     goal.plan = plan
     services.remove_goal(request.user, goal, request=request)
-    messages.success(request, _("The goal was removed."))
-    return _to_detail(plan, "section-own_goals")
+    return _to_detail(plan)
 
 
 def _measure_form(request, case, form_class=forms.PlanMeasureForm, **kwargs):
@@ -464,8 +467,42 @@ def remove_measure(request, pk, plan_pk, entry_pk):
     _case, _access, plan = _open_for_edit(request, pk, plan_pk)
     entry = _plan_measure(plan, entry_pk)
     services.remove_plan_measure(request.user, entry, request=request)
-    messages.success(request, _("The measure was removed from the plan."))
-    return _to_detail(plan, "section-measures")
+    return _to_detail(plan)
+
+
+_UNDO_ON_PLAN_PAGE = {
+    Removal.Kind.PLAN_GOAL: services.undo_remove_goal,
+    Removal.Kind.PLAN_MEASURE: services.undo_remove_measure,
+}
+
+
+def _undo_offers(request, case, plan):
+    offers = [
+        removal
+        for removal in undo.offers(request.user, case, _UNDO_ON_PLAN_PAGE)
+        if removal.values["plan_id"] == plan.pk
+    ]
+    for removal in offers:
+        removal.undo_url = reverse("plans:undo_removal", args=[case.pk, plan.pk, removal.pk])
+    return offers
+
+
+@member
+@require_POST
+def undo_removal(request, pk, plan_pk, removal_pk):
+    """Undo the removal of a goal or a measure: only the user who made it, acting for the
+    same agency; anyone else gets the 404 of a missing removal."""
+    case, _access, plan = _open(request, pk, plan_pk)
+    removal = undo.find(request.user, case, removal_pk, _UNDO_ON_PLAN_PAGE)
+    if removal is None or removal.values["plan_id"] != plan.pk:
+        raise Http404
+    try:
+        _UNDO_ON_PLAN_PAGE[removal.kind](request.user, plan, removal, request=request)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    else:
+        messages.success(request, _("Undone: %(what)s is back.") % {"what": removal.label})
+    return _to_detail(plan)
 
 
 @member

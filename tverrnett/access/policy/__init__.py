@@ -129,6 +129,24 @@ def acts_for(user, agency_id):
     return acting is not None and acting.agency_id == agency_id
 
 
+def may_undo(user, removal):
+    """Only the user who removed something, acting for the agency they acted for then,
+    may undo it (`tverrnett.cases.undo`); the kind's own rule is checked again too."""
+    if removal.removed_by_id != user.pk:
+        return False
+    if removal.agency_id is None:
+        return acting_membership(user) is _OUTSIDE_REQUEST
+    return acts_for(user, removal.agency_id)
+
+
+def acting_agency_id(user):
+    """The acting agency's id in a request; None outside one or acting for nobody."""
+    acting = acting_membership(user)
+    if acting is _OUTSIDE_REQUEST or acting is None:
+        return None
+    return acting.agency_id
+
+
 def _acting_agency_ids(user):
     """The user's active agencies for case data (notices, guidance): the acting one in a
     request, all of them outside one."""

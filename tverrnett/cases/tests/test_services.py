@@ -757,9 +757,12 @@ def test_it_adds_and_removes_a_team_agency(case, owner, partner_agency):
     assert audit("case.team_changed", case)[-1].detail == {"added_agency": partner_agency.pk}
     assert case.timeline.filter(kind="team_added", note="Nav Drammen").exists()
 
-    services.remove_team_member(owner, case, member)
+    removal = services.remove_team_member(owner, case, member)
     assert not case.team.filter(agency=partner_agency).exists()
-    assert audit("case.team_changed", case)[-1].detail == {"removed_agency": partner_agency.pk}
+    assert audit("case.team_changed", case)[-1].detail == {
+        "removed_agency": partner_agency.pk,
+        "removal": removal.pk,
+    }
 
 
 def test_it_adds_an_agency_to_the_team_once(case, owner, partner_agency):

@@ -22,6 +22,7 @@ from tverrnett.cases.models import (
     ChecklistItem,
     ConcernCase,
     JournalEntry,
+    Removal,
     Resource,
     Task,
 )
@@ -46,6 +47,9 @@ def team_case(case, owner, partner_agency):
     )
     services.write_journal_entry(owner, case, text="Første notat.", confidentiality="ordinary")
     services.add_resource(owner, case, name="Onkel", relation="family")
+    # A removal to undo (cases:undo_removal).
+    aunt = services.add_resource(owner, case, name="Tante", relation="family")
+    services.remove_resource(owner, case, aunt)
     ChecklistItem.objects.create(case=case, code=services.ADVICE_BEFORE_CONTACT, position=0)
     case.refresh_from_db()
     return case
@@ -60,6 +64,7 @@ def _case_urls(case):
         "entry_pk": JournalEntry.objects.filter(case=case).first().pk,
         "resource_pk": Resource.objects.filter(case=case).first().pk,
         "item_pk": ChecklistItem.objects.filter(case=case).first().pk,
+        "removal_pk": Removal.objects.filter(case=case).first().pk,
     }
     urls = []
     for pattern in case_urls.urlpatterns:

@@ -35,6 +35,7 @@ NO_TEXT = "system bookkeeping or a choice without text; the last choice is the r
 WITHOUT_VERSION = {
     "useradmin.Invitation": ONCE,
     "accounts.Membership": ONCE,
+    "cases.Removal": ONCE,
     "accounts.OidcDevice": NO_TEXT,
     "accounts.OidcSession": NO_TEXT,
     "accounts.User": NO_TEXT,

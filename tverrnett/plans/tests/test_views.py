@@ -112,6 +112,7 @@ def _ids(scene):
         "plan_pk": scene["plan"].pk,
         "goal_pk": scene["goal"].pk,
         "entry_pk": scene["entry"].pk,
+        "removal_pk": 999999,
         "number": 1,
     }
 
