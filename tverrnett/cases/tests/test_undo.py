@@ -95,7 +95,7 @@ def test_an_undo_is_refused_when_the_agency_was_added_again_meanwhile(
 ):
     removal = services.remove_team_member(owner, case, police_member)
     again = services.add_team_member(owner, case, agency=police_agency, contact_name="Ny")
-    with pytest.raises(ValidationError, match="added to the team again"):
+    with pytest.raises(ValidationError, match="lagt til i teamet igjen"):
         services.undo_remove_team_member(owner, case, removal)
     assert list(case.team.filter(agency=police_agency)) == [again]
     removal.refresh_from_db()
@@ -110,7 +110,7 @@ def test_an_undo_is_refused_when_another_agency_got_the_lead_meanwhile(case, own
     removal.values = {**removal.values, "has_lead": True}
     removal.save()
     services.give_lead(owner, case, case.team.first())
-    with pytest.raises(ValidationError, match="lead"):
+    with pytest.raises(ValidationError, match="hovedansvaret"):
         services.undo_remove_team_member(owner, case, removal)
     assert not case.team.filter(agency=police_member.agency).exists()
 
@@ -124,7 +124,7 @@ def test_the_time_limit(case, owner, police_member, settings):
         assert undo.offers(owner, case, [Removal.Kind.TEAM_MEMBER]) == [removal]
     with time_machine.travel(start + datetime.timedelta(minutes=10, seconds=1), tick=False):
         assert undo.offers(owner, case, [Removal.Kind.TEAM_MEMBER]) == []
-        with pytest.raises(ValidationError, match="10 minutes"):
+        with pytest.raises(ValidationError, match="10 minutter"):
             services.undo_remove_team_member(owner, case, removal)
     assert not case.team.filter(agency=police_member.agency).exists()
     # The worker then forgets the removed values.

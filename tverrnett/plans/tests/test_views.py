@@ -140,7 +140,13 @@ def _missing_plan(url, plan):
 
 # The views that refuse a method whoever asks (require_POST / require_GET).
 NOT_ALLOWED = {
-    "get": {"plans:remove_goal", "plans:remove_measure", "plans:contribution", "plans:finalise"},
+    "get": {
+        "plans:remove_goal",
+        "plans:remove_measure",
+        "plans:contribution",
+        "plans:finalise",
+        "plans:undo_removal",
+    },
     "post": {
         "plans:for_case",
         "plans:detail",
@@ -203,7 +209,7 @@ def test_the_walk_covers_every_plan_route(scene):
     names = {name for name, _url in _plan_urls(scene)}
     expected = {route.name for route in routes() if route.name.startswith("plans:")}
     assert names == expected
-    assert len(names) == 17
+    assert len(names) == 18
 
 
 def test_every_plan_page_lives_under_the_case(scene):
@@ -375,6 +381,7 @@ OWNER_GETS = {
     "plans:version": 200,
     "plans:compare": 200,
     "plans:pdf": 200,
+    "plans:undo_removal": 405,
 }
 
 PARTNER_GETS = {
@@ -891,8 +898,9 @@ def large_plan(owner, plan_case, on_team, make_agency, give_consent, partner_age
 # the audit chain's advisory lock for the read entry.
 _AUDIT_LOCK = 1 if connection.vendor == "postgresql" else 0
 QUERY_BOUNDS = {
-    # +2: the comments and requests to withdraw a consent from the person (ownaccess).
-    "detail": 30 + _AUDIT_LOCK,
+    # +2: the comments and requests to withdraw a consent from the person (ownaccess);
+    # +1: the removals the user may still undo (issue 21, item 10).
+    "detail": 31 + _AUDIT_LOCK,
     "participation": 20 + _AUDIT_LOCK,
     "compare": 16 + _AUDIT_LOCK,
 }
