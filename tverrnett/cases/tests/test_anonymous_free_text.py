@@ -91,6 +91,8 @@ def _ids(case):
         "entry_pk": JournalEntry.objects.filter(case=case).first().pk,
         "resource_pk": Resource.objects.filter(case=case).first().pk,
         "item_pk": ChecklistItem.objects.filter(case=case).first().pk,
+        # Undoing a removal is POST only and has no text: any id reaches its view.
+        "removal_pk": 1,
     }
 
 
