@@ -703,7 +703,9 @@ def _readers(case):
     """Who has read the case, newest first: for the coordinator (L44)."""
     return list(
         AuditEntry.objects.filter(
-            action="case.viewed", target_type="cases.concerncase", target_id=str(case.pk)
+            action__in=["case.viewed", "case.summary_printed"],
+            target_type="cases.concerncase",
+            target_id=str(case.pk),
         )
         .values("actor_username", "agency_name")
         .annotate(last=Max("created_at"), views=Count("id"))
