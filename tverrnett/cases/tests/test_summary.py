@@ -171,9 +171,7 @@ def test_a_team_agency_the_case_is_not_opened_to_sees_no_person(
     assert SUMMARY not in text
 
 
-def test_special_category_items_are_withheld_from_the_print(
-    client, login_as, owner, summarised
-):
+def test_special_category_items_are_withheld_from_the_print(client, login_as, owner, summarised):
     services.write_journal_entry(
         owner,
         summarised,
@@ -249,3 +247,19 @@ def test_the_summary_makes_no_query_per_journal_entry(client, login_as, owner, s
 
     assert _queries(client, summarised) == one
     assert one <= 40
+
+
+def test_a_protected_address_is_never_printed(client, login_as, owner, summarised):
+    from tverrnett.cases.models import Person, ProtectedAddress
+
+    # The service keeps the address empty when it is protected; the print does not
+    # count on that.
+    Person.objects.filter(pk=summarised.subject_id).update(
+        protected_address=ProtectedAddress.STRICTLY_CONFIDENTIAL, address="Skjultveien 7"
+    )
+    login_as(client, owner)
+
+    text = pdf_text(get_pdf(client, summarised).content)
+
+    assert "Skjultveien" not in text
+    assert "Strengt fortrolig adresse" in text
