@@ -60,7 +60,6 @@ def print_summary(request, pk):
         "case": case,
         "access": access,
         "shown": shown,
-        "today": timezone.localdate(),
         "printed_at": timezone.localtime(),
         "printed_by": request.user.get_full_name() or request.user.username,
         "printed_for": request.agency.name,

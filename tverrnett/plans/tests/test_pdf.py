@@ -2,7 +2,7 @@
 of the case, marked as a draft until it is a finalised version, and a kept version as it
 was kept.
 
-The PDF is in bokmål unless the user reads the interface in English (views._pdf_language);
+The PDF is in bokmål unless the user reads the interface in English (consent.pdf.document_language);
 expected wording is worked out in that language from the same strings the template uses,
 so the tests hold whether or not a string has its Norwegian translation yet.
 """
