@@ -10,8 +10,6 @@ readers. A user who may not see the case, and a voluntary organisation, get the 
 as a case that does not exist, and leave no entry.
 """
 
-from pathlib import Path
-
 from django.http import HttpResponse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
@@ -21,7 +19,6 @@ from tverrnett.cases import views
 from tverrnett.consent.pdf import render_pdf
 from tverrnett.measures.services import measures_on
 
-STYLESHEET = Path(__file__).resolve().parent / "templates" / "cases" / "pdf" / "summary.css"
 # The sections of the case page the summary prints, in the read entry's vocabulary.
 # Not printed: the consents, the security clarification, the timeline and the readers
 # (working tools of the page, not a summary of the case).
@@ -75,7 +72,7 @@ def print_summary(request, pk):
         "journal_more": len(journal) == JOURNAL_IN_SUMMARY,
         **views.person_fields(request, access),
     }
-    body = render_pdf("cases/pdf/summary.html", context, [STYLESHEET])
+    body = render_pdf("cases/pdf/summary.html", context)
     views.record_page_read(request, case, access, shown, journal, action="case.summary_printed")
     response = HttpResponse(body, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="sak-{case.reference}-sammendrag.pdf"'
