@@ -51,6 +51,7 @@ from tverrnett.networks.models import ForumAudience, NetworkLevel, RoleKind
 for _name, _description in [
     ("case.registered", gettext_noop("Registered a concern case or an anonymous discussion")),
     ("case.viewed", gettext_noop("Read a concern case")),
+    ("case.summary_printed", gettext_noop("Printed a summary of a concern case (PDF)")),
     ("case.list_viewed", gettext_noop("Listed concern cases")),
     ("case.task_assigned", gettext_noop("Gave a task to a colleague")),
     ("case.state_changed", gettext_noop("Moved a concern case to another state")),
@@ -1464,7 +1465,15 @@ def record_case_list_read(actor, case_ids, *, searched, request=None):
 
 
 def record_case_read(
-    actor, case, *, parts, access_path, special_items=(), withheld_items=(), request=None
+    actor,
+    case,
+    *,
+    parts,
+    access_path,
+    special_items=(),
+    withheld_items=(),
+    request=None,
+    action="case.viewed",
 ):
     """One read entry per view of a case page (L44): who, the membership acted for (its
     agency and role), which parts, the access path that granted the read, which items
@@ -1472,7 +1481,9 @@ def record_case_read(
     user lacks the permission (L34): those were not read.
 
     In a request the entry is written only once the response is a success: a page that
-    ends in 403 or 404 showed nothing and leaves no read entry (`record_read`)."""
+    ends in 403 or 404 showed nothing and leaves no read entry (`record_read`). The
+    printed summary (cases.summary) is the same read under its own `action`,
+    "case.summary_printed"."""
     membership = getattr(request, "membership", None) if request is not None else None
     detail = {
         "parts": sorted(parts),
@@ -1485,7 +1496,7 @@ def record_case_read(
         detail["special_items"] = sorted(special_items)
     if withheld_items:
         detail["withheld_items"] = sorted(withheld_items)
-    return record_read("case.viewed", actor=actor, target=case, detail=detail, request=request)
+    return record_read(action, actor=actor, target=case, detail=detail, request=request)
 
 
 def overdue_tasks_for_coordinator(user, today=None):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tverrnett.cases import views
+from tverrnett.cases import summary, views
 
 app_name = "cases"
 
@@ -17,6 +17,7 @@ urlpatterns = [
         name="review_break_glass",
     ),
     path("<int:pk>/", views.case_detail, name="detail"),
+    path("<int:pk>/utskrift/", summary.print_summary, name="print_summary"),
     path("<int:pk>/status/", views.change_state, name="change_state"),
     path("<int:pk>/gjenapne/", views.reopen, name="reopen"),
     path("<int:pk>/sikkerhetsavklaring/", views.security_clarification, name="security"),

@@ -549,20 +549,14 @@ def case_detail(request, pk):
     if access.path == "consent":
         return _volunteer_case_page(request, case, access)
     today = timezone.localdate()
-    shown = [
-        section
-        for section in _CASE_PAGE_SECTIONS
-        if not policy.gated_parts([section]) - access.parts
-    ]
-    journal = _journal_items(request, case, access)[:JOURNAL_ON_CASE_PAGE]
+    shown = shown_sections(access)
+    journal = journal_items(request, case, access)[:JOURNAL_ON_CASE_PAGE]
     # The notices and follow-ups in it are the agency's own; the consents, which name
     # the person, are shown only with the identity.
     consent_summary = sharing.case_consent_summary(case, request.user, access.agency_ids, today)
-    _record_read(request, case, access, shown, journal)
+    record_page_read(request, case, access, shown, journal)
     team = _team_with_parts(case, access)
-    tasks = case.tasks.select_related("owner_agency", "owner_role__holder", "assignee")
-    if not access.sees("tasks"):
-        tasks = tasks.filter(owner_agency_id__in=access.agency_ids)
+    tasks = visible_tasks(case, access)
     context = {
         "case": case,
         "access": access,
@@ -586,9 +580,7 @@ def case_detail(request, pk):
             for item in case.checklist.filter(code__in=services.CHECKLIST_LABELS)
             if case.source == Source.SOCIAL_MEDIA
         ],
-        "guardians": (
-            list(case.subject.guardians.all()) if case.subject_id and "guardians" in shown else []
-        ),
+        "guardians": visible_guardians(case, shown),
         "clarification": (
             getattr(case, "security_clarification", None)
             if "security_clarification" in shown
@@ -604,10 +596,43 @@ def case_detail(request, pk):
         "readers": _readers(case) if access.sees_readers else None,
         "task_statuses": TaskStatus.choices,
         "consents": consent_summary,
+        **person_fields(request, access),
+    }
+    return render(request, "cases/detail.html", context)
+
+
+# What the case page shows, asked by the page and by its printed summary (cases.summary).
+
+
+def shown_sections(access):
+    """The sections of the case page the user sees: the policy's rule for pages
+    (`policy.gated_parts`); tasks are filtered, the journal item by item."""
+    return [
+        section
+        for section in _CASE_PAGE_SECTIONS
+        if not policy.gated_parts([section]) - access.parts
+    ]
+
+
+def visible_tasks(case, access):
+    """Every task when the tasks are open to the user's agency, else its own."""
+    tasks = case.tasks.select_related("owner_agency", "owner_role__holder", "assignee")
+    if not access.sees("tasks"):
+        tasks = tasks.filter(owner_agency_id__in=access.agency_ids)
+    return tasks
+
+
+def visible_guardians(case, shown):
+    return list(case.subject.guardians.all()) if case.subject_id and "guardians" in shown else []
+
+
+def person_fields(request, access):
+    """The person's fields hidden from the user (L04), and those their agency's sector
+    profile marks confidential."""
+    return {
         "confidential_fields": sharing.confidential_person_fields(request.agency),
         "hidden_fields": policy.hidden_person_fields(request.agency, access.path, access.parts),
     }
-    return render(request, "cases/detail.html", context)
 
 
 def _team_with_parts(case, access):
@@ -625,7 +650,7 @@ def _team_with_parts(case, access):
     return team
 
 
-def _journal_items(request, case, access):
+def journal_items(request, case, access):
     """The items the user may read, newest first, with what was shared of them; those
     tagged GDPR Art. 9 or 10 withheld unless the user may read them (L34)."""
     entries = policy.visible_journal(request.user, case, access.path, access.memberships).annotate(
@@ -634,7 +659,7 @@ def _journal_items(request, case, access):
     return sharing.SharedItems(entries, access.agency_ids, request.user, request.agency)
 
 
-def _record_read(request, case, access, parts, items):
+def record_page_read(request, case, access, parts, items, action="case.viewed"):
     """The read entry (L44), marking the special-category items shown and those withheld
     (L34). `items` have been through policy.withhold_special_categories."""
     services.record_case_read(
@@ -645,14 +670,15 @@ def _record_read(request, case, access, parts, items):
         special_items=[item.pk for item in items if item.special_categories],
         withheld_items=[item.pk for item in items if getattr(item, "withheld", False)],
         request=request,
+        action=action,
     )
 
 
 def _volunteer_case_page(request, case, access):
     """What a voluntary organisation sees (L49): the consent that names it, the
     coordinator, and the items disclosed to it. Nothing else of the case."""
-    journal = _journal_items(request, case, access)[:JOURNAL_ON_CASE_PAGE]
-    _record_read(request, case, access, ["consent", "disclosed_items"], journal)
+    journal = journal_items(request, case, access)[:JOURNAL_ON_CASE_PAGE]
+    record_page_read(request, case, access, ["consent", "disclosed_items"], journal)
     consents = sharing.consents_naming(case, access.volunteer_ids)
     return render(
         request,
@@ -679,7 +705,9 @@ def _readers(case):
     """Who has read the case, newest first: for the coordinator (L44)."""
     return list(
         AuditEntry.objects.filter(
-            action="case.viewed", target_type="cases.concerncase", target_id=str(case.pk)
+            action__in=["case.viewed", "case.summary_printed"],
+            target_type="cases.concerncase",
+            target_id=str(case.pk),
         )
         .values("actor_username", "agency_name")
         .annotate(last=Max("created_at"), views=Count("id"))
@@ -691,9 +719,9 @@ def _readers(case):
 @require_GET
 def journal(request, pk):
     case, access = open_case(request, pk, volunteer_page=True, record_read=False)
-    items = _journal_items(request, case, access)
+    items = journal_items(request, case, access)
     page = Paginator(items, PAGE_SIZE).get_page(request.GET.get("side"))
-    _record_read(request, case, access, ["journal"], page.object_list)
+    record_page_read(request, case, access, ["journal"], page.object_list)
     return render(request, "cases/journal.html", {"case": case, "access": access, "page": page})
 
 
@@ -715,7 +743,7 @@ def journal_history(request, pk, entry_pk):
     while versions[-1].supersedes_id in by_id:
         versions.append(by_id[versions[-1].supersedes_id])
     versions = policy.withhold_special_categories(request.user, versions, request.agency)
-    _record_read(request, case, access, ["journal"], versions)
+    record_page_read(request, case, access, ["journal"], versions)
     return render(
         request,
         "cases/journal_history.html",

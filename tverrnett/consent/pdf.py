@@ -77,24 +77,39 @@ class StaticFilesOnly(URLFetcher):
         )
 
 
-def html_to_pdf(html):
-    """WeasyPrint with the house style, reading only from the static folder."""
+def html_to_pdf(html, extra_stylesheets=(), **options):
+    """WeasyPrint with the house style, reading only from the static folder.
+
+    `extra_stylesheets` (paths) come after the house style; `options` go to
+    `write_pdf` (the archive asks for `pdf_variant="pdf/a-2b"`)."""
     fetcher = StaticFilesOnly()
     base_url = ASSET_ROOT.as_uri() + "/"
     font_config = FontConfiguration()
-    stylesheet = CSS(
-        string=STYLESHEET.read_text(encoding="utf-8"),
-        base_url=base_url,
-        url_fetcher=fetcher,
-        font_config=font_config,
-    )
+    stylesheets = [
+        CSS(
+            string=path.read_text(encoding="utf-8"),
+            base_url=base_url,
+            url_fetcher=fetcher,
+            font_config=font_config,
+        )
+        for path in (STYLESHEET, *extra_stylesheets)
+    ]
     document = HTML(string=html, base_url=base_url, url_fetcher=fetcher)
-    return document.write_pdf(stylesheets=[stylesheet], font_config=font_config, pdf_tags=True)
+    return document.write_pdf(
+        stylesheets=stylesheets, font_config=font_config, pdf_tags=True, **options
+    )
 
 
-def render_pdf(template_name, context):
+def document_language():
+    """The language the user reads the interface in (bokmål, nynorsk or English): the
+    language of a document printed for them."""
+    language = (translation.get_language() or "")[:2]
+    return language if language in ("nb", "nn", "en") else "nb"
+
+
+def render_pdf(template_name, context, extra_stylesheets=()):
     """Render `template_name` with `context` (autoescaped, as always) and return the PDF."""
-    return html_to_pdf(render_to_string(template_name, context))
+    return html_to_pdf(render_to_string(template_name, context), extra_stylesheets)
 
 
 # The declaration ---------------------------------------------------------------------

@@ -17,11 +17,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 CASE_READ = "case.viewed"
+# The printed case summary (cases.summary): a read of the case that leaves Tverrnett.
+SUMMARY_PRINTED = "case.summary_printed"
 IDENTITY_ACTIONS = frozenset({"case.identity_number_revealed", "case.identity_number_searched"})
 ACCESS_REPORT_ACTIONS = frozenset({"consent.access_report"})
 BREAK_GLASS_ACTIONS = frozenset({"case.break_glass", "case.break_glass_attempted"})
 CANDIDATE_ACTIONS = frozenset(
-    {CASE_READ, *IDENTITY_ACTIONS, *ACCESS_REPORT_ACTIONS, *BREAK_GLASS_ACTIONS}
+    {CASE_READ, SUMMARY_PRINTED, *IDENTITY_ACTIONS, *ACCESS_REPORT_ACTIONS, *BREAK_GLASS_ACTIONS}
 )
 CASE_TARGET = "cases.concerncase"
 
@@ -236,7 +238,7 @@ def flag(entries, facts, config):
             rules.append(IDENTITY_NUMBER)
         if entry.action in ACCESS_REPORT_ACTIONS or parts & ACCESS_REPORT_PARTS:
             rules.append(ACCESS_REPORT)
-        if parts & EXPORT_PARTS.keys():
+        if parts & EXPORT_PARTS.keys() or entry.action == SUMMARY_PRINTED:
             rules.append(EXPORT)
         if entry.action in BREAK_GLASS_ACTIONS:
             rules.append(BREAK_GLASS)

@@ -11,29 +11,10 @@ from pathlib import Path
 
 from django.template.loader import render_to_string
 from django.utils import translation
-from weasyprint import CSS, HTML
-from weasyprint.text.fonts import FontConfiguration
 
-from tverrnett.consent.pdf import ASSET_ROOT, STYLESHEET, StaticFilesOnly
+from tverrnett.consent.pdf import html_to_pdf
 
 PLAN_STYLESHEET = Path(__file__).resolve().parent / "templates" / "plans" / "pdf" / "plan.css"
-
-
-def _html_to_pdf(html):
-    fetcher = StaticFilesOnly()
-    base_url = ASSET_ROOT.as_uri() + "/"
-    font_config = FontConfiguration()
-    stylesheets = [
-        CSS(
-            string=path.read_text(encoding="utf-8"),
-            base_url=base_url,
-            url_fetcher=fetcher,
-            font_config=font_config,
-        )
-        for path in (STYLESHEET, PLAN_STYLESHEET)
-    ]
-    document = HTML(string=html, base_url=base_url, url_fetcher=fetcher)
-    return document.write_pdf(stylesheets=stylesheets, font_config=font_config, pdf_tags=True)
 
 
 def plan_html(context, language):
@@ -44,4 +25,4 @@ def plan_html(context, language):
 
 def plan_pdf(context, language):
     """The plan as PDF bytes in bokmål ("nb"), nynorsk ("nn") or English ("en")."""
-    return _html_to_pdf(plan_html(context, language))
+    return html_to_pdf(plan_html(context, language), [PLAN_STYLESHEET])

@@ -16,7 +16,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -29,6 +29,7 @@ from tverrnett.cases.models import Removal
 from tverrnett.cases.services import StaleEdit
 from tverrnett.cases.views import open_case
 from tverrnett.consent.models import WithdrawalRequest
+from tverrnett.consent.pdf import document_language
 from tverrnett.core.form_errors import add_service_errors
 from tverrnett.core.parsing import parse_id, parse_int
 from tverrnett.measures.models import Measure
@@ -691,12 +692,6 @@ def compare(request, pk, plan_pk):
     return render(request, "plans/compare.html", context)
 
 
-def _pdf_language():
-    """The language the user reads the interface in (bokmål, nynorsk or English)."""
-    language = (translation.get_language() or "")[:2]
-    return language if language in ("nb", "nn", "en") else "nb"
-
-
 @member
 @require_GET
 def pdf(request, pk, plan_pk):
@@ -729,7 +724,7 @@ def pdf(request, pk, plan_pk):
             "draft_number": draft_number,
             "printed_on": timezone.localdate(),
         },
-        _pdf_language(),
+        document_language(),
     )
     suffix = f"-v{kept.number}" if kept is not None else "-utkast" if is_draft else ""
     response = HttpResponse(body, content_type="application/pdf")

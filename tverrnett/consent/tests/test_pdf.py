@@ -91,6 +91,13 @@ def test_it_prints_the_scope_of_an_adults_consent(adult_consent, language):
     assert "32 04 00 00" in text
 
 
+MARKINGS = {
+    "nb": "Unntatt offentlighet, offl. § 13",
+    "nn": "Unnateke offentlegheit, offl. § 13",
+    "en": "Exempt from public disclosure, offl. § 13",
+}
+
+
 @pytest.mark.parametrize(
     ("language", "page", "of"), [("nb", "Side", "av"), ("nn", "Side", "av"), ("en", "Page", "of")]
 )
@@ -104,6 +111,8 @@ def test_it_has_the_header_and_numbered_pages(adult_consent, language, page, of)
         assert "Tverrnett" in text
         assert adult_consent.case.reference in text
         assert f"{page} {number} {of} {pages}" in text
+        # Exempt from public disclosure, at the top and the foot of every page.
+        assert text.count(MARKINGS[language]) >= 2, number
 
 
 @pytest.mark.parametrize("language", LANGUAGES)

@@ -99,6 +99,9 @@ def test_each_rule_flags_its_entry(
     )
     report = log(at(TUESDAY, 13), "consent.access_report", owner, owner_agency, case, report=1)
     pdf = read(at(TUESDAY, 14), owner, owner_agency, case, parts=["overview", "pdf"])
+    summary = log(
+        at(TUESDAY, 15), "case.summary_printed", owner, owner_agency, case, parts=["team"]
+    )
 
     flags = flags_of(owner_agency)
 
@@ -113,6 +116,7 @@ def test_each_rule_flags_its_entry(
     assert flags[revealed.pk] == [rules.IDENTITY_NUMBER]
     assert flags[report.pk] == [rules.ACCESS_REPORT]
     assert flags[pdf.pk] == [rules.EXPORT]
+    assert flags[summary.pk] == [rules.EXPORT]  # the printed case summary
 
 
 def test_ordinary_daytime_reads_of_own_team_cases_flag_nothing(

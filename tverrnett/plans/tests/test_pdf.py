@@ -2,7 +2,7 @@
 of the case, marked as a draft until it is a finalised version, and a kept version as it
 was kept.
 
-The PDF is in bokmål unless the user reads the interface in English (views._pdf_language);
+The PDF is in bokmål unless the user reads the interface in English (consent.pdf.document_language);
 expected wording is worked out in that language from the same strings the template uses,
 so the tests hold whether or not a string has its Norwegian translation yet.
 """
@@ -32,6 +32,7 @@ LATER_OVERVIEW = "Kari har fått leilighet og trenger nå mest arbeid."
 LATER_GOAL = "Jeg vil begynne på kveldsskole."
 # The pages' footer (consent/pdf/pdf.css): bokmål, and English for an English document.
 PAGE_WORDS = {"nb": ("Side", "av"), "en": ("Page", "of")}
+MARKING = "Exempt from public disclosure, offl. § 13"  # consent/pdf/base.html
 
 
 def pdf_text(data):
@@ -140,6 +141,27 @@ def test_every_page_is_numbered_with_the_total(client, login_as, owner, draft, l
         assert f"{word} {number} {of} {len(pages)}" in text, number
         # The draft mark at the top of every page (plan.css).
         assert said(language, "DRAFT") in text, number
+        # Marked exempt from public disclosure at the top and the foot of every page
+        # (consent/pdf/base.html and pdf.css), in the document's language.
+        assert text.count(said(language, MARKING)) >= 2, number
+
+
+@pytest.mark.parametrize(
+    ("language", "marking"),
+    [("nb", "Unntatt offentlighet, offl. § 13"), ("nn", "Unnateke offentlegheit, offl. § 13")],
+)
+def test_the_plan_is_marked_exempt_from_public_disclosure(
+    client, login_as, owner, draft, language, marking
+):
+    login_as(client, owner)
+    if language != settings.LANGUAGE_CODE:
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
+
+    pages = page_texts(get_pdf(client, pdf_url(draft)).content)
+
+    assert pages[0].startswith(marking)  # first on the first page
+    for number, text in enumerate(pages, start=1):
+        assert text.count(marking) >= 2, number  # at the top and in the footer
 
 
 def test_a_kept_version_prints_as_it_was_after_later_edits(client, login_as, owner, draft):

@@ -4,11 +4,9 @@ print."""
 
 from django.template.loader import render_to_string
 from django.utils import timezone
-from weasyprint import CSS, HTML
-from weasyprint.text.fonts import FontConfiguration
 
 from tverrnett.cases.models import JournalEntry
-from tverrnett.consent.pdf import ASSET_ROOT, STYLESHEET, StaticFilesOnly
+from tverrnett.consent.pdf import html_to_pdf
 from tverrnett.plans import documents as plan_documents
 from tverrnett.plans.pdf import PLAN_STYLESHEET, plan_html
 
@@ -28,22 +26,7 @@ def _html_to_pdf_a(html, extra_stylesheets=()):
     """The house style's WeasyPrint call (tverrnett.consent.pdf.html_to_pdf), as PDF/A-2b:
     the archival format, with every font embedded (WeasyPrint embeds what it uses) and
     the XMP metadata that names the part and conformance."""
-    fetcher = StaticFilesOnly()
-    base_url = ASSET_ROOT.as_uri() + "/"
-    font_config = FontConfiguration()
-    stylesheets = [
-        CSS(
-            string=path.read_text(encoding="utf-8"),
-            base_url=base_url,
-            url_fetcher=fetcher,
-            font_config=font_config,
-        )
-        for path in (STYLESHEET, *extra_stylesheets)
-    ]
-    document = HTML(string=html, base_url=base_url, url_fetcher=fetcher)
-    return document.write_pdf(
-        stylesheets=stylesheets, font_config=font_config, pdf_tags=True, pdf_variant="pdf/a-2b"
-    )
+    return html_to_pdf(html, extra_stylesheets, pdf_variant="pdf/a-2b")
 
 
 def render_journal_entry(case, entry):
