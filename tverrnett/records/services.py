@@ -8,6 +8,7 @@ import datetime
 import json
 import os
 import secrets
+import shutil
 import tempfile
 import zipfile
 from pathlib import Path
@@ -306,7 +307,18 @@ def delete_case(case, *, rule, package=None):
             raise ValidationError(_("The case is under a legal hold."))
         tombstone = _delete(case, rule, package, "records.deleted")
         transaction.on_commit(lambda: _append_to_ledger(tombstone))
+        if package is not None and package.is_receipted:
+            if not CaseRetention.objects.filter(package=package).exists():
+                # The archive has confirmed the package and its last case is deleted:
+                # our copy goes too, so nothing of the cases is left on our disks.
+                transaction.on_commit(lambda: _remove_package_files(package))
     return tombstone
+
+
+def _remove_package_files(package):
+    path = package_path(package)
+    if path is not None:
+        shutil.rmtree(path)
 
 
 def _delete(case, rule, package, action):

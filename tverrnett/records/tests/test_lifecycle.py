@@ -95,8 +95,9 @@ def test_previewed_archived_receipted_and_deleted_on_the_right_days(
     tombstone = Tombstone.objects.get(case_id=case_id)
     assert tombstone.archive_receipt == "Arkivverket 2031/42"
     assert actions("records.deleted").count() == 1
-    # The package stays outside the database after the deletion (the archive has it).
-    assert (directory / "avleveringspakke" / "arkivstruktur.xml").exists()
+    # The archive confirmed the package and its only case is deleted: our copy is gone
+    # too, so nothing of the case remains on disk (the package row keeps the checksum).
+    assert not directory.exists()
     call_command("verify_audit", stdout=StringIO())
 
 
