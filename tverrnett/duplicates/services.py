@@ -240,6 +240,8 @@ RELATIONS = {
     "notices.NoticeChain.case": (MOVE,),
     # The merged case's place on the retention list stays with it; a legal hold follows
     # the data to the survivor, unless the survivor has one of its own.
+    # What can still be undone on the merged case stays with it (gone within minutes).
+    "cases.Removal.case": (KEEP,),
     "records.CaseRetention.case": (KEEP,),
     "records.LegalHold.case": (MOVE_IF_FREE, ()),
     "duplicates.DuplicateNotice.existing_case": (KEEP,),

@@ -199,6 +199,8 @@ def _ids(scene, **overrides):
         "resource_pk": Resource.objects.filter(case=case).first().pk,
         "item_pk": ChecklistItem.objects.filter(case=case).first().pk,
         "disclosure_pk": scene["under_consent"].pk,
+        # Undoing a removal: POST only; any id reaches the view, which finds none.
+        "removal_pk": 1,
     }
     ids.update(overrides)
     return ids

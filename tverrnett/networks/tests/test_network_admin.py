@@ -256,7 +256,7 @@ def test_it_creates_a_role_for_a_member_agency(client, login_as, owner, partner_
             "kind": RoleKind.PST_CONTACT,
             "agency": partner_agency.pk,
             "scope": f"policedistrict-{district.pk}",
-            "phone": "12 34 56 78",
+            "phone": "32 34 56 78",  # a Norwegian number begins with 2-9
             "email": "kontakt@nav.example",
         },
     )
