@@ -449,6 +449,43 @@ def _editors():  # noqa: C901 - one small block per model, on purpose
             restore=keep(Event, event.pk, "place"),
         )
     )
+    # records.ArchivePackage: the archive's receipt, recorded once (a package of no case,
+    # made for the rounds and removed after them).
+    from tverrnett.records import services as records_services
+    from tverrnett.records.models import ArchivePackage
+
+    officer = _user("arkiv.demo")
+    package_holder = {}
+
+    def make_package():
+        package_holder["pk"] = ArchivePackage.objects.create(
+            agency=officer.memberships.get(role="records_officer").agency,
+            created_by=officer,
+            directory="concurrent-saves-test",
+            checksum="0" * 64,
+            case_ids=[],
+        ).pk
+
+    def as_records_officer(actor):
+        actor.acting_membership = actor.memberships.get(role="records_officer")
+        return actor
+
+    editors.append(
+        Editor(
+            "records.ArchivePackage",
+            "arkiv.demo",
+            get=lambda: ArchivePackage.objects.get(pk=package_holder["pk"]),
+            save=lambda actor, obj, version, value: records_services.record_receipt(
+                as_records_officer(actor), obj, reference=value, version=version
+            ),
+            read=lambda obj: obj.receipt_reference,
+            setup=make_package,
+            before_round=lambda obj: ArchivePackage.objects.filter(pk=obj.pk).update(
+                receipt_reference="", receipt_recorded_at=None, receipt_recorded_by=None
+            ),
+            teardown=lambda: ArchivePackage.objects.filter(pk=package_holder["pk"]).delete(),
+        )
+    )
     return editors
 
 

@@ -88,7 +88,8 @@ def test_the_privacy_officer_reviews_a_flagged_entry(page, server, entries, shot
     expect(page.get_by_role("heading", level=1)).to_have_text("Kontroller en loggpost")
     submit(page)
     expect(page.locator("#id_note")).to_have_attribute("aria-invalid", "true")
-    expect(page.get_by_text("Skriv hva du fant")).to_be_visible()
+    # The field's own message (the error summary at the top repeats it as a link).
+    expect(page.locator('[data-field="validation"]', has_text="Skriv hva du fant")).to_be_visible()
     check_page(page, "log-review-mark-error", shots)
 
     page.locator("#id_note").fill(NOTE)

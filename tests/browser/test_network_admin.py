@@ -87,7 +87,7 @@ def _maintain(page, directory):
     click_and_wait(page, page.get_by_role("link", name="Nettverkshelse"))
     # The demo's other gaps stay: roles without a deputy (SLT, police, RVTS, child welfare,
     # PST's district contact) and the correctional contact without a holder.
-    expect(page.locator(".ds-alert")).to_contain_text("6 funn")
+    expect(page.locator(".ds-alert[data-health-summary]")).to_contain_text("6 funn")
     expect(page.locator("[data-finding=unconfirmed_members] li")).to_have_count(0)
 
     # Create a school contact role, then name its holder through the handover form.

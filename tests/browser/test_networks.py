@@ -57,7 +57,7 @@ def test_the_slt_coordinator_reviews_the_network_and_hands_over_a_role(page, ser
 
     # The health page lists the deliberate gaps, and nothing else.
     click_and_wait(page, page.get_by_role("link", name="Nettverkshelse"))
-    expect(page.locator(".ds-alert")).to_contain_text("7 funn")
+    expect(page.locator(".ds-alert[data-health-summary]")).to_contain_text("7 funn")
     no_deputy = page.locator("[data-finding=roles_without_deputy] li")
     expect(no_deputy).to_have_count(5)
     expect(page.locator("[data-finding=roles_without_holder] li")).to_contain_text(

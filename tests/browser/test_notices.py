@@ -43,7 +43,8 @@ ESCALATION_KINDS = ("escalated_deputy", "escalated_managers", "no_escalation")
 SUCCESS = ".tn-messages .ds-alert[data-color=success]"
 HOPS = "main li.tn-step[id^=varsel-]"
 EVENTS = "main section[aria-labelledby=events-heading] table tbody tr"
-FIELD_ERROR = "form.tn-form .ds-validation-message"
+# A field's error message (the character counters share the class: data-field="counter").
+FIELD_ERROR = 'form.tn-form .ds-validation-message[data-field="validation"]'
 # A time as the pages write it ("j. M Y H:i").
 TIME = re.compile(r"\d{1,2}\. \S+ \d{4} \d{2}:\d{2}")
 # What every shell snippet starts with: bokmål, as the pages, e-mail kept in memory, and
