@@ -89,7 +89,8 @@ def test_the_privacy_officer_reviews_a_flagged_entry(page, server, entries, shot
     submit(page)
     expect(page.locator("#id_note")).to_have_attribute("aria-invalid", "true")
     # The field's own message (the error summary at the top repeats it as a link).
-    expect(page.locator('[data-field="validation"]', has_text="Skriv hva du fant")).to_be_visible()
+    field_message = page.locator('[data-field="validation"]', has_text="Skriv hva du fant")
+    expect(field_message).to_be_visible()
     check_page(page, "log-review-mark-error", shots)
 
     page.locator("#id_note").fill(NOTE)

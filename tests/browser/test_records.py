@@ -77,7 +77,10 @@ def test_the_records_officer_places_a_legal_hold(page, server, due_case, shots):
     submit(page)
     expect(page.locator("#id_reason")).to_have_attribute("aria-invalid", "true")
     # The field's own message (the error summary at the top repeats it as a link).
-    expect(page.locator('[data-field="validation"]', has_text="Skriv hvorfor saken holdes tilbake.")).to_be_visible()
+    field_message = page.locator(
+        '[data-field="validation"]', has_text="Skriv hvorfor saken holdes tilbake."
+    )
+    expect(field_message).to_be_visible()
     check_page(page, "records-hold-error", shots)
 
     page.locator("#id_reason").fill(REASON)

@@ -80,7 +80,8 @@ def test_the_item_is_withheld_until_a_manager_grants_access(page, server, demo, 
     submit(page)
     expect(page.locator("#id_ends_on")).to_have_attribute("aria-invalid", "true")
     # The field's own message (the error summary at the top repeats it as a link).
-    expect(page.locator('[data-field="validation"]', has_text="Tilgangen kan vare i høyst")).to_be_visible()
+    field_message = page.locator('[data-field="validation"]', has_text="Tilgangen kan vare i høyst")
+    expect(field_message).to_be_visible()
     check_page(page, "special-category-grant-error", shots)
     ends = datetime.date.today() + datetime.timedelta(days=90)
     page.locator("#id_ends_on").fill(ends.isoformat())
