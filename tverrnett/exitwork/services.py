@@ -29,6 +29,7 @@ from tverrnett.cases.models import (
     ConcernCase,
     JournalEntry,
     Person,
+    Responsibility,
     Source,
     StepStatus,
     TeamMember,
@@ -143,7 +144,7 @@ def step_evidence(case):
         ),
         "exit_nav": (on_team(AgencyType.NAV), _("NAV is on the team.")),
         "exit_approach": (
-            of_case(case.responsibilities.model.objects),
+            of_case(Responsibility.objects),
             _("The responsibilities are recorded."),
         ),
         "exit_contact_agreement": (

@@ -16,6 +16,7 @@ import datetime
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Prefetch
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -92,7 +93,12 @@ def consents(plan):
     return list(
         Consent.objects.filter(case=plan.case, status=ConsentStatus.GIVEN)
         .select_related("withdrawal")
-        .prefetch_related("recipients", "withdrawal_requests")
+        .prefetch_related(
+            "recipients",
+            Prefetch(
+                "withdrawal_requests", queryset=WithdrawalRequest.objects.select_related("task")
+            ),
+        )
     )
 
 
@@ -135,13 +141,14 @@ def add_comment(request, plan, text):
     return comment
 
 
+def _is_open(asked):
+    """A request the coordinator has not yet dealt with: its task is not done."""
+    return asked.task_id is None or asked.task.status != TaskStatus.DONE
+
+
 def open_withdrawal_request(consent):
-    """The person's request to withdraw `consent` that the coordinator has not yet dealt
-    with (its task is not done), or None. Uses the prefetched requests."""
-    for asked in consent.withdrawal_requests.all():
-        if asked.task_id is None or asked.task.status != TaskStatus.DONE:
-            return asked
-    return None
+    """The person's open request to withdraw `consent`, or None (the prefetched ones)."""
+    return next((asked for asked in consent.withdrawal_requests.all() if _is_open(asked)), None)
 
 
 @transaction.atomic
@@ -156,7 +163,7 @@ def request_withdrawal(request, plan, consent, message=""):
     if consent is None or consent.is_withdrawn:
         raise ValidationError(_("This consent is already withdrawn or has ended."))
     asked = WithdrawalRequest.objects.filter(consent=consent).select_related("task")
-    if any(item.task_id is None or item.task.status != TaskStatus.DONE for item in asked):
+    if any(_is_open(item) for item in asked):
         raise ValidationError(_("You have already asked to withdraw this consent."))
     role = plan.coordinator_role
     with translation.override(settings.LANGUAGE_CODE):  # stored text: the site's language

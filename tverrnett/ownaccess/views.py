@@ -10,6 +10,7 @@ someone.
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -25,7 +26,6 @@ from tverrnett.core.parsing import parse_id
 from tverrnett.ownaccess import services
 from tverrnett.ownaccess.forms import OwnCommentForm, OwnGoalForm, WithdrawalRequestForm
 from tverrnett.plans import documents
-from tverrnett.plans.models import IndividualPlan
 
 
 def _offered():
@@ -52,15 +52,10 @@ def _page(request, *, bound=None, status=200):
     """The page with each plan the person may see; `bound`: (plan id, form name, form)
     of a form sent back with its errors."""
     plans = policy.own_plans(services.identity_hashes(request))
+    prefetch_related_objects(plans, *documents.plan_prefetch(), "comments")
     today = timezone.localdate()
     shown = []
-    for plan in (
-        IndividualPlan.objects.filter(pk__in=[p.pk for p in plans])
-        .select_related(
-            "person", "case", "consent", "coordinator_role__agency", "coordinator_role__holder"
-        )
-        .prefetch_related(*documents.plan_prefetch(), "comments")
-    ):
+    for plan in plans:
         forms = {
             "goal_form": OwnGoalForm(prefix=_prefix("goal", plan)),
             "comment_form": OwnCommentForm(prefix=_prefix("comment", plan)),

@@ -16,7 +16,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
@@ -136,28 +136,46 @@ def confirm_rule(actor, rule, *, request=None):
 # Which rule, from when -------------------------------------------------------------------
 
 
-def kind_of(case):
-    """The kind of record a closed case is, for its schedule."""
-    from tverrnett.exitwork.models import ExitWork
+def _with_lifecycle_facts(cases):
+    """`cases` annotated with what picks a closed case's rule and start: whether exit
+    work was started, whether it had measures, and its last review after exit. The
+    worker reads every candidate this way, in one query."""
+    from tverrnett.exitwork.models import ExitWork, FollowUpReview
     from tverrnett.measures.models import Measure
 
-    if ExitWork.objects.filter(case=case).exists():
+    return cases.annotate(
+        has_exit_work=Exists(ExitWork.objects.filter(case=OuterRef("pk"))),
+        has_measures=Exists(Measure.objects.filter(case=OuterRef("pk"))),
+        last_review_on=Subquery(
+            FollowUpReview.objects.filter(case=OuterRef("pk"))
+            .order_by("-due_on")
+            .values("due_on")[:1]
+        ),
+    )
+
+
+def _facts(case):
+    """The case with its lifecycle facts: as it is when the worker's query annotated it,
+    else read (one query)."""
+    if hasattr(case, "has_exit_work"):
+        return case
+    return _with_lifecycle_facts(type(case).objects.filter(pk=case.pk)).get()
+
+
+def kind_of(case):
+    """The kind of record a closed case is, for its schedule."""
+    case = _facts(case)
+    if case.has_exit_work:
         return RecordKind.EXIT_CASE
-    if Measure.objects.filter(case=case).exists():
+    if case.has_measures:
         return RecordKind.CASE_CLOSED_AFTER_FOLLOW_UP
     return RecordKind.CONCERN_CLOSED_WITHOUT_MEASURES
 
 
 def _start_date(case, rule):
-    from tverrnett.exitwork.models import FollowUpReview
-
     closed_on = timezone.localdate(case.closed_at)
     if rule.starts_from == StartsFrom.LAST_REVIEW_AFTER_EXIT:
-        last = (
-            FollowUpReview.objects.filter(case=case)
-            .order_by("-due_on")
-            .values_list("due_on", flat=True)
-        ).first()
+        last = _facts(case).last_review_on
         return max(closed_on, last) if last else closed_on
     return closed_on
 
@@ -208,7 +226,9 @@ def preview_due(today=None):
     # No case closed after this can be due by the horizon (every start is at or after
     # the closing): the worker's round reads the old closed cases only.
     closed_by = horizon - datetime.timedelta(days=min(periods))
-    candidates = _closed_cases().filter(retention__isnull=True, closed_at__date__lte=closed_by)
+    candidates = _with_lifecycle_facts(
+        _closed_cases().filter(retention__isnull=True, closed_at__date__lte=closed_by)
+    ).select_related("coordinator_role__agency")
     added = 0
     for case in candidates.order_by("pk").iterator():
         rule = rules.get(kind_of(case))
@@ -249,8 +269,8 @@ def delete_due(today=None):
     archive's receipt) where its rule asks for it. Returns how many were deleted."""
     today = today or timezone.localdate()
     deleted = 0
-    entries = CaseRetention.objects.filter(due_on__lte=today).select_related(
-        "case", "rule", "package"
+    entries = _with_open_holds(
+        CaseRetention.objects.filter(due_on__lte=today).select_related("case", "rule", "package")
     )
     for entry in list(entries):
         if deletion_blocker(entry, today):
@@ -407,15 +427,19 @@ def due_list(agency_id):
     """`cases_kept_by` for the records officer's list: each entry with its case, rule and
     package, and its case's open holds (`case.open_holds`), so `deletion_blocker` and
     the page ask no query per row."""
-    return (
-        cases_kept_by(agency_id)
-        .select_related("case__coordinator_role", "rule", "package")
-        .prefetch_related(
-            Prefetch(
-                "case__legal_holds",
-                queryset=LegalHold.objects.filter(lifted_at=None).select_related("placed_by"),
-                to_attr="open_holds",
-            )
+    return _with_open_holds(
+        cases_kept_by(agency_id).select_related("case__coordinator_role", "rule", "package")
+    )
+
+
+def _with_open_holds(entries):
+    """Lifecycle entries with their case's open holds (`case.open_holds`), so
+    `has_open_hold` and `deletion_blocker` ask no query per entry."""
+    return entries.prefetch_related(
+        Prefetch(
+            "case__legal_holds",
+            queryset=LegalHold.objects.filter(lifted_at=None).select_related("placed_by"),
+            to_attr="open_holds",
         )
     )
 

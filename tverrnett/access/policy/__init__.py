@@ -958,34 +958,29 @@ def may_break_glass(user, agency, case):
     return Role.objects.filter(named, agency=agency).exists()
 
 
-def reviews_log_of(user):
-    """The agency whose access log the user reviews (L45): the agency of the membership
-    the user acts for, when that membership is a privacy and security officer's;
-    otherwise None. Only the acting membership counts: a user who is a privacy officer
-    in one agency and acts for another reviews nothing. Outside a request, nothing."""
+def _agency_acted_for_as(user, role):
+    """The agency of the membership the user acts for, when it has `role`; otherwise
+    None. Only the acting membership counts; outside a request, nothing."""
     acting = acting_membership(user)
     if acting is _OUTSIDE_REQUEST or acting is None:
         return None
-    if not is_fully_authenticated(user):
-        return None
-    if acting.role != "privacy_officer":
+    if not is_fully_authenticated(user) or acting.role != role:
         return None
     return acting.agency_id
+
+
+def reviews_log_of(user):
+    """The agency whose access log the user reviews (L45): a privacy and security
+    officer's, acting for it. A user who is a privacy officer in one agency and acts for
+    another reviews nothing."""
+    return _agency_acted_for_as(user, "privacy_officer")
 
 
 def keeps_records_of(user):
-    """The agency whose records the user keeps (issue 20): the agency of the acting
-    membership when it is a records officer's; otherwise None (as `reviews_log_of`).
-    A records officer sees the cases the agency coordinates only as the lifecycle
-    needs them (reference, kind, dates) and exports them to the archive."""
-    acting = acting_membership(user)
-    if acting is _OUTSIDE_REQUEST or acting is None:
-        return None
-    if not is_fully_authenticated(user):
-        return None
-    if acting.role != "records_officer":
-        return None
-    return acting.agency_id
+    """The agency whose records the user keeps (issue 20): a records officer's, acting
+    for it. A records officer sees the cases the agency coordinates only as the
+    lifecycle needs them (reference, kind, dates) and exports them to the archive."""
+    return _agency_acted_for_as(user, "records_officer")
 
 
 def can_review_break_glass(user, access):

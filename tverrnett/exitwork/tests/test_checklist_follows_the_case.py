@@ -47,5 +47,7 @@ def test_the_checklist_page_says_what_did_the_step_and_numbers_each_step_once(
     assert "NAV er på teamet." in page
     assert "Gjort i saken" in page
     assert 'class="tn-step-list"' in page
+    # NAV is on the team already: no button to start the cooperation again.
+    assert reverse("exitwork:nav", args=[exit_case.pk]) not in page
     # Steps 12 and 13: no chain yet; the old "not in Tverrnett yet" text is gone.
     assert "ikke i Tverrnett ennå" not in page

@@ -263,3 +263,31 @@ def test_logging_out_ends_the_persons_session(client, as_person, active_plan):
     assert response.status_code == 302
     assert own_entries("own_access.logout").count() == 1
     assert client.get(PAGE)["Location"] == "/min-plan/logg-inn/"
+
+
+def test_the_page_costs_the_same_however_much_the_person_wrote(client, as_person, active_plan):
+    """No query per goal, comment, consent or request to withdraw (pinned)."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    as_person(client)
+
+    def cost():
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(PAGE).status_code == 200
+        return len(queries)
+
+    before = cost()
+    for number in range(3):
+        client.post(
+            f"/min-plan/{active_plan.pk}/mal/", {f"goal-{active_plan.pk}-text": f"Mål {number}"}
+        )
+        client.post(
+            f"/min-plan/{active_plan.pk}/kommentar/",
+            {f"comment-{active_plan.pk}-text": f"Kommentar {number}"},
+        )
+    client.post(f"/min-plan/{active_plan.pk}/samtykke/{active_plan.consent_id}/trekk-tilbake/")
+    assert cost() == before
+    # Measured on both databases: 21 (the session, the person's records, the plan and
+    # its parts in one query per kind, the team, the consents, the read entry).
+    assert before <= 21
