@@ -29,7 +29,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import act_as, shell, submit
-from tests.browser.pagecheck import VIEWPORTS, check_page, click_and_wait
+from tests.browser.pagecheck import REFLOW_VIEWPORT, VIEWPORTS, check_page, click_and_wait
 
 pytestmark = pytest.mark.browser
 
@@ -158,10 +158,10 @@ def fill_draft_like(server, draft_pk, model_pk, summary):
 def assert_no_sideways_scroll(page, name):
     """At 320 px the page itself does not scroll sideways, its tables and charts shown:
     what is wider scrolls in its own region."""
-    page.set_viewport_size(VIEWPORTS["narrow"])
+    page.set_viewport_size(REFLOW_VIEWPORT)
     width = page.evaluate("document.documentElement.scrollWidth")
     page.set_viewport_size(VIEWPORTS["desktop"])
-    assert width <= VIEWPORTS["narrow"]["width"] + TOLERANCE, (
+    assert width <= REFLOW_VIEWPORT["width"] + TOLERANCE, (
         f"{name} is {width} px wide at 320 px ({page.url})"
     )
 
