@@ -432,6 +432,8 @@ LANGUAGE_CODE = "nb"
 LANGUAGES = [("nb", _("Norwegian Bokmål")), ("nn", _("Norwegian Nynorsk")), ("en", _("English"))]
 LOCALE_PATHS = [PACKAGE_DIR / "locale"]
 TIME_ZONE = "Europe/Oslo"
+# Our date and time formats per language (tverrnett/formats/): one style everywhere.
+FORMAT_MODULE_PATH = ["tverrnett.formats"]
 USE_I18N = True
 USE_TZ = True
 

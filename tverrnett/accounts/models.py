@@ -28,6 +28,12 @@ class User(AbstractUser):
     # settings.LANGUAGES); empty: not chosen, the site's language (or the cookie) applies.
     language = models.CharField(_("language"), max_length=8, blank=True, default="")
 
+    @property
+    def display_name(self):
+        """How the interface names the user: their name; the username only when no name
+        was recorded (issue 21 item 15: people's names, not usernames)."""
+        return self.get_full_name() or self.username
+
     def active_memberships(self):
         return self.memberships.filter(is_active=True, agency__is_active=True).select_related(
             "agency"

@@ -15,6 +15,7 @@ from tverrnett.accounts.models import Membership
 from tverrnett.agencies.models import Agency, SpecialCategoryPermission
 from tverrnett.audit import actions
 from tverrnett.audit.services import record
+from tverrnett.core import dates
 from tverrnett.core.versions import changed_message, claim
 
 actions.register("agencies.directory_updated", gettext_noop("Changed an agency's directory entry"))
@@ -103,7 +104,7 @@ def grant_special_categories(actor, agency, user, *, ends_on, reason, request=No
             "and grant it again when it runs out if it is still needed."
         ) % {
             "days": settings.SPECIAL_CATEGORY_PERMISSION_MAX_DAYS,
-            "day": latest_end_date(today).strftime("%d.%m.%Y"),
+            "day": dates.day(latest_end_date(today)),
         }
     reason = (reason or "").strip()
     if not reason:

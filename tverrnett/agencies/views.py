@@ -29,6 +29,7 @@ from tverrnett.agencies.forms import (
     SpecialCategoryFilterForm,
 )
 from tverrnett.agencies.models import Agency, AgencyType, SpecialCategoryPermission
+from tverrnett.core import dates
 from tverrnett.core.form_errors import add_service_errors
 from tverrnett.core.versions import StaleEdit
 from tverrnett.geography.models import Municipality
@@ -218,7 +219,7 @@ def grant_special_categories(request, pk, membership_pk):
                 _("%(name)s may read special-category information until %(day)s.")
                 % {
                     "name": membership.user.get_full_name() or membership.user.get_username(),
-                    "day": form.cleaned_data["ends_on"].strftime("%d.%m.%Y"),
+                    "day": dates.day(form.cleaned_data["ends_on"]),
                 },
             )
             return redirect("agencies:special_categories", pk=agency.pk)

@@ -32,6 +32,7 @@ from tverrnett.assessments.models import (
 from tverrnett.audit import actions
 from tverrnett.audit.services import record
 from tverrnett.cases import services as case_services
+from tverrnett.core import dates
 from tverrnett.core.versions import StaleEdit, claim
 from tverrnett.measures import services as measure_services
 
@@ -298,10 +299,10 @@ def item_text(assessment):
             % {"instrument": assessment.instrument.name, "version": assessment.instrument.version},
             _("Assessed on %(day)s by %(assessor)s (%(agency)s). Review by %(review)s.")
             % {
-                "day": assessment.assessed_on.strftime("%d.%m.%Y"),
+                "day": dates.day(assessment.assessed_on),
                 "assessor": assessment.assessor.get_full_name() or assessment.assessor.username,
                 "agency": assessment.agency.name,
-                "review": assessment.review_on.strftime("%d.%m.%Y"),
+                "review": dates.day(assessment.review_on),
             },
             "",
             _("Summary judgement: %(summary)s") % {"summary": assessment.summary},

@@ -687,6 +687,17 @@ def actor_agency(actor, case, request=None):
     return Agency.objects.get(pk=sorted(agency_ids)[0])
 
 
+def coordinated_open_cases(user):
+    """The open cases the user coordinates (holder or deputy of the coordinator role, for
+    the agency acted for), last changed first: "My cases" on the start page."""
+    return (
+        ConcernCase.objects.filter(policy.holds_role_filter(user, "coordinator_role"))
+        .exclude(state=CaseState.CLOSED)
+        .only("id", "created_at", "state", "updated_at")
+        .order_by("-updated_at", "-pk")
+    )
+
+
 def overdue_first_decisions_for_coordinator(user, now=None):
     """Registered cases the user coordinates (holder or deputy of the role) that have waited
     longer than FIRST_DECISION_DAYS for their first decision (L27), the oldest first."""

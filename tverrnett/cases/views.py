@@ -20,6 +20,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.functions import Concat
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -30,6 +31,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from tverrnett.access import policy
 from tverrnett.access.rules import member
+from tverrnett.accounts.models import User
 from tverrnett.agencies.models import Agency, AgencyType
 from tverrnett.audit.models import AuditEntry
 from tverrnett.cases import forms, services, undo
@@ -702,7 +704,11 @@ def _converted_to(user, case):
 
 
 def _readers(case):
-    """Who has read the case, newest first: for the coordinator (L44)."""
+    """Who has read the case, newest first: for the coordinator (L44). The log keeps the
+    username; the page names the person (issue 21 item 15), read in the same query."""
+    name = User.objects.filter(username=OuterRef("actor_username")).annotate(
+        name=Concat("first_name", Value(" "), "last_name")
+    )
     return list(
         AuditEntry.objects.filter(
             action__in=["case.viewed", "case.summary_printed"],
@@ -710,7 +716,7 @@ def _readers(case):
             target_id=str(case.pk),
         )
         .values("actor_username", "agency_name")
-        .annotate(last=Max("created_at"), views=Count("id"))
+        .annotate(last=Max("created_at"), views=Count("id"), name=Subquery(name.values("name")[:1]))
         .order_by("-last")[:READERS_ON_CASE_PAGE]
     )
 
@@ -754,12 +760,20 @@ def journal_history(request, pk, entry_pk):
 # Forms on a case -------------------------------------------------------------------
 
 
-def _case_form(request, pk, *, parts, allowed, template, build, save, success, **extra):
+def _case_form(
+    request, pk, *, parts, allowed, template, build, save, success, explain=None, **extra
+):
     """The shape every case form shares: open the case, check, build, save, redirect.
 
     `build(case, data)` returns the form, `save(case, form)` calls the service.
+    `explain(case, access)` may answer instead, for a user who may act on the case but not
+    in its present state: a page that says why beats a bare 403 (issue 21 item 11).
     """
     case, access = open_case(request, pk, parts=parts)
+    if explain is not None and not allowed(case, access):
+        response = explain(case, access)
+        if response is not None:
+            return response
     _require(allowed(case, access))
     form = forms.guard_anonymous(build(case, request.POST or None), case)
     if request.method == "POST" and form.is_valid():
@@ -806,6 +820,9 @@ def change_state(request, pk):
                 _("The case is now in the state “%(state)s”.")
                 % {"state": case.get_state_display()},
             )
+            if case.state == CaseState.SECURITY_CLARIFICATION:
+                # The clarification is what the case needs next: go straight to it.
+                return redirect("cases:security", pk=case.pk)
             return redirect("cases:detail", pk=case.pk)
     return render(request, "cases/state_form.html", {"case": case, "access": access, "form": form})
 
@@ -854,6 +871,25 @@ def security_clarification(request, pk):
             request=request,
         )
 
+    def explain(case, access):
+        if not access.can_manage:
+            return None
+        if CaseState.SECURITY_CLARIFICATION in services.next_states(case):
+            # One step from a registered case: the page offers to move it into clarification.
+            return render(
+                request,
+                "cases/security_not_yet.html",
+                {"case": case, "access": access},
+            )
+        messages.error(
+            request,
+            _(
+                "The security clarification can only be recorded while the case is in "
+                "security clarification."
+            ),
+        )
+        return redirect("cases:detail", pk=case.pk)
+
     return _case_form(
         request,
         pk,
@@ -861,6 +897,7 @@ def security_clarification(request, pk):
         allowed=lambda case, access: (
             access.can_manage and case.state == CaseState.SECURITY_CLARIFICATION
         ),
+        explain=explain,
         template="cases/security_form.html",
         build=build,
         save=save,

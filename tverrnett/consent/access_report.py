@@ -59,6 +59,7 @@ from tverrnett.consent.models import (
     RecipientBasis,
 )
 from tverrnett.conversations.models import Attendance, ContactChannel
+from tverrnett.core import dates
 from tverrnett.core.identity_numbers import contains_identity_number
 from tverrnett.measures.models import MeasureStatus
 from tverrnett.plans.models import PlanStatus
@@ -180,11 +181,11 @@ def _day(day):
 
 
 def _shown_at(moment):
-    return timezone.localtime(moment).strftime("%d.%m.%Y %H:%M")
+    return dates.moment(moment)
 
 
 def _shown_day(day):
-    return day.strftime("%d.%m.%Y")
+    return dates.day(day)
 
 
 def _snippet(text):
@@ -909,7 +910,7 @@ def _access_entry(entry, references, item_ids, roles, names, texts):
         "items": items,
     }
     label = texts.line % {
-        "at": local.strftime("%d.%m.%Y %H:%M"),
+        "at": dates.moment(local),
         "actor": entry.actor_username
         or (texts.person if _is_id(detail.get("by_person")) else texts.system),
         "agency": entry.agency_name or "–",

@@ -8,6 +8,7 @@ from django.utils.translation import ngettext
 
 from tverrnett.cases.models import CasePart, InformationCategory
 from tverrnett.consent.models import Confirmation, ConsentCapacity, ConsentForm, ConsentStatus
+from tverrnett.core import dates
 from tverrnett.core.files import ALLOWED_EXTENSIONS_TEXT
 from tverrnett.core.parsing import ModelMultipleChoiceField
 from tverrnett.core.texts import TEXT_MAX
@@ -213,7 +214,7 @@ class GroundForm(forms.Form):
             (
                 f"consent-{consent.pk}",
                 _("Consent: %(purpose)s (until %(until)s)")
-                % {"purpose": consent.purpose[:80], "until": consent.ends_on.strftime("%d.%m.%Y")},
+                % {"purpose": consent.purpose[:80], "until": dates.day(consent.ends_on)},
             )
             for consent in consents
         ] + [
@@ -374,7 +375,7 @@ class CaseOpeningForm(forms.Form):
             (
                 key,
                 _("Consent: %(purpose)s (until %(until)s)")
-                % {"purpose": consent.purpose[:80], "until": consent.ends_on.strftime("%d.%m.%Y")},
+                % {"purpose": consent.purpose[:80], "until": dates.day(consent.ends_on)},
             )
             for key, consent in self.consents.items()
         ] + [

@@ -45,6 +45,7 @@ from tverrnett.consent.models import (
     NoticeKind,
     RecipientBasis,
 )
+from tverrnett.core import dates
 from tverrnett.core.files import check_upload, clean_file_name
 
 for _name, _description in [
@@ -425,12 +426,10 @@ def _check_consent_covers(consent, case, recipient, needed, day, *, field):
             message = _("The consent has not been given.")
         elif day < consent.starts_on:
             message = _("The consent is not valid yet: it starts on %(day)s.") % {
-                "day": consent.starts_on.strftime("%d.%m.%Y")
+                "day": dates.day(consent.starts_on)
             }
         else:
-            message = _("The consent ended on %(day)s.") % {
-                "day": consent.ends_on.strftime("%d.%m.%Y")
-            }
+            message = _("The consent ended on %(day)s.") % {"day": dates.day(consent.ends_on)}
         raise ValidationError({"consent": message})
     if recipient.pk not in {agency.pk for agency in consent.recipients.all()}:
         raise ValidationError(

@@ -22,6 +22,7 @@ from tverrnett.plans import services as plans_services
 
 UNREAD_ON_START_PAGE = 5
 OVERDUE_ON_START_PAGE = 10
+MY_CASES_ON_START_PAGE = 5
 
 
 @member
@@ -46,11 +47,23 @@ def home(request):
     waiting_notices, overdue_sent_notices = notice_services.inbox(
         request.user, agency_ids={membership.agency_id for membership in memberships}
     )
+    # Item 11 of issue 21: a clear first action and the user's own open cases.
+    may_register = (
+        does_case_work and case_services.registering_networks(request.user, request.agency).exists()
+    )
+    my_cases = (
+        list(case_services.coordinated_open_cases(request.user)[:MY_CASES_ON_START_PAGE])
+        if does_case_work
+        else []
+    )
     return render(
         request,
         "core/home.html",
         {
             "memberships": memberships,
+            "may_register": may_register,
+            "does_case_work": does_case_work,
+            "my_cases": my_cases,
             # Possible duplicates for the user's coordinator roles (tverrnett.duplicates).
             "duplicate_notices": duplicate_notices_for(request.user) if does_case_work else [],
             "previous_login": next(iter(previous_logins), None),

@@ -2,10 +2,10 @@
 user clear messages before the service is asked."""
 
 from django import forms
-from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
 from tverrnett.cases.forms import TEXT_MAX, VersionedForm, _date_input, _textarea
+from tverrnett.core import dates
 
 _DATE_INVALID = _("Enter a date, for example 2026-12-15.")
 
@@ -14,8 +14,8 @@ def _consent_label(consent):
     services = ", ".join(agency.name for agency in consent.recipients.all())
     return _("%(purpose)s (%(start)s to %(end)s). Services: %(services)s") % {
         "purpose": consent.purpose,
-        "start": date_format(consent.starts_on, "j. F Y"),
-        "end": date_format(consent.ends_on, "j. F Y"),
+        "start": dates.day(consent.starts_on),
+        "end": dates.day(consent.ends_on),
         "services": services or "–",
     }
 

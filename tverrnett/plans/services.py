@@ -22,6 +22,7 @@ from tverrnett.audit.services import record
 from tverrnett.cases import undo
 from tverrnett.cases.models import CaseState, Removal, Task, TaskStatus
 from tverrnett.cases.services import register_state_gate
+from tverrnett.core import dates
 from tverrnett.core.versions import StaleEdit, claim
 from tverrnett.plans.models import (
     CURRENT_STATUSES,
@@ -467,9 +468,7 @@ def _schedule_reminders(plan):
         if revision.due_on < today:
             continue
         with translation.override(settings.LANGUAGE_CODE):  # stored text: the site's language
-            title = _("Revise the individual plan by %(day)s") % {
-                "day": revision.due_on.strftime("%d.%m.%Y")
-            }
+            title = _("Revise the individual plan by %(day)s") % {"day": dates.day(revision.due_on)}
         task = Task.objects.create(
             case=plan.case,
             title=title,

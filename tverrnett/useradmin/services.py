@@ -27,6 +27,7 @@ from tverrnett.accounts.language import language_of, offered
 from tverrnett.accounts.models import Membership, MembershipRole
 from tverrnett.audit import actions
 from tverrnett.audit.services import record
+from tverrnett.core import dates
 from tverrnett.networks.models import Role
 from tverrnett.useradmin.models import Invitation, token_hash
 
@@ -115,7 +116,7 @@ def _send_invitation(invitation, token):
                 _("Open this link to choose a password and set up your authenticator app:"),
                 invitation_link(token),
                 _("The link works once and expires %(date)s.")
-                % {"date": timezone.localtime(invitation.expires_at).strftime("%d.%m.%Y %H:%M")},
+                % {"date": dates.moment(invitation.expires_at)},
                 _("If you did not expect this e-mail, you can ignore it."),
             ]
         )

@@ -285,7 +285,10 @@ def test_the_coordinator_sees_who_has_looked_and_the_partner_does_not(
     page = client.get(reverse("cases:detail", args=[team_case.pk])).content.decode()
 
     assert 'id="readers-heading"' in page
-    assert "partner" in page.split('id="readers-heading"')[1]
+    readers = page.split('id="readers-heading"')[1].split("</section>")[0]
+    # The reader's name, not the username (issue 21 item 15).
+    assert "<td>Paul</td>" in readers
+    assert ">partner<" not in readers
     assert 'id="readers-heading"' not in partner_page
 
 

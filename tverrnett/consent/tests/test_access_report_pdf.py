@@ -22,6 +22,7 @@ from tverrnett.consent.access_report import (
 )
 from tverrnett.consent.models import AccessReport
 from tverrnett.consent.tests.conftest import add_reads
+from tverrnett.core import dates
 
 READS = 10_000
 
@@ -60,9 +61,9 @@ def test_a_case_read_10000_times_prints_its_reads_grouped_in_under_10_seconds(
     for (day, username), moments in expected.items():
         first, last = moments[0], moments[-1]
         if len(moments) == 1:
-            line = f"{first:%d.%m.%Y %H:%M}"
+            line = dates.moment(first)
         else:
-            line = f"{day:%d.%m.%Y} {first:%H:%M}–{last:%H:%M} {len(moments)} ganger"
+            line = f"{dates.day(day)} {first:%H:%M}–{last:%H:%M} {len(moments)} ganger"
         assert line in printed, (username, line)
     # The JSON still lists every read, each with its time.
     times = {line.get("at") for line in json.loads(report_json(report))["access_log"]}
@@ -132,11 +133,11 @@ def test_reads_by_one_reader_on_two_days_are_two_lines():
     )
 
     assert _shown(printed) == [
-        ("kari", "02.03.2026", "09:00", "14:30", 2),
-        ("kari", "03.03.2026", "08:15", "08:15", 1),
+        ("kari", "2. mar. 2026", "09:00", "14:30", 2),
+        ("kari", "3. mar. 2026", "08:15", "08:15", 1),
     ]
     # A single read prints its time as an ungrouped line does.
-    assert printed[1]["at"] == "03.03.2026 08:15"
+    assert printed[1]["at"] == "3. mar. 2026 kl. 08.15"
 
 
 def test_reads_group_within_a_day_whatever_other_reads_fall_between_in_order_of_first_read():
@@ -151,8 +152,8 @@ def test_reads_group_within_a_day_whatever_other_reads_fall_between_in_order_of_
     )
 
     assert _shown(printed) == [
-        ("ola", "02.03.2026", "09:00", "12:00", 3),
-        ("kari", "02.03.2026", "09:05", "11:00", 2),
+        ("ola", "2. mar. 2026", "09:00", "12:00", 3),
+        ("kari", "2. mar. 2026", "09:05", "11:00", 2),
     ]
 
 
@@ -211,11 +212,11 @@ def test_reads_held_back_whole_group_by_reason_only_until_a_new_line_starts():
     )
 
     assert _shown(printed) == [
-        ("kari", "02.03.2026", "09:00", "09:02", 2),
+        ("kari", "2. mar. 2026", "09:00", "09:02", 2),
         ("Etterforskning.", 2),
         ("Tredjeperson.", 1),
-        ("ola", "02.03.2026", "09:05", "09:05", 1),
+        ("ola", "2. mar. 2026", "09:05", "09:05", 1),
         ("Etterforskning.", 1),
-        ("kari", "03.03.2026", "09:00", "09:00", 1),
+        ("kari", "3. mar. 2026", "09:00", "09:00", 1),
         ("Etterforskning.", 1),
     ]

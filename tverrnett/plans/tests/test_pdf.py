@@ -12,7 +12,7 @@ import io
 import pytest
 from django.conf import settings
 from django.urls import reverse
-from django.utils import dateformat, timezone, translation
+from django.utils import formats, timezone, translation
 from django.utils.translation import gettext
 from pypdf import PdfReader
 
@@ -53,7 +53,7 @@ def said(language, msgid, **values):
 
 def day(language, value):
     with translation.override(language):
-        return dateformat.format(value, "j. F Y")
+        return formats.date_format(value, "DATE_FORMAT")
 
 
 def pdf_url(plan, version=None):
