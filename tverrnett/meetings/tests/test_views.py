@@ -95,9 +95,10 @@ def test_the_coordinator_plans_a_meeting_and_puts_a_case_on_its_agenda(
     item = meeting.agenda.get()
     assert (item.case, item.position, item.note) == (shared_case, 1, "Status")
     assert AuditEntry.objects.filter(action="meeting.agenda_added").count() == 1
-    assert reverse("meetings:detail", args=[meeting.pk]) in client.get(
-        reverse("networks:detail", args=[youth_forum.network_id])
-    ).text
+    assert (
+        reverse("meetings:detail", args=[meeting.pk])
+        in client.get(reverse("networks:detail", args=[youth_forum.network_id])).text
+    )
 
 
 def test_a_case_the_manager_may_not_see_is_answered_as_a_missing_one(
