@@ -126,7 +126,9 @@ def network_detail(request, pk):
         .order_by("agency__name", "person__first_name", "person__last_name", "pk")
     )
     # Forum meetings (tverrnett.meetings) show to members of this network only.
-    sees_meetings = network.pk in policy.meeting_network_ids(request.user)
+    sees_meetings = policy.sees_network_meetings(
+        request.user, [member.agency_id for member in members]
+    )
     forums = Forum.objects.filter(network=network).prefetch_related(
         Prefetch("agencies", to_attr="member_agencies"),
         Prefetch(
@@ -167,7 +169,7 @@ def network_detail(request, pk):
             "may_edit_forums": administers and network.level == NetworkLevel.MUNICIPAL,
             "sees_meetings": sees_meetings,
             "may_plan_meetings": sees_meetings
-            and policy.manages_forum_meetings(request.user, network),
+            and policy.manages_forum_meetings(request.user, network, is_member=True),
             "may_confirm_any": any(row.may_confirm for row in members),
         },
     )

@@ -1444,6 +1444,7 @@ from tverrnett.access.policy.meetings import (  # noqa: E402, F401
     manages_forum_meetings,
     may_add_to_agenda,
     meeting_network_ids,
+    sees_network_meetings,
     visible_meetings,
 )
 from tverrnett.access.policy.own_access import own_plan, own_plans  # noqa: E402, F401

@@ -38,13 +38,24 @@ def visible_meetings(user):
     return ForumMeeting.objects.filter(forum__network_id__in=meeting_network_ids(user))
 
 
-def manages_forum_meetings(user, network):
+def sees_network_meetings(user, member_agency_ids):
+    """The rule of `meeting_network_ids` for one network whose member agencies' ids the
+    caller already has: the acting agency is one of them."""
+    from tverrnett.access.policy import acting_agency_id
+
+    return acting_agency_id(user) in set(member_agency_ids)
+
+
+def manages_forum_meetings(user, network, is_member=None):
     """The holder or deputy of the network's administrator role or of an SLT coordinator
     role of the network (its own, or one of its municipalities'), acting for the role's
-    agency, in a network the acting agency is a member of."""
+    agency, in a network the acting agency is a member of (`is_member`: what
+    `sees_network_meetings` gave, when the caller already asked)."""
     from tverrnett.networks.models import Role, RoleKind
 
-    if network.pk not in meeting_network_ids(user):
+    if is_member is None:
+        is_member = network.pk in meeting_network_ids(user)
+    if not is_member:
         return False
     held = Role.objects.filter(
         _held_by(user),
