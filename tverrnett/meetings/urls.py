@@ -10,6 +10,7 @@ urlpatterns = [
     path("<int:pk>/endre/", views.meeting_edit, name="edit"),
     path("<int:pk>/saksliste/ny/", views.agenda_add, name="agenda_add"),
     path("<int:pk>/saksliste/utskrift/", views.agenda_print, name="print"),
+    path("<int:pk>/saksliste/pdf/", views.agenda_pdf, name="pdf"),
     path("<int:pk>/saksliste/<int:item_pk>/referat/", views.minutes_write, name="minutes"),
     path("<int:pk>/saksliste/<int:item_pk>/vedtak/", views.decision_record, name="decision"),
 ]

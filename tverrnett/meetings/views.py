@@ -5,7 +5,7 @@ or may not manage on a manager's page, answers 404 like one that does not exist.
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Prefetch
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
@@ -15,6 +15,7 @@ from tverrnett.access.rules import member
 from tverrnett.agencies.models import Agency
 from tverrnett.cases import forms as case_forms
 from tverrnett.cases import services as case_services
+from tverrnett.consent.pdf import render_pdf
 from tverrnett.core.form_errors import add_service_errors
 from tverrnett.core.parsing import parse_case_reference
 from tverrnett.core.versions import StaleEdit
@@ -209,6 +210,27 @@ def agenda_print(request, pk):
             "items": items,
         },
     )
+
+
+@member
+@require_GET
+def agenda_pdf(request, pk):
+    """The printed agenda as a PDF marked "Unntatt offentlighet, offl. § 13"."""
+    meeting = _meeting(request, pk)
+    items, shown_ids = _agenda(request, meeting)
+    body = render_pdf(
+        "meetings/pdf/agenda.html",
+        {"meeting": meeting, "forum": meeting.forum, "items": items},
+    )
+    if shown_ids:
+        case_services.record_case_list_read(
+            request.user, shown_ids, searched=False, request=request
+        )
+    response = HttpResponse(body, content_type="application/pdf")
+    response["Content-Disposition"] = (
+        f'inline; filename="saksliste-{meeting.starts_at:%Y-%m-%d}.pdf"'
+    )
+    return response
 
 
 @member

@@ -2,12 +2,14 @@
 conftest.py). A refused request answers 404, changes nothing and writes no read entry."""
 
 import datetime
+import io
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
+from pypdf import PdfReader
 
 from tverrnett.access import policy
 from tverrnett.audit.models import AuditEntry
@@ -34,6 +36,7 @@ def _urls(meeting, item, forum):
         "edit": reverse("meetings:edit", args=[meeting.pk]),
         "agenda_add": reverse("meetings:agenda_add", args=[meeting.pk]),
         "print": reverse("meetings:print", args=[meeting.pk]),
+        "pdf": reverse("meetings:pdf", args=[meeting.pk]),
         "minutes": reverse("meetings:minutes", args=[meeting.pk, item.pk]),
         "decision": reverse("meetings:decision", args=[meeting.pk, item.pk]),
     }
@@ -192,6 +195,24 @@ def test_the_printed_agenda_names_no_person_and_carries_the_marking(
     assert "offl. § 13" in printed.text
 
 
+def test_the_agenda_pdf_is_marked_and_shows_only_what_the_reader_may_see(
+    client, login_as, partner, agenda, shared_case, private_case
+):
+    login_as(client, partner)
+
+    response = client.get(reverse("meetings:pdf", args=[agenda[0].meeting_id]))
+
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/pdf"
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(response.content)).pages)
+    assert "offl. § 13" in text
+    assert shared_case.reference in text
+    assert private_case.reference not in text
+    assert "Ola Nordmann" not in text
+    assert "ikke tilgjengelig for deg" in text
+    assert [entry.detail["cases"] for entry in _reads()] == [[shared_case.pk]]
+
+
 def test_an_attendee_may_not_write_on_an_item_of_a_case_they_may_not_see(
     client, login_as, partner, agenda, partner_agency, private_case
 ):
@@ -218,7 +239,7 @@ def _refused_everywhere(client, meeting, item, case, partner_agency):
     payloads = _payloads(meeting, case, partner_agency)
     for name, url in urls.items():
         assert client.get(url).status_code == 404, name
-        if name not in ("detail", "print"):
+        if name not in ("detail", "print", "pdf"):
             assert client.post(url, payloads.get(name, {})).status_code == 404, name
     assert _state() == before
     assert not _reads().exists()
