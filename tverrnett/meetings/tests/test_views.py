@@ -358,3 +358,29 @@ def test_the_meeting_page_costs_the_same_for_one_and_ten_items(
 
     assert meeting.agenda.count() == 10
     assert ten == one
+
+
+# Anonymous discussions ------------------------------------------------------------------
+
+
+def test_an_anonymous_discussion_on_the_agenda_refuses_identity_numbers(
+    client, login_as, owner, meeting, anonymous_case
+):
+    login_as(client, owner)
+    number = "15076500565"
+
+    refused_note = client.post(
+        reverse("meetings:agenda_add", args=[meeting.pk]),
+        {"reference": anonymous_case.reference, "note": f"Gjelder {number}"},
+    )
+    item = services.add_agenda_item(owner, meeting, anonymous_case, note="Drøfting")
+    journal_before = JournalEntry.objects.count()
+    refused_minutes = client.post(
+        reverse("meetings:minutes", args=[meeting.pk, item.pk]),
+        {"text": f"Gjelder {number}.", "confidentiality": "ordinary", "category": "concern"},
+    )
+
+    assert refused_note.status_code == 200 and refused_note.context["form"].errors["note"]
+    assert meeting.agenda.count() == 1
+    assert refused_minutes.status_code == 200 and refused_minutes.context["form"].errors
+    assert JournalEntry.objects.count() == journal_before
