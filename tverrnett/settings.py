@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "tverrnett.records",
     "tverrnett.assessments",
     "tverrnett.notices",
+    "tverrnett.meetings",
     "tverrnett.duplicates",
     "tverrnett.logreview",
 ]

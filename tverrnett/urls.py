@@ -19,6 +19,7 @@ urlpatterns = [
     path("", include("tverrnett.plans.urls")),
     path("", include("tverrnett.assessments.urls")),
     path("varsler/", include("tverrnett.notices.urls")),
+    path("moter/", include("tverrnett.meetings.urls")),
     path("mulige-duplikater/", include("tverrnett.duplicates.urls")),
     path("logg/gjennomgang/", include("tverrnett.logreview.urls")),
     path("arkiv/", include("tverrnett.records.urls")),

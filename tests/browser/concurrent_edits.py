@@ -89,6 +89,8 @@ def _editors():  # noqa: C901 - one small block per model, on purpose
     from tverrnett.events.models import Event
     from tverrnett.measures import services as measure_services
     from tverrnett.measures.models import Measure
+    from tverrnett.meetings import services as meeting_services
+    from tverrnett.meetings.models import ForumMeeting
     from tverrnett.networks import services as network_services
     from tverrnett.networks.models import Forum, Network, Role
     from tverrnett.plans import services as plan_services
@@ -447,6 +449,26 @@ def _editors():  # noqa: C901 - one small block per model, on purpose
             ),
             read=lambda obj: obj.place,
             restore=keep(Event, event.pk, "place"),
+        )
+    )
+    # meetings.ForumMeeting: its place (the demo meeting; no attendance recorded).
+    meeting = ForumMeeting.objects.order_by("pk").first()
+    editors.append(
+        Editor(
+            "meetings.ForumMeeting",
+            "slt.demo",
+            get=lambda: ForumMeeting.objects.select_related("forum__network").get(pk=meeting.pk),
+            save=lambda actor, obj, version, value: meeting_services.update_meeting(
+                actor,
+                obj,
+                version=version,
+                starts_at=obj.starts_at,
+                place=value,
+                status=obj.status,
+                attended=[],
+            ),
+            read=lambda obj: obj.place,
+            restore=keep(ForumMeeting, meeting.pk, "place"),
         )
     )
     # records.ArchivePackage: the archive's receipt, recorded once (a package of no case,

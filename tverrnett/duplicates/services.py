@@ -248,6 +248,8 @@ RELATIONS = {
     "duplicates.DuplicateNotice.new_case": (KEEP,),
     "duplicates.CaseMerge.merged_case": (KEEP,),
     "duplicates.CaseMerge.survivor": (KEEP,),
+    # A forum meeting's agenda names the case that lives on: the survivor (once).
+    "meetings.AgendaItem.case": (MOVE_IF_FREE, ("meeting",)),
 }
 
 

@@ -4,6 +4,8 @@ Who sees what is decided in `tverrnett.access.policy`; a network or role a
 user may not see answers 404, exactly like one that does not exist.
 """
 
+from datetime import timedelta
+
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
@@ -11,6 +13,7 @@ from django.db.models import Case, Count, IntegerField, Prefetch, Q, Value, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -18,6 +21,7 @@ from tverrnett.access import policy
 from tverrnett.access.rules import member
 from tverrnett.core.versions import StaleEdit
 from tverrnett.geography.models import Municipality
+from tverrnett.meetings.models import ForumMeeting
 from tverrnett.networks import health
 from tverrnett.networks.forms import (
     NETWORK_SORTS,
@@ -54,6 +58,8 @@ from tverrnett.networks.services import (
 from tverrnett.records import services as records_services
 
 NETWORKS_PER_PAGE = 25
+# The network page lists a forum's meetings from this many days back, and all ahead.
+MEETINGS_SHOWN_DAYS = 90
 
 _LEVEL_RANK = Case(
     *(
@@ -119,8 +125,21 @@ def network_detail(request, pk):
         .select_related("agency", "person")
         .order_by("agency__name", "person__first_name", "person__last_name", "pk")
     )
+    # Forum meetings (tverrnett.meetings) show to members of this network only.
+    sees_meetings = policy.sees_network_meetings(
+        request.user, [member.agency_id for member in members]
+    )
     forums = Forum.objects.filter(network=network).prefetch_related(
-        Prefetch("agencies", to_attr="member_agencies")
+        Prefetch("agencies", to_attr="member_agencies"),
+        Prefetch(
+            "meetings",
+            queryset=ForumMeeting.objects.filter(
+                starts_at__gte=timezone.now() - timedelta(days=MEETINGS_SHOWN_DAYS)
+            ).order_by("starts_at", "pk")
+            if sees_meetings
+            else ForumMeeting.objects.none(),
+            to_attr="recent_meetings",
+        ),
     )
     roles = sorted(
         health.network_roles(network), key=lambda role: (role.get_kind_display(), role.agency.name)
@@ -148,6 +167,9 @@ def network_detail(request, pk):
             "administers": administers,
             "may_create_child": administers and bool(child_levels(network)),
             "may_edit_forums": administers and network.level == NetworkLevel.MUNICIPAL,
+            "sees_meetings": sees_meetings,
+            "may_plan_meetings": sees_meetings
+            and policy.manages_forum_meetings(request.user, network, is_member=True),
             "may_confirm_any": any(row.may_confirm for row in members),
         },
     )

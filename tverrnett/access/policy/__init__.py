@@ -1438,6 +1438,15 @@ def duplicate_notices_for(user):
 
 # The person's own access through ID-porten (L33): a module of its own, since the
 # person is no user and none of the rules above apply to them.
+# Forum meetings (issue 21, item 2).
+from tverrnett.access.policy.meetings import (  # noqa: E402, F401
+    agenda_with_access,
+    manages_forum_meetings,
+    may_add_to_agenda,
+    meeting_network_ids,
+    sees_network_meetings,
+    visible_meetings,
+)
 from tverrnett.access.policy.own_access import own_plan, own_plans  # noqa: E402, F401
 
 # The task inbox (issue 21, item 4).

@@ -50,6 +50,10 @@ CONSIDERED_NAMESPACES = {
     "assessments": "the published instruments (no case data) and, for a manager, their own "
     "users' rater certifications; every assessment page of a case answers 404, consent or "
     "not (assessments/tests/test_views.py)",
+    "meetings": "the meetings of the forums of a network their organisation is a member "
+    "of, if any: date, place and attendance; every agenda item shows as a case not "
+    "available to them unless a valid consent opens the case; no minutes or decisions "
+    "(they do no case work), and no planning (meetings/tests/test_views.py)",
     "tasks": "nothing: the task inbox answers 404 (a voluntary organisation does no case "
     "work) and giving a task to a colleague too (cases/tests/test_task_inbox.py)",
     "duplicates": "nothing: a possible-duplicate notice goes to a case's coordinator role, "

@@ -298,8 +298,9 @@ def test_the_network_page_makes_the_same_few_queries_for_many_rows(
 
     # Middleware (4); visible networks (3); network; roles; own memberships;
     # members; administrator; municipalities; children; forums and their
-    # agencies (2); saving the sliding session (3). None of them per row.
-    with django_assert_max_num_queries(19):
+    # agencies (2) and meetings; who plans meetings; saving the sliding session (3).
+    # None of them per row.
+    with django_assert_max_num_queries(21):
         response = client.get(reverse("networks:detail", args=[municipal.pk]))
 
     assert response.status_code == 200

@@ -21,6 +21,7 @@ from tverrnett.geography.loader import load_reference_data
 from tverrnett.geography.models import Municipality, PoliceDistrict, RvtsRegion
 from tverrnett.measures.catalogue import load_measure_types
 from tverrnett.measures.demo import seed_measures
+from tverrnett.meetings.demo import seed_meetings
 from tverrnett.networks.demo import seed_networks
 from tverrnett.notices.demo import seed_notices
 from tverrnett.plans.demo import seed_plans
@@ -193,6 +194,7 @@ class Command(BaseCommand):
             seed_events(agencies, users)
             seed_announcements(agencies, users)
             seed_cases(agencies, users)
+            seed_meetings(agencies, users)
             seed_consents(agencies, users)
             seed_measures(agencies, users)
             seed_conversations(agencies, users)
