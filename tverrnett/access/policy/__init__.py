@@ -671,9 +671,7 @@ def visible_document_versions(user, case, access_path=None, memberships=None):
     from tverrnett.documents.models import DocumentVersion
 
     entries = visible_journal(user, case, access_path, memberships)
-    return DocumentVersion.objects.filter(
-        document__case=case, entry_id__in=entries.values("pk")
-    )
+    return DocumentVersion.objects.filter(document__case=case, entry_id__in=entries.values("pk"))
 
 
 # Parts of a case (C1, L05, L04) -------------------------------------------------------
