@@ -111,6 +111,7 @@ PART_LABELS = {
     "declaration": pgettext_lazy("case part", "consent declaration"),
     "disclosed_items": pgettext_lazy("case part", "disclosed items"),
     "disclosures": pgettext_lazy("case part", "disclosures"),
+    "documents": pgettext_lazy("case part", "documents"),
     "guardians": pgettext_lazy("case part", "guardians"),
     "journal": pgettext_lazy("case part", "journal"),
     "person": pgettext_lazy("case part", "person"),
