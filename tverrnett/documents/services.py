@@ -7,9 +7,11 @@ owning agency, category, confidentiality, GDPR tags) so consent and disclosure a
 it like on any entry. Audit details hold ids and codes, never names or free text.
 """
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Max
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
@@ -18,7 +20,7 @@ from tverrnett.audit import actions
 from tverrnett.audit.services import record, record_read
 from tverrnett.cases import services as case_services
 from tverrnett.core.files import check_upload, clean_file_name
-from tverrnett.documents.models import CaseDocument, DocumentVersion
+from tverrnett.documents.models import NOTE_MAX, TITLE_MAX, CaseDocument, DocumentVersion
 
 for _name, _description in [
     ("documents.uploaded", gettext_noop("Uploaded a document to a case")),
@@ -43,9 +45,6 @@ def _require_work(actor, case):
 def entry_text(title, number, note=""):
     """The text of the information item that carries a version (in the site's language:
     it is stored, like any journal text)."""
-    from django.conf import settings
-    from django.utils import translation
-
     with translation.override(settings.LANGUAGE_CODE):
         heading = _("Document: %(title)s (version %(number)s)") % {
             "title": title,
@@ -55,9 +54,20 @@ def entry_text(title, number, note=""):
     return f"{heading}\n\n{note}" if note else heading
 
 
+def _check_note(note):
+    if len(note or "") > NOTE_MAX:
+        raise ValidationError(
+            {
+                "note": _("The text can be at most %(limit_value)d characters long.")
+                % {"limit_value": NOTE_MAX}
+            }
+        )
+
+
 def _store_version(
     actor, document, number, uploaded, *, note, confidentiality, request, tags, stored
 ):
+    _check_note(note)
     file_type = check_upload(uploaded)
     entry = case_services.write_journal_entry(
         actor,
@@ -113,6 +123,13 @@ def upload_document(
         clean_title = (title or "").strip()
         if not clean_title:
             raise ValidationError({"title": _("Give the document a title.")})
+        if len(clean_title) > TITLE_MAX:
+            raise ValidationError(
+                {
+                    "title": _("The title can be at most %(limit_value)d characters long.")
+                    % {"limit_value": TITLE_MAX}
+                }
+            )
         document = CaseDocument.objects.create(
             case=case, agency=agency, title=clean_title, created_by=actor
         )

@@ -155,3 +155,15 @@ def test_a_partner_reads_exactly_the_versions_disclosed_to_it(
 
     assert readable(partner) == {first}
     assert readable(outsider) == set()
+
+
+def test_a_too_long_title_or_note_is_refused_before_anything_is_stored(
+    team_case, upload, media_root
+):
+    with pytest.raises(ValidationError) as refused:
+        upload(team_case, "T" * 201)
+    assert "title" in refused.value.error_dict
+    with pytest.raises(ValidationError) as refused:
+        upload(team_case, note="N" * 2001)
+    assert "note" in refused.value.error_dict
+    assert not CaseDocument.objects.exists() and stored_files(media_root) == []
