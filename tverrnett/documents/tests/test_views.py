@@ -293,3 +293,30 @@ def test_the_documents_cost_the_same_however_many(
             owner, document, uploaded=pdf_file(), confidentiality="ordinary", category="measures"
         )
     assert _queries(client, reverse(page, args=[team_case.pk])) == small_count
+
+
+def test_a_document_tagged_with_a_special_category_is_withheld_without_the_permission(
+    client, login_as, owner, team_case, upload, grant_special_categories
+):
+    """L34, as for any item: the title and the file only with the permission."""
+    document = upload(team_case, "Behandlingsplan", health_data=True)
+    version = document.versions.get()
+    detail = reverse("documents:detail", args=[team_case.pk, document.pk])
+    download = reverse("documents:download", args=[team_case.pk, document.pk, version.pk])
+    downloads = AuditEntry.objects.filter(action="documents.downloaded")
+    login_as(client, owner)
+
+    html = client.get(detail).content.decode()
+    assert "Behandlingsplan" not in html and "tn-withheld" in html
+    assert download not in html
+    assert client.get(download).status_code == 404
+    assert (
+        "Behandlingsplan"
+        not in client.get(reverse("cases:detail", args=[team_case.pk])).content.decode()
+    )
+    assert downloads.count() == 0
+
+    grant_special_categories(owner)
+    assert "Behandlingsplan" in client.get(detail).content.decode()
+    assert client.get(download).status_code == 200
+    assert downloads.get().detail["special_items"] == [version.entry_id]
