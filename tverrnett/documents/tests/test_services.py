@@ -1,6 +1,7 @@
 """Uploading documents and new versions, and who may read them: the rule of journal
 entries, since each version is carried by an information item of the owning agency."""
 
+import io
 from pathlib import Path
 
 import pytest
@@ -167,3 +168,29 @@ def test_a_too_long_title_or_note_is_refused_before_anything_is_stored(
         upload(team_case, note="N" * 2001)
     assert "note" in refused.value.error_dict
     assert not CaseDocument.objects.exists() and stored_files(media_root) == []
+
+
+def test_the_persons_access_report_lists_each_document_version_as_a_file(owner, team_case, upload):
+    from tverrnett.consent.access_report import build_report
+
+    document = upload(team_case, "Referat")
+    version = document.versions.get()
+
+    report = build_report(team_case.subject, reader=owner, redactions=[])
+
+    [line] = [line for line in report["files"] if line["key"].startswith("file:document-")]
+    assert line["key"] == f"file:document-{version.pk}"
+    assert (line["entry"], line["file_name"]) == (version.entry_id, "referat.pdf")
+    assert line["content_type"] == "application/pdf"
+
+
+def test_the_access_report_pdf_prints_the_document_file(owner, team_case, upload):
+    from pypdf import PdfReader
+
+    from tverrnett.consent.access_report import make_report, report_pdf
+
+    upload(team_case, "Referat")
+    stored = make_report(owner, team_case.subject, redactions=[])
+    pdf = report_pdf(stored)
+    text = "".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+    assert "referat.pdf" in text
