@@ -320,3 +320,23 @@ def test_a_document_tagged_with_a_special_category_is_withheld_without_the_permi
     assert "Behandlingsplan" in client.get(detail).content.decode()
     assert client.get(download).status_code == 200
     assert downloads.get().detail["special_items"] == [version.entry_id]
+
+
+def test_a_volunteer_named_in_a_consent_gets_404_everywhere_even_after_a_disclosure(
+    client, login_as, owner, volunteer, volunteer_agency, scene, on_team, give_consent
+):
+    case = scene["case"]
+    on_team(case, volunteer_agency)
+    consent = give_consent(case, recipients=[volunteer_agency], categories=["measures"])
+    consent_services.accept_confidentiality_declaration(volunteer, volunteer_agency)
+    consent_services.disclose(
+        owner, case, items=[scene["first"].entry], recipient=volunteer_agency,
+        purpose="Oppfølging", consent=consent,
+    )  # fmt: skip
+    login_as(client, volunteer)
+    # The restricted case page shows the disclosed item's text, with no link to a page
+    # that does not exist for the organisation.
+    page = client.get(reverse("cases:detail", args=[case.pk]))
+    assert page.status_code == 200
+    assert "/dokumenter/" not in page.content.decode()
+    _refused_everywhere(client, scene)
