@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "tverrnett.ownaccess",
     "tverrnett.records",
     "tverrnett.assessments",
+    "tverrnett.documents",
     "tverrnett.notices",
     "tverrnett.meetings",
     "tverrnett.duplicates",

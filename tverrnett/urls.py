@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("tverrnett.exitwork.urls")),
     path("", include("tverrnett.plans.urls")),
     path("", include("tverrnett.assessments.urls")),
+    path("", include("tverrnett.documents.urls")),
     path("varsler/", include("tverrnett.notices.urls")),
     path("moter/", include("tverrnett.meetings.urls")),
     path("mulige-duplikater/", include("tverrnett.duplicates.urls")),

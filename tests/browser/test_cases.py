@@ -138,16 +138,19 @@ def test_from_anonymous_discussion_to_a_case_in_mapping(
     expect(page.locator(f'main a[href="{path}status/"]')).to_be_visible()
     check_page(page, "flow-identified-case", shots)
 
-    # Registered → security clarification.
-    click_and_wait(page, page.locator(f'main a[href="{path}status/"]'))
-    check_page(page, "flow-state", shots)
-    page.locator("input[name=to_state][value=security_clarification]").check()
-    submit(page)
-    expect(page).to_have_url(server.url(path))
+    # Registered → security clarification: the case's primary button, one step (issue 21
+    # item 11), and the questions follow at once.
+    click_and_wait(
+        page, page.locator(f'main a[data-variant=primary][href="{path}sikkerhetsavklaring/"]')
+    )
+    check_page(page, "flow-security-not-yet", shots)
+    click_and_wait(page, page.get_by_role("button", name="Start sikkerhetsavklaringen"))
+    expect(page).to_have_url(server.url(f"{path}sikkerhetsavklaring/"))
     expect(page.locator(SUCCESS)).to_be_visible()
 
     # The state form refuses mapping until the clarification is recorded.
     page.goto(f"{path}status/")
+    check_page(page, "flow-state", shots)
     page.locator("input[name=to_state][value=mapping]").check()
     submit(page)
     expect(page).to_have_url(server.url(f"{path}status/"))

@@ -1247,6 +1247,12 @@ def correct_journal_entry(actor, entry, *, text, confidentiality, reason, reques
         raise ValidationError(
             _("A signed assessment is not corrected: make a new assessment that supersedes it.")
         )
+    if JournalEntry.objects.filter(pk=entry.pk, document_version__isnull=False).exists():
+        # The item carries a document version (tverrnett.documents): a new version of
+        # the document is uploaded instead, and the file stays with its item.
+        raise ValidationError(
+            _("This entry belongs to a document. Upload a new version of the document instead.")
+        )
     if not reason.strip():
         raise ValidationError({"reason": _("Say why the entry is corrected.")})
     _refuse_in_anonymous(case, {"reason": reason})

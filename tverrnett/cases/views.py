@@ -62,6 +62,7 @@ from tverrnett.networks.models import Forum, Role, RoleKind
 
 PAGE_SIZE = 25
 JOURNAL_ON_CASE_PAGE = 20
+DOCUMENTS_ON_CASE_PAGE = 10
 TIMELINE_ON_CASE_PAGE = 30
 READERS_ON_CASE_PAGE = 50
 # The sections of the case page, named in its read entry (L44).
@@ -74,6 +75,7 @@ CASE_PAGE_PARTS = [
     "responsibilities",
     "tasks",
     "journal",
+    "documents",
     "timeline",
 ]
 
@@ -574,6 +576,7 @@ def case_detail(request, pk):
         "tasks": access.mark_changeable(list(tasks), "owner_agency_id"),
         "journal": journal,
         "journal_more": len(journal) == JOURNAL_ON_CASE_PAGE,
+        **_documents_section(request, case, access),
         "timeline": list(case.timeline.select_related("actor")[:TIMELINE_ON_CASE_PAGE]),
         "timeline_notes": access.sees("summary"),
         "checklist": [
@@ -601,6 +604,21 @@ def case_detail(request, pk):
         **person_fields(request, access),
     }
     return render(request, "cases/detail.html", context)
+
+
+def _documents_section(request, case, access):
+    """The documents the user may see (tverrnett.documents), last changed first: one
+    query (two more only when an item carries special-category tags). An anonymous
+    discussion has none."""
+    if case.is_anonymous:
+        return {"documents": [], "documents_more": False}
+    from tverrnett.documents.services import documents_of, visible_versions
+
+    documents = documents_of(visible_versions(request.user, case, access, request.agency))
+    return {
+        "documents": documents[:DOCUMENTS_ON_CASE_PAGE],
+        "documents_more": len(documents) > DOCUMENTS_ON_CASE_PAGE,
+    }
 
 
 # What the case page shows, asked by the page and by its printed summary (cases.summary).
@@ -656,7 +674,9 @@ def journal_items(request, case, access):
     """The items the user may read, newest first, with what was shared of them; those
     tagged GDPR Art. 9 or 10 withheld unless the user may read them (L34)."""
     entries = policy.visible_journal(request.user, case, access.path, access.memberships).annotate(
-        is_superseded=Exists(JournalEntry.objects.filter(supersedes=OuterRef("pk")))
+        is_superseded=Exists(JournalEntry.objects.filter(supersedes=OuterRef("pk"))),
+        # The document a version's item carries (tverrnett.documents), for its link.
+        document_id=F("document_version__document_id"),
     )
     return sharing.SharedItems(entries, access.agency_ids, request.user, request.agency)
 

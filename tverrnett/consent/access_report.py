@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Prefetch, Q
+from django.db.models import F, Prefetch, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext_lazy
@@ -112,6 +112,7 @@ PART_LABELS = {
     "declaration": pgettext_lazy("case part", "consent declaration"),
     "disclosed_items": pgettext_lazy("case part", "disclosed items"),
     "disclosures": pgettext_lazy("case part", "disclosures"),
+    "documents": pgettext_lazy("case part", "documents"),
     "guardians": pgettext_lazy("case part", "guardians"),
     "journal": pgettext_lazy("case part", "journal"),
     "person": pgettext_lazy("case part", "person"),
@@ -275,6 +276,12 @@ def _load(person):
     journal = list(
         JournalEntry.objects.filter(case_id__in=case_ids)
         .select_related("agency")
+        # The document version an item carries (tverrnett.documents): a file line.
+        .annotate(
+            file_version_pk=F("document_version__pk"),
+            file_name=F("document_version__original_name"),
+            file_content_type=F("document_version__content_type"),
+        )
         .order_by("written_at", "id")
     )
     consents = list(
@@ -819,8 +826,8 @@ def _assessment_entry(assessment, references, readable):
 
 
 def _file_entries(consent, references):
-    """The files uploaded to the cases. Today only signed consent declarations are
-    attached to a case (events' material is not about a person)."""
+    """A signed consent declaration uploaded to a case (events' material is not about a
+    person; documents on a case: `_document_file_entry`)."""
     if not consent.declaration_file:
         return []
     data = {
@@ -834,6 +841,28 @@ def _file_entries(consent, references):
     }
     label = _("File: signed consent declaration for consent %(consent)s") % {"consent": consent.pk}
     return [Entry(data["key"], "files", label, data)]
+
+
+def _document_file_entry(item, references, readable):
+    """A document version uploaded to a case (tverrnett.documents), listed with its
+    journal item. Its file name only where the maker's agencies may read the item, as
+    the item's text (C1, L34)."""
+    shown = item.pk in readable and not item.withheld
+    data = {
+        "key": f"file:document-{item.file_version_pk}",
+        "case": references[item.case_id],
+        "kind": _("Document"),
+        "agency": item.agency.name,
+        "entry": item.pk,
+        "file_name": _text(item.file_name) if shown else None,
+        "content_type": item.file_content_type,
+        "uploaded_at": _at(item.written_at),
+    }
+    label = _("File: document of %(agency)s, uploaded %(at)s") % {
+        "agency": item.agency.name,
+        "at": _shown_at(item.written_at),
+    }
+    return Entry(data["key"], "files", label, data)
 
 
 def _action_label(name):
@@ -952,6 +981,11 @@ def report_entries(person, reader):
     ]
     for consent in loaded["consents"]:
         entries += _file_entries(consent, references)
+    entries += [
+        _document_file_entry(item, references, readable)
+        for item in loaded["journal"]
+        if item.file_version_pk
+    ]
     for consent in loaded["consents"]:
         entries += _consent_entries(consent, references)
     entries += [

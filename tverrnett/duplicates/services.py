@@ -237,6 +237,8 @@ RELATIONS = {
     # A signed assessment never changes (database triggers): assessments stay with the
     # merged case; their signed items (journal entries) move with the journal.
     "assessments.Assessment.case": (KEEP,),
+    # A document moves with its versions' items (journal entries move too).
+    "documents.CaseDocument.case": (MOVE,),
     "notices.NoticeChain.case": (MOVE,),
     # The merged case's place on the retention list stays with it; a legal hold follows
     # the data to the survivor, unless the survivor has one of its own.

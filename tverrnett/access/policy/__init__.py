@@ -662,6 +662,18 @@ def visible_assessments(user, case, access_path=None, memberships=None):
     )
 
 
+def visible_document_versions(user, case, access_path=None, memberships=None):
+    """The document versions (tverrnett.documents) the user may read on `case`: exactly
+    those whose information item the user may read (`visible_journal`). A document is an
+    item of the uploading agency like any journal entry, each version carried by its own
+    entry, so it reaches another agency only through a disclosure of that entry; there is
+    no rule of its own. Nothing for a user who cannot reach the case."""
+    from tverrnett.documents.models import DocumentVersion
+
+    entries = visible_journal(user, case, access_path, memberships)
+    return DocumentVersion.objects.filter(document__case=case, entry_id__in=entries.values("pk"))
+
+
 # Parts of a case (C1, L05, L04) -------------------------------------------------------
 #
 # Besides its own items, an agency on the follow-up team sees only the parts of the

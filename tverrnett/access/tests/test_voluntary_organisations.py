@@ -54,6 +54,9 @@ CONSIDERED_NAMESPACES = {
     "of, if any: date, place and attendance; every agenda item shows as a case not "
     "available to them unless a valid consent opens the case; no minutes or decisions "
     "(they do no case work), and no planning (meetings/tests/test_views.py)",
+    "documents": "nothing: every document page of a case answers 404, consent or not, "
+    "and the journal item a document version was disclosed in shows its text only "
+    "(documents/tests/test_views.py)",
     "tasks": "nothing: the task inbox answers 404 (a voluntary organisation does no case "
     "work) and giving a task to a colleague too (cases/tests/test_task_inbox.py)",
     "duplicates": "nothing: a possible-duplicate notice goes to a case's coordinator role, "

@@ -45,6 +45,9 @@ WITHOUT_VERSION = {
     "assessments.Instrument": CATALOGUE + " (its `version` is the published one, text)",
     "assessments.RaterCertification": ONCE,
     "assessments.Rating": PARENT + " (the assessment)",
+    "documents.CaseDocument": "never changed: its title is fixed; a new version is a new "
+    "DocumentVersion row, numbered under the document's row lock",
+    "documents.DocumentVersion": APPEND_ONLY,
     "audit.AuditEntry": APPEND_ONLY,
     "audit.AuditSeal": APPEND_ONLY,
     "cases.BreakGlassAccess": ONCE,

@@ -165,6 +165,10 @@ def _state_changes(events):
 
 
 def _journal_records(case, writer, folder_name):
+    # A document version on the case (tverrnett.documents) is archived as its journal
+    # entry ("Dokument: <title> (versjon n)" and the note), rendered as PDF/A like any
+    # entry; the uploaded file itself is not in the package (it is not PDF/A and may be
+    # an office file or an image). Adding it needs a PDF/A conversion: not done yet.
     entries = list(
         JournalEntry.objects.filter(case=case).select_related("agency", "author").order_by("id")
     )

@@ -123,3 +123,46 @@ def test_a_person_with_another_case_is_kept(exit_case, demo):
     services.delete_case(exit_case, rule=RetentionRule.objects.get(kind=RecordKind.EXIT_CASE))
     assert Person.objects.filter(pk=exit_case.subject_id).exists()
     assert ConcernCase.objects.filter(pk=other.pk).exists()
+
+
+def test_a_deleted_cases_document_files_are_gone(
+    exit_case, demo, settings, tmp_path, django_capture_on_commit_callbacks
+):
+    """Documents on a case (tverrnett.documents): the rows and the stored files go with
+    the case; the walk finds them through the case and the journal entries."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tverrnett.accounts.models import Membership
+    from tverrnett.cases.tests.conftest import signed_in
+    from tverrnett.documents.models import CaseDocument, DocumentVersion
+    from tverrnett.documents.services import upload_document
+    from tverrnett.documents.tests.conftest import pdf_bytes
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    coordinator_agency = exit_case.coordinator_role.agency
+    uploader = signed_in(
+        Membership.objects.filter(agency=coordinator_agency, is_active=True).first().user
+    )
+    document = upload_document(
+        uploader,
+        exit_case,
+        title="Referat",
+        uploaded=SimpleUploadedFile("referat.pdf", pdf_bytes()),
+        confidentiality="confidential",
+        category="measures",
+    )
+    version = document.versions.get()
+    path = Path(version.file.path)
+    assert path.exists()
+    collected, _nulled = deletion.collect(exit_case)
+    assert {"documents.CaseDocument", "documents.DocumentVersion"} <= {
+        model._meta.label for model in collected
+    }
+    close(exit_case, exit_case.created_at.date())
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.delete_case(exit_case, rule=RetentionRule.objects.get(kind=RecordKind.EXIT_CASE))
+
+    assert not CaseDocument.objects.filter(pk=document.pk).exists()
+    assert not DocumentVersion.objects.filter(pk=version.pk).exists()
+    assert not path.exists()
