@@ -179,3 +179,34 @@ def test_logging_out_empties_the_drafts(page, server, case_pk):
 
     expect(page).to_have_url(server.url("/logg-inn/"))
     assert page.evaluate(DRAFTS) == 0
+
+
+def test_a_draft_typed_on_an_older_version_is_refused_as_a_stale_edit(page, server, case_pk):
+    """The draft carries the version it was typed on (C5): restored after someone else
+    saved, it is refused, not saved over their text."""
+    path = f"/saker/{case_pk}/"
+    mine = "Sammendrag fra et utkast som ble liggende."
+    theirs = "Sammendrag lagret av en annen i mellomtiden."
+    log_in(page, server, "slt.demo")
+    page.goto(f"{path}sammendrag/")
+    page.locator("#id_summary").fill(mine)
+    page.goto(path)
+    server.manage(
+        "shell",
+        "--no-imports",
+        "-c",
+        "from django.db.models import F\n"
+        "from tverrnett.cases.models import ConcernCase\n"
+        f"ConcernCase.objects.filter(pk={case_pk})"
+        f".update(summary={theirs!r}, version=F('version') + 1)\n",
+    )
+
+    page.goto(f"{path}sammendrag/")
+    expect(page.locator("#id_summary")).to_have_value(mine)
+    submit(page)
+
+    expect(page).to_have_url(server.url(path))
+    expect(page.locator(".tn-messages .ds-alert[data-color=danger]")).to_be_visible()
+    concern = page.locator("section[aria-labelledby=concern-heading]")
+    expect(concern).to_contain_text(theirs)
+    expect(concern).not_to_contain_text(mine)

@@ -8,8 +8,8 @@
 // - Which forms: every POST form with class tn-form (the main edit forms), and any
 //   form marked data-keep-draft; never one marked data-keep-draft="false" (login,
 //   authenticator and password forms).
-// - Never kept: passwords, one-time codes, files, hidden fields (the CSRF token, the
-//   version a save compares against), buttons.
+// - Never kept: passwords, one-time codes, files, hidden fields (the CSRF token) but
+//   the version a save compares against, buttons.
 // - Nothing is sent anywhere: the draft stays in sessionStorage, which the browser
 //   empties when the tab closes. Logging out empties it too (the logout button, and
 //   the login page after a logout: [data-clear-drafts]).
@@ -83,9 +83,19 @@
     return form.classList.contains("tn-form") && form.method === "post";
   }
 
+  // The version a save compares against (core/versions.py) goes with the draft: a draft
+  // typed on an older version is sent with that version, so the save is refused as a
+  // stale edit instead of quietly overwriting what someone else saved meanwhile.
+  function isVersion(element) {
+    return element.type === "hidden" && element.name === "version";
+  }
+
   function kept(element) {
     if (!element.name || element.disabled) {
       return false;
+    }
+    if (isVersion(element)) {
+      return true;
     }
     var tag = element.tagName.toLowerCase();
     if (tag !== "input" && tag !== "textarea" && tag !== "select") {
@@ -140,10 +150,17 @@
     if (elements.length !== values.length) {
       return false;
     }
+    var matches = elements.every(function (element, index) {
+      return values[index] && values[index].name === element.name;
+    });
+    if (!matches) {
+      // The form is not the one the draft was typed into any more.
+      return false;
+    }
     var changed = false;
     elements.forEach(function (element, index) {
       var value = values[index];
-      if (!value || value.name !== element.name) {
+      if (isVersion(element)) {
         return;
       }
       if ("checked" in value) {
@@ -166,6 +183,13 @@
       // Counters and other listeners see the restored text.
       element.dispatchEvent(new Event("input", { bubbles: true }));
     });
+    if (changed) {
+      elements.forEach(function (element, index) {
+        if (isVersion(element)) {
+          element.value = values[index].value;
+        }
+      });
+    }
     return changed;
   }
 
@@ -187,6 +211,13 @@
     notice.querySelector("[data-draft-discard]").addEventListener("click", function () {
       storage.removeItem(key);
       form.reset();
+      // A hidden field's value is its default: put back the version the page came with.
+      fields(form).forEach(function (element, index) {
+        var original = form.tnDraftOriginal[index];
+        if (isVersion(element) && original) {
+          element.value = original.value;
+        }
+      });
       fields(form).forEach(function (element) {
         element.dispatchEvent(new Event("input", { bubbles: true }));
       });
