@@ -117,6 +117,7 @@ TEMPLATES = [
                 "tverrnett.cases.context_processors.case_work",
                 "tverrnett.logreview.context_processors.log_review",
                 "tverrnett.records.context_processors.records",
+                "tverrnett.accounts.context_processors.session_timeout",
             ],
         },
     },

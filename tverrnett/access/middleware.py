@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from tverrnett.access import policy
 from tverrnett.access.rules import LOGIN_STEP, MEMBER, PERSON, PUBLIC, rule_of
+from tverrnett.accounts.views import TIMEOUT_FLAG
 
 logger = logging.getLogger(__name__)
 
@@ -44,9 +45,20 @@ class DenyByDefaultMiddleware:
         raise PermissionDenied(f"Unknown access rule {rule!r}")
 
 
+def _session_ended(request):
+    """The browser sent a session cookie, but its session is gone: the idle timeout (or
+    an expiry) ended it. A logged-out browser's session still exists, without a user."""
+    cookie = request.COOKIES.get(settings.SESSION_COOKIE_NAME)
+    return bool(cookie) and request.session.session_key != cookie
+
+
 def _to_login(request):
+    login_url = reverse(settings.LOGIN_URL)
+    if _session_ended(request):
+        # The login page says why; the browser keeps the typed form (static/js/drafts.js).
+        login_url += f"?{TIMEOUT_FLAG}=1"
     if getattr(request, "htmx", False):
         response = HttpResponse(status=204)
-        response["HX-Redirect"] = reverse(settings.LOGIN_URL)
+        response["HX-Redirect"] = login_url
         return response
-    return redirect_to_login(request.get_full_path(), reverse(settings.LOGIN_URL))
+    return redirect_to_login(request.get_full_path(), login_url)

@@ -20,6 +20,7 @@ from django.contrib import messages
 from django.contrib.auth import authenticate, get_user_model, login, logout
 from django.contrib.auth.signals import user_login_failed
 from django.db import transaction
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -37,6 +38,10 @@ PENDING_USER = "mfa_pending_user_id"
 PENDING_BACKEND = "mfa_pending_backend"
 PENDING_SINCE = "mfa_pending_since"
 PENDING_NEXT = "mfa_pending_next"
+# The query flag on the login page after the idle timeout ended a session.
+TIMEOUT_FLAG = "tidsavbrudd"
+# Set in the fresh session at logout, read once by the login page.
+LOGGED_OUT = "logged_out"
 
 
 def _safe_next(request, candidate):
@@ -65,7 +70,8 @@ def _pending_user(request):
 @require_http_methods(["GET", "POST"])
 def login_view(request):
     if request.user.is_authenticated and request.user.is_verified():
-        return redirect(settings.LOGIN_REDIRECT_URL)
+        # Still logged in (another tab kept the session alive): back to where the user was.
+        return redirect(_safe_next(request, request.GET.get("next")))
     password_enabled = "password" in settings.LOGIN_METHODS
     form = PasswordLoginForm(request.POST or None)
     if request.method == "POST" and password_enabled and form.is_valid():
@@ -101,6 +107,10 @@ def _login_context(request, form):
     next_url = request.GET.get("next", "")
     return {
         "form": form,
+        # The idle timeout ended the session (access.middleware adds the flag): say why.
+        "timed_out": request.GET.get(TIMEOUT_FLAG) == "1",
+        "clear_drafts": request.session.pop(LOGGED_OUT, False),
+        "idle_minutes": settings.SESSION_IDLE_TIMEOUT_MINUTES,
         "password_enabled": "password" in settings.LOGIN_METHODS,
         "oidc_logins": [
             {
@@ -194,10 +204,20 @@ def logout_view(request):
     if request.user.is_authenticated:
         record("auth.logout", actor=request.user, request=request)
     logout(request)
+    # The login page that follows clears the drafts this tab kept (static/js/drafts.js).
+    request.session[LOGGED_OUT] = True
     messages.success(request, _("You are logged out."))
     if provider:
         return single_logout_page(request, provider)
     return redirect("accounts:login")
+
+
+@member
+@require_POST
+def keep_alive_view(request):
+    """ "Stay logged in" in the idle warning (static/js/session.js): the request itself
+    slides the session's expiry (SESSION_SAVE_EVERY_REQUEST); nothing else happens."""
+    return HttpResponse(status=204)
 
 
 @member

@@ -673,10 +673,15 @@ def _team_with_parts(case, access):
 def journal_items(request, case, access):
     """The items the user may read, newest first, with what was shared of them; those
     tagged GDPR Art. 9 or 10 withheld unless the user may read them (L34)."""
-    entries = policy.visible_journal(request.user, case, access.path, access.memberships).annotate(
-        is_superseded=Exists(JournalEntry.objects.filter(supersedes=OuterRef("pk"))),
-        # The document a version's item carries (tverrnett.documents), for its link.
-        document_id=F("document_version__document_id"),
+    entries = (
+        policy.visible_journal(request.user, case, access.path, access.memberships)
+        .annotate(
+            is_superseded=Exists(JournalEntry.objects.filter(supersedes=OuterRef("pk"))),
+            # The document a version's item carries (tverrnett.documents), for its link.
+            document_id=F("document_version__document_id"),
+        )
+        # A signed assessment's item shows as a summary with a link (journal_entry.html).
+        .select_related("assessment__instrument", "assessment__assessor")
     )
     return sharing.SharedItems(entries, access.agency_ids, request.user, request.agency)
 
