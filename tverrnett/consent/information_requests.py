@@ -382,13 +382,14 @@ def requests_for(user, *, side, search="", order="deadline"):
     return rows.select_related("asking_agency", "recipient_agency", "case").order_by(*ordering)
 
 
-def open_received_count(user):
-    """How many open requests wait for the answer of the user's (acting) agency."""
-    if not policy.is_fully_authenticated(user):
+def open_received_count(agency_ids):
+    """How many open requests wait for the answer of `agency_ids` (the start page passes
+    the acting agency when the user does case work for it, from the memberships it has
+    already read)."""
+    if not agency_ids:
         return 0
     return InformationRequest.objects.filter(
-        recipient_agency_id__in=policy.case_agency_ids(user),
-        status=InformationRequestStatus.OPEN,
+        recipient_agency_id__in=agency_ids, status=InformationRequestStatus.OPEN
     ).count()
 
 

@@ -106,7 +106,13 @@ def home(request):
             "notices": notices,
             # Requests for information other agencies sent to the user's agency.
             "information_requests_waiting": (
-                information_requests.open_received_count(request.user) if does_case_work else 0
+                information_requests.open_received_count(
+                    {
+                        m.agency_id
+                        for m in memberships
+                        if policy.does_case_work(m) and policy.acts_for(request.user, m.agency_id)
+                    }
+                )
             ),
             # Notices along notification chains (X11.12): waiting for the user's roles, and
             # those the user's agencies sent that nobody acknowledged in time.
