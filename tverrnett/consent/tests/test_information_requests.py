@@ -211,7 +211,14 @@ def test_answering_writes_the_item_and_discloses_it_to_the_asker(
     assert delivery.url == reverse("consent:information_requests")
     # The disclosure is in the person's access report like any other.
     report = build_report(team_case.subject, reader=owner, redactions=[])
-    assert f"disclosure:{disclosure.pk}" in {line["key"] for line in report["disclosures"]}
+    lines = {line["key"]: line for line in report["disclosures"]}
+    assert f"disclosure:{disclosure.pk}" in lines
+    # The question is a disclosure of the asker's: it is in the report too, before it.
+    question = lines[f"information_request:{asked.pk}"]
+    assert question["question"] == QUESTION and question["recipient"] == police_agency.name
+    assert list(lines).index(f"information_request:{asked.pk}") < list(lines).index(
+        f"disclosure:{disclosure.pk}"
+    )
 
 
 def test_the_police_disclose_an_item_they_already_hold(
