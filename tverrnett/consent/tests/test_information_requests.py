@@ -428,3 +428,45 @@ def test_ending_a_membership_clears_the_tasks_given_to_the_user(
     assert task.assignee is None and task.version == 2
     entry = AuditEntry.objects.get(action="accounts.membership_ended")
     assert entry.detail["tasks_unassigned"] == 1
+
+
+# The list and the start page ----------------------------------------------------------------
+
+
+def test_the_list_costs_the_same_few_queries_however_many_requests(
+    client,
+    login_as,
+    owner,
+    police_contact,
+    police_agency,
+    team_case,
+    catalogue,
+    django_assert_max_num_queries,
+):
+    for n in range(12):
+        requests.ask(
+            owner,
+            team_case,
+            recipient=police_agency,
+            question=f"{QUESTION} ({n})",
+            deadline=in_days(n),
+            legal_basis=catalogue["statutory-open"],
+        )
+    login_as(client, police_contact)
+    # session, user, device, acting membership, the user's case-work agencies, the page
+    # of requests with their agencies and cases, its count, and the session's save.
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("consent:information_requests") + "?sorter=-deadline")
+    page = response.content.decode()
+    assert page.count("/foresporsler/") >= 12
+    # The list names no question: the requests' pages are read one by one, audited.
+    assert QUESTION not in page
+
+
+def test_the_start_page_counts_the_requests_waiting_for_the_agency(
+    client, login_as, police_contact, owner, asked
+):
+    login_as(client, police_contact)
+    assert "information-requests-heading" in client.get("/").content.decode()
+    login_as(client, owner)
+    assert "information-requests-heading" not in client.get("/").content.decode()
