@@ -125,6 +125,10 @@ def test_a_request_for_information_answered_by_a_disclosure(context, session_of,
     page.goto(request_url)
     expect(page.locator("main article")).to_contain_text(ANSWER)
     check_page(page, "request for information, answered", shots)
+    # The case's consent overview lists it for the asker.
+    page.goto(f"{case_url}samtykke/")
+    expect(page.locator(f"main a[href='{request_url}']")).to_have_count(1)
+    check_page(page, "consent overview with a request", shots)
     page.goto("/foresporsler/?vis=sent&status=all")
     expect(page.locator(f"main table a[href='{request_url}']")).to_have_count(1)
     check_page(page, "requests for information, sent", shots)

@@ -180,6 +180,18 @@ def test_the_police_see_the_request_but_not_the_case(
     assert client.get(reverse("cases:detail", args=[team_case.pk])).status_code == 404
 
 
+def test_the_consent_overview_lists_the_requests_of_the_asking_agency(
+    client, login_as, owner, partner, asked, team_case
+):
+    url = reverse("consent:overview", args=[team_case.pk])
+    request_url = reverse("consent:information_request", args=[asked.pk])
+    login_as(client, owner)
+    assert request_url in client.get(url).content.decode()
+    # Nav Drammen on the team neither sent nor received it.
+    login_as(client, partner)
+    assert request_url not in client.get(url).content.decode()
+
+
 def test_answering_writes_the_item_and_discloses_it_to_the_asker(
     client, login_as, police_contact, police_agency, owner, owner_agency, asked, team_case
 ):
