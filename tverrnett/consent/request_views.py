@@ -180,9 +180,12 @@ def detail(request, request_pk):
 
 
 def _answerable(request, request_pk):
+    """The request, for the agency asked; its forms show the question, so a GET is a read."""
     info_request = _visible(request, request_pk)
     if not policy.answers_information_request(request.user, info_request):
         raise Http404
+    if request.method == "GET" and info_request.is_open:
+        requests.record_view(request.user, info_request, side="recipient", request=request)
     return info_request
 
 
