@@ -1210,6 +1210,25 @@ def write_assessment_item(actor, case, agency, *, text, confidentiality, request
     )
 
 
+@transaction.atomic
+def write_answer_item(actor, case, agency, *, text, confidentiality, request=None, **tags):
+    """The information item an agency asked for information writes as its answer
+    (consent.information_requests), owned by that agency, on a case it may not otherwise
+    reach. The caller has checked that the request is open and addressed to `agency`;
+    here: the actor does case work for `agency` and the case is open."""
+    _require(agency.pk in policy.case_agency_ids(actor) and not case.is_closed)
+    _require(not case.is_anonymous)
+    return _write_item(
+        actor,
+        case,
+        agency,
+        _item_fields(case, agency, text, tags),
+        text=text,
+        confidentiality=confidentiality,
+        request=request,
+    )
+
+
 def _write_item(actor, case, agency, fields, *, text, confidentiality, request):
     entry = JournalEntry.objects.create(
         case=case, agency=agency, author=actor, confidentiality=confidentiality, text=text, **fields

@@ -56,6 +56,7 @@ from tverrnett.consent.models import (
     DisclosedItem,
     DisclosedPart,
     Disclosure,
+    InformationRequest,
     RecipientBasis,
 )
 from tverrnett.conversations.models import Attendance, ContactChannel
@@ -312,12 +313,20 @@ def _load(person):
         .values_list("disclosure_id", "part")
     ):
         parts[disclosure_id].append(part)
+    # The questions of requests for information: each a disclosure of the asking agency
+    # to the agency asked (consent.information_requests).
+    information_requests = list(
+        InformationRequest.objects.filter(case_id__in=case_ids)
+        .select_related("asking_agency", "recipient_agency")
+        .order_by("asked_at", "id")
+    )
     return {
         "guardians": list(person.guardians.all()),
         "cases": cases,
         "journal": journal,
         "consents": consents,
         "disclosures": disclosures,
+        "information_requests": information_requests,
         "disclosed_items": items,
         "disclosed_parts": parts,
         "audit": _audit_entries(person, case_ids),
@@ -605,6 +614,34 @@ def _disclosure_entry(disclosure, references, items, parts):
     }
     label = _("Disclosure %(at)s from %(sender)s to %(recipient)s") % {
         "at": _shown_at(disclosure.shared_at),
+        "sender": data["sender"],
+        "recipient": data["recipient"],
+    }
+    return Entry(data["key"], "disclosures", label, data)
+
+
+def _question_entry(asked, references):
+    """The question of a request for information: a disclosure from the asking agency to
+    the agency asked, under the request's ground (its answer is a disclosure of its own)."""
+    data = {
+        "key": f"information_request:{asked.pk}",
+        "id": asked.pk,
+        "kind": "information_request",
+        "kind_label": _("A question in a request for information"),
+        "case": references[asked.case_id],
+        "sender": asked.asking_agency.name,
+        "recipient": asked.recipient_agency.name,
+        "items": [],
+        "parts": [],
+        "part_labels": [],
+        "question": _hide_identity_numbers(asked.question),
+        "legal_basis_citation": asked.legal_basis_citation,
+        "consent": asked.consent_id,
+        "shared_at": _at(asked.asked_at),
+        "status": asked.status,
+    }
+    label = _("Request for information %(at)s from %(sender)s to %(recipient)s") % {
+        "at": _shown_at(asked.asked_at),
         "sender": data["sender"],
         "recipient": data["recipient"],
     }
@@ -988,12 +1025,19 @@ def report_entries(person, reader):
     ]
     for consent in loaded["consents"]:
         entries += _consent_entries(consent, references)
-    entries += [
-        _disclosure_entry(
-            disclosure, references, loaded["disclosed_items"], loaded["disclosed_parts"]
+    shared = [
+        (
+            disclosure.shared_at,
+            _disclosure_entry(
+                disclosure, references, loaded["disclosed_items"], loaded["disclosed_parts"]
+            ),
         )
         for disclosure in loaded["disclosures"]
+    ] + [
+        (asked.asked_at, _question_entry(asked, references))
+        for asked in loaded["information_requests"]
     ]
+    entries += [entry for _at_, entry in sorted(shared, key=lambda pair: pair[0])]
     texts = _AccessTexts()
     entries += [
         _access_entry(entry, references, item_ids, roles, names, texts) for entry in loaded["audit"]

@@ -12,7 +12,7 @@ from tverrnett.core import dates
 from tverrnett.core.files import ALLOWED_EXTENSIONS_TEXT
 from tverrnett.core.parsing import ModelMultipleChoiceField
 from tverrnett.core.texts import TEXT_MAX
-from tverrnett.core.validators import not_before_1900
+from tverrnett.core.validators import not_before_1900, not_in_the_past
 
 
 def _textarea(rows=4):
@@ -523,3 +523,166 @@ class RedactionRuleForm(forms.Form):
             "hide": data["hide"],
             "reason": data["reason"].strip(),
         }
+
+
+# Requests for information between agencies (consent.information_requests) -------------
+
+
+class AskForInformationForm(forms.Form):
+    """Ask another agency for information on a named ground."""
+
+    recipient = forms.ModelChoiceField(
+        label=_("Agency you are asking"),
+        queryset=None,
+        empty_label=_("Choose an agency"),
+        error_messages={"required": _("Choose the agency you are asking.")},
+    )
+    ground = forms.ChoiceField(
+        label=_("Ground for the request"),
+        help_text=_(
+            "The consent or the legal basis under which the agency may give your agency the "
+            "information. Your question goes to the agency on the same ground."
+        ),
+        widget=forms.RadioSelect,
+        error_messages={"required": _("Choose a consent or a legal basis from the catalogue.")},
+    )
+    question = forms.CharField(
+        label=_("What do you ask about?"),
+        help_text=_("Ask only for what the case needs, and say why."),
+        max_length=TEXT_MAX,
+        widget=_textarea(5),
+        error_messages={"required": _("Write what you are asking about.")},
+    )
+    deadline = forms.DateField(
+        label=_("Answer wanted by"),
+        validators=[not_before_1900, not_in_the_past],
+        widget=_date_input(),
+        error_messages={"required": _("Give a deadline for the answer.")},
+    )
+
+    def __init__(self, *args, recipients, consents, bases, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["recipient"].queryset = recipients
+        self.fields["ground"].choices = [
+            (
+                f"consent-{consent.pk}",
+                _("Consent: %(purpose)s (until %(until)s)")
+                % {"purpose": consent.purpose[:80], "until": consent.ends_on.strftime("%d.%m.%Y")},
+            )
+            for consent in consents
+        ] + [
+            (f"basis-{basis.pk}", f"{basis.law} {basis.section}: {basis.title}") for basis in bases
+        ]
+
+
+class AnswerInformationRequestForm(forms.Form):
+    """Answer a request by disclosing the agency's own items, or an answer written now."""
+
+    items = ModelMultipleChoiceField(
+        label=_("Your agency's information on the case to disclose"),
+        queryset=None,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    text = forms.CharField(
+        label=_("Write the answer"),
+        help_text=_(
+            "Saved as an information item of your agency on the case and disclosed to the "
+            "asking agency in the same step."
+        ),
+        max_length=TEXT_MAX,
+        required=False,
+        widget=_textarea(5),
+    )
+    category = forms.ChoiceField(
+        label=_("Information category of the answer"),
+        choices=[
+            choice
+            for choice in InformationCategory.choices
+            if choice[0] != InformationCategory.ASSESSMENT
+        ],
+        initial=InformationCategory.CONCERN,
+        required=False,
+    )
+    police_verification = forms.ChoiceField(
+        label=_("Verified by the police?"),
+        choices=[("", _("Choose")), ("verified", _("Verified")), ("unverified", _("Unverified"))],
+        required=False,
+    )
+    necessity_note = forms.CharField(
+        label=_("Why sharing is necessary"),
+        max_length=TEXT_MAX,
+        widget=_textarea(3),
+        error_messages={"required": _("Explain why sharing is necessary.")},
+    )
+    confirmations = forms.MultipleChoiceField(
+        label=_("Confirm"),
+        choices=Confirmation.choices,
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+    def __init__(self, *args, items, basis, police, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["items"].queryset = items
+        self.fields["items"].label_from_instance = lambda entry: (
+            f"{entry.written_at:%d.%m.%Y} · {entry.get_category_display()} · {entry.text[:100]}"
+        )
+        if not items.exists():
+            del self.fields["items"]
+        if not police:
+            del self.fields["police_verification"]
+        if basis is None:
+            del self.fields["necessity_note"]
+            del self.fields["confirmations"]
+        elif basis.confirmations:
+            self.fields["confirmations"].choices = [
+                (code, Confirmation(code).label) for code in basis.confirmations
+            ]
+            self.fields["confirmations"].required = True
+            self.fields["confirmations"].error_messages["required"] = _(
+                "Confirm every statement this basis requires."
+            )
+        else:
+            del self.fields["confirmations"]
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("items") and not (data.get("text") or "").strip():
+            raise forms.ValidationError(_("Choose information to disclose, or write the answer."))
+        if "police_verification" in self.fields and (data.get("text") or "").strip():
+            if not data.get("police_verification"):
+                self.add_error("police_verification", _("Say whether the information is verified."))
+        return data
+
+
+class DeclineInformationRequestForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Why the request is declined"),
+        help_text=_("The asking agency sees this. Do not write personal data here."),
+        max_length=TEXT_MAX,
+        widget=_textarea(3),
+        error_messages={"required": _("Say why the request is declined.")},
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
+class InformationRequestListForm(forms.Form):
+    SIDES = [("", _("Received by my agency")), ("sent", _("Sent by my agency"))]
+    STATUSES = [("", _("Waiting for an answer")), ("all", _("All statuses"))]
+    SORTS = [
+        ("", _("Deadline, earliest first")),
+        ("-deadline", _("Deadline, latest first")),
+        ("-asked", _("Newest first")),
+        ("asked", _("Oldest first")),
+    ]
+    q = forms.CharField(
+        label=_("Search by agency or case reference"),
+        max_length=100,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+    )
+    vis = forms.ChoiceField(label=_("Requests"), choices=SIDES, required=False)
+    status = forms.ChoiceField(label=_("Status"), choices=STATUSES, required=False)
+    sorter = forms.ChoiceField(label=_("Sort by"), choices=SORTS, required=False)

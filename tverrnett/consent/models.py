@@ -568,3 +568,93 @@ class AccessReport(models.Model):
 
     def __str__(self):
         return f"{self.person}: {self.made_at:%Y-%m-%d}"
+
+
+class InformationRequestStatus(models.TextChoices):
+    OPEN = "open", _("Waiting for an answer")
+    ANSWERED = "answered", _("Answered")
+    DECLINED = "declined", _("Declined")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class InformationRequest(models.Model):
+    """Forespørsel om opplysninger (issue 21, item 3; exit checklist step 11): a user on a
+    case asks another agency for information on a named ground, a statutory basis from
+    the catalogue or a valid consent of the case that names both agencies.
+
+    The question is itself a disclosure from the asking agency to the recipient on that
+    ground: it is written once and never changed (a withdrawal keeps it), and this row
+    is its record (docs/security.md). The recipient answers with a `Disclosure` made
+    through the ordinary disclosure rules (`disclosure`), or declines with a reason.
+    """
+
+    case = models.ForeignKey(
+        "cases.ConcernCase", on_delete=models.PROTECT, related_name="information_requests"
+    )
+    asking_agency = models.ForeignKey(
+        "agencies.Agency", on_delete=models.PROTECT, related_name="information_requests_sent"
+    )
+    asked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recipient_agency = models.ForeignKey(
+        "agencies.Agency",
+        on_delete=models.PROTECT,
+        related_name="information_requests_received",
+        verbose_name=_("agency asked"),
+    )
+    legal_basis = models.ForeignKey(
+        LegalBasis, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    consent = models.ForeignKey(
+        Consent, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    # The basis as cited when the question was sent (kept if the catalogue changes).
+    legal_basis_citation = models.CharField(max_length=300, blank=True)
+    question = models.TextField(_("question"), max_length=4_000)
+    deadline = models.DateField(_("deadline"))
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=InformationRequestStatus.choices,
+        default=InformationRequestStatus.OPEN,
+    )
+    asked_at = models.DateTimeField(default=timezone.now)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    answered_at = models.DateTimeField(null=True, blank=True)
+    decline_reason = models.TextField(
+        _("why the request is declined"), max_length=4_000, blank=True
+    )
+    disclosure = models.ForeignKey(
+        Disclosure, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["deadline", "id"]
+        verbose_name = _("request for information")
+        verbose_name_plural = _("requests for information")
+        indexes = [
+            models.Index(fields=["recipient_agency", "status", "deadline"]),
+            models.Index(fields=["asking_agency", "status"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(legal_basis__isnull=True, consent__isnull=False)
+                | models.Q(legal_basis__isnull=False, consent__isnull=True),
+                name="information_request_one_ground",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.case}: {self.asking_agency_id} → {self.recipient_agency_id}"
+
+    @property
+    def is_open(self):
+        return self.status == InformationRequestStatus.OPEN
+
+    @property
+    def is_overdue(self):
+        return self.is_open and self.deadline < timezone.localdate()

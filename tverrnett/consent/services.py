@@ -602,6 +602,41 @@ def disclose(
         raise ValidationError({"recipient": _("Choose an agency on the case's team.")})
     if not purpose.strip():
         raise ValidationError({"purpose": _("Say what the information is shared for.")})
+    return record_disclosure(
+        actor,
+        case,
+        sender=sender,
+        recipient=recipient,
+        items=items,
+        purpose=purpose,
+        consent=consent,
+        legal_basis=legal_basis,
+        necessity_note=necessity_note,
+        confirmations=confirmations,
+        request=request,
+        day=day,
+    )
+
+
+def record_disclosure(
+    actor,
+    case,
+    *,
+    sender,
+    recipient,
+    items,
+    purpose,
+    consent=None,
+    legal_basis=None,
+    necessity_note="",
+    confirmations=(),
+    request=None,
+    day,
+):
+    """The ground checks of a disclosure of `items` (the sender's own, already checked)
+    from `sender` to `recipient`, then its immutable record, follow-ups and audit entry.
+    `disclose` and the answer to a request for information
+    (consent.information_requests) both end here; call it inside a transaction."""
     if (consent is None) == (legal_basis is None):
         raise ValidationError(
             {"ground": _("Choose a consent or a legal basis from the catalogue.")}

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from tverrnett.consent import views
+from tverrnett.consent import request_views, views
 
 app_name = "consent"
 
@@ -30,6 +30,11 @@ urlpatterns = [
         views.own_basis,
         name="own_basis",
     ),
+    path(
+        "saker/<int:pk>/foresporsler/ny/",
+        request_views.ask,
+        name="ask_information",
+    ),
     path("saker/<int:pk>/innsyn/", views.access_report, name="access_report"),
     path(
         "saker/<int:pk>/innsyn/<int:report_pk>.<str:file_format>",
@@ -42,4 +47,26 @@ urlpatterns = [
         "taushetserklaering/", views.confidentiality_declaration, name="confidentiality_declaration"
     ),
     path("hjemler/", views.legal_bases, name="legal_bases"),
+    # Requests for information: the asked agency sees the request, not the case.
+    path("foresporsler/", request_views.inbox, name="information_requests"),
+    path(
+        "foresporsler/<int:request_pk>/",
+        request_views.detail,
+        name="information_request",
+    ),
+    path(
+        "foresporsler/<int:request_pk>/svar/",
+        request_views.answer,
+        name="answer_information_request",
+    ),
+    path(
+        "foresporsler/<int:request_pk>/avslag/",
+        request_views.decline,
+        name="decline_information_request",
+    ),
+    path(
+        "foresporsler/<int:request_pk>/trekk-tilbake/",
+        request_views.withdraw,
+        name="withdraw_information_request",
+    ),
 ]

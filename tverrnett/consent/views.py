@@ -73,6 +73,13 @@ def overview(request, pk):
             "today": timezone.localdate(),
             "consents": list(services.consents_for(case)),
             "disclosures": disclosures,
+            # The requests for information on the case the user's agency sent or received.
+            "information_requests": list(
+                policy.information_requests(request.user)
+                .filter(case=case)
+                .select_related("asking_agency", "recipient_agency")
+                .order_by("-asked_at", "-id")
+            ),
             "awaiting_own_basis": set(
                 policy.disclosures_awaiting_own_basis(
                     request.user, case, {request.agency.pk} if request.agency else set()

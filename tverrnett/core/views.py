@@ -13,6 +13,7 @@ from tverrnett.assessments.services import reviews_due_for_assessor
 from tverrnett.audit.models import AuditEntry
 from tverrnett.cases import services as case_services
 from tverrnett.cases.services import break_glass_reviews_for, overdue_tasks_for_coordinator
+from tverrnett.consent import information_requests
 from tverrnett.consent import services as consent_services
 from tverrnett.duplicates.services import duplicate_notices_for
 from tverrnett.exitwork.services import follow_up_reviews_for_coordinator
@@ -116,6 +117,16 @@ def home(request):
             ),
             "follow_ups": follow_ups,
             "notices": notices,
+            # Requests for information other agencies sent to the user's agency.
+            "information_requests_waiting": (
+                information_requests.open_received_count(
+                    {
+                        m.agency_id
+                        for m in memberships
+                        if policy.does_case_work(m) and policy.acts_for(request.user, m.agency_id)
+                    }
+                )
+            ),
             # Notices along notification chains (X11.12): waiting for the user's roles, and
             # those the user's agencies sent that nobody acknowledged in time.
             "waiting_notices": list(waiting_notices[:OVERDUE_ON_START_PAGE]),

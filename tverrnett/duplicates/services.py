@@ -226,6 +226,9 @@ RELATIONS = {
     "consent.Disclosure.case": (KEEP,),
     "consent.DisclosureFollowUp.case": (MOVE,),
     "consent.DisclosureNotice.case": (MOVE,),
+    # A request for information is work on the case: it follows the survivor (its
+    # answer, a disclosure, is made on the case it is then on).
+    "consent.InformationRequest.case": (MOVE,),
     "measures.Measure.case": (MOVE,),
     "conversations.ContactAgreement.case": (MOVE,),
     "conversations.Conversation.case": (MOVE_IF_FREE, ("is_first",)),

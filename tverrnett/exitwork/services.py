@@ -127,7 +127,7 @@ def step_evidence(case):
     was done (a consent recorded on the consent pages, a signed assessment, the police
     or Nav on the team, a contact agreement, a notice chain linked). One query."""
     from tverrnett.assessments.models import Assessment, AssessmentStatus
-    from tverrnett.consent.models import Consent
+    from tverrnett.consent.models import Consent, InformationRequest, InformationRequestStatus
     from tverrnett.conversations.models import ContactAgreement
     from tverrnett.notices.models import NoticeChain
 
@@ -158,6 +158,10 @@ def step_evidence(case):
         "exit_assessment": (
             of_case(Assessment.objects.filter(status=AssessmentStatus.SIGNED)),
             _("A risk and needs assessment is signed."),
+        ),
+        "exit_earlier_mapping": (
+            of_case(InformationRequest.objects.filter(status=InformationRequestStatus.ANSWERED)),
+            _("A request for information was answered."),
         ),
         "exit_returnee_notice": (
             of_case(NoticeChain.objects),

@@ -132,7 +132,7 @@ STEPS = (
             "country, extremist ideology, religious affiliation, family, friends and network "
             "(the police contact or PST may know)."
         ),
-        action="background",
+        action="ask_police",
     ),
     Step(
         12,

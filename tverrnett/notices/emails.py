@@ -56,13 +56,17 @@ def absolute(path):
 
 def link_for(kind):
     """Where an e-mail of `kind` points: the notices inbox for a notice, the task inbox for
-    a task's reminder, the start page for other reminders, the log review page for its
-    digest. Never a page of a case or a chain: a
-    URL with an id in a mailbox says which case (or chain) exists and what it is about."""
+    a task's reminder, the list of requests for information for theirs, the start page
+    for other reminders, the log review page for its digest. Never a page of a case or a
+    chain: a URL with an id in a mailbox says which case (or chain) exists and what it is about."""
     if kind.startswith(LOG_REVIEW):
         return reverse("logreview:review")
     if kind.startswith("reminder:task-"):
         return reverse("tasks:inbox")
+    if kind.startswith("reminder:rfi-"):
+        # A request for information: its deadline (the asked agency) or its answer
+        # (the asker); the list of requests, never the request or the case.
+        return reverse("consent:information_requests")
     return reverse("notices:inbox") if kind.startswith("notice") else reverse("core:home")
 
 

@@ -181,6 +181,27 @@ def task_deadlines(today):
     )
 
 
+def information_request_deadlines(today):
+    """Requests for information (consent.information_requests): an open request is
+    reminded of to the asked agency's case workers TASK_REMINDER_DAYS before its deadline
+    and again on the day, once each (the key names the deadline)."""
+    from tverrnett.consent import information_requests
+
+    due = information_requests.due_for_reminder(today, settings.TASK_REMINDER_DAYS)
+    people = {}
+    return _remind(
+        (
+            people.setdefault(
+                info_request.recipient_agency_id,
+                information_requests.reminder_people(info_request.recipient_agency_id),
+            ),
+            f"rfi-{'due' if info_request.deadline == today else 'soon'}:"
+            f"{info_request.pk}:{info_request.deadline}",
+        )
+        for info_request in due
+    )
+
+
 def run_due(now=None):
     """Every job once, at `now`. Returns {job: how many sent or moved}."""
     now = now or timezone.now()
@@ -194,6 +215,7 @@ def run_due(now=None):
         "follow_up_reviews": follow_up_reviews(today),
         "assessment_reviews": assessment_reviews(today),
         "task_deadlines": task_deadlines(today),
+        "information_request_deadlines": information_request_deadlines(today),
         "log_review_samples": log_review.draw_samples(now),
         "log_review_digests": log_review.send_digests(now),
         "emails_retried": emails.retry_unsent(now),

@@ -15,7 +15,7 @@ from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.mail import EmailMessage
 from django.db import models, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
@@ -27,6 +27,7 @@ from tverrnett.accounts.language import language_of, offered
 from tverrnett.accounts.models import Membership, MembershipRole
 from tverrnett.audit import actions
 from tverrnett.audit.services import record
+from tverrnett.cases.models import Task
 from tverrnett.core import dates
 from tverrnett.networks.models import Role
 from tverrnett.useradmin.models import Invitation, token_hash
@@ -468,6 +469,13 @@ def end_membership(actor, membership, reason, *, request=None):
         locked.is_active = False
         locked.save(update_fields=["is_active"])
         user = locked.user
+        unassigned = 0
+        if not user.memberships.filter(is_active=True, agency=agency).exists():
+            # Tasks given to the user in this agency go back to the agency or its role
+            # (the task inbox): nobody else may be left waiting on a person who left.
+            unassigned = Task.objects.filter(assignee=user, owner_agency=agency).update(
+                assignee=None, version=F("version") + 1
+            )
         deactivated = False
         if not user.memberships.filter(is_active=True, agency__is_active=True).exists():
             user.is_active = False
@@ -485,6 +493,7 @@ def end_membership(actor, membership, reason, *, request=None):
                 "role": locked.role,
                 "reason": reason,
                 "user_deactivated": deactivated,
+                "tasks_unassigned": unassigned,
             },
         )
     membership.is_active = False

@@ -1448,6 +1448,35 @@ def duplicate_notices_for(user):
     )
 
 
+# Requests for information between agencies (issue 21, item 3) -----------------------
+
+
+def information_requests(user):
+    """The requests for information the user's agency (the acting one, in a request) sent
+    or received, as a case-work agency. For anyone else a request does not exist: the
+    recipient sees the request itself, never more of its case than it carries."""
+    from tverrnett.consent.models import InformationRequest
+
+    if not is_fully_authenticated(user):
+        return InformationRequest.objects.none()
+    agency_ids = case_agency_ids(user)
+    if not agency_ids:
+        return InformationRequest.objects.none()
+    return InformationRequest.objects.filter(
+        models.Q(asking_agency_id__in=agency_ids) | models.Q(recipient_agency_id__in=agency_ids)
+    )
+
+
+def answers_information_request(user, info_request):
+    """The agency asked answers or declines: a user doing case work for it, acting for it."""
+    return info_request.recipient_agency_id in case_agency_ids(user)
+
+
+def asked_information_request(user, info_request):
+    """The asking agency follows its request and may withdraw it."""
+    return info_request.asking_agency_id in case_agency_ids(user)
+
+
 # The person's own access through ID-porten (L33): a module of its own, since the
 # person is no user and none of the rules above apply to them.
 # Forum meetings (issue 21, item 2).

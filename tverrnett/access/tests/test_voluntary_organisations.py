@@ -35,7 +35,9 @@ CONSIDERED_NAMESPACES = {
     "names their organisation, once they accepted the confidentiality declaration, opens "
     "the restricted case page (L49, consent/tests/test_views.py)",
     "consent": "the confidentiality declaration and the legal-basis catalogue; every "
-    "consent page of a case answers 404, consent or not (consent/tests/test_views.py)",
+    "consent page of a case answers 404, consent or not (consent/tests/test_views.py); "
+    "requests for information go between case-work agencies only: the list answers 404 "
+    "and every request too (consent/tests/test_information_requests.py)",
     "measures": "the catalogue of measure types; every measures page of a case answers 404, "
     "consent or not (measures/tests/test_views.py)",
     "conversations": "nothing: every contact-agreement and conversation page of a case "

@@ -49,6 +49,7 @@ from tverrnett.consent.models import (
     DisclosureFollowUp,
     DisclosureNotice,
     FollowUpKind,
+    InformationRequest,
     LegalBasis,
     NoticeKind,
     RecipientBasis,
@@ -260,6 +261,12 @@ def _payload(name, scene, partner_agency):
             "necessity_note": NECESSITY,
         },
         "consent:access_report": {},
+        "consent:ask_information": {
+            "recipient": partner_agency.pk,
+            "ground": f"basis-{LegalBasis.objects.get(code='statutory-open').pk}",
+            "question": "Hva vet dere?",
+            "deadline": days_from_today(5).isoformat(),
+        },
     }.get(name, {})
 
 
@@ -275,6 +282,7 @@ def _state():
         "notices": sorted(DisclosureNotice.objects.values_list("pk", "acknowledged_at")),
         "reports": AccessReport.objects.count(),
         "declarations": ConfidentialityDeclaration.objects.count(),
+        "information_requests": InformationRequest.objects.count(),
         "journal": JournalEntry.objects.count(),
         "audit": AuditEntry.objects.count(),
     }
@@ -292,10 +300,17 @@ def test_the_walk_covers_every_consent_route_with_a_case(scene):
             "consent:legal_bases",
             # Not under the case: a volunteer is told of a withdrawal that closed the case.
             "consent:acknowledge_notice",
+            # Requests for information exist for the asking and the asked agency, not
+            # under the case (test_information_requests walks them with four actors).
+            "consent:information_requests",
+            "consent:information_request",
+            "consent:answer_information_request",
+            "consent:decline_information_request",
+            "consent:withdraw_information_request",
         }
     }
     assert names == expected
-    assert len(names) == 12
+    assert len(names) == 13
 
 
 def test_every_consent_page_of_a_case_lives_under_the_case(scene):
@@ -395,6 +410,7 @@ OWNER_GETS = {
     "consent:access_report": 200,
     "consent:access_report_file": 200,
     "consent:own_basis": 404,  # only the recipient records its own basis (L13)
+    "consent:ask_information": 200,
 }
 
 PARTNER_GETS = {

@@ -172,6 +172,7 @@ def test_the_editable_models_are_the_ones_users_edit():
         "cases.ConcernCase",
         "cases.Person",
         "cases.Task",
+        "consent.InformationRequest",
         "conversations.ContactAgreement",
         "conversations.Conversation",
         "events.Event",

@@ -285,6 +285,7 @@ def test_ending_the_last_membership_deactivates_the_user_after_the_handover(
         "role": MembershipRole.SLT_COORDINATOR,
         "reason": EndReason.LEFT,
         "user_deactivated": True,
+        "tasks_unassigned": 0,
     }
 
 
