@@ -567,7 +567,7 @@ class AskForInformationForm(forms.Form):
             (
                 f"consent-{consent.pk}",
                 _("Consent: %(purpose)s (until %(until)s)")
-                % {"purpose": consent.purpose[:80], "until": consent.ends_on.strftime("%d.%m.%Y")},
+                % {"purpose": consent.purpose[:80], "until": dates.day(consent.ends_on)},
             )
             for consent in consents
         ] + [

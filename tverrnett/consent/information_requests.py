@@ -35,6 +35,7 @@ from tverrnett.consent.models import (
     InformationRequestStatus,
     LegalBasisKind,
 )
+from tverrnett.core import dates
 from tverrnett.core.texts import TEXT_MAX
 from tverrnett.core.versions import claim
 
@@ -272,7 +273,7 @@ def answer(
         recipient=locked.asking_agency,
         items=items,
         purpose=_("Answer to a request for information of %(day)s")
-        % {"day": locked.asked_at.strftime("%d.%m.%Y")},
+        % {"day": dates.day(locked.asked_at)},
         consent=locked.consent,
         legal_basis=locked.legal_basis,
         necessity_note=necessity_note if locked.consent_id is None else "",
