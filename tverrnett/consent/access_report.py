@@ -977,7 +977,9 @@ def _access_entry(entry, references, item_ids, roles, names, texts):
     }
     label = texts.line % {
         "at": dates.moment(local),
-        "actor": entry.actor_username
+        # The reader's name where the user is known (issue 21 item 15), else the username.
+        "actor": data["actor_name"]
+        or entry.actor_username
         or (texts.person if _is_id(detail.get("by_person")) else texts.system),
         "agency": entry.agency_name or "–",
         "action": data["action_label"],
