@@ -149,6 +149,7 @@ def network_detail(request, pk):
             "may_create_child": administers and bool(child_levels(network)),
             "may_edit_forums": administers and network.level == NetworkLevel.MUNICIPAL,
             "may_confirm_any": any(row.may_confirm for row in members),
+            "rvts": health.rvts_help(network),
         },
     )
 
@@ -165,6 +166,7 @@ def network_health(request, pk):
         {
             "network": network,
             "health": health.network_health(network),
+            "rvts": health.rvts_help(network),
             "awaiting_rules": records_services.rules_awaiting_confirmation(),
         },
     )
