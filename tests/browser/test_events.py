@@ -76,7 +76,7 @@ def test_an_event_from_creation_to_attendance(
     expect(page.get_by_role("link", name="Last opp materiell")).to_have_count(0)
     click_and_wait(page, page.get_by_role("button", name="Meld meg på"))
     expect(page.locator(".tn-messages")).to_contain_text("Du er påmeldt arrangementet.")
-    expect(page.get_by_role("button", name="Meld meg av")).to_be_visible()
+    expect(page.get_by_role("link", name="Meld meg av")).to_be_visible()
     check_page(page, "detail-registered", shots)
     with page.expect_download() as download:
         page.get_by_role("link", name="Program samtalemetodikk.pdf").click()

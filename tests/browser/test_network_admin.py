@@ -73,8 +73,11 @@ def _maintain(page, directory):
     pst_row = page.get_by_role("row").filter(has_text="Pia Demo (PST)")
     expect(pst_row).to_have_count(1)
 
-    # And remove it again.
-    click_and_wait(page, pst_row.get_by_role("button", name="Fjern PST"))
+    # And remove it again, after a confirmation (issue 21 item 10).
+    click_and_wait(page, pst_row.get_by_role("link", name="Fjern PST"))
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Fjerne PST")
+    check_page(page, "member-remove-confirm", directory)
+    click_and_wait(page, page.get_by_role("button", name="Fjern fra nettverket"))
     expect(page.locator(".tn-messages")).to_contain_text("PST er fjernet fra nettverket")
     expect(page.get_by_role("row").filter(has_text="Pia Demo (PST)")).to_have_count(0)
 

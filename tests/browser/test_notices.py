@@ -617,7 +617,8 @@ def test_a_linked_case_shows_its_reference_only_to_those_in_the_case(
         "print(json.dumps({'pk': case.pk, 'reference': case.reference}))\n",
     )
     case_link = f'a[href="/saker/{case["pk"]}/"]'
-    unlink = f'form[action="{chain}sak/fjern/"]'
+    # The link to the question before removing the link (issue 21 item 10).
+    unlink = f'a[href="{chain}sak/fjern/"]'
 
     act_as(context, session_of, "politi.demo")
     page.goto(chain)
@@ -649,7 +650,9 @@ def test_a_linked_case_shows_its_reference_only_to_those_in_the_case(
 
     act_as(context, session_of, "politi.demo")
     page.goto(chain)
-    click_and_wait(page, page.locator(f"{unlink} button[type=submit]"))
+    click_and_wait(page, page.locator(unlink))
+    check_page(page, "notice-chain-unlink-confirm", shots)
+    click_and_wait(page, page.locator("form[data-confirm-removal] button[type=submit]"))
     expect(page.locator("#linked-case")).to_have_count(0)
 
 

@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch, Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -19,7 +20,7 @@ from tverrnett.accounts.models import Membership
 from tverrnett.core.versions import StaleEdit
 from tverrnett.events import services
 from tverrnett.events.forms import AttendanceForm, EventForm, MaterialForm
-from tverrnett.events.models import Event, EventMaterial
+from tverrnett.events.models import Event, EventMaterial, Registration
 
 PAGE_SIZE = 20
 SORTS = {"date": ("starts_at", "title"), "title": ("title", "starts_at")}
@@ -125,9 +126,27 @@ def register(request, event_id):
 
 
 @member
-@require_POST
+@require_http_methods(["GET", "POST"])
 def cancel_registration(request, event_id):
+    """GET asks to confirm the cancellation (issue 21 item 10); POST cancels."""
     event = get_object_or_404(_visible_events(request), pk=event_id)
+    if request.method == "GET":
+        if not Registration.objects.filter(event=event, user=request.user).exists():
+            return redirect("events:detail", event_id=event.pk)
+        return render(
+            request,
+            "confirm_removal.html",
+            {
+                "heading": _("Cancel your registration for %(event)s?") % {"event": event.title},
+                "text": _(
+                    "Your place is given up. If the event fills up, you may not get it back "
+                    "when you register again."
+                ),
+                "button": _("Cancel registration"),
+                "action": request.path,
+                "back": reverse("events:detail", args=[event.pk]),
+            },
+        )
     try:
         cancelled = services.cancel_registration(request.user, event, request=request)
     except ValidationError as error:

@@ -16,6 +16,7 @@ from tverrnett.agencies.models import Agency, AgencyType
 from tverrnett.audit import actions
 from tverrnett.audit.services import record
 from tverrnett.core.identity_numbers import contains_identity_number
+from tverrnett.geography.models import RvtsRegion
 from tverrnett.geography.services import rvts_region_for
 from tverrnett.guidance.models import GuidanceRequest, Recipient, Status
 
@@ -27,6 +28,8 @@ actions.register("guidance.answered", gettext_noop("Answered a guidance request"
 # The national contact point for exit work is found by name: it is one agency,
 # registered like any other (DOMAIN.md, X10).
 NAV_GRUNERLOKKA = "Nav Grünerløkka"
+# The region whose centre holds the national guidance function (the seeds).
+NATIONAL_GUIDANCE_REGION = "ost"
 
 
 def identity_number_message():
@@ -36,39 +39,92 @@ def identity_number_message():
     )
 
 
+def _answering(agencies):
+    """The agencies among `agencies` where someone can answer: an active user with an
+    active membership (policy.can_answer_guidance_request asks for no more)."""
+    return agencies.filter(
+        is_active=True, memberships__is_active=True, memberships__user__is_active=True
+    ).distinct()
+
+
+def _contact_text(phone, email):
+    """ "phone 22 58 60 00 or e-mail post@rvtsost.no", or what of it is known."""
+    parts = []
+    if phone:
+        parts.append(_("phone %(phone)s") % {"phone": phone})
+    if email:
+        parts.append(_("e-mail %(email)s") % {"email": email})
+    return _(" or ").join(parts)
+
+
+def who_to_call_instead(region):
+    """Whom to contact when no one in Tverrnett answers for `region`: the centre's own
+    phone and e-mail from the reference data, or else RVTS Øst's national guidance
+    function (the seeds: "RVTS Øst har en nasjonal veiledningsfunksjon")."""
+    contact = _contact_text(region.phone, region.email) if region is not None else ""
+    if contact:
+        return _("Contact %(centre)s directly: %(contact)s.") % {
+            "centre": region.name,
+            "contact": contact,
+        }
+    national = RvtsRegion.objects.filter(code=NATIONAL_GUIDANCE_REGION).first()
+    contact = _contact_text(national.phone, national.email) if national is not None else ""
+    if contact:
+        return _(
+            "Contact RVTS Øst's national guidance function on radicalisation and violent "
+            "extremism: %(contact)s."
+        ) % {"contact": contact}
+    return _(
+        "Contact RVTS Øst's national guidance function on radicalisation and violent extremism."
+    )
+
+
 def route(recipient, municipality):
     """The receiving agency and, for RVTS, the region: (agency, region or None).
 
-    Raises ValidationError when no agency in Tverrnett receives the request.
+    Raises ValidationError when no agency in Tverrnett can answer the request (no
+    agency, or none with an active user), naming whom to call instead: a request
+    is never filed where nobody will read it.
     """
     if recipient == Recipient.RVTS:
         region = rvts_region_for(municipality)
         if region is None:
             raise ValidationError(
-                _("We do not know which RVTS serves %(municipality)s. Contact RVTS Øst.")
+                _("We do not know which RVTS serves %(municipality)s.")
                 % {"municipality": municipality.name}
+                + " "
+                + who_to_call_instead(None)
             )
         agency = (
-            Agency.objects.filter(agency_type=AgencyType.RVTS, rvts_region=region, is_active=True)
+            _answering(Agency.objects.filter(agency_type=AgencyType.RVTS, rvts_region=region))
             .order_by("pk")
             .first()
         )
         if agency is None:
             raise ValidationError(
                 _(
-                    "%(region)s, which serves %(municipality)s, does not receive guidance "
-                    "requests in Tverrnett yet. Contact the centre by phone or e-mail (see "
-                    "the guidance page)."
+                    "Nobody at %(region)s, which serves %(municipality)s, answers guidance "
+                    "requests in Tverrnett yet, so the request was not sent."
                 )
                 % {"region": region.name, "municipality": municipality.name}
+                + " "
+                + who_to_call_instead(region)
             )
         return agency, region
     if recipient == Recipient.NAV_GRUNERLOKKA:
-        agency = Agency.objects.filter(name=NAV_GRUNERLOKKA, is_active=True).first()
+        agency = _answering(Agency.objects.filter(name=NAV_GRUNERLOKKA)).first()
         if agency is None:
-            raise ValidationError(
-                _("Nav Grünerløkka does not receive guidance requests in Tverrnett yet.")
+            registered = Agency.objects.filter(name=NAV_GRUNERLOKKA, is_active=True).first()
+            contact = _contact_text(registered.phone, registered.email) if registered else ""
+            message = _(
+                "Nobody at Nav Grünerløkka answers guidance requests in Tverrnett yet, so the "
+                "request was not sent."
             )
+            if contact:
+                message += " " + _("Contact Nav Grünerløkka directly: %(contact)s.") % {
+                    "contact": contact
+                }
+            raise ValidationError(message)
         return agency, None
     raise ValidationError(_("Choose who should receive the request."))
 

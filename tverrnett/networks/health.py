@@ -9,10 +9,10 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 
-from tverrnett.geography.models import Municipality
+from tverrnett.geography.models import Municipality, RvtsRegion
 from tverrnett.networks.models import NetworkMember, Role, RoleKind
 
 
@@ -28,6 +28,39 @@ def network_roles(network):
         .select_related("agency", "holder", "deputy", "municipality", "police_district", "network")
         .order_by("kind", "agency__name", "pk")
     )
+
+
+# The centre with the national guidance function on radicalisation and violent
+# extremism (the seeds: "RVTS Øst har en nasjonal veiledningsfunksjon").
+NATIONAL_GUIDANCE_REGION = "ost"
+
+
+@dataclass
+class RvtsHelp:
+    """The RVTS centres serving a network's municipalities, and the national one."""
+
+    regions: list
+    national: object
+
+    @property
+    def refer_to_national(self):
+        """No centre of the network's own has a phone or e-mail registered."""
+        return not any(region.phone or region.email for region in self.regions)
+
+
+def rvts_help(network):
+    """The RVTS centres that can help establish and guide the network (the seeds): the
+    regions of its municipalities, and RVTS Øst's national function; one query."""
+    found = list(
+        RvtsRegion.objects.annotate(
+            served=Exists(Municipality.objects.filter(rvts_region=OuterRef("pk"), networks=network))
+        )
+        .filter(Q(served=True) | Q(code=NATIONAL_GUIDANCE_REGION))
+        .order_by("name")
+    )
+    regions = [region for region in found if region.served]
+    national = next((region for region in found if region.code == NATIONAL_GUIDANCE_REGION), None)
+    return RvtsHelp(regions=regions, national=national)
 
 
 def is_held(role):

@@ -171,6 +171,7 @@ def network_detail(request, pk):
             "may_plan_meetings": sees_meetings
             and policy.manages_forum_meetings(request.user, network, is_member=True),
             "may_confirm_any": any(row.may_confirm for row in members),
+            "rvts": health.rvts_help(network),
         },
     )
 
@@ -187,6 +188,7 @@ def network_health(request, pk):
         {
             "network": network,
             "health": health.network_health(network),
+            "rvts": health.rvts_help(network),
             "awaiting_rules": records_services.rules_awaiting_confirmation(),
         },
     )
@@ -320,13 +322,34 @@ def network_members(request, pk):
 
 
 @member
-@require_POST
+@require_http_methods(["GET", "POST"])
 def network_member_remove(request, pk, member_pk):
+    """GET asks to confirm the removal (issue 21 item 10); POST removes."""
     network = _administered_network(request, pk)
     row = get_object_or_404(
         NetworkMember.objects.filter(network=network).select_related("agency", "person"),
         pk=member_pk,
     )
+    if request.method == "GET":
+        member_name = row.agency.name
+        if row.person:
+            member_name += ", " + (row.person.get_full_name() or row.person.username)
+        return render(
+            request,
+            "confirm_removal.html",
+            {
+                "heading": _("Remove %(member)s from %(network)s?")
+                % {"member": member_name, "network": network.name},
+                "text": _(
+                    "The agency no longer sees the network's pages through this membership, "
+                    "and is no longer counted among its members. To undo it, add the agency "
+                    "again on the members page."
+                ),
+                "button": _("Remove from the network"),
+                "action": request.path,
+                "back": reverse("networks:members", args=[network.pk]),
+            },
+        )
     remove_network_member(request.user, row, request=request)
     messages.success(
         request, _("%(agency)s is removed from the network.") % {"agency": row.agency.name}

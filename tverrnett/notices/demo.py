@@ -1,11 +1,14 @@
 """A fictional notification chain for `seed_demo`: PST tells the police district that a
 presumed foreign fighter is on the way home to Drammen; the police radicalisation
 contact has acknowledged it and passed it on, and it waits for the SLT coordinator's
-acknowledgement and the municipality's decision. Nobody here is real; the notice names
-no one."""
+acknowledgement and the municipality's decision. The SLT coordinator has linked it to the
+demo exit case (exitwork/demo.py), so steps 12 and 13 of its checklist show the chain.
+Nobody here is real; the notice names no one."""
 
 from django.utils import timezone
 
+from tverrnett.cases.models import ConcernCase
+from tverrnett.exitwork.demo import PERSON as EXIT_PERSON
 from tverrnett.geography.services import resolve_municipality
 from tverrnett.networks.models import Role, RoleKind
 from tverrnett.notices import services
@@ -25,8 +28,8 @@ def seed_notices(agencies, users):
     )
     if NoticeChain.objects.exists():
         return  # Safe to run again: made once.
-    pst, police = users["pst.demo"], users["politi.demo"]
-    for user in (pst, police):
+    pst, police, slt = users["pst.demo"], users["politi.demo"], users["slt.demo"]
+    for user in (pst, police, slt):
         user.is_verified = lambda: True  # development-only seeding acts for the demo users
     chain = services.start_chain(
         pst,
@@ -47,3 +50,7 @@ def seed_notices(agencies, users):
         content="Politiet har fått melding om en forventet hjemkomst til Drammen. Ta kontakt med "
         "radikaliseringskontakten for å avtale videre oppfølging.",
     )
+    # The returnee of the demo exit case: the coordinator links the chain to it.
+    exit_case = ConcernCase.objects.filter(subject__name=EXIT_PERSON).first()
+    if exit_case is not None:
+        services.link_case(slt, chain, exit_case, agency=agencies["Drammen kommune – SLT"])

@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -266,11 +267,28 @@ def link_case(request, pk):
 
 
 @member
-@require_POST
+@require_http_methods(["GET", "POST"])
 def unlink_case(request, pk):
+    """GET asks to confirm removing the link (issue 21 item 10); POST removes it."""
     chain = _chain(request, pk)
     if not policy.can_change_notice_case_link(request.user, chain, request.agency):
         raise Http404
+    if request.method == "GET":
+        return render(
+            request,
+            "confirm_removal.html",
+            {
+                "heading": _("Remove the chain's link to the case?"),
+                "text": _(
+                    "The case no longer shows this chain, and its exit checklist no longer "
+                    "counts it for steps 12 and 13. To undo it, link the chain to the case "
+                    "again from the chain's page."
+                ),
+                "button": _("Remove the link"),
+                "action": request.path,
+                "back": reverse("notices:detail", args=[chain.pk]),
+            },
+        )
     services.unlink_case(request.user, chain, agency=request.agency, request=request)
     messages.success(request, _("The chain is no longer linked to a case."))
     return redirect("notices:detail", pk=chain.pk)

@@ -28,7 +28,7 @@ def test_seed_demo_creates_fictional_users_with_printed_secrets_and_is_repeatabl
     assert "slt.demo" in printed and "Demo-passord-2026" in printed
     slt = User.objects.get(username="slt.demo")
     assert slt.active_memberships().get().agency.municipality.number == "3301"
-    assert User.objects.filter(username__endswith=".demo").count() == 12
+    assert User.objects.filter(username__endswith=".demo").count() == 13
     assert TOTPDevice.objects.filter(user__username="ny.demo").count() == 0
     assert "Demo" in slt.last_name  # clearly fictional
     officer = User.objects.get(username="personvern.demo")

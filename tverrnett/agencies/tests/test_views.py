@@ -292,3 +292,13 @@ def test_the_answer_has_a_fixed_number_of_queries(
 
     assert response.status_code == 200
     assert response.context["directions"].contacts[1].slot.key == "school"
+
+
+def test_it_resolves_a_municipality_number_from_before_the_2020_reform(
+    client, login_as, owner, contacts
+):
+    login_as(client, owner)
+    # 0533 Lunner (Oppland) became 3054 in 2020 and 3234 (Akershus) in 2024.
+    page = client.get(reverse("agencies:who_to_contact"), {"municipality": "0533"})
+    assert page.status_code == 200
+    assert page.context["directions"].municipality.number == "3234"

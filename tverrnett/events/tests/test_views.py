@@ -258,6 +258,33 @@ def test_it_registers_and_cancels(client, login_as, partner, event):
     assert actions == ["events.registered", "events.registration_cancelled"]
 
 
+def test_cancelling_is_confirmed_first_and_the_question_changes_nothing(
+    client, login_as, partner, outsider, event
+):
+    # Issue 21 item 10: the event page links to a confirmation; only its POST cancels.
+    cancel = reverse("events:cancel", args=[event.pk])
+    login_as(client, partner)
+    client.post(reverse("events:register", args=[event.pk]))
+    detail = client.get(reverse("events:detail", args=[event.pk])).content.decode()
+    assert f'href="{cancel}"' in detail
+    before = AuditEntry.objects.count()
+    page = client.get(cancel)
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert event.title in text and f'action="{cancel}"' in text
+    assert Registration.objects.filter(event=event, user=partner).exists()
+    assert AuditEntry.objects.count() == before
+    # An outsider does not see the event: the question is not there either.
+    login_as(client, outsider)
+    assert client.get(cancel).status_code == 404
+    assert client.get(reverse("events:cancel", args=[999999])).status_code == 404
+    assert Registration.objects.filter(event=event, user=partner).exists()
+    # Someone who is not registered has nothing to cancel: back to the event.
+    login_as(client, partner)
+    client.post(cancel)
+    assert client.get(cancel).status_code == 302
+
+
 def test_it_refuses_registration_when_the_event_is_full(
     client, login_as, owner, partner, volunteer, make_event
 ):

@@ -140,9 +140,10 @@ def child_welfare_role(child_welfare_agency, child_welfare_user, drammen, catalo
 
 
 @pytest.fixture
-def rvts_ost(drammen, make_agency):
+def rvts_ost(drammen, make_agency, make_user):
     """Drammen lies in RVTS Øst's region; RVTS Sør is in Tverrnett too, to prove the
-    routing picks the region's centre."""
+    routing picks the region's centre. Each has someone on duty: a request goes only
+    where a user can answer it (issue 21 item 7)."""
     ost, _ = RvtsRegion.objects.get_or_create(
         code="ost", defaults={"name": "RVTS Øst", "counties": ["03", "31", "32", "33", "34"]}
     )
@@ -150,12 +151,15 @@ def rvts_ost(drammen, make_agency):
         code="sor", defaults={"name": "RVTS Sør", "counties": ["39", "40", "42"]}
     )
     Municipality.objects.filter(pk=drammen.pk).update(rvts_region=ost)
-    make_agency(
+    sor_agency = make_agency(
         "RVTS Sør", AgencyType.RVTS, municipality=None, police_district=None, rvts_region=sor
     )
-    return make_agency(
+    make_user("sor.vakt", sor_agency, MembershipRole.ADVISOR)
+    ost_agency = make_agency(
         "RVTS Øst", AgencyType.RVTS, municipality=None, police_district=None, rvts_region=ost
     )
+    make_user("ost.vakt", ost_agency, MembershipRole.ADVISOR)
+    return ost_agency
 
 
 @pytest.fixture

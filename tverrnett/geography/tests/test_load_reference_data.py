@@ -24,7 +24,7 @@ def test_it_prints_what_it_loaded(capsys):
     call_command("load_reference_data")
 
     out = capsys.readouterr().out
-    assert "Municipalities: 357 current, 114 historical (created 471, updated 0, removed 0)" in out
+    assert "Municipalities: 357 current, 478 historical (created 835, updated 0, removed 0)" in out
     assert "Police districts: 12 (created 12, updated 0, removed 0)" in out
     assert "RVTS regions: 5 (created 5, updated 0, removed 0)" in out
 

@@ -67,6 +67,31 @@ def test_it_offers_both_parts_of_a_split_municipality():
     assert [m.number for m in raised.value.candidates] == ["1508", "1580"]
 
 
+# Numbers from before the 2020 reform (and Trøndelag's of 2018) lead to
+# today's municipality, through every renumbering (SSB's change list).
+@pytest.mark.parametrize(
+    ("old", "current", "name"),
+    [
+        ("0533", "3234", "Lunner"),  # Oppland -> 3054 (2020, Viken) -> 3234 (2024, Akershus)
+        ("1601", "5001", "Trondheim - Tråante"),  # Sør-Trøndelag -> Trøndelag (2018)
+        # Klæbu -> 5030 (2018) -> merged into Trondheim (2020)
+        ("1662", "5001", "Trondheim - Tråante"),
+        ("0219", "3201", "Bærum"),
+        ("1902", "5501", "Tromsø"),
+        ("0301", "0301", "Oslo"),
+    ],
+)
+def test_it_resolves_a_number_from_before_2020_to_the_current_municipality(old, current, name):
+    municipality = resolve_municipality(old)
+    assert (municipality.number, municipality.name) == (current, name)
+
+
+def test_it_offers_the_parts_of_a_municipality_split_in_2020():
+    with pytest.raises(AmbiguousMunicipality) as raised:
+        resolve_municipality("1850")  # Tysfjord
+    assert [m.number for m in raised.value.candidates] == ["1806", "1875"]
+
+
 @pytest.mark.parametrize(
     ("typed", "number"),
     [

@@ -12,38 +12,56 @@ from tverrnett.guidance.models import Recipient, Topic
 from tverrnett.guidance.services import request_guidance
 
 
+def _answered(make_user, username, agency):
+    """A receiving agency with someone on duty: requests go only where a user answers."""
+    make_user(username, agency, MembershipRole.ADVISOR)
+    return agency
+
+
 @pytest.fixture
-def rvts_sor(reference_data, make_agency):
-    return make_agency(
-        "RVTS Sør",
-        AgencyType.RVTS,
-        municipality=None,
-        police_district=None,
-        rvts_region=RvtsRegion.objects.get(code="sor"),
+def rvts_sor(reference_data, make_agency, make_user):
+    return _answered(
+        make_user,
+        "sor.vakt",
+        make_agency(
+            "RVTS Sør",
+            AgencyType.RVTS,
+            municipality=None,
+            police_district=None,
+            rvts_region=RvtsRegion.objects.get(code="sor"),
+        ),
     )
 
 
 @pytest.fixture
-def rvts_ost(reference_data, make_agency):
-    return make_agency(
-        "RVTS Øst",
-        AgencyType.RVTS,
-        municipality=None,
-        police_district=None,
-        rvts_region=RvtsRegion.objects.get(code="ost"),
-        phone="22 58 60 00",
-        email="post@rvtsost.no",
+def rvts_ost(reference_data, make_agency, make_user):
+    return _answered(
+        make_user,
+        "ost.vakt",
+        make_agency(
+            "RVTS Øst",
+            AgencyType.RVTS,
+            municipality=None,
+            police_district=None,
+            rvts_region=RvtsRegion.objects.get(code="ost"),
+            phone="22 58 60 00",
+            email="post@rvtsost.no",
+        ),
     )
 
 
 @pytest.fixture
-def nav_grunerlokka(reference_data, make_agency):
-    return make_agency(
-        "Nav Grünerløkka",
-        AgencyType.NAV,
-        municipality=("0301", "Oslo"),
-        police_district="oslo",
-        phone="55 55 33 33",
+def nav_grunerlokka(reference_data, make_agency, make_user):
+    return _answered(
+        make_user,
+        "nav.vakt",
+        make_agency(
+            "Nav Grünerløkka",
+            AgencyType.NAV,
+            municipality=("0301", "Oslo"),
+            police_district="oslo",
+            phone="55 55 33 33",
+        ),
     )
 
 

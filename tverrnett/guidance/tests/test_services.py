@@ -91,6 +91,73 @@ def test_it_refuses_a_region_without_an_agency_in_tverrnett(send):
     assert not GuidanceRequest.objects.exists()
 
 
+def test_it_refuses_a_region_whose_agency_has_no_active_user_and_names_the_centre(
+    send, make_agency, make_user, reference_data
+):
+    from django.utils import translation
+
+    from tverrnett.accounts.models import MembershipRole
+    from tverrnett.agencies.models import AgencyType
+    from tverrnett.geography.models import RvtsRegion
+
+    vest = RvtsRegion.objects.get(code="vest")
+    vest.phone, vest.email = "55 00 00 00", "post@rvtsvest.example"
+    vest.save()
+    agency = make_agency(
+        "RVTS Vest",
+        AgencyType.RVTS,
+        municipality=None,
+        police_district=None,
+        rvts_region=vest,
+    )
+    left = make_user("vest.sluttet", agency, MembershipRole.ADVISOR)
+    left.memberships.update(is_active=False)
+
+    with translation.override("en"), pytest.raises(ValidationError) as error:
+        send(municipality="Bergen")
+    message = " ".join(error.value.messages)
+    assert "Nobody at RVTS Vest" in message
+    assert "55 00 00 00" in message and "post@rvtsvest.example" in message
+    assert not GuidanceRequest.objects.exists()
+
+
+def test_it_names_rvts_osts_national_function_when_the_region_has_no_contact_data(
+    send, reference_data
+):
+    from django.utils import translation
+
+    from tverrnett.geography.models import RvtsRegion
+
+    RvtsRegion.objects.filter(code="nord").update(phone="", email="")
+    with translation.override("en"), pytest.raises(ValidationError) as error:
+        send(municipality="Tromsø")
+    message = " ".join(error.value.messages)
+    assert "RVTS Nord" in message
+    assert "national guidance function" in message
+    assert "22 58 60 00" in message and "post@rvtsost.no" in message
+    assert not GuidanceRequest.objects.exists()
+
+
+def test_it_refuses_nav_grunerlokka_without_an_active_user_and_gives_its_phone(
+    send, make_agency, reference_data
+):
+    from django.utils import translation
+
+    from tverrnett.agencies.models import AgencyType
+
+    make_agency(
+        "Nav Grünerløkka",
+        AgencyType.NAV,
+        municipality=("0301", "Oslo"),
+        police_district="oslo",
+        phone="55 55 33 33",
+    )
+    with translation.override("en"), pytest.raises(ValidationError) as error:
+        send(recipient=Recipient.NAV_GRUNERLOKKA)
+    assert "55 55 33 33" in " ".join(error.value.messages)
+    assert not GuidanceRequest.objects.exists()
+
+
 def test_it_refuses_nav_grunerlokka_when_it_is_not_registered(send, reference_data):
     with pytest.raises(ValidationError):
         send(recipient=Recipient.NAV_GRUNERLOKKA)

@@ -125,6 +125,20 @@ def test_it_sends_a_request_to_the_rvts_of_the_municipality(client, login_as, ow
     assert AuditEntry.objects.filter(action="guidance.requested").count() == 1
 
 
+def test_it_refuses_a_region_nobody_answers_and_says_whom_to_call(
+    client, login_as, owner, reference_data
+):
+    login_as(client, owner)
+    response = _post_new(client, municipality="Bergen")
+    assert response.status_code == 200
+    page = response.content.decode()
+    # RVTS Vest has no agency with users in Tverrnett: the request is not filed,
+    # and the page names RVTS Øst's national guidance function instead.
+    assert "RVTS Vest" in page and "22 58 60 00" in page
+    assert not GuidanceRequest.objects.exists()
+    assert not AuditEntry.objects.filter(action="guidance.requested").exists()
+
+
 @pytest.mark.usefixtures("rvts_sor")
 def test_it_refuses_an_identity_number_in_the_question(client, login_as, owner):
     login_as(client, owner)

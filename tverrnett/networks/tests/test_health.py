@@ -231,3 +231,23 @@ def test_a_healthy_network_says_so(
     assert response.status_code == 200
     assert response.context["health"].count == 0
     assert "Ingen hull funnet" in response.content.decode()
+
+
+def test_rvts_help_names_the_centres_of_the_networks_municipalities(
+    tree, django_assert_num_queries
+):
+    from tverrnett.geography.services import resolve_municipality
+
+    network = tree["municipal"]
+    with django_assert_num_queries(1):
+        found = health.rvts_help(network)
+    assert [region.code for region in found.regions] == ["ost"]  # Drammen
+    assert not found.refer_to_national
+
+    # Bergen is served by RVTS Vest, which has no phone or e-mail in the
+    # reference data: the page refers to RVTS Øst's national function.
+    network.municipalities.set([resolve_municipality("Bergen")])
+    found = health.rvts_help(network)
+    assert [region.code for region in found.regions] == ["vest"]
+    assert found.refer_to_national
+    assert found.national.phone == "22 58 60 00"

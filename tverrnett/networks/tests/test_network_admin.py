@@ -133,6 +133,34 @@ def test_it_removes_a_member_row(client, login_as, owner, partner_agency, tree):
     assert _actions()[-1] == "networks.member_removed"
 
 
+def test_removing_a_member_is_confirmed_first_and_the_question_changes_nothing(
+    client, login_as, owner, partner, outsider, partner_agency, owner_agency, tree
+):
+    # Issue 21 item 10: the members page links to a confirmation; only its POST removes.
+    row = NetworkMember.objects.get(network=tree["municipal"], agency=partner_agency)
+    url = _url("member_remove", tree, row.pk)
+    login_as(client, owner)
+    members_page = client.get(_url("members", tree)).content.decode()
+    assert f'href="{url}"' in members_page
+    before = _actions()
+    page = client.get(url)
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert partner_agency.name in text
+    assert f'action="{url}"' in text and "data-confirm-removal" in text
+    assert NetworkMember.objects.filter(pk=row.pk).exists()
+    assert _actions() == before
+    # Not an administrator (a member) and an outsider: no question either.
+    own_row = NetworkMember.objects.get(network=tree["municipal"], agency=owner_agency)
+    login_as(client, partner)
+    assert client.get(_url("member_remove", tree, own_row.pk)).status_code in (403, 404)
+    login_as(client, outsider)
+    assert client.get(url).status_code == 404
+    assert client.get(_url("member_remove", tree, 999999)).status_code == 404
+    assert NetworkMember.objects.filter(pk__in=[row.pk, own_row.pk]).count() == 2
+    assert _actions() == before
+
+
 def test_removing_needs_the_administrator(client, login_as, partner, outsider, tree, owner_agency):
     row = NetworkMember.objects.get(network=tree["municipal"], agency=owner_agency)
     login_as(client, partner)

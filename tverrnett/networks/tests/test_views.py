@@ -298,10 +298,22 @@ def test_the_network_page_makes_the_same_few_queries_for_many_rows(
 
     # Middleware (4); visible networks (3); network; roles; own memberships;
     # members; administrator; municipalities; children; forums and their
-    # agencies (2) and meetings; who plans meetings; saving the sliding session (3).
-    # None of them per row.
-    with django_assert_max_num_queries(21):
+    # agencies (2) and meetings; who plans meetings; the RVTS centres (1); saving the
+    # sliding session (3). None of them per row.
+    with django_assert_max_num_queries(22):
         response = client.get(reverse("networks:detail", args=[municipal.pk]))
 
     assert response.status_code == 200
     assert response.content.decode().count("Forum ") >= 15
+
+
+def test_the_network_and_health_pages_say_rvts_can_help_and_name_the_centre(
+    client, login_as, owner, tree
+):
+    # The seeds: RVTS can help establish networks. Drammen is served by RVTS Øst.
+    login_as(client, owner)
+    for name in ("networks:detail", "networks:health"):
+        page = client.get(reverse(name, args=[tree["municipal"].pk])).content.decode()
+        assert "data-rvts-help" in page, name
+        assert "RVTS Øst" in page and 'href="tel:22586000"' in page, name
+        assert 'href="mailto:post@rvtsost.no"' in page, name

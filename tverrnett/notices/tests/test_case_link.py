@@ -149,6 +149,11 @@ def _refused_like_a_missing_chain(client, chain, form):
         missing = client.post(reverse(name, args=[MISSING]), data)
         assert response.status_code == missing.status_code == 404, name
         assert page_of(response, chain.pk) == page_of(missing, MISSING), name
+    # The question before removing the link (issue 21 item 10) is refused the same way.
+    response = client.get(reverse("notices:unlink_case", args=[chain.pk]))
+    missing = client.get(reverse("notices:unlink_case", args=[MISSING]))
+    assert response.status_code == missing.status_code == 404
+    assert page_of(response, chain.pk) == page_of(missing, MISSING)
 
 
 @pytest.mark.parametrize("who", ["pst_off_the_case", "pst_on_the_team", "two_hats_for_nav_oslo"])
@@ -221,6 +226,19 @@ def test_the_linking_agency_changes_the_link_and_the_coordinator_removes_it(
         "case_unlinked",
     ]
     assert AuditEntry.objects.filter(action="notice.case_unlinked", actor_id=owner.pk).exists()
+
+
+def test_removing_the_link_is_confirmed_first_and_the_question_changes_nothing(
+    client, login_as, linked, police_contact
+):
+    url = reverse("notices:unlink_case", args=[linked.pk])
+    login_as(client, police_contact)
+    assert f'href="{url}"' in client.get(detail(linked)).content.decode()
+    before = state()
+    page = client.get(url)
+    assert page.status_code == 200
+    assert f'action="{url}"' in page.content.decode()
+    assert state() == before
 
 
 def test_a_user_with_two_memberships_changes_the_link_only_acting_for_the_linking_agency(

@@ -108,12 +108,13 @@ def test_a_chain_does_not_exist_for_strangers(
     detail = detail_url(chain)
     post_only = {
         reverse("notices:link_case", args=[chain.pk]),
-        reverse("notices:unlink_case", args=[chain.pk]),
         reverse("notices:acknowledge", args=[first.pk]),
     }
     urls = [
         detail,
         *post_only,
+        # GET asks to confirm removing the link (issue 21 item 10).
+        reverse("notices:unlink_case", args=[chain.pk]),
         reverse("notices:forward", args=[first.pk]),
         reverse("notices:decide", args=[first.pk]),
     ]

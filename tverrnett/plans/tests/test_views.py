@@ -920,3 +920,12 @@ def test_the_plan_pages_cost_the_same_whatever_the_plans_size(
         response = client.get(url)
 
     assert response.status_code == 200
+
+
+def test_the_plan_page_tells_that_the_school_takes_part_in_the_plan(client, login_as, owner, plan):
+    # The seeds: the school's duty to take part in the individual plan
+    # (opplæringslova § 15-8, friskolelova § 3-6b). Not in the PDF.
+    login_as(client, owner)
+    page = client.get(detail_url(plan)).content.decode()
+    assert 'aria-labelledby="school-duty-heading"' in page
+    assert "opplæringslova § 15-8" in page and "friskolelova § 3-6b" in page

@@ -121,6 +121,9 @@ USERS = [
     ("pst.demo", "Pia", "Demo (PST)", [("PST", MembershipRole.CASE_WORKER)], True),
     ("nav.demo", "Nils", "Demo (Nav)", [("Nav Drammen", MembershipRole.CASE_WORKER)], True),
     ("rvts.demo", "Rita", "Demo (RVTS)", [("RVTS Sør", MembershipRole.ADVISOR)], True),
+    # RVTS Øst serves Drammen (rvts_regions.json): someone there answers the demo's
+    # guidance requests, which are refused where nobody would (issue 21 item 7).
+    ("rvtsost.demo", "Øystein", "Demo (RVTS Øst)", [("RVTS Øst", MembershipRole.ADVISOR)], True),
     (
         "barnevern.demo",
         "Bjørn",
