@@ -72,7 +72,7 @@ for domain in domains[:2]:
 print(json.dumps({{
     "case": signed[0].case_id,
     "signed": [assessment.pk for assessment in signed],
-    "dates": [date(assessment.assessed_on, "j. M Y") for assessment in signed],
+    "dates": [date(assessment.assessed_on) for assessment in signed],
     "instrument": instrument.pk,
     "domains": [domain["name"]["nb"] for domain in domains],
     "item_count": len(instrument.item_codes()),
@@ -80,7 +80,7 @@ print(json.dumps({{
     "first_counts": counts,
     "items": items,
     "today": timezone.localdate().isoformat(),
-    "today_label": date(timezone.localdate(), "j. M Y"),
+    "today_label": date(timezone.localdate()),
 }}))
 """
 # The acting user, as the demo seeding does: the services act for users who passed both

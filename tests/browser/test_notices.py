@@ -46,7 +46,7 @@ EVENTS = "main section[aria-labelledby=events-heading] table tbody tr"
 # A field's error message (the character counters share the class: data-field="counter").
 FIELD_ERROR = 'form.tn-form .ds-validation-message[data-field="validation"]'
 # A time as the pages write it ("j. M Y H:i").
-TIME = re.compile(r"\d{1,2}\. \S+ \d{4} \d{2}:\d{2}")
+TIME = re.compile(r"\d{1,2}\. \S+ \d{4} kl\. \d{2}\.\d{2}")
 # What every shell snippet starts with: bokmål, as the pages, e-mail kept in memory, and
 # the demo users acting as the demo seeding does (the services act for users who passed
 # both factors, and a manage.py shell has no login).

@@ -25,7 +25,7 @@ from tverrnett.cases.models import ConcernCase
 print(json.dumps({
     "case": ConcernCase.objects.get(subject__name="Demo Demosen (fiktiv)").pk,
     "child_welfare": Agency.objects.get(name="Drammen kommune – barneverntjenesten").pk,
-    "exit": ConcernCase.objects.get(exit_work__isnull=False).pk,
+    "exit": ConcernCase.objects.get(subject__name="Eksempel Exitsen (fiktiv)").pk,
 }))
 """
 

@@ -19,6 +19,7 @@ from tverrnett.cases.models import (
     Urgency,
 )
 from tverrnett.cases.services import identity_number_refused_message
+from tverrnett.core import dates
 from tverrnett.core.identity_numbers import RefusesIdentityNumbers, refuse_identity_numbers_in
 from tverrnett.core.texts import LONG_TEXT_MAX, limited_formfield
 from tverrnett.core.validators import not_before_1900, not_in_the_past, validate_phone
@@ -315,7 +316,7 @@ class ConversionForm(PersonForm, VersionedForm):
             f"{basis.law} {basis.section}: {basis.title}"
         )
         self.fields["copy_entries"].choices = [
-            (str(entry.pk), f"{entry.written_at:%d.%m.%Y} – {_withheld_or(entry, 80)}")
+            (str(entry.pk), f"{dates.day(entry.written_at)} – {_withheld_or(entry, 80)}")
             for entry in entries
         ]
 

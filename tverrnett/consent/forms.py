@@ -266,10 +266,8 @@ class ShareForm(forms.Form):
         def label(entry):
             # policy.may_read_special_categories, asked once by the view (L34).
             if entry.special_categories and not reads_special_categories:
-                return f"{entry.written_at:%d.%m.%Y} · {_('Special category – withheld')}"
-            return (
-                f"{entry.written_at:%d.%m.%Y} · {entry.get_category_display()} · {entry.text[:100]}"
-            )
+                return f"{dates.day(entry.written_at)} · {_('Special category – withheld')}"
+            return f"{dates.day(entry.written_at)} · {entry.get_category_display()} · {entry.text[:100]}"
 
         self.fields["items"].label_from_instance = label
         if basis is None:
@@ -627,7 +625,7 @@ class AnswerInformationRequestForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["items"].queryset = items
         self.fields["items"].label_from_instance = lambda entry: (
-            f"{entry.written_at:%d.%m.%Y} · {entry.get_category_display()} · {entry.text[:100]}"
+            f"{dates.day(entry.written_at)} · {entry.get_category_display()} · {entry.text[:100]}"
         )
         if not items.exists():
             del self.fields["items"]
