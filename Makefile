@@ -15,6 +15,7 @@ run: setup
 	DEBUG=true $(BIN)/python manage.py load_measure_types
 	DEBUG=true $(BIN)/python manage.py load_instruments
 	DEBUG=true $(BIN)/python manage.py load_retention_schedules
+	DEBUG=true $(BIN)/python manage.py load_library
 	DEBUG=true $(BIN)/python manage.py seed_demo
 	@echo ""
 	@echo "Tverrnett runs on http://$(HOST):$(PORT)/  (Ctrl+C stops it and the worker)"

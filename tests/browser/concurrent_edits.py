@@ -87,6 +87,8 @@ def _editors():  # noqa: C901 - one small block per model, on purpose
     from tverrnett.conversations.models import ContactAgreement, Conversation
     from tverrnett.events import services as event_services
     from tverrnett.events.models import Event
+    from tverrnett.guidance import library as library_services
+    from tverrnett.guidance.models import LibraryResource
     from tverrnett.measures import services as measure_services
     from tverrnett.measures.models import Measure
     from tverrnett.meetings import services as meeting_services
@@ -449,6 +451,20 @@ def _editors():  # noqa: C901 - one small block per model, on purpose
             ),
             read=lambda obj: obj.place,
             restore=keep(Event, event.pk, "place"),
+        )
+    )
+    # guidance.LibraryResource: the description of a shipped entry, as the demo RVTS user.
+    resource = LibraryResource.objects.get(slug="utveier")
+    editors.append(
+        Editor(
+            "guidance.LibraryResource",
+            "rvts.demo",
+            get=lambda: LibraryResource.objects.get(pk=resource.pk),
+            save=lambda actor, obj, version, value: library_services.change_resource(
+                actor, obj, version=version, description=value
+            ),
+            read=lambda obj: obj.description,
+            restore=keep(LibraryResource, resource.pk, "description"),
         )
     )
     # meetings.ForumMeeting: its place (the demo meeting; no attendance recorded).

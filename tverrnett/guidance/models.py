@@ -108,3 +108,69 @@ class GuidanceRequest(models.Model):
     @property
     def is_open(self):
         return self.status == Status.OPEN
+
+
+# The resource library (issue 21 item 6, X9 step 10) ----------------------------
+
+
+class LibraryKind(models.TextChoices):
+    GUIDANCE = "guidance", _("Guidance")
+    RVTS_MATERIAL = "rvts_material", _("RVTS material")
+    LITERATURE = "literature", _("Literature")
+    OTHER = "other", _("Other")
+
+
+class LibraryLanguage(models.TextChoices):
+    NB = "nb", _("Norwegian bokmål")
+    NN = "nn", _("Norwegian nynorsk")
+    EN = "en", _("English")
+    OTHER = "other", _("Other language")
+
+
+class LibraryResource(models.Model):
+    """A piece of material in the resource library: guidance, RVTS material, literature.
+
+    Users acting for an RVTS agency add and edit entries; every member reads the
+    published ones. The link is shown as a link: the server never fetches it. Entries
+    loaded from `data/library.json` carry a `slug`; those added in the application
+    have none.
+    """
+
+    slug = models.SlugField(_("key"), max_length=80, unique=True, null=True, blank=True)
+    title = models.CharField(_("title"), max_length=200)
+    kind = models.CharField(_("kind"), max_length=20, choices=LibraryKind.choices)
+    description = models.TextField(_("description"), max_length=2000, blank=True)
+    link = models.URLField(_("link"), max_length=500, blank=True)
+    topic = models.CharField(_("topic"), max_length=30, choices=Topic.choices, blank=True)
+    language = models.CharField(
+        _("language"), max_length=10, choices=LibraryLanguage.choices, default=LibraryLanguage.NB
+    )
+    is_published = models.BooleanField(_("published"), default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("added by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("changed by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("added"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("changed"), auto_now_add=True)
+    # The version the user read, moved on by each save (C5, tverrnett/core/versions.py).
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        ordering = ["title", "id"]
+        verbose_name = _("library resource")
+        verbose_name_plural = _("library resources")
+
+    def __str__(self):
+        return self.title

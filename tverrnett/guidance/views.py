@@ -15,10 +15,19 @@ from tverrnett.access import policy
 from tverrnett.access.rules import member
 from tverrnett.agencies.models import Agency
 from tverrnett.core.form_errors import add_service_errors
+from tverrnett.core.versions import StaleEdit
 from tverrnett.geography.models import RvtsRegion
 from tverrnett.geography.services import rvts_region_for
-from tverrnett.guidance.forms import AnswerForm, GuidanceRequestForm, ListForm
-from tverrnett.guidance.models import GuidanceRequest, Status
+from tverrnett.guidance import library as library_services
+from tverrnett.guidance.forms import (
+    AnswerForm,
+    ConfirmForm,
+    GuidanceRequestForm,
+    LibraryListForm,
+    LibraryResourceForm,
+    ListForm,
+)
+from tverrnett.guidance.models import GuidanceRequest, LibraryResource, Status
 from tverrnett.guidance.services import (
     NAV_GRUNERLOKKA,
     answer_guidance_request,
@@ -230,3 +239,110 @@ def detail(request, pk):
         "guidance/detail.html",
         {"guidance": guidance, "form": form, "can_answer": can_answer},
     )
+
+
+# The resource library (issue 21, item 6) --------------------------------------
+
+LIBRARY_SORTS = {"": ("title", "id"), "updated": ("-updated_at", "-id")}
+
+
+@member
+@require_GET
+def library(request):
+    editor = policy.edits_library(request.user)
+    queryset = LibraryResource.objects.all()
+    if not editor:
+        queryset = queryset.filter(is_published=True)
+    form = LibraryListForm(request.GET or None)
+    q, kind, sort = "", "", ""
+    if form.is_valid():
+        q, kind, sort = (
+            form.cleaned_data["q"].strip(),
+            form.cleaned_data["kind"],
+            form.cleaned_data["sort"],
+        )
+    if q:
+        queryset = queryset.filter(Q(title__icontains=q) | Q(description__icontains=q))
+    if kind:
+        queryset = queryset.filter(kind=kind)
+    queryset = queryset.order_by(*LIBRARY_SORTS.get(sort, LIBRARY_SORTS[""]))
+    page = Paginator(queryset, PAGE_SIZE).get_page(request.GET.get("side"))
+    return render(
+        request,
+        "guidance/library.html",
+        {"form": form, "page": page, "q": q, "filtered": bool(q or kind), "editor": editor},
+    )
+
+
+def _editable(request, pk=None):
+    """The entry to edit, or 404 for anyone who does not edit the library: the same
+    answer as an entry that does not exist."""
+    if not policy.edits_library(request.user):
+        raise Http404
+    if pk is None:
+        return None
+    return get_object_or_404(LibraryResource, pk=pk)
+
+
+@member
+@require_http_methods(["GET", "POST"])
+def library_add(request):
+    _editable(request)
+    form = LibraryResourceForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            library_services.add_resource(request.user, request=request, **form.resource_fields())
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The resource was added to the library."))
+            return redirect("guidance:library")
+    return render(request, "guidance/library_form.html", {"form": form, "resource": None})
+
+
+@member
+@require_http_methods(["GET", "POST"])
+def library_edit(request, pk):
+    resource = _editable(request, pk)
+    form = LibraryResourceForm(request.POST or None, instance=resource)
+    if request.method == "POST" and form.is_valid():
+        try:
+            library_services.change_resource(
+                request.user,
+                resource,
+                version=form.cleaned_data["version"],
+                request=request,
+                **form.resource_fields(),
+            )
+        except StaleEdit as stale:
+            form.add_error(None, str(stale))
+        except ValidationError as error:
+            add_service_errors(form, error)
+        else:
+            messages.success(request, _("The resource was saved."))
+            return redirect("guidance:library")
+    return render(request, "guidance/library_form.html", {"form": form, "resource": resource})
+
+
+@member
+@require_http_methods(["GET", "POST"])
+def library_unpublish(request, pk):
+    resource = _editable(request, pk)
+    form = ConfirmForm(request.POST or None, initial={"version": resource.version})
+    if request.method == "POST" and form.is_valid():
+        try:
+            library_services.unpublish_resource(
+                request.user, resource, version=form.cleaned_data["version"], request=request
+            )
+        except StaleEdit as stale:
+            form.add_error(None, str(stale))
+        else:
+            messages.success(
+                request,
+                _(
+                    "The resource was unpublished. Only RVTS sees it now; publish it again "
+                    "from its edit page."
+                ),
+            )
+            return redirect("guidance:library")
+    return render(request, "guidance/library_unpublish.html", {"form": form, "resource": resource})

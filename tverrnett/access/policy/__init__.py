@@ -1480,6 +1480,8 @@ def asked_information_request(user, info_request):
 # The person's own access through ID-porten (L33): a module of its own, since the
 # person is no user and none of the rules above apply to them.
 # Forum meetings (issue 21, item 2).
+# The resource library (issue 21, item 6).
+from tverrnett.access.policy.guidance import edits_library  # noqa: E402, F401
 from tverrnett.access.policy.meetings import (  # noqa: E402, F401
     agenda_with_access,
     manages_forum_meetings,

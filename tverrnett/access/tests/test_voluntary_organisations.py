@@ -29,7 +29,8 @@ CONSIDERED_NAMESPACES = {
     "agencies": "the directory, open to every member",
     "announcements": "announcements in their networks",
     "events": "competence-building events",
-    "guidance": "guidance resources, and requests from their own organisation",
+    "guidance": "guidance resources, the resource library (read only), and requests from "
+    "their own organisation",
     "cases": "nothing: every case page answers 404 (test_the_walk_as_a_volunteer below, "
     "and the walk with real cases in cases/tests/test_views.py); only a valid consent that "
     "names their organisation, once they accepted the confidentiality declaration, opens "

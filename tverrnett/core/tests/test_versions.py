@@ -176,6 +176,7 @@ def test_the_editable_models_are_the_ones_users_edit():
         "conversations.ContactAgreement",
         "conversations.Conversation",
         "events.Event",
+        "guidance.LibraryResource",
         "measures.Measure",
         "meetings.ForumMeeting",
         "networks.Forum",

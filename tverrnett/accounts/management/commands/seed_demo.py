@@ -19,6 +19,7 @@ from tverrnett.events.demo import seed_events
 from tverrnett.exitwork.demo import seed_exit_work
 from tverrnett.geography.loader import load_reference_data
 from tverrnett.geography.models import Municipality, PoliceDistrict, RvtsRegion
+from tverrnett.guidance.library import load_library
 from tverrnett.measures.catalogue import load_measure_types
 from tverrnett.measures.demo import seed_measures
 from tverrnett.meetings.demo import seed_meetings
@@ -186,6 +187,7 @@ class Command(BaseCommand):
             load_catalogue()
             load_measure_types()
             load_schedule()
+            load_library()
             agencies = self._agencies()
             users = {}
             rows = []
