@@ -267,7 +267,8 @@ class ShareForm(forms.Form):
             # policy.may_read_special_categories, asked once by the view (L34).
             if entry.special_categories and not reads_special_categories:
                 return f"{dates.day(entry.written_at)} · {_('Special category – withheld')}"
-            return f"{dates.day(entry.written_at)} · {entry.get_category_display()} · {entry.text[:100]}"
+            written = dates.day(entry.written_at)
+            return f"{written} · {entry.get_category_display()} · {entry.text[:100]}"
 
         self.fields["items"].label_from_instance = label
         if basis is None:
