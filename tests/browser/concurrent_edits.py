@@ -18,6 +18,7 @@ Each editor puts back the values it changed, so the browser tests that follow se
 the demo as it was (the versions have moved on, which the pages read afresh).
 """
 
+import datetime
 import json
 import os
 import threading
@@ -485,6 +486,45 @@ def _editors():  # noqa: C901 - one small block per model, on purpose
             ),
             read=lambda obj: obj.place,
             restore=keep(ForumMeeting, meeting.pk, "place"),
+        )
+    )
+    # consent.InformationRequest: declined once by the asked agency (a request made for the
+    # rounds and removed after them; the demo has none).
+    from tverrnett.consent import information_requests as rfi_services
+    from tverrnett.consent.models import InformationRequest
+
+    police = _user("politi.demo")
+    request_holder = {}
+
+    def make_information_request():
+        case = ConcernCase.objects.get(pk=case_pk)
+        asker = _user("slt.demo")
+        request_holder["pk"] = InformationRequest.objects.create(
+            case=case,
+            asking_agency=case.coordinator_role.agency,
+            asked_by=asker,
+            recipient_agency=police.memberships.filter(is_active=True).first().agency,
+            legal_basis_citation="Testgrunnlag § 1",
+            question="Kjenner politiet til personen? (samtidige lagringer)",
+            deadline=timezone.localdate() + datetime.timedelta(days=7),
+        ).pk
+
+    editors.append(
+        Editor(
+            "consent.InformationRequest",
+            "politi.demo",
+            get=lambda: InformationRequest.objects.select_related("case").get(
+                pk=request_holder["pk"]
+            ),
+            save=lambda actor, obj, version, value: rfi_services.decline(
+                actor, obj, version=version, reason=value
+            ),
+            read=lambda obj: obj.decline_reason,
+            setup=make_information_request,
+            before_round=lambda obj: InformationRequest.objects.filter(pk=obj.pk).update(
+                status="open", decline_reason="", answered_by=None, answered_at=None
+            ),
+            teardown=lambda: InformationRequest.objects.filter(pk=request_holder["pk"]).delete(),
         )
     )
     # records.ArchivePackage: the archive's receipt, recorded once (a package of no case,
