@@ -491,7 +491,7 @@ def _editors():  # noqa: C901 - one small block per model, on purpose
     # consent.InformationRequest: declined once by the asked agency (a request made for the
     # rounds and removed after them; the demo has none).
     from tverrnett.consent import information_requests as rfi_services
-    from tverrnett.consent.models import InformationRequest
+    from tverrnett.consent.models import InformationRequest, LegalBasis
 
     police = _user("politi.demo")
     request_holder = {}
@@ -504,6 +504,8 @@ def _editors():  # noqa: C901 - one small block per model, on purpose
             asking_agency=case.coordinator_role.agency,
             asked_by=asker,
             recipient_agency=police.memberships.filter(is_active=True).first().agency,
+            # Any basis of the catalogue: the rounds only decline the request.
+            legal_basis=LegalBasis.objects.order_by("pk").first(),
             legal_basis_citation="Testgrunnlag § 1",
             question="Kjenner politiet til personen? (samtidige lagringer)",
             deadline=timezone.localdate() + datetime.timedelta(days=7),

@@ -45,7 +45,7 @@ HOPS = "main li.tn-step[id^=varsel-]"
 EVENTS = "main section[aria-labelledby=events-heading] table tbody tr"
 # A field's error message (the character counters share the class: data-field="counter").
 FIELD_ERROR = 'form.tn-form .ds-validation-message[data-field="validation"]'
-# A time as the pages write it ("j. M Y H:i").
+# A time as the pages write it (the language's DATETIME_FORMAT: "7. des. 2026 kl. 07.15").
 TIME = re.compile(r"\d{1,2}\. \S+ \d{4} kl\. \d{2}\.\d{2}")
 # What every shell snippet starts with: bokmål, as the pages, e-mail kept in memory, and
 # the demo users acting as the demo seeding does (the services act for users who passed
@@ -73,7 +73,7 @@ users = {
 for user in users.values():
     user.is_verified = lambda: True
 drammen = resolve_municipality("3301")
-def when(moment, format="j. M Y H:i"):
+def when(moment, format="DATETIME_FORMAT"):
     return date(timezone.localtime(moment), format) if moment else None
 """
 DEMO = (

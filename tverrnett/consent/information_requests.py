@@ -37,7 +37,7 @@ from tverrnett.consent.models import (
 )
 from tverrnett.core import dates
 from tverrnett.core.texts import TEXT_MAX
-from tverrnett.core.versions import claim
+from tverrnett.core.versions import StaleEdit, claim
 
 for _name, _description in [
     ("consent.information_requested", gettext_noop("Asked another agency for information")),
@@ -208,7 +208,8 @@ def _lock_open(actor, info_request, version, check):
     _require(check(actor, info_request))
     locked = InformationRequest.objects.select_for_update().get(pk=info_request.pk)
     if locked.status != InformationRequestStatus.OPEN:
-        raise ValidationError(_("The request has already been answered, declined or withdrawn."))
+        # Someone else acted on it since this user read it: refused as any stale edit (C5).
+        raise StaleEdit(_("The request has already been answered, declined or withdrawn."))
     return locked
 
 

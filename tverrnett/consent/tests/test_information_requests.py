@@ -27,6 +27,7 @@ from tverrnett.consent.models import (
     InformationRequest,
     InformationRequestStatus,
 )
+from tverrnett.core.versions import StaleEdit
 from tverrnett.notices import jobs
 from tverrnett.notices.models import Delivery
 
@@ -314,7 +315,7 @@ def test_the_asker_withdraws_and_the_police_can_no_longer_answer(
     )
     asked.refresh_from_db()
     assert asked.status == InformationRequestStatus.WITHDRAWN
-    with pytest.raises(ValidationError):
+    with pytest.raises(StaleEdit, match="allerede besvart, avslått eller trukket tilbake"):
         requests.answer(police_contact, asked, version=asked.version, text=ANSWER)
 
 
