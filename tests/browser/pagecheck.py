@@ -65,8 +65,17 @@ def inject_axe(page):
     assert page.evaluate("typeof window.axe.run") == "function", "axe-core did not load"
 
 
+# Finite CSS animations and transitions still running (a dialog fading in): axe would
+# measure the colours half way and report a contrast the user never sees at rest.
+SETTLE_ANIMATIONS = """() => Promise.all(document.getAnimations()
+  .filter(animation => animation.effect
+    && animation.effect.getComputedTiming().endTime !== Infinity)
+  .map(animation => animation.finished.catch(() => null)))"""
+
+
 def run_axe(page):
     inject_axe(page)
+    page.evaluate(SETTLE_ANIMATIONS)
     return page.evaluate("options => window.axe.run(document, options)", AXE_OPTIONS)
 
 
