@@ -25,6 +25,19 @@ def _date_input():
     return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
+def ground_choices(consents, bases):
+    """What may allow a sharing or a request: the case's valid consents, then the
+    catalogue's bases, as radio choices ("consent-<pk>", "basis-<pk>")."""
+    return [
+        (
+            f"consent-{consent.pk}",
+            _("Consent: %(purpose)s (until %(until)s)")
+            % {"purpose": consent.purpose[:80], "until": dates.day(consent.ends_on)},
+        )
+        for consent in consents
+    ] + [(f"basis-{basis.pk}", f"{basis.law} {basis.section}: {basis.title}") for basis in bases]
+
+
 class PrepareConsentForm(forms.Form):
     consenter_name = forms.CharField(
         label=_("Who consents"),
@@ -210,16 +223,7 @@ class GroundForm(forms.Form):
 
     def __init__(self, *args, consents, bases, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["grunnlag"].choices = [
-            (
-                f"consent-{consent.pk}",
-                _("Consent: %(purpose)s (until %(until)s)")
-                % {"purpose": consent.purpose[:80], "until": dates.day(consent.ends_on)},
-            )
-            for consent in consents
-        ] + [
-            (f"basis-{basis.pk}", f"{basis.law} {basis.section}: {basis.title}") for basis in bases
-        ]
+        self.fields["grunnlag"].choices = ground_choices(consents, bases)
 
 
 class ShareForm(forms.Form):
@@ -370,17 +374,7 @@ class CaseOpeningForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.consents = {f"consent-{consent.pk}": consent for consent in consents}
         self.bases = {f"basis-{basis.pk}": basis for basis in bases}
-        choices = [
-            (
-                key,
-                _("Consent: %(purpose)s (until %(until)s)")
-                % {"purpose": consent.purpose[:80], "until": dates.day(consent.ends_on)},
-            )
-            for key, consent in self.consents.items()
-        ] + [
-            (key, f"{basis.law} {basis.section}: {basis.title}")
-            for key, basis in self.bases.items()
-        ]
+        choices = ground_choices(consents, bases)
         if optional:
             choices.insert(
                 0,
@@ -562,16 +556,7 @@ class AskForInformationForm(forms.Form):
     def __init__(self, *args, recipients, consents, bases, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["recipient"].queryset = recipients
-        self.fields["ground"].choices = [
-            (
-                f"consent-{consent.pk}",
-                _("Consent: %(purpose)s (until %(until)s)")
-                % {"purpose": consent.purpose[:80], "until": dates.day(consent.ends_on)},
-            )
-            for consent in consents
-        ] + [
-            (f"basis-{basis.pk}", f"{basis.law} {basis.section}: {basis.title}") for basis in bases
-        ]
+        self.fields["ground"].choices = ground_choices(consents, bases)
 
 
 class AnswerInformationRequestForm(forms.Form):
