@@ -25,6 +25,37 @@ def _date_input():
     return forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
+def item_label(reads_special_categories):
+    """An item as a choice: its day, category and first words; a special-category item's
+    text only for a user who may read it (policy.may_read_special_categories, L34)."""
+
+    def label(entry):
+        written = dates.day(entry.written_at)
+        if entry.special_categories and not reads_special_categories:
+            return f"{written} · {_('Special category – withheld')}"
+        return f"{written} · {entry.get_category_display()} · {entry.text[:100]}"
+
+    return label
+
+
+def fit_basis_fields(form, basis):
+    """Under a consent its scope is the reason: no necessity note or confirmations. Under
+    a basis, the statements it requires must all be confirmed."""
+    if basis is None:
+        del form.fields["necessity_note"]
+        del form.fields["confirmations"]
+    elif basis.confirmations:
+        form.fields["confirmations"].choices = [
+            (code, Confirmation(code).label) for code in basis.confirmations
+        ]
+        form.fields["confirmations"].required = True
+        form.fields["confirmations"].error_messages["required"] = _(
+            "Confirm every statement this basis requires."
+        )
+    else:
+        del form.fields["confirmations"]
+
+
 def ground_choices(consents, bases):
     """What may allow a sharing or a request: the case's valid consents, then the
     catalogue's bases, as radio choices ("consent-<pk>", "basis-<pk>")."""
@@ -267,28 +298,8 @@ class ShareForm(forms.Form):
         self.fields["recipient"].queryset = recipients
         self.fields["items"].queryset = items
 
-        def label(entry):
-            # policy.may_read_special_categories, asked once by the view (L34).
-            if entry.special_categories and not reads_special_categories:
-                return f"{dates.day(entry.written_at)} · {_('Special category – withheld')}"
-            written = dates.day(entry.written_at)
-            return f"{written} · {entry.get_category_display()} · {entry.text[:100]}"
-
-        self.fields["items"].label_from_instance = label
-        if basis is None:
-            # Consent: its scope is the reason; no necessity note or confirmations.
-            del self.fields["necessity_note"]
-            del self.fields["confirmations"]
-        elif basis.confirmations:
-            self.fields["confirmations"].choices = [
-                (code, Confirmation(code).label) for code in basis.confirmations
-            ]
-            self.fields["confirmations"].required = True
-            self.fields["confirmations"].error_messages["required"] = _(
-                "Confirm every statement this basis requires."
-            )
-        else:
-            del self.fields["confirmations"]
+        self.fields["items"].label_from_instance = item_label(reads_special_categories)
+        fit_basis_fields(self, basis)
 
 
 class InformPersonForm(forms.Form):
@@ -607,29 +618,15 @@ class AnswerInformationRequestForm(forms.Form):
     )
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
-    def __init__(self, *args, items, basis, police, **kwargs):
+    def __init__(self, *args, items, basis, police, reads_special_categories, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["items"].queryset = items
-        self.fields["items"].label_from_instance = lambda entry: (
-            f"{dates.day(entry.written_at)} · {entry.get_category_display()} · {entry.text[:100]}"
-        )
+        self.fields["items"].label_from_instance = item_label(reads_special_categories)
         if not items.exists():
             del self.fields["items"]
         if not police:
             del self.fields["police_verification"]
-        if basis is None:
-            del self.fields["necessity_note"]
-            del self.fields["confirmations"]
-        elif basis.confirmations:
-            self.fields["confirmations"].choices = [
-                (code, Confirmation(code).label) for code in basis.confirmations
-            ]
-            self.fields["confirmations"].required = True
-            self.fields["confirmations"].error_messages["required"] = _(
-                "Confirm every statement this basis requires."
-            )
-        else:
-            del self.fields["confirmations"]
+        fit_basis_fields(self, basis)
 
     def clean(self):
         data = super().clean()

@@ -202,6 +202,7 @@ def answer(request, request_pk):
         basis=info_request.legal_basis,
         police=info_request.recipient_agency.agency_type
         in (AgencyType.POLICE_DISTRICT, AgencyType.PST),
+        reads_special_categories=policy.may_read_special_categories(request.user, request.agency),
     )
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)

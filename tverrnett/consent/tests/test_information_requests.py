@@ -483,3 +483,29 @@ def test_the_start_page_counts_the_requests_waiting_for_the_agency(
     assert "information-requests-heading" in client.get("/").content.decode()
     login_as(client, owner)
     assert "information-requests-heading" not in client.get("/").content.decode()
+
+
+def test_the_answer_form_withholds_a_special_category_items_text_without_the_permission(
+    client, login_as, police_contact, police_agency, asked, team_case
+):
+    """The asked agency's own items are offered as choices: a special-category item's text
+    only to a user who may read special categories (L34), as on the sharing page."""
+    # The police's own items on a case it does not otherwise see (an earlier answer's).
+    own = {"case": team_case, "agency": police_agency, "author": police_contact}
+    JournalEntry.objects.create(
+        **own, text="Domfelt for vold i 2019 (test).", confidentiality="ordinary", offences=True
+    )
+    ordinary = "Kjent fra bekymringssamtale (test)."
+    JournalEntry.objects.create(**own, text=ordinary, confidentiality="ordinary")
+    assert not policy.may_read_special_categories(
+        police_contact, police_contact.memberships.get().agency
+    )
+    login_as(client, police_contact)
+
+    page = client.get(reverse("consent:answer_information_request", args=[asked.pk]))
+
+    html = page.content.decode()
+    assert page.status_code == 200
+    assert ordinary in html
+    assert "Domfelt for vold" not in html
+    assert "Særlig kategori – holdt tilbake" in html or "Special category – withheld" in html
