@@ -20,7 +20,7 @@ from tverrnett.assessments import charts, forms, services
 from tverrnett.assessments.models import Instrument, RaterCertification
 from tverrnett.cases import services as case_services
 from tverrnett.cases.services import POLICE_SECTORS, StaleEdit
-from tverrnett.cases.views import open_case
+from tverrnett.cases.views import open_identified_case
 from tverrnett.core.form_errors import add_service_errors
 from tverrnett.core.parsing import parse_id
 from tverrnett.measures import services as measure_services
@@ -38,12 +38,7 @@ def _require(allowed):
 
 def _open_case(request, pk, *, write=False):
     """The identified case; the read is recorded by the caller (`_record_read`)."""
-    case, access = open_case(request, pk, parts=PARTS, record_read=False)
-    if case.is_anonymous:
-        raise Http404  # an anonymous discussion has no assessments
-    if write:
-        _require(access.can_work)
-    return case, access
+    return open_identified_case(request, pk, parts=PARTS, write=write)
 
 
 def _record_read(request, case, access, shown=()):

@@ -177,6 +177,18 @@ def open_case(
     return case, access
 
 
+def open_identified_case(request, pk, *, parts, write=False):
+    """`open_case` for pages an anonymous discussion does not have (assessments,
+    documents): the same 404 there; with `write`, the user must work on the case. The
+    read is recorded by the caller, which knows what it showed."""
+    case, access = open_case(request, pk, parts=parts, record_read=False)
+    if case.is_anonymous:
+        raise Http404
+    if write:
+        _require(access.can_work)
+    return case, access
+
+
 def _require_case_work(request):
     """Case pages do not exist for users who do no case work (voluntary organisations,
     agency administrators): the same 404 as any unknown page."""

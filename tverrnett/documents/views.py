@@ -19,7 +19,7 @@ from tverrnett.access import policy
 from tverrnett.access.rules import member
 from tverrnett.cases import services as case_services
 from tverrnett.cases.services import POLICE_SECTORS
-from tverrnett.cases.views import open_case
+from tverrnett.cases.views import open_identified_case
 from tverrnett.core.form_errors import add_service_errors
 from tverrnett.documents import forms, services
 from tverrnett.documents.models import CaseDocument
@@ -35,12 +35,7 @@ def _require(allowed):
 
 def _open_case(request, pk, *, write=False):
     """The identified case; the read is recorded by the caller (`_record_read`)."""
-    case, access = open_case(request, pk, parts=PARTS, record_read=False)
-    if case.is_anonymous:
-        raise Http404  # an anonymous discussion has no documents
-    if write:
-        _require(access.can_work)
-    return case, access
+    return open_identified_case(request, pk, parts=PARTS, write=write)
 
 
 def _record_read(request, case, access, versions):
