@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "tverrnett.meetings",
     "tverrnett.duplicates",
     "tverrnett.logreview",
+    "tverrnett.filestore",
 ]
 
 MIDDLEWARE = [
@@ -443,8 +444,21 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "var" / "static")))
+# Uploaded files (issue 22, item 6): "database" keeps them in the database
+# (tverrnett.filestore), shared by every application server and carried by the
+# database's backup; "filesystem" keeps them under MEDIA_ROOT, for one server only
+# (docs/architecture.md, "Running several application servers").
+FILE_STORAGE = env_str("FILE_STORAGE", "database")
+_FILE_STORAGES = {
+    "database": "tverrnett.filestore.storage.DatabaseStorage",
+    "filesystem": "django.core.files.storage.FileSystemStorage",
+}
+if FILE_STORAGE not in _FILE_STORAGES:
+    raise ImproperlyConfigured(
+        f"FILE_STORAGE must be one of {', '.join(_FILE_STORAGES)}, not {FILE_STORAGE!r}"
+    )
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": {"BACKEND": _FILE_STORAGES[FILE_STORAGE]},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 # Serve from the finders when nothing was collected (make run, browser tests).

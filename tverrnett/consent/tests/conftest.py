@@ -21,6 +21,7 @@ from tverrnett.cases.tests.conftest import signed_in
 from tverrnett.consent import services
 from tverrnett.consent.catalogue import load_catalogue
 from tverrnett.consent.models import ConsentCapacity, LegalBasis
+from tverrnett.filestore.testing import use_file_storage
 from tverrnett.networks.models import ForumAudience
 
 TEST_CATALOGUE = Path(__file__).resolve().parent / "catalogue.json"
@@ -121,7 +122,9 @@ def volunteer(make_user, volunteer_agency):
 
 @pytest.fixture
 def media_root(settings, tmp_path):
-    """Uploaded declarations go to a directory of this test's own."""
+    """Uploaded declarations go to a directory of this test's own, on disk (tests of the
+    database store: tverrnett/filestore/tests)."""
+    use_file_storage(settings, "filesystem")
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
 

@@ -245,6 +245,44 @@ def test_a_document_is_uploaded_through_the_page(client, login_as, owner, team_c
     assert document.title == "Kartlegging" and document.versions.get().entry.category == "concern"
 
 
+def test_a_document_in_the_database_store_is_uploaded_and_downloaded(
+    client, login_as, owner, outsider, team_case, settings
+):
+    """FILE_STORAGE=database (the default): upload through the page, the download
+    streams the rows back with the same headers; an outsider still gets 404."""
+    from tverrnett.filestore.models import StoredFile
+    from tverrnett.filestore.testing import use_file_storage
+
+    use_file_storage(settings, "database")
+    data = pdf_bytes("Kartlegging av saken")
+    login_as(client, owner)
+    client.post(
+        reverse("documents:upload", args=[team_case.pk]),
+        {
+            "title": "Kartlegging",
+            "file": pdf_file("kartlegging.pdf", "Kartlegging av saken"),
+            "confidentiality": "confidential",
+            "category": "concern",
+        },
+    )
+    document = CaseDocument.objects.get()
+    version = document.versions.get()
+    assert StoredFile.objects.get(name=version.file.name).size == len(data)
+    url = reverse("documents:download", args=[team_case.pk, document.pk, version.pk])
+
+    response = client.get(url)
+
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content) == data
+    assert response["Content-Length"] == str(len(data))
+    assert response["Content-Type"] == "application/pdf"
+    assert response["Content-Disposition"].startswith("attachment;")
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Cache-Control"] == "private, no-store"
+    login_as(client, outsider)
+    assert client.get(url).status_code == 404
+
+
 def test_a_refused_file_is_told_in_the_error_summary(
     client, login_as, owner, team_case, media_root
 ):

@@ -5,11 +5,15 @@ from django.utils import timezone
 
 from tverrnett.agencies.models import AgencyType
 from tverrnett.events.models import Event
+from tverrnett.filestore.testing import use_file_storage
 from tverrnett.networks.models import Network, NetworkLevel, NetworkMember
 
 
 @pytest.fixture(autouse=True)
 def media_root(settings, tmp_path):
+    """Files on disk, in a directory of this test's own (tests of the database store:
+    tverrnett/filestore/tests)."""
+    use_file_storage(settings, "filesystem")
     settings.MEDIA_ROOT = tmp_path / "media"
     return settings.MEDIA_ROOT
 

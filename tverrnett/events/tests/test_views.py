@@ -379,6 +379,34 @@ def test_it_uploads_material_and_serves_it_only_as_an_attachment(
     assert download["X-Content-Type-Options"] == "nosniff"
 
 
+def test_material_in_the_database_store_is_uploaded_and_served_the_same(
+    client, login_as, owner, partner, event, settings
+):
+    """FILE_STORAGE=database (the default): the bytes are rows, served in chunks with
+    the same headers as from disk."""
+    from tverrnett.filestore.models import StoredFile
+    from tverrnett.filestore.testing import use_file_storage
+
+    use_file_storage(settings, "database")
+    login_as(client, owner)
+    data = samples.pdf_bytes("Program for fagdagen")
+    assert _upload(client, event, "Program fagdag.pdf", data).status_code == 302
+    material = EventMaterial.objects.get()
+    stored = StoredFile.objects.get(name=material.file.name)
+    assert stored.size == len(data) and "Program" not in stored.name
+
+    login_as(client, partner)
+    download = client.get(reverse("events:material", args=[material.pk]))
+
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content) == data
+    assert download["Content-Length"] == str(len(data))
+    assert download["Content-Type"] == "application/pdf"
+    assert download["Content-Disposition"].startswith("attachment;")
+    assert download["X-Content-Type-Options"] == "nosniff"
+    assert download["Cache-Control"] == "private, no-store"
+
+
 @pytest.mark.parametrize(
     ("name", "data", "message"),
     [

@@ -15,6 +15,7 @@ from django.db import DatabaseError, models, transaction
 from tverrnett.audit.models import AuditEntry
 from tverrnett.cases.models import ConcernCase, Person
 from tverrnett.consent.models import Consent, Disclosure
+from tverrnett.filestore.testing import use_file_storage
 from tverrnett.records import deletion, services
 from tverrnett.records.models import RecordKind, RetentionRule, Tombstone
 from tverrnett.records.tests.conftest import EXIT_PERSON, close
@@ -40,7 +41,10 @@ def _rows_mentioning(text):
 
 
 @pytest.fixture
-def uploaded_declaration(exit_case):
+def uploaded_declaration(exit_case, settings, tmp_path):
+    """A declaration file on disk (the database store: the documents test below)."""
+    use_file_storage(settings, "filesystem")
+    settings.MEDIA_ROOT = tmp_path / "media"
     consent = Consent.objects.filter(case=exit_case).first()
     name = Consent._meta.get_field("declaration_file").storage.save(
         "consent/test-declaration", ContentFile(b"%PDF-1.7 signed declaration")
@@ -125,11 +129,16 @@ def test_a_person_with_another_case_is_kept(exit_case, demo):
     assert ConcernCase.objects.filter(pk=other.pk).exists()
 
 
+@pytest.mark.parametrize("file_storage", ["filesystem", "database"])
 def test_a_deleted_cases_document_files_are_gone(
-    exit_case, demo, settings, tmp_path, django_capture_on_commit_callbacks
+    exit_case, demo, settings, tmp_path, django_capture_on_commit_callbacks, file_storage
 ):
     """Documents on a case (tverrnett.documents): the rows and the stored files go with
-    the case; the walk finds them through the case and the journal entries."""
+    the case; the walk finds them through the case and the journal entries. On either
+    storage (FILE_STORAGE): the file on disk, or its rows in the database store."""
+    from tverrnett.filestore.models import StoredFile, StoredFileChunk
+
+    use_file_storage(settings, file_storage)
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from tverrnett.accounts.models import Membership
@@ -152,8 +161,11 @@ def test_a_deleted_cases_document_files_are_gone(
         category="measures",
     )
     version = document.versions.get()
-    path = Path(version.file.path)
-    assert path.exists()
+    name = version.file.name
+    storage = version.file.storage
+    assert storage.exists(name)
+    if file_storage == "database":
+        assert StoredFileChunk.objects.filter(file__name=name).exists()
     collected, _nulled = deletion.collect(exit_case)
     assert {"documents.CaseDocument", "documents.DocumentVersion"} <= {
         model._meta.label for model in collected
@@ -165,4 +177,9 @@ def test_a_deleted_cases_document_files_are_gone(
 
     assert not CaseDocument.objects.filter(pk=document.pk).exists()
     assert not DocumentVersion.objects.filter(pk=version.pk).exists()
-    assert not path.exists()
+    assert not storage.exists(name)
+    if file_storage == "filesystem":
+        assert not (Path(settings.MEDIA_ROOT) / name).exists()
+    else:
+        assert not StoredFile.objects.filter(name=name).exists()
+        assert not StoredFileChunk.objects.exists()
