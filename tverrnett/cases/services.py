@@ -723,15 +723,22 @@ def purge_anonymous_discussions(now=None):
         .order_by("pk")
         .values_list("pk", flat=True)
     )
+    purged = 0
     for pk in expired:
-        case = ConcernCase.objects.get(pk=pk)
-        record(
-            "case.anonymous_deleted",
-            target=case,
-            detail={"registered": str(case.created_at.date())},
-        )
-        case.delete()
-    return len(expired)
+        with transaction.atomic():
+            # Locked and read again: a second worker running the same round waits here
+            # and then finds the discussion gone (deleted and audited once, issue 22).
+            case = ConcernCase.objects.select_for_update().filter(pk=pk).first()
+            if case is None:
+                continue
+            record(
+                "case.anonymous_deleted",
+                target=case,
+                detail={"registered": str(case.created_at.date())},
+            )
+            case.delete()
+        purged += 1
+    return purged
 
 
 # Coordinator, person, summary --------------------------------------------------

@@ -14,7 +14,7 @@ import zipfile
 from pathlib import Path
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Prefetch, Subquery
 from django.utils import timezone
@@ -275,7 +275,10 @@ def delete_due(today=None):
     for entry in list(entries):
         if deletion_blocker(entry, today):
             continue
-        delete_case(entry.case, rule=entry.rule, package=entry.package)
+        try:
+            delete_case(entry.case, rule=entry.rule, package=entry.package)
+        except ObjectDoesNotExist:
+            continue  # another worker deleted it meanwhile (delete_case locks the case)
         deleted += 1
     return deleted
 
