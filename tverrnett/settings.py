@@ -444,6 +444,22 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATICFILES_DIRS = [PACKAGE_DIR / "static"]
 STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "var" / "static")))
+# Django's cache (issue 22, item 6): shared by every application server, so nothing
+# cached on one server can be stale on another (docs/architecture.md, "Caches"). The
+# database's table comes with `migrate` (filestore.CacheEntry); CACHE_REDIS_URL
+# (redis://…) uses Redis instead, which needs the `redis` package installed.
+CACHE_REDIS_URL = env_str("CACHE_REDIS_URL", "") or ""
+CACHES = {
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": CACHE_REDIS_URL}
+        if CACHE_REDIS_URL
+        else {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "tverrnett_cache",
+        }
+    )
+}
+
 # Uploaded files (issue 22, item 6): "database" keeps them in the database
 # (tverrnett.filestore), shared by every application server and carried by the
 # database's backup; "filesystem" keeps them under MEDIA_ROOT, for one server only

@@ -1,4 +1,5 @@
-"""Uploaded files kept in the database (issue 22, item 6), for `storage.DatabaseStorage`.
+"""What the application servers share through the database (issue 22, item 6): uploaded
+files, for `storage.DatabaseStorage`, and the table of the shared cache (CacheEntry).
 
 A file is a row naming it and its chunks of at most CHUNK_SIZE bytes each, so saving
 and serving a 20 MB file never holds more than one chunk in memory, and every
@@ -35,3 +36,19 @@ class StoredFileChunk(models.Model):
 
     def __str__(self):
         return f"{self.file_id}#{self.number}"
+
+
+class CacheEntry(models.Model):
+    """The table of Django's DatabaseCache (settings CACHES, "default"), with the columns
+    `createcachetable` would make: as a model it comes with `migrate` (and the grants
+    to DATABASE_APP_ROLE), so no installation step is forgotten on one server."""
+
+    cache_key = models.CharField(max_length=255, primary_key=True)
+    value = models.TextField()
+    expires = models.DateTimeField(db_index=True)
+
+    class Meta:
+        db_table = "tverrnett_cache"
+
+    def __str__(self):
+        return self.cache_key

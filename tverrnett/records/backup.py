@@ -2,7 +2,8 @@
 
 A backup is one file holding the database (PostgreSQL: `pg_dump --format=custom`;
 SQLite: a copy through SQLite's online backup API, consistent while the application
-writes), the uploaded files (MEDIA_ROOT), the audit anchors (AUDIT_ANCHOR_DIR) and the
+writes; with FILE_STORAGE=database it holds the uploaded files too), the uploaded files
+on disk (MEDIA_ROOT, FILE_STORAGE=filesystem), the audit anchors (AUDIT_ANCHOR_DIR) and the
 tombstone ledger (RECORDS_TOMBSTONE_LEDGER), with a manifest: the SHA-256 and size of
 every file, the time, the applied migrations and the application's version.
 
@@ -669,6 +670,7 @@ def _merge_ledger(source):
 # What the restore report and the restore drill compare with the live system.
 COUNTED = [
     ("cases", "cases.ConcernCase"),
+    ("files in the database", "filestore.StoredFile"),
     ("people", "cases.Person"),
     ("journal entries", "cases.JournalEntry"),
     ("consents", "consent.Consent"),

@@ -210,3 +210,36 @@ def test_the_command_refuses_a_name_stored_with_other_contents(store, media):
     # That file stays on the disk; the store keeps its own.
     assert (root / "consent" / "4e5f").read_bytes() == b"%PDF-1.7 declaration"
     assert store.open("consent/4e5f").read() == b"something else"
+
+
+# The shared cache ----------------------------------------------------------------------------
+
+
+def test_the_cache_is_kept_in_the_database_table_every_server_reads():
+    """Not a per-process cache: what one server caches, another reads (and a deletion
+    on one is seen by all)."""
+    from django.core.cache import cache
+
+    from tverrnett.filestore.models import CacheEntry
+
+    cache.set("shared-test", {"value": 1}, 60)
+
+    assert CacheEntry.objects.filter(cache_key__endswith="shared-test").exists()
+    assert cache.get("shared-test") == {"value": 1}
+    cache.delete("shared-test")
+    assert not CacheEntry.objects.exists()
+
+
+def test_a_check_warns_of_files_left_on_disk_under_the_database_store(settings, media):
+    from tverrnett.filestore.checks import files_left_on_disk
+    from tverrnett.filestore.testing import use_file_storage
+
+    use_file_storage(settings, "database")
+    [warning] = files_left_on_disk(None)
+    assert warning.id == "tverrnett.filestore.W001"
+    _run()
+    assert files_left_on_disk(None) == []
+    use_file_storage(settings, "filesystem")
+    (settings.MEDIA_ROOT / "documents" / "x").parent.mkdir(parents=True, exist_ok=True)
+    (settings.MEDIA_ROOT / "documents" / "x").write_bytes(b"x")
+    assert files_left_on_disk(None) == []

@@ -47,6 +47,8 @@ from tverrnett.cases.models import ConcernCase, JournalEntry, Person
 from tverrnett.consent.models import Consent
 from tverrnett.records import backup
 
+from django.core.files.storage import default_storage
+from tverrnett.filestore.models import StoredFile
 media = Path(settings.MEDIA_ROOT)
 newest = AuditEntry.objects.order_by("-id").first()
 print(json.dumps({
@@ -60,6 +62,10 @@ print(json.dumps({
         path.relative_to(media).as_posix(): hashlib.sha256(path.read_bytes()).hexdigest()
         for path in sorted(media.rglob("*")) if path.is_file()
     },
+    "stored": {
+        name: hashlib.sha256(default_storage.open(name).read()).hexdigest()
+        for name in StoredFile.objects.order_by("name").values_list("name", flat=True)
+    },
 }, cls=DjangoJSONEncoder, sort_keys=True))
 """
 
@@ -67,6 +73,14 @@ BUILD_DEMO = """
 from django.core.management import call_command
 call_command("migrate", interactive=False, verbosity=0)
 call_command("seed_demo", verbosity=0)
+# An upload in the database store (FILE_STORAGE=database, the default), over one chunk.
+import secrets
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from tverrnett.filestore.models import CHUNK_SIZE
+default_storage.save(
+    "documents/backup-test", ContentFile(b"%PDF-1.4 " + secrets.token_bytes(CHUNK_SIZE + 10))
+)
 call_command("anchor_audit")
 """
 
@@ -237,6 +251,9 @@ def test_it_restores_the_demo_into_an_empty_database_that_verifies(installations
     assert after == source.before
     assert after["counts"]["cases"] > 0 and after["journal"] and after["consents"]
     assert list(after["media"]) == ["events/material/referat.pdf"]
+    # The files in the database store came back with the database, byte for byte.
+    assert "documents/backup-test" in after["stored"]
+    assert after["counts"]["files in the database"] == len(after["stored"]) > 0
     # The restored installation works on (PostgreSQL's sequences came along): a new
     # entry after the restored ones, sealed and anchored, and the whole log verifies
     # against the restored anchors and the new one.
