@@ -177,6 +177,10 @@ class DatabaseStorage(Storage):
     def delete(self, name):
         if not name:
             raise ValueError("the name must be given to delete a file")
+        if connection.in_atomic_block and connection.needs_rollback:
+            # Cleaning up after a failed save inside a transaction that will be rolled
+            # back: the rollback takes the rows with it (a query would be refused).
+            return
         # Chunks first, in one statement, then the row (no ORM cascade collection).
         StoredFileChunk.objects.filter(file__name=name).delete()
         StoredFile.objects.filter(name=name).delete()

@@ -1149,6 +1149,39 @@ def test_a_written_consent_is_recorded_with_its_declaration(
     assert client.get(answer_url(prepared)).status_code == 302
 
 
+def test_a_declaration_in_the_database_store_is_recorded_and_served(
+    client, login_as, owner, outsider, prepared, settings
+):
+    """FILE_STORAGE=database (the default): the signed declaration is rows, and the
+    team's download streams it back; an outsider gets 404."""
+    from tverrnett.filestore.models import StoredFile
+    from tverrnett.filestore.testing import use_file_storage
+
+    use_file_storage(settings, "database")
+    login_as(client, owner)
+    response = client.post(
+        answer_url(prepared),
+        {
+            "decision": "given",
+            "form": "written",
+            "declaration": samples.upload("kari-nordmann.pdf", SIGNED),
+        },
+    )
+    assert response.status_code == 302
+    consent = Consent.objects.get(pk=prepared.pk)
+    assert StoredFile.objects.get(name=consent.declaration_file.name).size == len(SIGNED)
+    url = reverse("consent:signed_declaration", args=[consent.case_id, consent.pk])
+
+    download = client.get(url)
+
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content) == SIGNED
+    assert download["Content-Disposition"].startswith("attachment;")
+    assert download["X-Content-Type-Options"] == "nosniff"
+    login_as(client, outsider)
+    assert client.get(url).status_code == 404
+
+
 def test_a_refusal_is_shown_on_the_case_page(client, login_as, owner, partner, prepared):
     login_as(client, owner)
     case_page = reverse("cases:detail", args=[prepared.case_id])

@@ -243,3 +243,14 @@ def test_a_check_warns_of_files_left_on_disk_under_the_database_store(settings, 
     (settings.MEDIA_ROOT / "documents" / "x").parent.mkdir(parents=True, exist_ok=True)
     (settings.MEDIA_ROOT / "documents" / "x").write_bytes(b"x")
     assert files_left_on_disk(None) == []
+
+
+def test_deleting_in_a_transaction_marked_for_rollback_leaves_it_to_the_rollback(store):
+    """A service that cleans up after a failed save (events, consent) inside its
+    transaction: the delete does not query a broken transaction, the rollback removes
+    the rows."""
+    with transaction.atomic():
+        name = store.save("consent/declaration", ContentFile(b"%PDF-1.7"))
+        transaction.set_rollback(True)
+        store.delete(name)
+    assert not store.exists(name)
