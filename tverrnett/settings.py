@@ -480,9 +480,10 @@ STORAGES = {
 # Serve from the finders when nothing was collected (make run, browser tests).
 WHITENOISE_USE_FINDERS = env_bool("WHITENOISE_USE_FINDERS", True)
 
-# Uploaded files (event material). There is deliberately no MEDIA_URL route:
-# files are stored under random names and served only through views that check
-# access (events.views.material_download). Keep MEDIA_ROOT outside STATIC_ROOT.
+# Uploaded files on disk (FILE_STORAGE=filesystem; with "database" only files not yet
+# moved are here). There is deliberately no MEDIA_URL route: files are stored under
+# random names and served only through views that check access
+# (events.views.material_download). Keep MEDIA_ROOT outside STATIC_ROOT.
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(DATA_DIR / "media")))
 FILE_UPLOAD_PERMISSIONS = 0o600
 FILE_UPLOAD_DIRECTORY_PERMISSIONS = 0o700
