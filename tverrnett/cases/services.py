@@ -21,6 +21,7 @@ from tverrnett.access import policy
 from tverrnett.audit import actions
 from tverrnett.audit.services import record, record_read
 from tverrnett.cases import identity_encryption, undo
+from tverrnett.cases.deadlines import refresh_next_deadline
 from tverrnett.cases.models import (
     BreakGlassAccess,
     CaseState,
@@ -1088,6 +1089,7 @@ def _create_task(
         deadline=deadline,
         created_by=actor,
     )
+    refresh_next_deadline([case.pk])
     record("case.task_added", actor=actor, target=case, detail={"task": task.pk}, request=request)
     return task
 
@@ -1100,6 +1102,7 @@ def change_task_status(actor, task, *, status, version, request=None):
     if status not in TaskStatus.values:
         raise ValidationError({"status": _("Choose a status.")})
     claim(task, version, status=status)
+    refresh_next_deadline([case.pk])
     record(
         "case.task_changed",
         actor=actor,
@@ -1536,13 +1539,17 @@ def record_case_read(
 
 
 def overdue_tasks_for_coordinator(user, today=None):
-    """Overdue tasks in open cases the user coordinates (holder or deputy of the role)."""
+    """Overdue tasks in open cases the user coordinates (holder or deputy of the role).
+
+    From the coordinated cases whose stored next open deadline has passed (an index on
+    the coordinator role and that date, cases.deadlines), then their tasks: never the
+    overdue tasks of the whole country."""
     today = today or timezone.localdate()
+    cases = ConcernCase.objects.filter(
+        policy.holds_role_filter(user, "coordinator_role"), next_open_deadline__lt=today
+    )
     return (
-        Task.objects.filter(
-            policy.holds_role_filter(user, "case__coordinator_role"),
-            deadline__lt=today,
-        )
+        Task.objects.filter(case__in=cases.values("pk"), deadline__lt=today)
         .exclude(status=TaskStatus.DONE)
         .exclude(case__state=CaseState.CLOSED)
         .select_related("case", "owner_agency")
