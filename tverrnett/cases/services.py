@@ -1538,20 +1538,28 @@ def record_case_read(
     return record_read(action, actor=actor, target=case, detail=detail, request=request)
 
 
-def overdue_tasks_for_coordinator(user, today=None):
+def overdue_tasks_for_coordinator(user, today=None, first=None):
     """Overdue tasks in open cases the user coordinates (holder or deputy of the role).
 
     From the coordinated cases whose stored next open deadline has passed (an index on
     the coordinator role and that date, cases.deadlines), then their tasks: never the
-    overdue tasks of the whole country."""
+    overdue tasks of the whole country. `first`: only the first that many tasks are
+    wanted (the start page), so only that many cases need be read: the cases with the
+    earliest next open deadline hold the earliest tasks (each has a task due then)."""
     today = today or timezone.localdate()
-    cases = ConcernCase.objects.filter(
-        policy.holds_role_filter(user, "coordinator_role"), next_open_deadline__lt=today
+    cases = (
+        ConcernCase.objects.filter(
+            policy.holds_role_filter(user, "coordinator_role"), next_open_deadline__lt=today
+        )
+        .exclude(state=CaseState.CLOSED)
+        .order_by("next_open_deadline", "pk")
+        .values("pk")
     )
+    if first is not None:
+        cases = cases[:first]
     return (
-        Task.objects.filter(case__in=cases.values("pk"), deadline__lt=today)
+        Task.objects.filter(case__in=cases, deadline__lt=today)
         .exclude(status=TaskStatus.DONE)
-        .exclude(case__state=CaseState.CLOSED)
         .select_related("case", "owner_agency")
         .order_by("deadline", "id")
     )

@@ -49,7 +49,11 @@ def home(request):
     # Every reminder list shows its first few and says whether there are more (`more`).
     more = {}
     # The coordinator's overdue tasks, across every case the role coordinates (X2).
-    overdue_tasks = _first(overdue_tasks_for_coordinator(request.user), more, "overdue_tasks")
+    overdue_tasks = _first(
+        overdue_tasks_for_coordinator(request.user, first=OVERDUE_ON_START_PAGE + 1),
+        more,
+        "overdue_tasks",
+    )
     does_case_work = any(policy.does_case_work(m) for m in memberships)
     volunteers = any(m.agency.agency_type == AgencyType.VOLUNTARY_ORG for m in memberships)
     follow_ups, notices = (
