@@ -17,6 +17,8 @@ the most measures and own background entries.
         [--postgres postgres://postgres@127.0.0.1:5432/tverrnett_bench]
     # measure again on the databases the last run built, without generating:
     .venv/bin/python bench/case_pages.py --reuse
+    # only some pages (labels containing these words):
+    .venv/bin/python bench/case_pages.py --reuse --only "start page,case list,task inbox"
 
 Server time is the time `django.test.Client` takes for the whole request
 (middleware, queries, template, session save) with DEBUG off, so no query is
@@ -59,6 +61,11 @@ def main():
         help="measure on a database an earlier run built for the same size, if there is one",
     )
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--only",
+        default="",
+        help="measure only the pages whose label contains one of these words (comma-separated)",
+    )
     args = parser.parse_args()
     sizes = [int(size) for size in args.sizes.split(",") if size.strip()]
 
@@ -85,7 +92,8 @@ def main():
         connection.settings_dict["NAME"] = str(name)
         built = _build(connection, size, args.seed, reuse=args.reuse)
         print(f"{connection.vendor} {size:,} cases: {built}", flush=True)
-        rows += _measure(connection, size, args.requests)
+        only = [word.strip().lower() for word in args.only.split(",") if word.strip()]
+        rows += _measure(connection, size, args.requests, only)
 
     print()
     print(f"Database: {connection.vendor}; {args.requests} requests per page, after one warm-up.")
@@ -141,7 +149,7 @@ def _holds(connection, size):
         return False
 
 
-def _measure(connection, size, requests):
+def _measure(connection, size, requests, only=()):
     from django.db.models import Count, F, Q
     from django.test import Client, override_settings
     from django.test.utils import CaptureQueriesContext
@@ -233,6 +241,9 @@ def _measure(connection, size, requests):
     pages = [
         ("Floor: start page (core:home)", reverse("core:home"), {}, b""),
         ("Case list (cases:list)", reverse("cases:list"), {}, b"cases-caption"),
+        ("Case list, overdue only", reverse("cases:list"), {"overdue": "on"}, b"cases-caption"),
+        ("Case list, by deadline", reverse("cases:list"), {"sort": "deadline"}, b"cases-caption"),
+        ("Task inbox (tasks:inbox)", reverse("tasks:inbox"), {}, b""),
         (
             f"Search, surname ({fragment})",
             search_url(fragment),
@@ -309,6 +320,8 @@ def _measure(connection, size, requests):
                     b"compare-1",
                 )
             )
+    if only:
+        pages = [page for page in pages if any(word in page[0].lower() for word in only)]
     rows = []
     with override_settings(DEBUG=False):
         for label, url, params, expected in pages:

@@ -15,7 +15,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import act_as, act_for_agency, submit
+from tests.browser.conftest import act_as, act_for_agency, shell, submit
 from tests.browser.pagecheck import check_page, click_and_wait
 
 pytestmark = pytest.mark.browser
@@ -346,3 +346,53 @@ def test_break_glass_is_logged_for_the_acting_agencys_managers(
     expect(page.locator("main table tbody tr")).to_have_count(0)
     page.goto("/")
     expect(page.locator(f'main a[href="{REVIEWS}"]')).to_have_count(0)
+
+
+MANY_CASES = """
+import json
+from tverrnett.cases.models import ConcernCase, TeamMember
+base = ConcernCase.objects.get(pk={identified})
+lead = TeamMember.objects.get(case=base, has_lead=True)
+cases = ConcernCase.objects.bulk_create(
+    ConcernCase(
+        state="anonymous_discussion", is_anonymous=True, network_id=base.network_id,
+        forum_id=base.forum_id, audience=base.audience, municipality_id=base.municipality_id,
+        coordinator_role_id=base.coordinator_role_id, observation="Til listetesten.",
+        source=base.source, urgency=base.urgency, approximate_age=15,
+        created_by_id=base.created_by_id, created_agency_id=base.created_agency_id,
+    )
+    for _ in range({count})
+)
+TeamMember.objects.bulk_create(
+    TeamMember(case=case, agency_id=lead.agency_id, contact_name="Demo", has_lead=True)
+    for case in cases
+)
+print(json.dumps([case.pk for case in cases]))
+"""
+REMOVE_CASES = """
+from tverrnett.cases.models import ConcernCase
+ConcernCase.objects.filter(pk__in={ids}).delete()
+print("[]")
+"""
+
+
+def test_the_case_list_says_more_than_it_counts(context, page, server, session_of, demo, shots):
+    """Issue 22 item 2: past 1 000 visible cases the list says "more than 1 000" instead
+    of counting every case, pages as far as it counted, and a page beyond gets the last
+    one it knows (never an error). The extra cases are removed again afterwards."""
+    ids = shell(server, MANY_CASES.format(identified=demo["identified"], count=1005))
+    try:
+        act_as(context, session_of, "slt.demo")
+        page.goto("/saker/")
+        expect(page.locator("#case-count")).to_contain_text("1\u00a0000")
+        expect(page.locator("main nav.tn-pagination a[href*='side=2']")).to_be_visible()
+        check_page(page, "list-more-than-cap", shots)
+        # The last page the count reached (1 000 / 25), and a page past it.
+        for number in ("40", "41", "99999999999999999999"):
+            response = page.goto(f"/saker/?side={number}")
+            assert response.status == 200
+            expect(page.locator("#paging-limit")).to_be_visible()
+            expect(page.locator("main nav.tn-pagination a[href*='side=41']")).to_have_count(0)
+        check_page(page, "list-last-known-page", shots)
+    finally:
+        shell(server, REMOVE_CASES.format(ids=ids))

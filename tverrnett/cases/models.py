@@ -220,6 +220,12 @@ class ConcernCase(models.Model):
     closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
     # Optimistic locking (C5): a save carries the version it was read at.
     version = models.PositiveIntegerField(default=1)
+    # The earliest deadline among the case's tasks that are not done (None: no open
+    # task). Kept by `cases.deadlines.refresh_next_deadline`, which every service that
+    # adds, moves or closes a task calls, so the case list and the start page read the
+    # overdue flag from the case row instead of every task in the country;
+    # `manage.py check_case_deadlines` finds and repairs drift.
+    next_open_deadline = models.DateField(null=True, blank=True, editable=False)
 
     class Meta:
         ordering = ["-created_at", "-id"]
@@ -229,6 +235,10 @@ class ConcernCase(models.Model):
             models.Index(fields=["state", "created_at"]),
             models.Index(fields=["is_anonymous", "created_at"]),
             models.Index(fields=["updated_at"]),
+            # The list's overdue filter and deadline sort; the start page's overdue
+            # tasks start from the coordinator role's cases with a passed deadline.
+            models.Index(fields=["next_open_deadline", "updated_at"]),
+            models.Index(fields=["coordinator_role", "next_open_deadline"]),
         ]
         constraints = [
             models.CheckConstraint(

@@ -21,6 +21,7 @@ from tverrnett.access import policy
 from tverrnett.audit import actions
 from tverrnett.audit.services import record, record_read
 from tverrnett.cases import identity_encryption, undo
+from tverrnett.cases.deadlines import refresh_next_deadline
 from tverrnett.cases.models import (
     BreakGlassAccess,
     CaseState,
@@ -1095,6 +1096,7 @@ def _create_task(
         deadline=deadline,
         created_by=actor,
     )
+    refresh_next_deadline([case.pk])
     record("case.task_added", actor=actor, target=case, detail={"task": task.pk}, request=request)
     return task
 
@@ -1107,6 +1109,7 @@ def change_task_status(actor, task, *, status, version, request=None):
     if status not in TaskStatus.values:
         raise ValidationError({"status": _("Choose a status.")})
     claim(task, version, status=status)
+    refresh_next_deadline([case.pk])
     record(
         "case.task_changed",
         actor=actor,
@@ -1542,16 +1545,28 @@ def record_case_read(
     return record_read(action, actor=actor, target=case, detail=detail, request=request)
 
 
-def overdue_tasks_for_coordinator(user, today=None):
-    """Overdue tasks in open cases the user coordinates (holder or deputy of the role)."""
+def overdue_tasks_for_coordinator(user, today=None, first=None):
+    """Overdue tasks in open cases the user coordinates (holder or deputy of the role).
+
+    From the coordinated cases whose stored next open deadline has passed (an index on
+    the coordinator role and that date, cases.deadlines), then their tasks: never the
+    overdue tasks of the whole country. `first`: only the first that many tasks are
+    wanted (the start page), so only that many cases need be read: the cases with the
+    earliest next open deadline hold the earliest tasks (each has a task due then)."""
     today = today or timezone.localdate()
-    return (
-        Task.objects.filter(
-            policy.holds_role_filter(user, "case__coordinator_role"),
-            deadline__lt=today,
+    cases = (
+        ConcernCase.objects.filter(
+            policy.holds_role_filter(user, "coordinator_role"), next_open_deadline__lt=today
         )
+        .exclude(state=CaseState.CLOSED)
+        .order_by("next_open_deadline", "pk")
+        .values("pk")
+    )
+    if first is not None:
+        cases = cases[:first]
+    return (
+        Task.objects.filter(case__in=cases, deadline__lt=today)
         .exclude(status=TaskStatus.DONE)
-        .exclude(case__state=CaseState.CLOSED)
         .select_related("case", "owner_agency")
         .order_by("deadline", "id")
     )

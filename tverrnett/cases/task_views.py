@@ -6,7 +6,6 @@ from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Case, Q, Value, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -21,6 +20,7 @@ from tverrnett.cases import forms, services
 from tverrnett.cases import search as case_search
 from tverrnett.cases.models import TaskStatus
 from tverrnett.core.identity_numbers import contains_identity_number
+from tverrnett.core.paging import BoundedPaginator
 from tverrnett.core.parsing import parse_case_reference, parse_id
 
 PAGE_SIZE = 25
@@ -94,7 +94,7 @@ def inbox(request):
         )
         .order_by("deadline", "id")
     )
-    page = Paginator(tasks, PAGE_SIZE).get_page(request.GET.get("side"))
+    page = BoundedPaginator(tasks, PAGE_SIZE).get_page(request.GET.get("side"))
     rows = list(page.object_list)
     if rows:
         # Task titles are case data: the list is a read of the cases it shows (L44).

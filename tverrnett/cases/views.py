@@ -13,7 +13,6 @@ from django.db.models import (
     Exists,
     F,
     Max,
-    Min,
     OuterRef,
     Q,
     Subquery,
@@ -55,6 +54,7 @@ from tverrnett.consent import forms as consent_forms
 from tverrnett.consent import services as sharing_services
 from tverrnett.core.form_errors import add_service_errors
 from tverrnett.core.identity_numbers import contains_identity_number
+from tverrnett.core.paging import BoundedPaginator
 from tverrnett.core.parsing import parse_id
 from tverrnett.duplicates.services import survivor_visible_to
 from tverrnett.geography.models import Municipality
@@ -228,9 +228,6 @@ def case_list(request):
     visible = policy.visible_cases(request.user, memberships=memberships)
     may_search_numbers = policy.can_search_by_identity_number(request.agency, memberships[0])
     today = timezone.localdate()
-    overdue = Task.objects.filter(case=OuterRef("pk"), deadline__lt=today).exclude(
-        status=TaskStatus.DONE
-    )
     # The filters offer what the user's own networks hold, not what the visible cases
     # hold: asking the cases would run the visibility rule three more times.
     network_ids = policy.member_network_ids(request.user)
@@ -278,16 +275,6 @@ def case_list(request):
     ).annotate(
         # The person's name only where the identity is open to the user's agency (C1).
         shows_identity=Case(When(identity, then=Value(True)), default=Value(False)),
-        has_overdue=Exists(overdue),
-        # A correlated subquery, not a join and GROUP BY over every visible case.
-        next_deadline=Subquery(
-            Task.objects.filter(case=OuterRef("pk"))
-            .exclude(status=TaskStatus.DONE)
-            .order_by()
-            .values("case")
-            .annotate(first=Min("deadline"))
-            .values("first")
-        ),
     )
     q, sort, search_note = "", "changed", ""
     number_search = bool(kept and "cases" in kept)
@@ -326,9 +313,10 @@ def case_list(request):
         if data["coordinator"]:
             cases = cases.filter(coordinator_role=data["coordinator"])
         if data["overdue"]:
-            cases = cases.filter(has_overdue=True)
+            # The case row's next open deadline (cases.deadlines), not every task.
+            cases = cases.filter(next_open_deadline__lt=today)
     cases = cases.order_by(*_ORDERINGS[sort])
-    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("side"))
+    page = BoundedPaginator(cases, PAGE_SIZE).get_page(request.GET.get("side"))
     shown = [case.pk for case in page.object_list]
     if shown:
         # Names of people are identified case data: the list view is read audit too.
@@ -404,7 +392,7 @@ _ORDERINGS = {
     "newest": ("-created_at", "-id"),
     "oldest": ("created_at", "id"),
     # Cases without an open task last, on every database.
-    "deadline": (F("next_deadline").asc(nulls_last=True), "-updated_at", "-id"),
+    "deadline": (F("next_open_deadline").asc(nulls_last=True), "-updated_at", "-id"),
 }
 
 
@@ -1563,7 +1551,7 @@ def break_glass_reviews(request):
     if not policy.managed_acting_agencies(request.user).exists():
         raise Http404
     reviews = services.break_glass_reviews_for(request.user)
-    page = Paginator(reviews, PAGE_SIZE).get_page(request.GET.get("side"))
+    page = BoundedPaginator(reviews, PAGE_SIZE).get_page(request.GET.get("side"))
     return render(request, "cases/break_glass_reviews.html", {"page": page})
 
 

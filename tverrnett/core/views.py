@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import DatabaseError, connection
 from django.http import HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -26,6 +27,15 @@ OVERDUE_ON_START_PAGE = 10
 MY_CASES_ON_START_PAGE = 5
 
 
+def _first(rows, more, name, limit=OVERDUE_ON_START_PAGE):
+    """The first `limit` of a reminder list, read as `limit` + 1 rows so the page can
+    say there are more (`more[name]`) without counting them: the start page costs the
+    same whether a coordinator has one overdue task or thousands."""
+    rows = list(rows[: limit + 1])
+    more[name] = len(rows) > limit
+    return rows[:limit]
+
+
 @member
 @require_GET
 def home(request):
@@ -36,15 +46,23 @@ def home(request):
     ).order_by("-id")[1:2]
     # Announcements from the user's networks they have not opened yet (N6).
     unread_announcements = list(unread_announcements_for(request.user)[:UNREAD_ON_START_PAGE])
+    # Every reminder list shows its first few and says whether there are more (`more`).
+    more = {}
     # The coordinator's overdue tasks, across every case the role coordinates (X2).
-    overdue_tasks = list(overdue_tasks_for_coordinator(request.user)[:OVERDUE_ON_START_PAGE])
+    overdue_tasks = _first(
+        overdue_tasks_for_coordinator(request.user, first=OVERDUE_ON_START_PAGE + 1),
+        more,
+        "overdue_tasks",
+    )
     does_case_work = any(policy.does_case_work(m) for m in memberships)
     volunteers = any(m.agency.agency_type == AgencyType.VOLUNTARY_ORG for m in memberships)
     follow_ups, notices = (
-        consent_services.open_sharing_work(request.user, OVERDUE_ON_START_PAGE)
+        consent_services.open_sharing_work(request.user, OVERDUE_ON_START_PAGE + 1)
         if does_case_work or volunteers
         else ([], [])
     )
+    follow_ups = _first(follow_ups, more, "follow_ups")
+    notices = _first(notices, more, "notices")
     waiting_notices, overdue_sent_notices = notice_services.inbox(
         request.user, agency_ids={membership.agency_id for membership in memberships}
     )
@@ -74,21 +92,21 @@ def home(request):
             # Measures past their evaluation date in cases the user coordinates (L24).
             # Reviews after exit, due within a month or overdue, for the coordinator (L29).
             "follow_up_reviews": (
-                list(follow_up_reviews_for_coordinator(request.user)[:OVERDUE_ON_START_PAGE])
+                _first(follow_up_reviews_for_coordinator(request.user), more, "follow_up_reviews")
                 if does_case_work
                 else []
             ),
             # Signed assessments by the user whose review date has come (L25).
             "assessment_reviews": (
-                list(reviews_due_for_assessor(request.user)[:OVERDUE_ON_START_PAGE])
+                _first(reviews_due_for_assessor(request.user), more, "assessment_reviews")
                 if does_case_work
                 else []
             ),
             "overdue_measures": (
-                list(
-                    measures_services.overdue_measures_for_coordinator(request.user)[
-                        :OVERDUE_ON_START_PAGE
-                    ]
+                _first(
+                    measures_services.overdue_measures_for_coordinator(request.user),
+                    more,
+                    "overdue_measures",
                 )
                 if does_case_work
                 else []
@@ -96,10 +114,10 @@ def home(request):
             # Revision dates of individual plans passed without a new version, on plans the
             # user coordinates (L33).
             "overdue_revisions": (
-                list(
-                    plans_services.overdue_revisions_for_coordinator(request.user)[
-                        :OVERDUE_ON_START_PAGE
-                    ]
+                _first(
+                    plans_services.overdue_revisions_for_coordinator(request.user),
+                    more,
+                    "overdue_revisions",
                 )
                 if does_case_work
                 else []
@@ -113,7 +131,9 @@ def home(request):
             # Consent and sharing: the coordinator's expiry warnings (L14), the follow-ups
             # and notices waiting for the user's agencies (L06, L07, L13, L41).
             "consents_ending": (
-                list(consent_services.consents_ending_soon(request.user)) if does_case_work else []
+                _first(consent_services.consents_ending_soon(request.user), more, "consents_ending")
+                if does_case_work
+                else []
             ),
             "follow_ups": follow_ups,
             "notices": notices,
@@ -129,14 +149,14 @@ def home(request):
             ),
             # Notices along notification chains (X11.12): waiting for the user's roles, and
             # those the user's agencies sent that nobody acknowledged in time.
-            "waiting_notices": list(waiting_notices[:OVERDUE_ON_START_PAGE]),
-            "overdue_sent_notices": list(overdue_sent_notices[:OVERDUE_ON_START_PAGE]),
+            "waiting_notices": _first(waiting_notices, more, "waiting_notices"),
+            "overdue_sent_notices": _first(overdue_sent_notices, more, "overdue_sent_notices"),
             # L27: registered cases the user coordinates still waiting for a first decision.
             "overdue_first_decisions": (
-                list(
-                    case_services.overdue_first_decisions_for_coordinator(request.user)[
-                        :OVERDUE_ON_START_PAGE
-                    ]
+                _first(
+                    case_services.overdue_first_decisions_for_coordinator(request.user),
+                    more,
+                    "overdue_first_decisions",
                 )
                 if does_case_work
                 else []
@@ -148,10 +168,18 @@ def home(request):
                 else []
             ),
             "consent_cases": (
-                list(policy.visible_cases(request.user).select_related("coordinator_role__agency"))
+                _first(
+                    policy.visible_cases(request.user).select_related("coordinator_role__agency"),
+                    more,
+                    "consent_cases",
+                )
                 if volunteers and not does_case_work
                 else []
             ),
+            "more": more,
+            "first_shown": OVERDUE_ON_START_PAGE,
+            "notices_url": reverse("notices:inbox"),
+            "overdue_cases_url": reverse("cases:list") + "?overdue=on",
         },
     )
 

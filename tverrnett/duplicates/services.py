@@ -19,6 +19,7 @@ from stdnum.no import fodselsnummer
 from tverrnett.access import policy
 from tverrnett.audit import actions
 from tverrnett.audit.services import record
+from tverrnett.cases.deadlines import refresh_next_deadline
 from tverrnett.cases.models import CaseState, ConcernCase, TimelineEvent
 from tverrnett.cases.services import same_person
 from tverrnett.duplicates.models import CaseMerge, DuplicateNotice, MatchedOn, NoticeStatus
@@ -333,6 +334,8 @@ def _merge(actor, notice, *, proposed_by, request):
             moved[name] = moved_rows
         if kept_rows:
             kept[name] = kept_rows
+    # The tasks moved: both cases' next open deadline follows them.
+    refresh_next_deadline([survivor.pk, merged.pk])
     now = timezone.now()
     merge = CaseMerge.objects.create(
         merged_case=merged,

@@ -5,7 +5,6 @@ sender's agency and the role that received it (and managers it escalated to)."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,6 +16,7 @@ from tverrnett.access.rules import member
 from tverrnett.audit.services import record
 from tverrnett.consent import services as consent_services
 from tverrnett.core.form_errors import add_service_errors
+from tverrnett.core.paging import BoundedPaginator
 from tverrnett.core.parsing import parse_case_reference
 from tverrnett.geography.services import (
     AmbiguousMunicipality,
@@ -38,7 +38,7 @@ def _require(allowed):
 @require_GET
 def inbox(request):
     waiting, overdue_sent = services.inbox(request.user)
-    chains_page = Paginator(
+    chains_page = BoundedPaginator(
         policy.visible_notice_chains(request.user)
         .select_related("started_agency", "municipality")
         .order_by("-started_at", "-id"),

@@ -25,6 +25,7 @@ from tverrnett.access import policy
 from tverrnett.audit import actions
 from tverrnett.audit.services import record, record_read
 from tverrnett.cases import identity_encryption
+from tverrnett.cases.deadlines import refresh_next_deadline
 from tverrnett.cases.models import Task, TaskStatus
 from tverrnett.consent.models import Consent, ConsentStatus, WithdrawalRequest
 from tverrnett.plans.models import PlanComment, PlanGoal
@@ -176,6 +177,7 @@ def request_withdrawal(request, plan, consent, message=""):
         deadline=timezone.localdate() + datetime.timedelta(days=WITHDRAWAL_TASK_DAYS),
         created_by=None,
     )
+    refresh_next_deadline([plan.case_id])
     withdrawal_request = WithdrawalRequest.objects.create(
         consent=consent, message=(message or "").strip(), task=task
     )

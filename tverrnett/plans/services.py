@@ -20,6 +20,7 @@ from tverrnett.access import policy
 from tverrnett.audit import actions
 from tverrnett.audit.services import record
 from tverrnett.cases import undo
+from tverrnett.cases.deadlines import refresh_next_deadline
 from tverrnett.cases.models import CaseState, Removal, Task, TaskStatus
 from tverrnett.cases.services import register_state_gate
 from tverrnett.core import dates
@@ -464,6 +465,7 @@ def _schedule_reminders(plan):
     days = settings.PLAN_REVISION_REMINDER_DAYS
     today = timezone.localdate()
     role = plan.coordinator_role
+    made = False
     for revision in plan.revisions.filter(done_at__isnull=True, reminder_task__isnull=True):
         if revision.due_on < today:
             continue
@@ -478,14 +480,21 @@ def _schedule_reminders(plan):
             created_by=plan.created_by,
         )
         PlanRevision.objects.filter(pk=revision.pk).update(reminder_task=task)
+        made = True
+    if made:
+        refresh_next_deadline([plan.case_id])
 
 
 def _close_reminders(revisions):
     """The coordinator's reminder tasks of these revisions are done: the revision was made,
     or the plan ended."""
-    Task.objects.filter(
+    open_reminders = Task.objects.filter(
         pk__in=revisions.exclude(reminder_task__isnull=True).values("reminder_task_id")
-    ).exclude(status=TaskStatus.DONE).update(status=TaskStatus.DONE, version=F("version") + 1)
+    ).exclude(status=TaskStatus.DONE)
+    case_ids = set(open_reminders.values_list("case_id", flat=True))
+    if case_ids:
+        open_reminders.update(status=TaskStatus.DONE, version=F("version") + 1)
+        refresh_next_deadline(case_ids)
 
 
 @transaction.atomic

@@ -8,7 +8,6 @@ The views parse input and call `tverrnett.records.services`, which keeps the rul
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
@@ -18,6 +17,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from tverrnett.access import policy
 from tverrnett.access.rules import member
 from tverrnett.core.form_errors import add_service_errors
+from tverrnett.core.paging import BoundedPaginator
 from tverrnett.core.parsing import parse_case_reference, parse_id
 from tverrnett.core.versions import StaleEdit
 from tverrnett.records import forms, services
@@ -77,7 +77,9 @@ def due(request):
     query = form.query()
     if query:
         entries = _with_reference(entries, query)
-    page = Paginator(entries.order_by(*form.ordering()), PER_PAGE).get_page(request.GET.get("side"))
+    page = BoundedPaginator(entries.order_by(*form.ordering()), PER_PAGE).get_page(
+        request.GET.get("side")
+    )
     rows = [(entry, _status(entry)) for entry in page.object_list]
     return _render(
         request,
@@ -167,7 +169,9 @@ def lift_hold(request, hold_pk):
 
 def _render_packages(request, agency, bound=None):
     """The packages page; `bound` is a receipt form sent with errors, shown on its package."""
-    page = Paginator(services.packages_of(agency.pk), PER_PAGE).get_page(request.GET.get("side"))
+    page = BoundedPaginator(services.packages_of(agency.pk), PER_PAGE).get_page(
+        request.GET.get("side")
+    )
     rows = []
     for package in page.object_list:
         form = None
@@ -279,7 +283,7 @@ def deleted(request):
     query = form.query()
     if query:
         tombstones = tombstones.filter(reference__icontains=query)
-    page = Paginator(tombstones, PER_PAGE).get_page(request.GET.get("side"))
+    page = BoundedPaginator(tombstones, PER_PAGE).get_page(request.GET.get("side"))
     rules = dict(RecordKind.choices)
     rows = [(tombstone, rules.get(tombstone.rule_kind, tombstone.rule_kind)) for tombstone in page]
     return _render(

@@ -16,6 +16,7 @@ from tverrnett.accounts.models import User
 from tverrnett.assessments.models import UNKNOWN, Assessment, AssessmentStatus, Instrument, Rating
 from tverrnett.audit.models import AuditEntry
 from tverrnett.audit.verification import verify_log
+from tverrnett.cases import deadlines
 from tverrnett.cases.models import (
     CaseState,
     ChecklistItem,
@@ -100,6 +101,9 @@ def test_generates_consistent_fictional_cases_with_an_intact_audit_chain(referen
     assert JournalEntry.objects.count() >= 2 * 30
     today = timezone.localdate()
     assert Task.objects.filter(deadline__lt=today).exclude(status=TaskStatus.DONE).exists()
+    # The case rows carry their next open deadline as the services keep it.
+    assert cases.filter(next_open_deadline__lt=today).exists()
+    assert deadlines.drifted() == []
     assert TimelineEvent.objects.filter(kind="registered").count() == 30
 
     # Coordinator roles with holders, networks with forums.

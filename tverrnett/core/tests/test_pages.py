@@ -1,5 +1,16 @@
 import pytest
 
+# The cases app's fixtures: a municipal network, its forums and the SLT coordinator role
+# `owner` holds, and `register` to open a case through the service.
+from tverrnett.cases.tests.conftest import (  # noqa: F401
+    adult_forum,
+    drammen,
+    network,
+    register,
+    slt_role,
+    youth_forum,
+)
+
 pytestmark = pytest.mark.django_db
 
 
@@ -96,3 +107,61 @@ def test_the_start_page_costs_the_same_few_queries_however_many_agencies(
         response = client.get("/")
 
     assert response.content.decode().count("Handle for denne etaten") == 10
+
+
+def test_the_start_page_costs_the_same_for_one_overdue_task_and_many(
+    client,
+    login_as,
+    owner,
+    owner_agency,
+    register,  # noqa: F811 (the fixture imported above)
+):
+    """The reminder lists show their first ten and link to the rest: the queries do not
+    grow with a coordinator's overdue tasks, and the page does not list them all."""
+    import datetime
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    from tverrnett.cases import services
+    from tverrnett.cases.tests.conftest import signed_in
+
+    signed_in(owner)  # as the middleware hands it to the services (`register` uses it)
+
+    def overdue_task(case, days):
+        services.add_task(
+            owner,
+            case,
+            title=f"Frist for {days} dager siden",
+            owner_agency=owner_agency,
+            owner_name="Eva",
+            deadline=timezone.localdate() - datetime.timedelta(days=days),
+        )
+
+    overdue_task(register(), 1)
+    login_as(client, owner)
+
+    def start_page():
+        client.get("/")  # the same warm session as any later request
+        with CaptureQueriesContext(connection) as captured:
+            page = client.get("/").content.decode()
+        return len(captured.captured_queries), page
+
+    one, page = start_page()
+    assert page.count("Frist for ") == 1
+    assert "Alle saker med forfalte oppgaver" not in page
+    for n in range(4):
+        case = register(person={"name": f"Person {n}", "birth_year": 2000 + n})
+        for days in range(2, 6):
+            overdue_task(case, days + 10 * n)
+    many, page = start_page()
+    assert many == one
+    assert page.count("Frist for ") == 10  # the first ten, the oldest deadline first
+    assert "Frist for 35 dager siden" in page
+    assert 'href="/saker/?overdue=on"' in page and "Alle saker med forfalte oppgaver" in page
+    # The pin for a coordinator with cases (the test above: a user with none).
+    assert many <= PINNED_COORDINATOR_START_PAGE
+
+
+PINNED_COORDINATOR_START_PAGE = 31

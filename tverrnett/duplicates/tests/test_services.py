@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from tverrnett.access import policy
 from tverrnett.audit.models import AuditEntry
+from tverrnett.cases import deadlines
 from tverrnett.cases import services as case_services
 from tverrnett.cases.models import CaseState, ConcernCase, Task, TeamMember, TimelineEvent
 from tverrnett.consent import services as consent_services
@@ -177,6 +178,12 @@ def test_a_merge_keeps_both_histories_and_is_audited(
         "Avtal møte",
     }
     assert existing.resources.get().name == "Søster"
+    # Both cases' next open deadline follows the tasks that moved (cases.deadlines).
+    assert deadlines.drifted() == []
+    existing.refresh_from_db()
+    assert existing.next_open_deadline == min(
+        t.deadline for t in Task.objects.filter(case=existing).exclude(status="done")
+    )
     assert Consent.objects.get().case == existing
     # The timeline: both cases' events, and the merge.
     assert TimelineEvent.objects.filter(case=existing, kind="merged_from").exists()

@@ -7,6 +7,7 @@ import pytest
 from django.test import Client
 
 from tverrnett.audit.models import AuditEntry
+from tverrnett.cases.deadlines import drifted
 from tverrnett.cases.models import ProtectedAddress, Task
 from tverrnett.consent import access_report
 from tverrnett.consent import services as consent_services
@@ -186,6 +187,7 @@ def test_the_person_asks_to_withdraw_a_consent_and_the_coordinator_gets_a_task(
     task = asked.task
     assert task.owner_role == active_plan.coordinator_role
     assert task.case == active_plan.case and task.created_by is None
+    assert drifted() == []  # the case's next open deadline counts the new task
     assert own_entries("own_access.withdrawal_requested").count() == 1
     assert not active_plan.consent.is_withdrawn  # the coordinator records it after talking
 

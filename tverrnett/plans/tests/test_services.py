@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from tverrnett.audit.models import AuditEntry
 from tverrnett.cases import services as case_services
+from tverrnett.cases.deadlines import drifted, refresh_next_deadline
 from tverrnett.cases.models import CaseState, ConcernCase, Task, TaskStatus
 from tverrnett.cases.services import StaleEdit
 from tverrnett.cases.tests.conftest import signed_in
@@ -1042,6 +1043,8 @@ def test_finalising_gives_the_coordinator_a_task_before_each_coming_revision(
         assert task.status == TaskStatus.OPEN
         expected = max(timezone.localdate(), revision.due_on - datetime.timedelta(days=14))
         assert task.deadline == expected
+    # The case row's next open deadline is the earliest reminder's (cases.deadlines).
+    assert drifted() == []
     deadlines = {r.due_on: r.reminder_task.deadline for r in revisions}
     assert deadlines[days_from_today(5)] == timezone.localdate()
     assert deadlines[days_from_today(90)] == days_from_today(76)
@@ -1108,10 +1111,12 @@ def test_a_revision_done_by_a_new_version_leaves_no_reminder_overdue(owner, comp
     # Time passes: the revision date and its reminder's deadline are behind us.
     PlanRevision.objects.filter(pk=revision.pk).update(due_on=days_from_today(-3))
     Task.objects.filter(pk=revision.reminder_task_id).update(deadline=days_from_today(-10))
+    refresh_next_deadline([plan.case_id])  # the time travel, as a service would keep it
     reminders = {r.reminder_task_id for r in plan.revisions.all()}
     assert reminders & {t.pk for t in case_services.overdue_tasks_for_coordinator(owner)}
     finalise(owner, plan)
     assert not reminders & {t.pk for t in case_services.overdue_tasks_for_coordinator(owner)}
+    assert drifted() == []
 
 
 def test_an_ended_plan_leaves_no_revision_reminder_overdue(owner, complete_plan):
@@ -1122,6 +1127,7 @@ def test_an_ended_plan_leaves_no_revision_reminder_overdue(owner, complete_plan)
     assert reminders & {t.pk for t in case_services.overdue_tasks_for_coordinator(owner, later)}
     services.end_plan(owner, plan, version=plan.version, reason="Kari flyttet.")
     assert not reminders & {t.pk for t in case_services.overdue_tasks_for_coordinator(owner, later)}
+    assert drifted() == []
 
 
 def test_a_closed_cases_plan_has_no_overdue_revisions(owner, complete_plan):

@@ -683,6 +683,12 @@ class Command(BaseCommand):
         persons = [p["person"] for p in plans if p["person"] is not None]
         Person.objects.bulk_create(persons)
         cases = [p["case"] for p in plans]
+        for p in plans:
+            # What cases.deadlines.refresh_next_deadline keeps for the services.
+            p["case"].next_open_deadline = min(
+                (task.deadline for task in p["tasks"] if task.status != TaskStatus.DONE),
+                default=None,
+            )
         ConcernCase.objects.bulk_create(cases)
         for model, key, label in [
             (Guardian, "guardians", "guardians"),
