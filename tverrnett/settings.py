@@ -72,9 +72,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every response carries the request id (the HTTPS redirect and static files
+    # too, for the access log), and the client's address is the proxy's X-Real-IP from here on.
+    "tverrnett.audit.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "tverrnett.audit.middleware.RequestIdMiddleware",
     # Counts requests by view name for /metrics (after WhiteNoise: static files are not).
     "tverrnett.core.metrics.RequestMetricsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
