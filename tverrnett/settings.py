@@ -457,6 +457,12 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Collected static files are public and nginx (another user) serves them: readable by
+# all, unlike uploaded files (FILE_UPLOAD_PERMISSIONS below would apply to them too).
+STORAGES["staticfiles"]["OPTIONS"] = {
+    "file_permissions_mode": 0o644,
+    "directory_permissions_mode": 0o755,
+}
 # Serve from the finders when nothing was collected (make run, browser tests).
 WHITENOISE_USE_FINDERS = env_bool("WHITENOISE_USE_FINDERS", True)
 

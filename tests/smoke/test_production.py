@@ -156,15 +156,25 @@ def _wait_until_healthy(server, port):
     pytest.fail(f"gunicorn did not start ({problem}). Its output:\n{server.log_tail()}")
 
 
-def _log_entries(server):
-    """Every line gunicorn and Django wrote so far, each parsed as JSON."""
-    entries = []
-    for line in server.log_path.read_text(errors="replace").splitlines():
-        try:
-            entries.append(json.loads(line))
-        except json.JSONDecodeError:
-            pytest.fail(f"A log line is not JSON: {line!r}")
-    return entries
+def _log_entries(server, until):
+    """Every line gunicorn and Django wrote, each parsed as JSON, once the access line of
+    the request `until` (its id) is there: gunicorn writes it after the response."""
+    deadline = time.monotonic() + 10
+    while True:
+        entries = []
+        for line in server.log_path.read_text(errors="replace").splitlines():
+            try:
+                entries.append(json.loads(line))
+            except json.JSONDecodeError:
+                pytest.fail(f"A log line is not JSON: {line!r}")
+        if any(
+            entry["logger"] == "gunicorn.access" and entry["request_id"] == until
+            for entry in entries
+        ):
+            return entries
+        if time.monotonic() > deadline:
+            pytest.fail(f"No access line for request {until}:\n{server.log_tail()}")
+        time.sleep(0.1)
 
 
 def test_the_production_configuration_serves_and_logs_in(production):
@@ -190,9 +200,13 @@ def test_the_production_configuration_serves_and_logs_in(production):
     assert login_page.headers["X-Content-Type-Options"] == "nosniff"
     assert "Secure" in " ".join(login_page.headers.get_all("Set-Cookie") or [])
 
-    # A collected static file is served (by nginx in production; WhiteNoise here).
+    # A collected static file is served (by nginx in production; WhiteNoise here), and
+    # nginx, another user, can read it (uploads are 0600; static files must not be).
     stylesheet = re.search(r'href="(/static/[^"]+\.css)"', login_page.text).group(1)
     assert client.get(stylesheet).status == 200
+    collected = Path(server.env["STATIC_ROOT"]) / stylesheet.removeprefix("/static/")
+    assert collected.stat().st_mode & 0o777 == 0o644
+    assert collected.parent.stat().st_mode & 0o777 == 0o755
 
     # Password, then the second factor, then the start page.
     password = client.post_form("/logg-inn/", {"username": "slt.demo", "password": DEMO_PASSWORD})
@@ -226,9 +240,8 @@ def test_the_production_configuration_serves_and_logs_in(production):
 
     # With LOG_FORMAT=json every line is JSON; the access lines carry the request id and
     # no query string.
-    client.get("/saker/?sok=secret-search-token")
-    time.sleep(0.5)  # gunicorn writes the access line after the response
-    entries = _log_entries(server)
+    last = client.get("/saker/?sok=secret-search-token")
+    entries = _log_entries(server, until=last.headers["X-Request-ID"])
     access = [entry for entry in entries if entry["logger"] == "gunicorn.access"]
     assert any(entry["path"] == "/" and entry["request_id"] == start_request_id for entry in access)
     assert all(re.fullmatch(r"[0-9a-f]{32}", entry["request_id"]) for entry in access)
@@ -238,10 +251,9 @@ def test_the_production_configuration_serves_and_logs_in(production):
 
 def test_every_gunicorn_and_django_line_is_json(production):
     server, port = production
-    Client(port).get("/no-such-page/")  # Django logs a 404 at WARNING
-    time.sleep(0.5)
+    missing = Client(port).get("/no-such-page/")  # Django logs a 404 at WARNING
 
-    entries = _log_entries(server)
+    entries = _log_entries(server, until=missing.headers["X-Request-ID"])
     loggers = {entry["logger"] for entry in entries}
     assert {"gunicorn.error", "gunicorn.access", "django.request"} <= loggers
     not_found = [entry for entry in entries if entry["logger"] == "django.request"]
