@@ -36,7 +36,8 @@ def demo_database(tmp_path_factory):
     env = _subprocess_env(database_url, tmp / "media")
     try:
         setup = Server(base_url="", env=env, log_path=tmp / "server.log", process=None)
-        setup.manage("migrate", "--no-input")
+        # Minutes on a loaded machine (about a minute with two cores to itself).
+        setup.manage("migrate", "--no-input", timeout=300)
         setup.manage("compile_translations")
         setup.manage("seed_demo", debug=True)
         yield setup

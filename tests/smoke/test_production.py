@@ -186,7 +186,7 @@ def test_the_production_configuration_serves_and_logs_in(production):
     assert health.status == 200
     assert health.text == "ok\n"
 
-    # Plain HTTP (no proxy header) is sent to HTTPS, query string kept in the redirect only.
+    # Plain HTTP (no proxy header, as a request past nginx would be) is sent to HTTPS.
     plain = client.get("/logg-inn/", proxied=False)
     assert plain.status == 301
     assert plain.headers["Location"] == f"https://localhost:{port}/logg-inn/"
@@ -217,7 +217,10 @@ def test_the_production_configuration_serves_and_logs_in(production):
     assert code.headers["Location"] == "/"
     start = client.get("/")
     assert start.status == 200
-    assert 'href="/logg-ut/"' in start.text or "/logg-ut/" in start.text
+    # The header of a user who passed both factors: their account link and the logout.
+    assert 'action="/logg-ut/"' in start.text
+    assert "tn-user__name" in start.text
+    assert 'name="password"' not in start.text
     start_request_id = start.headers["X-Request-ID"]
 
     # The metrics: a 404 without the token, the counters of both workers with it.
