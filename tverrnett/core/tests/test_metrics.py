@@ -178,3 +178,14 @@ def test_the_database_being_down_is_reported_not_an_error(client, token_file):
 
     assert response.status_code == 200
     assert "tverrnett_database_up 0.0" in response.content.decode()
+
+
+def test_a_worker_round_records_the_heartbeat():
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    call_command("run_worker", "--once", stdout=StringIO())
+
+    heartbeat = WorkerHeartbeat.objects.get()
+    assert (timezone.now() - heartbeat.last_run_at).total_seconds() < 60
