@@ -73,9 +73,13 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every response carries the request id (the HTTPS redirect and static files
+    # too, for the access log), and the client's address is the proxy's X-Real-IP from here on.
+    "tverrnett.audit.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "tverrnett.audit.middleware.RequestIdMiddleware",
+    # Counts requests by view name for /metrics (after WhiteNoise: static files are not).
+    "tverrnett.core.metrics.RequestMetricsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "tverrnett.core.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -215,6 +219,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# GET /metrics for Prometheus (tverrnett.core.metrics): a file holding the bearer token.
+# Unset, the endpoint answers 404 as if it did not exist.
+METRICS_TOKEN_FILE = env_str("METRICS_TOKEN_FILE", "") or ""
 
 LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "core:home"
@@ -390,7 +398,9 @@ SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "tverrnett.accounts.views.lockout_response"
 AXES_VERBOSE = False
-# Behind a reverse proxy, set AXES_IPWARE_META_PRECEDENCE_ORDER accordingly.
+# django-axes, like the audit log, reads the client's address from REMOTE_ADDR alone (its
+# default). Behind a reverse proxy named in TRUSTED_PROXY_IPS, RequestIdMiddleware puts
+# the proxy's X-Real-IP there (deploy/nginx/tverrnett.conf); nobody else can choose it.
 
 OTP_TOTP_ISSUER = "Tverrnett"
 
@@ -477,6 +487,12 @@ STORAGES = {
     "default": {"BACKEND": _FILE_STORAGES[FILE_STORAGE]},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+# Collected static files are public and nginx (another user) serves them: readable by
+# all, unlike uploaded files (FILE_UPLOAD_PERMISSIONS below would apply to them too).
+STORAGES["staticfiles"]["OPTIONS"] = {
+    "file_permissions_mode": 0o644,
+    "directory_permissions_mode": 0o755,
+}
 # Serve from the finders when nothing was collected (make run, browser tests).
 WHITENOISE_USE_FINDERS = env_bool("WHITENOISE_USE_FINDERS", True)
 
@@ -498,11 +514,26 @@ REQUEST_MAX_BODY_BYTES = env_int(
 
 MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
 
+# LOG_FORMAT=json: one JSON object per line with the request id (tverrnett.core.logs;
+# docs/operations.md, "Monitoring"); "plain" (the default) for development.
+LOG_FORMAT = env_str("LOG_FORMAT", "plain")
+if LOG_FORMAT not in ("plain", "json"):
+    raise ImproperlyConfigured(f"LOG_FORMAT must be plain or json, not {LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "tverrnett.core.logs.RequestIdFilter"}},
+    "formatters": {
+        "plain": {"()": "tverrnett.core.logs.PlainFormatter"},
+        "json": {"()": "tverrnett.core.logs.JsonFormatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": LOG_FORMAT,
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {
         # axes logs usernames and IPs on every attempt; the audit log has them already.

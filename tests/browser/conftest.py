@@ -202,35 +202,8 @@ def _stop(process):
             process.wait(timeout=10)
 
 
-@pytest.fixture(scope="session")
-def demo_database(tmp_path_factory):
-    """A database of its own, migrated and seeded with the demo, committed like production.
-
-    The server runs on it; tests that need real connections without a browser (the
-    concurrent saves) use it through `manage` alone. At the end the audit chain, which
-    every test wrote to, must still verify (a failure here fails the run).
-    """
-    tmp = tmp_path_factory.mktemp("browser-server")
-    postgres_url = os.environ.get("DATABASE_URL", "")
-    if not postgres_url.startswith(("postgres://", "postgresql://")):
-        postgres_url = ""
-    database_name = f"tverrnett_browser_{os.getpid()}"
-    if postgres_url:
-        database_url = _create_postgres_database(postgres_url, database_name)
-    else:
-        database_url = f"sqlite:///{tmp / 'db.sqlite3'}"
-
-    env = _subprocess_env(database_url, tmp / "media")
-    try:
-        setup = Server(base_url="", env=env, log_path=tmp / "server.log", process=None)
-        setup.manage("migrate", "--no-input")
-        setup.manage("compile_translations")
-        setup.manage("seed_demo", debug=True)
-        yield setup
-        setup.manage("verify_audit")
-    finally:
-        if postgres_url:
-            _drop_postgres_database(postgres_url, database_name)
+# `demo_database` (the seeded database the server runs on) is in tests/conftest.py: the
+# smoke test of the production configuration (tests/smoke) boots its server on it too.
 
 
 @pytest.fixture(scope="session")

@@ -2,7 +2,8 @@
 
 - `public`: anyone, logged in or not. Keep this list short: login, health
   check, language switch, the accessibility statement, the invitation link
-  (its one-time token is the key).
+  (its one-time token is the key), the metrics for Prometheus (its bearer token
+  is the key; a 404 without it).
 - `login_step`: a step of logging in (the second factor, logout). The view
   itself checks the half-finished login in the session.
 - `member`: a user who has passed both factors and acts for an active agency.

@@ -30,14 +30,30 @@ def _from_trusted_proxy(request):
     return any(address in network for network in _networks(trusted))
 
 
+def _take_client_address(request):
+    """Behind a trusted proxy, REMOTE_ADDR is the proxy's address; the client's is in the
+    X-Real-IP header it sets (deploy/nginx/tverrnett.conf). The audit log and django-axes
+    read REMOTE_ADDR, so it becomes the client's. A header that is not one address is
+    ignored: the proxy's address is then recorded, never text a client made up."""
+    try:
+        address = ipaddress.ip_address(request.headers.get("X-Real-IP", "").strip())
+    except ValueError:
+        return
+    request.META["REMOTE_ADDR"] = str(address)
+
+
 class RequestIdMiddleware:
-    """Gives every request an id that audit entries and the response carry."""
+    """Gives every request an id that audit entries and the response carry; behind a
+    trusted proxy, also takes the client's address from it."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
-        incoming = request.headers.get("X-Request-ID", "") if _from_trusted_proxy(request) else ""
+        trusted = _from_trusted_proxy(request)
+        if trusted:
+            _take_client_address(request)
+        incoming = request.headers.get("X-Request-ID", "") if trusted else ""
         request_id = incoming if _VALID_REQUEST_ID.match(incoming) else uuid.uuid4().hex
         request.request_id = request_id
         token = current_request_id.set(request_id)

@@ -18,6 +18,8 @@ PUBLIC_ALLOW_LIST = {
     "accounts:oidc_callback",
     "accounts:oidc_logout",
     "core:healthz",
+    # Prometheus's scrape: the bearer token is the key, a 404 without it (core.metrics).
+    "core:metrics",
     "core:accessibility",
     "set_language",
     # The invitation link: the random one-time token in it is the key (issue 19).

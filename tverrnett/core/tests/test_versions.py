@@ -93,6 +93,8 @@ WITHOUT_VERSION = {
     "networks.RoleHandover": APPEND_ONLY,
     "notices.CoordinatorChange": ONCE,
     "notices.Delivery": NO_TEXT,
+    # The worker's last round per host (metrics); only the worker writes it.
+    "core.WorkerHeartbeat": NO_TEXT,
     "notices.Notice": ONCE,
     "notices.NoticeChain": ONCE,
     "notices.NoticeEvent": APPEND_ONLY,

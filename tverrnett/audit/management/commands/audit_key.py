@@ -13,6 +13,10 @@ class Command(BaseCommand):
         "the application and the worker afterwards. Prints the key id, never the key."
     )
 
+    # The system checks refuse a missing key file, which is what --create makes: on a
+    # new server (DEBUG off) the command must run before the key exists.
+    requires_system_checks = []
+
     def add_arguments(self, parser):
         action = parser.add_mutually_exclusive_group(required=True)
         action.add_argument("--create", action="store_true")

@@ -5,6 +5,7 @@ from django.utils import timezone
 
 from tverrnett.audit.anchors import write_anchor
 from tverrnett.audit.sealing import SealRefused, seal_pending
+from tverrnett.core.metrics import worker_heartbeat
 from tverrnett.notices.jobs import run_due
 from tverrnett.records.services import run_lifecycle
 
@@ -34,6 +35,7 @@ class Command(BaseCommand):
             results = {"audit entries sealed": self._seal_audit_log()}
             results.update(run_due())
             results.update(run_lifecycle())
+            worker_heartbeat()  # its age is a metric (docs/operations.md, "Monitoring")
             sent = ", ".join(f"{job} {count}" for job, count in results.items() if count)
             self.stdout.write(f"{timezone.now():%Y-%m-%d %H:%M:%S} {sent or 'nothing due'}")
             self.stdout.flush()  # a log read while the worker runs shows every round
