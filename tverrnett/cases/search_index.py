@@ -27,6 +27,7 @@ the same threshold; `cases_case_summary_fts` (the `unicode61` tokenizer) matches
 word as a prefix. Both databases run the same tests (tests/test_search.py).
 """
 
+import math
 import re
 
 from django.db import connection
@@ -76,12 +77,22 @@ def word_similarity(search, text):
     return best
 
 
+def _needed(count):
+    """How many of `count` trigrams a text must share to reach the threshold at all:
+    common / (count + stretch - common) <= common / count."""
+    return math.ceil(WORD_SIMILARITY_THRESHOLD * count - 1e-9)
+
+
 def name_matches(search, name):
     """The rule the SQLite fallback applies to each person the FTS5 index offers."""
     if not search or not name:
         return False
     if search.casefold() in name.casefold():
         return True
+    wanted = set(trigrams(search))
+    # Most names the index offers share a trigram or two; they go without the full count.
+    if not wanted or len(wanted & set(trigrams(name))) < _needed(len(wanted)):
+        return False
     return word_similarity(search, name) >= WORD_SIMILARITY_THRESHOLD
 
 
@@ -112,19 +123,28 @@ def person_ids_named(search):
             "SELECT id FROM cases_person WHERE name ILIKE %s OR name %%> %s",
             [_like_pattern(search), search],
         )
-    # The people who share a trigram with the search (inside a word: the FTS5 trigram
-    # tokenizer pads nothing); a search without a word of three letters or more has no
-    # such trigram and is checked against every name (small databases only).
-    inner = sorted({word[i : i + 3] for word in _words(search) for i in range(len(word) - 2)})
+    # SQLite: the FTS5 trigram tokenizer pads nothing, so the index knows the trigrams
+    # inside the search's words. A name within the threshold shares at least
+    # _needed(all the search's trigrams) of them, the padded ones (at most three a word)
+    # aside; the index counts those per person, and `tn_name_matches` decides on the
+    # few left. A substring match always has every inner trigram.
+    wanted = set(trigrams(search))
+    inner = sorted(gram for gram in wanted if " " not in gram)
     if not inner:
-        return RawSQL(
-            "SELECT rowid FROM cases_person_name_fts WHERE tn_name_matches(%s, name)",
-            [search],
-        )
-    return RawSQL(
-        "SELECT rowid FROM cases_person_name_fts "
-        "WHERE cases_person_name_fts MATCH %s AND tn_name_matches(%s, name)",
-        [" OR ".join(_fts5_phrase(gram) for gram in inner), search],
+        # Words of one or two letters: nothing for the index; every name is checked
+        # (the quick count rejects most). Only small databases see such searches often.
+        return RawSQL("SELECT id FROM cases_person WHERE tn_name_matches(%s, name)", [search])
+    padded = len(wanted) - len(inner)
+    needed = max(1, _needed(len(wanted)) - padded)
+    hits = " UNION ALL ".join(
+        "SELECT rowid FROM cases_person_name_fts WHERE cases_person_name_fts MATCH %s"
+        for _gram in inner
+    )
+    # The text is all constants; the search's pieces go as parameters.
+    return RawSQL(  # noqa: S611
+        f"SELECT id FROM cases_person WHERE id IN (SELECT rowid FROM ({hits}) "  # noqa: S608
+        "GROUP BY rowid HAVING count(*) >= %s) AND tn_name_matches(%s, name)",
+        [*(_fts5_phrase(gram) for gram in inner), needed, search],
     )
 
 

@@ -566,3 +566,32 @@ def test_a_text_search_costs_what_the_list_costs_however_many_cases_match(
     many = [_queries(client, url) for url in urls]
 
     assert few == many == [plain] * 3
+
+
+# The SQLite fallback's similarity is pg_trgm's --------------------------------------------
+
+PAIRS = [
+    ("Fiktivsn", "Kari Fiktivsen", 7 / 9),
+    ("Fiktivesen", "Kari Fiktivsen", 8 / 13),
+    ("mann", "Kari Nordmann", 0.6),
+    ("word", "two words", 0.8),
+    ("Olsen", "Kari Nordmann", 0.0),
+    ("Nordmann Ola", "Ola Nordmann", 1.0),
+    ("Prøvesen", "Testa Prøvesen 12", 1.0),
+    ("Kari Fiktivsn", "Kari Fiktivsen", None),
+    ("Fiktivsen", "Fiktiva Testesen 4711", None),
+    ("Bjørn Ødegård", "bjorn odegard", None),
+]
+
+
+@pytest.mark.parametrize(("search", "text", "expected"), PAIRS)
+def test_word_similarity_counts_as_pg_trgm_does(search, text, expected):
+    from tverrnett.cases.search_index import word_similarity
+
+    measured = word_similarity(search, text)
+    if expected is not None:
+        assert measured == pytest.approx(expected, abs=1e-6)
+    if on_postgresql():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT word_similarity(%s, %s)", [search, text])
+            assert measured == pytest.approx(cursor.fetchone()[0], abs=1e-6)
