@@ -141,12 +141,16 @@ def main():
                     views._search = search
                     with CaptureQueriesContext(connection) as context:
                         client.get(url)
-                    # The page's query: the one with LIMIT that searched (the name's column).
-                    [page_query] = [
+                    # The page's query (none when nothing was found): LIMIT, and the name.
+                    page_queries = [
                         query["sql"]
                         for query in context.captured_queries
                         if "LIMIT" in query["sql"] and "LIKE" in query["sql"]
                     ]
+                    if not page_queries:
+                        times[name] = "none (nothing found)"
+                        continue
+                    [page_query] = page_queries
                     with connection.cursor() as cursor:
                         cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + page_query)
                         plan = [row[0] for row in cursor.fetchall()]
