@@ -595,3 +595,27 @@ def test_word_similarity_counts_as_pg_trgm_does(search, text, expected):
         with connection.cursor() as cursor:
             cursor.execute("SELECT word_similarity(%s, %s)", [search, text])
             assert measured == pytest.approx(cursor.fetchone()[0], abs=1e-6)
+
+
+@pytest.mark.skipif("on_postgresql()", reason="the FTS5 tables are SQLite's")
+def test_sqlite_puts_back_triggers_a_table_rebuild_dropped(client, login_as, owner, fiktivsen):
+    """Django's SQLite schema editor rebuilds a table for many changes, which drops its
+    triggers; `migrate` then runs ensure_sqlite_index, which puts them back and fills
+    the index again."""
+    from tverrnett.cases.search_index import ensure_sqlite_index
+
+    case = fiktivsen["case"]
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TRIGGER cases_person_name_fts_update")
+        cursor.execute("DELETE FROM cases_person_name_fts")
+    login_as(client, owner)
+    assert search_for(client, "Fiktivsen") == []
+
+    ensure_sqlite_index(connection)
+
+    assert search_for(client, "Fiktivsen") == [case.pk]
+    services.change_person(
+        owner, case, version=case.version, fields={"name": "Kari Prøvesen", "birth_year": 1990}
+    )
+    assert search_for(client, "Fiktivsen") == []
+    assert search_for(client, "Prøvesen") == [case.pk]
