@@ -20,11 +20,12 @@ exactly as written in migration 0011.
 
 SQLite (`make run`, half of CI) has no pg_trgm and no Norwegian stemmer. Two FTS5
 tables, kept right by triggers on every insert, change and delete (migration 0011),
-take their place: `cases_person_name_fts` (the `trigram` tokenizer) finds the people
-who share at least one trigram with the search, and `word_similarity` below, registered
-on every SQLite connection, keeps those whose name holds the search or comes within
-the same threshold; `cases_case_summary_fts` (the `unicode61` tokenizer) matches each
-word as a prefix. Both databases run the same tests (tests/test_search.py).
+take their place: `cases_person_name_fts` (the `trigram` tokenizer) gives the people
+who share enough of the search's trigrams to reach the threshold at all, and
+`name_matches` below, registered on every SQLite connection as `tn_name_matches`,
+keeps those whose name holds the search or comes within the same threshold;
+`cases_case_summary_fts` (the `unicode61` tokenizer) matches each word as a prefix.
+Both databases run the same tests (tests/test_search.py).
 """
 
 import math
