@@ -33,13 +33,14 @@ from tverrnett.access.rules import member
 from tverrnett.accounts.models import User
 from tverrnett.agencies.models import Agency, AgencyType
 from tverrnett.audit.models import AuditEntry
-from tverrnett.cases import forms, services, undo
+from tverrnett.cases import forms, search_index, services, undo
 from tverrnett.cases import search as case_search
 from tverrnett.cases.models import (
     CASE_PART_SHORT_LABELS,
     CasePart,
     CaseState,
     ChecklistItem,
+    ConcernCase,
     InformationCategory,
     JournalEntry,
     Removal,
@@ -375,12 +376,24 @@ def _search_and_redirect(request, form, visible, kept, token, may_search_numbers
 
 
 def _search(q, user, agency_ids):
-    """Reference ("2026-00042" or "42"), the person's name, or words in the summary: a
-    name or summary matches only where that part is open to the user's agency, so the
-    search finds nothing the case page would not show."""
+    """Reference ("2026-00042" or "42"), the person's name (typos allowed), or words in
+    the summary: a name or summary matches only where that part is open to the user's
+    agency, so the search finds nothing the case page would not show. Names and
+    summaries are looked up in their indexes (cases/search_index.py); each kind of
+    match is one subquery of case ids, computed once for the page."""
     condition = Q(
-        policy.part_shown(user, agency_ids, CasePart.IDENTITY), subject__name__icontains=q
-    ) | Q(policy.part_shown(user, agency_ids, CasePart.SUMMARY), summary__icontains=q)
+        pk__in=ConcernCase.objects.filter(
+            policy.part_shown(user, agency_ids, CasePart.IDENTITY),
+            subject_id__in=search_index.person_ids_named(q),
+        ).values("pk")
+    )
+    summarised = search_index.case_ids_summarised(q)
+    if summarised is not None:
+        condition |= Q(
+            pk__in=ConcernCase.objects.filter(
+                policy.part_shown(user, agency_ids, CasePart.SUMMARY), pk__in=summarised
+            ).values("pk")
+        )
     number = parse_id(q.rpartition("-")[2])
     if number is not None:
         condition |= Q(pk=number)
