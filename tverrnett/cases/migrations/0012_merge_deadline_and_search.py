@@ -4,11 +4,9 @@ from django.db import migrations
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0011_concerncase_next_open_deadline'),
-        ('cases', '0011_search_indexes'),
+        ("cases", "0011_concerncase_next_open_deadline"),
+        ("cases", "0011_search_indexes"),
     ]
 
-    operations = [
-    ]
+    operations = []
