@@ -54,7 +54,7 @@ from tverrnett.cases.models import (
 from tverrnett.consent import catalogue, sharing
 from tverrnett.consent import forms as consent_forms
 from tverrnett.consent import services as sharing_services
-from tverrnett.consent.models import DisclosedItem
+from tverrnett.consent.models import DisclosedItem, DisclosedPart
 from tverrnett.core.form_errors import add_service_errors
 from tverrnett.core.identity_numbers import contains_identity_number
 from tverrnett.core.parsing import parse_id
@@ -569,7 +569,12 @@ def case_detail(request, pk):
             pk,
             parts=CASE_PAGE_PARTS,
             # exit_work: the link to the exit-work pages (tverrnett.exitwork).
-            relations=(*_CASE_RELATIONS, "security_clarification", "converted_from", "exit_work"),
+            relations=(
+                *_CASE_RELATIONS,
+                "security_clarification__answered_by",
+                "converted_from",
+                "exit_work",
+            ),
             volunteer_page=True,
             record_read=False,
             partial=True,
@@ -667,6 +672,8 @@ def _case_page_annotations(request, memberships):
         "has_responsibilities": Exists(Responsibility.objects.filter(case=case)),
         "has_guardians": Exists(Guardian.objects.filter(person=OuterRef("subject_id"))),
         "has_documents": Exists(CaseDocument.objects.filter(case=case)),
+        # policy.opened_case_parts and team_parts: no team join ever opened a part.
+        "has_opened_parts": Exists(DisclosedPart.objects.filter(disclosure__case=case)),
         "sector_confidential_fields": Subquery(
             SectorProfile.objects.filter(sector=agency_type).values("confidential_person_fields")[
                 :1

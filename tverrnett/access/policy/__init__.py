@@ -757,13 +757,19 @@ def _opening_disclosures(agency_ids, day):
     )
 
 
+def _may_have_opened_parts(case):
+    """False only when the case page's query of the case found that no disclosure ever
+    opened a part of it (`has_opened_parts`): then none is in force, with no query."""
+    return getattr(case, "has_opened_parts", True)
+
+
 def opened_case_parts(case, agency_ids, day=None):
     """The parts of `case` disclosures in force opened to one of `agency_ids`."""
     from django.utils import timezone
 
     from tverrnett.consent.models import DisclosedPart
 
-    if not agency_ids:
+    if not agency_ids or not _may_have_opened_parts(case):
         return frozenset()
     opening = _opening_disclosures(agency_ids, day or timezone.localdate()).filter(case=case)
     return frozenset(
@@ -814,9 +820,13 @@ def team_parts(case, team=None, day=None):
 
     if team is None:
         team = list(case.team.values_list("agency_id", flat=True))
-    rows = DisclosedPart.objects.filter(
-        disclosure__in=_opening_disclosures(team, day or timezone.localdate()).filter(case=case)
-    ).values_list("disclosure__recipient_agency_id", "part")
+    rows = (
+        DisclosedPart.objects.filter(
+            disclosure__in=_opening_disclosures(team, day or timezone.localdate()).filter(case=case)
+        ).values_list("disclosure__recipient_agency_id", "part")
+        if _may_have_opened_parts(case)
+        else []
+    )
     opened = {}
     for agency_id, part in rows:
         opened.setdefault(agency_id, set()).add(part)

@@ -384,7 +384,7 @@ def test_the_case_page_makes_the_same_number_of_queries_however_big_the_case(
 # The case page's ceiling (issue 22): what this page costs in a test, request included
 # (session, user, device and membership; the read entry; the session save). Each path
 # to a case pays the same, and the same at one and at a thousand related rows.
-CASE_PAGE_QUERIES = 22
+CASE_PAGE_QUERIES = 21
 
 
 def _grow(case, number, *, author, recipient_agency, basis, make_agency):
