@@ -71,7 +71,9 @@ class AuditEntry(models.Model):
             models.Index(fields=["action", "created_at"]),
             # The start page's "your previous login": one user's newest auth.login.
             models.Index(fields=["actor_id", "action", "id"]),
-            models.Index(fields=["target_type", "target_id"]),
+            # One object's entries, newest first (the readers of a case read only the
+            # latest of them, however often it was read); by id, the log's order.
+            models.Index(fields=["target_type", "target_id", "id"]),
             # The log review: one agency's entries in a period.
             models.Index(fields=["agency_id", "created_at"]),
         ]

@@ -53,18 +53,28 @@ def keep(actor, case, kind, obj, label):
 
 
 def offers(user, case, kinds):
-    """The removals of these kinds on `case` that `user` may still undo here, newest first."""
-    pending = Removal.objects.filter(
+    """The removals of these kinds on `case` that `user` may still undo here, newest first.
+    A case annotated `has_removals` (`pending`, in the case page's query) without any
+    asks nothing."""
+    if not getattr(case, "has_removals", True):
+        return []
+    pending_removals = pending(user, case, kinds).order_by("-removed_at", "-pk")
+    offered = [removal for removal in pending_removals if policy.may_undo(user, removal)]
+    for removal in offered:
+        removal.undo_until = removal.removed_at + datetime.timedelta(minutes=settings.UNDO_MINUTES)
+    return offered
+
+
+def pending(user, case, kinds):
+    """The removals of these kinds on `case` (a case, or OuterRef("pk")) that `user` made
+    and may still undo in time."""
+    return Removal.objects.filter(
         case=case,
         kind__in=kinds,
         removed_by=user,
         undone_at__isnull=True,
         removed_at__gte=_deadline(),
-    ).order_by("-removed_at", "-pk")
-    offered = [removal for removal in pending if policy.may_undo(user, removal)]
-    for removal in offered:
-        removal.undo_until = removal.removed_at + datetime.timedelta(minutes=settings.UNDO_MINUTES)
-    return offered
+    )
 
 
 def find(user, case, pk, kinds):

@@ -45,6 +45,7 @@ from tverrnett.cases.models import (
     JournalEntry,
     Removal,
     Resource,
+    Responsibility,
     Source,
     Task,
     TaskStatus,
@@ -53,6 +54,7 @@ from tverrnett.cases.models import (
 from tverrnett.consent import catalogue, sharing
 from tverrnett.consent import forms as consent_forms
 from tverrnett.consent import services as sharing_services
+from tverrnett.consent.models import DisclosedItem, DisclosedPart
 from tverrnett.core.form_errors import add_service_errors
 from tverrnett.core.identity_numbers import contains_identity_number
 from tverrnett.core.paging import BoundedPaginator
@@ -66,6 +68,8 @@ JOURNAL_ON_CASE_PAGE = 20
 DOCUMENTS_ON_CASE_PAGE = 10
 TIMELINE_ON_CASE_PAGE = 30
 READERS_ON_CASE_PAGE = 50
+# The latest read entries the readers list counts (`_readers`).
+READ_WINDOW = 500
 # The sections of the case page, named in its read entry (L44).
 CASE_PAGE_PARTS = [
     "person",
@@ -98,9 +102,15 @@ class _Access:
     def __init__(self, user, case, memberships):
         self.memberships = memberships
         self.agency_ids, self.volunteer_ids = memberships
-        self.path = policy.case_access_path(user, case, memberships=memberships)
+        # A case from open_case carries the answers of policy.case_for_access.
+        annotated = hasattr(case, "access_on_team")
+        self.path = policy.case_access_path(
+            user, case, memberships=memberships, annotated=annotated
+        )
         self.can_work = policy.can_work_on_case(user, case, self.path)
-        self.can_manage = policy.can_manage_case(user, case, self.path, self.agency_ids)
+        self.can_manage = policy.can_manage_case(
+            user, case, self.path, self.agency_ids, annotated=annotated
+        )
         self.sees_readers = policy.can_see_case_readers(user, case)
         self._user, self._case = user, case
 
@@ -147,6 +157,7 @@ def open_case(
     volunteer_page=False,
     record_read=True,
     partial=False,
+    annotations=None,
 ):
     """The case the user may see, or the same 404 as a case that does not exist.
 
@@ -157,15 +168,20 @@ def open_case(
     voluntary organisation reaches only the pages that say `volunteer_page`: everywhere
     else the case does not exist for it. A page showing a part of the case not opened
     to the user's agency does not exist for them either, unless it says `partial` and
-    leaves out what `access.parts` lacks.
+    leaves out what `access.parts` lacks. `annotations(request, memberships)`: more
+    for the case's own query to answer (whether a section has anything to show).
     """
     memberships = policy.case_memberships(request.user)
-    case = get_object_or_404(
-        policy.visible_cases(request.user, memberships=memberships).select_related(*relations),
-        pk=pk,
-    )
+    # The case by its id, with how the user reaches it, in one query; then the access
+    # rule on that one case. No path: the same 404 as a case that does not exist.
+    cases = policy.case_for_access(request.user, pk, memberships).select_related(*relations)
+    if annotations is not None:
+        cases = cases.annotate(**annotations(request, memberships))
+    case = cases.first()
+    if case is None:
+        raise Http404
     access = _Access(request.user, case, memberships)
-    if access.path is None:  # a break-glass access that ran out between the two queries
+    if access.path is None:
         raise Http404
     if access.path == "consent" and not volunteer_page:
         raise Http404
@@ -548,28 +564,40 @@ _CASE_PAGE_SECTIONS = [
 @member
 @require_GET
 def case_detail(request, pk):
-    # A merged case's page leads to the survivor, for those who see it; for anyone
-    # else the case does not exist (open_case answers 404).
-    survivor = survivor_visible_to(request.user, pk)
-    if survivor is not None:
-        return redirect("cases:detail", pk=survivor.pk)
-    case, access = open_case(
-        request,
-        pk,
-        parts=CASE_PAGE_PARTS,
-        # exit_work: the link to the exit-work pages (tverrnett.exitwork).
-        relations=(*_CASE_RELATIONS, "security_clarification", "converted_from", "exit_work"),
-        volunteer_page=True,
-        record_read=False,
-        partial=True,
-    )
+    try:
+        case, access = open_case(
+            request,
+            pk,
+            parts=CASE_PAGE_PARTS,
+            # exit_work: the link to the exit-work pages (tverrnett.exitwork).
+            relations=(
+                *_CASE_RELATIONS,
+                "security_clarification__answered_by",
+                "converted_from",
+                "exit_work",
+            ),
+            volunteer_page=True,
+            record_read=False,
+            partial=True,
+            annotations=_case_page_annotations,
+        )
+    except Http404:
+        # A merged case is not found by open_case: its page leads to the survivor, for
+        # those who see it; for anyone else the case does not exist. Asked only here, so
+        # the page of a case that was never merged does not ask.
+        survivor = survivor_visible_to(request.user, pk)
+        if survivor is not None:
+            return redirect("cases:detail", pk=survivor.pk)
+        raise
     if access.path == "consent":
         return _volunteer_case_page(request, case, access)
     today = timezone.localdate()
     shown = shown_sections(access)
     journal = journal_items(request, case, access)[:JOURNAL_ON_CASE_PAGE]
     # The notices and follow-ups in it are the agency's own; the consents, which name
-    # the person, are shown only with the identity.
+    # the person, are shown only with the identity (not read at all without it).
+    if "consents" not in shown:
+        case.has_consents = False
     consent_summary = sharing.case_consent_summary(case, request.user, access.agency_ids, today)
     record_page_read(request, case, access, shown, journal)
     team = _team_with_parts(case, access)
@@ -583,22 +611,31 @@ def case_detail(request, pk):
         "undo_offers": _undo_offers(request, case),
         "own_team_entry": next((m for m in team if m.agency_id in access.agency_ids), None),
         "resources": (
-            list(case.resources.all()) if "resources" in shown and not case.is_anonymous else []
+            list(case.resources.all())
+            if "resources" in shown and not case.is_anonymous and case.has_resources
+            else []
         ),
-        "responsibilities": list(case.responsibilities.select_related("agency")),
+        "responsibilities": (
+            list(case.responsibilities.select_related("agency"))
+            if case.has_responsibilities
+            else []
+        ),
         "tasks": access.mark_changeable(list(tasks), "owner_agency_id"),
         "journal": journal,
         "journal_more": len(journal) == JOURNAL_ON_CASE_PAGE,
         **_documents_section(request, case, access),
         "timeline": list(case.timeline.select_related("actor")[:TIMELINE_ON_CASE_PAGE]),
         "timeline_notes": access.sees("summary"),
-        "checklist": [
-            (item, services.CHECKLIST_LABELS.get(item.code, item.code))
-            # Exit work's own steps are on the exit-work page.
-            for item in case.checklist.filter(code__in=services.CHECKLIST_LABELS)
+        "checklist": (
+            [
+                (item, services.CHECKLIST_LABELS.get(item.code, item.code))
+                # Exit work's own steps are on the exit-work page.
+                for item in case.checklist.filter(code__in=services.CHECKLIST_LABELS)
+            ]
             if case.source == Source.SOCIAL_MEDIA
-        ],
-        "guardians": visible_guardians(case, shown),
+            else []
+        ),
+        "guardians": visible_guardians(case, shown) if case.has_guardians else [],
         "clarification": (
             getattr(case, "security_clarification", None)
             if "security_clarification" in shown
@@ -614,16 +651,43 @@ def case_detail(request, pk):
         "readers": _readers(case) if access.sees_readers else None,
         "task_statuses": TaskStatus.choices,
         "consents": consent_summary,
-        **person_fields(request, access),
+        **person_fields(request, access, case.sector_confidential_fields or []),
     }
     return render(request, "cases/detail.html", context)
+
+
+def _case_page_annotations(request, memberships):
+    """What the case page's own query of the case answers besides the case: whether each
+    section that is often empty has anything at all (an empty one then costs no query of
+    its own), and the person's fields the user's sector marks confidential."""
+    from tverrnett.cases.models import Guardian
+    from tverrnett.consent.models import SectorProfile
+    from tverrnett.documents.models import CaseDocument
+
+    case = OuterRef("pk")
+    agency_type = getattr(request.agency, "agency_type", None)
+    return {
+        **sharing.case_consent_flags(request.user, memberships[0]),
+        "has_removals": Exists(undo.pending(request.user, case, _UNDO_ON_CASE_PAGE)),
+        "has_resources": Exists(Resource.objects.filter(case=case)),
+        "has_responsibilities": Exists(Responsibility.objects.filter(case=case)),
+        "has_guardians": Exists(Guardian.objects.filter(person=OuterRef("subject_id"))),
+        "has_documents": Exists(CaseDocument.objects.filter(case=case)),
+        # policy.opened_case_parts and team_parts: no team join ever opened a part.
+        "has_opened_parts": Exists(DisclosedPart.objects.filter(disclosure__case=case)),
+        "sector_confidential_fields": Subquery(
+            SectorProfile.objects.filter(sector=agency_type).values("confidential_person_fields")[
+                :1
+            ]
+        ),
+    }
 
 
 def _documents_section(request, case, access):
     """The documents the user may see (tverrnett.documents), last changed first: one
     query (two more only when an item carries special-category tags). An anonymous
-    discussion has none."""
-    if case.is_anonymous:
+    discussion has none, nor a case without documents (`has_documents`, when asked)."""
+    if case.is_anonymous or not getattr(case, "has_documents", True):
         return {"documents": [], "documents_more": False}
     from tverrnett.documents.services import documents_of, visible_versions
 
@@ -659,12 +723,18 @@ def visible_guardians(case, shown):
     return list(case.subject.guardians.all()) if case.subject_id and "guardians" in shown else []
 
 
-def person_fields(request, access):
+def person_fields(request, access, confidential=None):
     """The person's fields hidden from the user (L04), and those their agency's sector
-    profile marks confidential."""
+    profile marks confidential (`confidential`: those fields, when the caller already
+    read them; None: read here)."""
+    if confidential is None:
+        confidential = sharing.confidential_person_fields(request.agency)
+    confidential = set(confidential)
     return {
-        "confidential_fields": sharing.confidential_person_fields(request.agency),
-        "hidden_fields": policy.hidden_person_fields(request.agency, access.path, access.parts),
+        "confidential_fields": confidential,
+        "hidden_fields": policy.hidden_person_fields(
+            request.agency, access.path, access.parts, confidential=confidential
+        ),
     }
 
 
@@ -690,6 +760,8 @@ def journal_items(request, case, access):
         policy.visible_journal(request.user, case, access.path, access.memberships)
         .annotate(
             is_superseded=Exists(JournalEntry.objects.filter(supersedes=OuterRef("pk"))),
+            # What was shared of an item is read only for those shared (SharedItems).
+            was_shared=Exists(DisclosedItem.objects.filter(entry=OuterRef("pk"))),
             # The document a version's item carries (tverrnett.documents), for its link.
             document_id=F("document_version__document_id"),
         )
@@ -743,20 +815,37 @@ def _converted_to(user, case):
 
 def _readers(case):
     """Who has read the case, newest first: for the coordinator (L44). The log keeps the
-    username; the page names the person (issue 21 item 15), read in the same query."""
+    username; the page names the person (issue 21 item 15), read in the same query.
+
+    Counted over the case's latest READ_WINDOW read entries only, so the page costs the
+    same however often the case was read: the index on (target_type, target_id, id)
+    walks the case's entries newest first and stops there. `more`: the window or the
+    list was full, so older readers or views may be left out (the access log has all).
+    """
     name = User.objects.filter(username=OuterRef("actor_username")).annotate(
         name=Concat("first_name", Value(" "), "last_name")
     )
-    return list(
+    latest = (
         AuditEntry.objects.filter(
-            action__in=["case.viewed", "case.summary_printed"],
             target_type="cases.concerncase",
             target_id=str(case.pk),
+            action__in=["case.viewed", "case.summary_printed"],
         )
+        .order_by("-id")
+        .values("id")[:READ_WINDOW]
+    )
+    rows = list(
+        AuditEntry.objects.filter(id__in=latest)
         .values("actor_username", "agency_name")
         .annotate(last=Max("created_at"), views=Count("id"), name=Subquery(name.values("name")[:1]))
-        .order_by("-last")[:READERS_ON_CASE_PAGE]
+        .order_by("-last")[: READERS_ON_CASE_PAGE + 1]
     )
+    return {
+        "rows": rows[:READERS_ON_CASE_PAGE],
+        "more": len(rows) > READERS_ON_CASE_PAGE
+        or sum(row["views"] for row in rows) >= READ_WINDOW,
+        "window": READ_WINDOW,
+    }
 
 
 @member

@@ -47,7 +47,8 @@ class SharedItems:
             item.is_own = item.agency_id in self.agency_ids
             item.received = []
             item.shared_with = []
-        by_id = {item.pk: item for item in items}
+        # Entries annotated `was_shared` (the case page's) ask only for those shared.
+        by_id = {item.pk: item for item in items if getattr(item, "was_shared", True)}
         rows = DisclosedItem.objects.filter(entry_id__in=list(by_id)).select_related(
             "disclosure__sender_agency", "disclosure__recipient_agency", "disclosure__legal_basis"
         )
@@ -67,12 +68,18 @@ def case_consent_summary(case, user, agency_ids, today):
     user's agencies (`agency_ids`: notices to acknowledge, follow-ups to complete)."""
     if case.is_anonymous:
         return None
-    consents = list(consents_for(case))
+    # A case from the case page says which of these it has (`case_consent_flags`): an
+    # empty one costs no query.
+    consents = list(consents_for(case)) if getattr(case, "has_consents", True) else []
     horizon = today + datetime.timedelta(days=settings.CONSENT_EXPIRY_WARNING_DAYS)
-    notices = list(
-        DisclosureNotice.objects.filter(
-            case=case, recipient_agency_id__in=agency_ids, acknowledged_at__isnull=True
-        ).select_related("disclosure__sender_agency", "consent__withdrawal")
+    notices = (
+        list(
+            _waiting_notices(case, agency_ids).select_related(
+                "disclosure__sender_agency", "consent__withdrawal"
+            )
+        )
+        if getattr(case, "has_notices", True)
+        else []
     )
     # A withdrawal notice links to the first disclosure under that consent its agency may
     # still record an own basis for (L13), if any: one query, only when there is one.
@@ -99,11 +106,44 @@ def case_consent_summary(case, user, agency_ids, today):
         "prepared": [consent for consent in consents if consent.status == ConsentStatus.PREPARED],
         "total": len(consents),
         "notices": notices,
-        "follow_ups": list(
-            DisclosureFollowUp.objects.filter(
-                follow_ups_for(user, agency_ids), case=case, done_at__isnull=True
-            ).select_related("disclosure__recipient_agency")
+        "follow_ups": (
+            list(
+                _waiting_follow_ups(case, user, agency_ids).select_related(
+                    "disclosure__recipient_agency"
+                )
+            )
+            if getattr(case, "has_follow_ups", True)
+            else []
         ),
+    }
+
+
+def _waiting_notices(case, agency_ids):
+    """`case`: a case, or OuterRef("pk") for `case_consent_flags`."""
+    return DisclosureNotice.objects.filter(
+        case=case, recipient_agency_id__in=agency_ids, acknowledged_at__isnull=True
+    )
+
+
+def _waiting_follow_ups(case, user, agency_ids):
+    return DisclosureFollowUp.objects.filter(
+        follow_ups_for(user, agency_ids), case=case, done_at__isnull=True
+    )
+
+
+def case_consent_flags(user, agency_ids):
+    """Annotations for the case page's own query of the case: whether it has consents,
+    notices and follow-ups for `agency_ids` at all (`case_consent_summary` then skips the
+    query of an empty one)."""
+    from django.db.models import Exists, OuterRef
+
+    from tverrnett.consent.models import Consent
+
+    case = OuterRef("pk")
+    return {
+        "has_consents": Exists(Consent.objects.filter(case=case)),
+        "has_notices": Exists(_waiting_notices(case, agency_ids)),
+        "has_follow_ups": Exists(_waiting_follow_ups(case, user, agency_ids)),
     }
 
 

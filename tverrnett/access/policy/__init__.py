@@ -510,11 +510,50 @@ def visible_cases(user, now=None, memberships=None):
     return ConcernCase.objects.filter(access, merged_into__isnull=True)
 
 
-def case_access_path(user, case, now=None, memberships=None):
+def case_for_access(user, pk, memberships, now=None):
+    """The case `pk` (a queryset of at most one case), looked up by its id and annotated
+    with what `case_access_path(..., annotated=True)` and `can_manage_case` need, so that
+    one query finds the case and answers how the user reaches it: a page opens one case
+    without building the user's whole visible set (`visible_cases`). A merged case is
+    not found (it exists no more, tverrnett.duplicates); neither is any case for a user
+    with no case-work or declared membership. The caller decides from the path: None is
+    the same 404 as a missing case."""
+    from django.utils import timezone
+
+    from tverrnett.cases.models import ConcernCase, TeamMember
+
+    agency_ids, volunteer_ids = memberships
+    if not is_fully_authenticated(user) or not (agency_ids or volunteer_ids):
+        return ConcernCase.objects.none()
+    now = now or timezone.now()
+    this_case = models.OuterRef("pk")
+    no = models.Value(False)
+    on_team = TeamMember.objects.filter(case=this_case, agency_id__in=agency_ids)
+    return ConcernCase.objects.filter(pk=pk, merged_into__isnull=True).annotate(
+        access_on_team=models.Exists(on_team) if agency_ids else no,
+        access_has_lead=models.Exists(on_team.filter(has_lead=True)) if agency_ids else no,
+        access_break_glass=(
+            models.Exists(_break_glass_accesses(user, now).filter(case=this_case))
+            if agency_ids
+            else no
+        ),
+        access_consent=(
+            models.Exists(
+                _consents_naming(volunteer_ids, timezone.localdate(now)).filter(case=this_case)
+            )
+            if volunteer_ids
+            else no
+        ),
+    )
+
+
+def case_access_path(user, case, now=None, memberships=None, annotated=False):
     """How the user reaches `case`: "team", "coordinator", "break_glass", "consent"
     (a voluntary organisation named in a valid consent), or None.
 
     Recorded in the read audit (L44), so a reviewer sees why someone looked.
+    `annotated`: `case` came from `case_for_access` in this request, with the same
+    `memberships`; its annotations answer the questions below without a query.
     """
     from django.utils import timezone
 
@@ -523,16 +562,28 @@ def case_access_path(user, case, now=None, memberships=None):
     now = now or timezone.now()
     agency_ids, volunteer_ids = memberships or case_memberships(user)
     if agency_ids:
-        if case.team.filter(agency_id__in=agency_ids).exists():
+        if (
+            case.access_on_team
+            if annotated
+            else case.team.filter(agency_id__in=agency_ids).exists()
+        ):
             return "team"
         if holds_coordinator_role(user, case.coordinator_role):
             return "coordinator"
-        if _break_glass_accesses(user, now).filter(case=case).exists():
+        if (
+            case.access_break_glass
+            if annotated
+            else _break_glass_accesses(user, now).filter(case=case).exists()
+        ):
             return "break_glass"
     if (
         volunteer_ids
         and not case.is_anonymous
-        and _consents_naming(volunteer_ids, timezone.localdate(now)).filter(case=case).exists()
+        and (
+            case.access_consent
+            if annotated
+            else _consents_naming(volunteer_ids, timezone.localdate(now)).filter(case=case).exists()
+        )
     ):
         return "consent"
     return None
@@ -545,9 +596,10 @@ def can_work_on_case(user, case, access_path):
     return access_path in ("team", "coordinator") and not case.is_closed
 
 
-def can_manage_case(user, case, access_path, agency_ids=None):
+def can_manage_case(user, case, access_path, agency_ids=None, annotated=False):
     """Change state, coordinator, team and responsibilities: the coordinator role's holder
-    and deputy, and users of the agency holding the coordinator role or the lead."""
+    and deputy, and users of the agency holding the coordinator role or the lead.
+    `annotated`: as for `case_access_path`."""
     if access_path not in ("team", "coordinator"):
         return False
     role = case.coordinator_role
@@ -557,6 +609,8 @@ def can_manage_case(user, case, access_path, agency_ids=None):
         agency_ids = case_agency_ids(user)
     if role.agency_id in agency_ids:
         return True
+    if annotated:
+        return case.access_has_lead
     return case.team.filter(agency_id__in=agency_ids, has_lead=True).exists()
 
 
@@ -703,13 +757,19 @@ def _opening_disclosures(agency_ids, day):
     )
 
 
+def _may_have_opened_parts(case):
+    """False only when the case page's query of the case found that no disclosure ever
+    opened a part of it (`has_opened_parts`): then none is in force, with no query."""
+    return getattr(case, "has_opened_parts", True)
+
+
 def opened_case_parts(case, agency_ids, day=None):
     """The parts of `case` disclosures in force opened to one of `agency_ids`."""
     from django.utils import timezone
 
     from tverrnett.consent.models import DisclosedPart
 
-    if not agency_ids:
+    if not agency_ids or not _may_have_opened_parts(case):
         return frozenset()
     opening = _opening_disclosures(agency_ids, day or timezone.localdate()).filter(case=case)
     return frozenset(
@@ -760,9 +820,13 @@ def team_parts(case, team=None, day=None):
 
     if team is None:
         team = list(case.team.values_list("agency_id", flat=True))
-    rows = DisclosedPart.objects.filter(
-        disclosure__in=_opening_disclosures(team, day or timezone.localdate()).filter(case=case)
-    ).values_list("disclosure__recipient_agency_id", "part")
+    rows = (
+        DisclosedPart.objects.filter(
+            disclosure__in=_opening_disclosures(team, day or timezone.localdate()).filter(case=case)
+        ).values_list("disclosure__recipient_agency_id", "part")
+        if _may_have_opened_parts(case)
+        else []
+    )
     opened = {}
     for agency_id, part in rows:
         opened.setdefault(agency_id, set()).add(part)
@@ -798,11 +862,12 @@ def gated_parts(page_parts):
     return {PAGE_PART_GATES[part] for part in page_parts if part in PAGE_PART_GATES}
 
 
-def hidden_person_fields(agency, access_path, parts):
+def hidden_person_fields(agency, access_path, parts, confidential=None):
     """The person's fields the user does not see (L04): all of them when the identity is
     not open to their agency; under break-glass, which has no recorded basis, the fields
     their own sector's profile marks confidential (child welfare: name, birth date,
-    address, occupation)."""
+    address, occupation). `confidential`: those fields, when the caller already read
+    them."""
     from tverrnett.cases.models import CasePart
     from tverrnett.consent.models import SectorProfile
 
@@ -810,6 +875,8 @@ def hidden_person_fields(agency, access_path, parts):
         return frozenset(PERSON_FIELDS)
     if access_path != "break_glass" or agency is None:
         return frozenset()
+    if confidential is not None:
+        return frozenset(confidential)
     profile = SectorProfile.objects.filter(sector=agency.agency_type).first()
     return frozenset(profile.confidential_person_fields) if profile else frozenset()
 

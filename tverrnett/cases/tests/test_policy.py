@@ -28,14 +28,24 @@ def days_from_today(days):
 
 
 def reach(user, case, now=None):
-    """What every policy function says about `user` and `case`, in one tuple."""
+    """What every policy function says about `user` and `case`, in one tuple. Each
+    time, the pages' lookup of one case by its id (`case_for_access`, read with
+    `annotated=True`) must say the same as the rule for lists and the plain questions:
+    a page reaches a case exactly when `visible_cases` holds it."""
     path = policy.case_access_path(user, case, now=now)
-    return (
-        policy.visible_cases(user, now=now).filter(pk=case.pk).exists(),
-        path,
-        policy.can_work_on_case(user, case, path),
-        policy.can_manage_case(user, case, path),
+    visible = policy.visible_cases(user, now=now).filter(pk=case.pk).exists()
+    manages = policy.can_manage_case(user, case, path)
+    memberships = policy.case_memberships(user)
+    opened = policy.case_for_access(user, case.pk, memberships, now=now).first()
+    opened_path = opened and policy.case_access_path(
+        user, opened, now=now, memberships=memberships, annotated=True
     )
+    assert opened_path == (path if visible else None)
+    if opened_path:
+        assert manages == policy.can_manage_case(
+            user, opened, opened_path, memberships[0], annotated=True
+        )
+    return (visible, path, policy.can_work_on_case(user, case, path), manages)
 
 
 NO_ACCESS = (False, None, False, False)

@@ -292,6 +292,32 @@ def test_the_coordinator_sees_who_has_looked_and_the_partner_does_not(
     assert 'id="readers-heading"' not in partner_page
 
 
+def test_the_readers_are_counted_over_the_latest_reads_only(
+    client, login_as, owner, partner, team_case, monkeypatch
+):
+    """The readers list reads a bounded window of the newest read entries, so its cost
+    does not grow with every view; when the window is full the page says so."""
+    from tverrnett.cases import views
+
+    monkeypatch.setattr(views, "READ_WINDOW", 3)
+    login_as(client, partner)
+    client.get(reverse("cases:detail", args=[team_case.pk]))
+    login_as(client, owner)
+    url = reverse("cases:detail", args=[team_case.pk])
+    first = client.get(url).content.decode()
+    assert "Eldre visninger står i tilgangsloggen" not in first
+
+    for _view in range(3):
+        client.get(url)
+    page = client.get(url).content.decode()
+
+    readers = page.split('id="readers-heading"')[1].split("</section>")[0]
+    # The window holds the owner's last three views: the partner's older one is out.
+    assert "<td>Paul</td>" not in readers
+    assert "<td>3</td>" in readers
+    assert "Eldre visninger står i tilgangsloggen" in readers
+
+
 # Query counts (fixed whatever the case's size) ----------------------------------------
 
 
@@ -307,8 +333,26 @@ def test_the_case_page_makes_the_same_number_of_queries_however_big_the_case(
 ):
     login_as(client, owner)
     small = register(person={"name": "Liten Sak", "birth_year": 2008})
-    # One entry: an empty journal skips the query for what was shared of its items.
+    # One of each: the page skips the query of an empty section (the journal's shares,
+    # resources, responsibilities).
     services.write_journal_entry(owner, small, text="Ett notat.", confidentiality="ordinary")
+    services.add_team_member(owner, small, agency=partner_agency, contact_name="Paul")
+    services.add_task(
+        owner,
+        small,
+        title="Oppgave",
+        owner_agency=partner_agency,
+        owner_name="X",
+        deadline=timezone.localdate(),
+    )
+    services.add_resource(owner, small, name="Venn", relation="friend")
+    # A removal to undo, as `team_case` has.
+    services.remove_resource(
+        owner, small, services.add_resource(owner, small, name="Tante", relation="family")
+    )
+    services.add_responsibility(
+        owner, small, agency=partner_agency, what="Noe", agreed_on=timezone.localdate()
+    )
     url_small = reverse("cases:detail", args=[small.pk])
     _queries(client, url_small)  # warm caches (content types, session)
     small_count = _queries(client, url_small)
@@ -334,12 +378,150 @@ def test_the_case_page_makes_the_same_number_of_queries_however_big_the_case(
     big_count = _queries(client, reverse("cases:detail", args=[team_case.pk]))
 
     assert big_count == small_count
-    # Consent and sharing added the consents, the notices and follow-ups, the sector
-    # profile and what was shared of the journal items; reading the user's memberships
-    # once per request paid for most of that (PostgreSQL adds the audit lock). One more for
-    # the coordinator: what each team agency sees of the case (its team-join disclosures).
-    # One more for the documents the user may see (tverrnett.documents).
-    assert big_count <= 32
+    assert big_count <= CASE_PAGE_QUERIES
+
+
+# The case page's ceiling (issue 22): what this page costs in a test, request included
+# (session, user, device and membership; the read entry; the session save). Each path
+# to a case pays the same, and the same at one and at a thousand related rows.
+CASE_PAGE_QUERIES = 21
+
+
+def _grow(case, number, *, author, recipient_agency, basis, make_agency):
+    """`number` more of each kind of row the case page reads about: journal entries of
+    the author's agency, each disclosed to `recipient_agency`, tasks, team agencies and
+    read entries. Straight into the tables, so a thousand take seconds."""
+    from tverrnett.agencies.models import Agency
+    from tverrnett.cases.models import TeamMember
+    from tverrnett.consent.models import Disclosure
+
+    agency = case.created_agency
+    start = JournalEntry.objects.count()
+    entries = JournalEntry.objects.bulk_create(
+        JournalEntry(
+            case=case,
+            agency=agency,
+            author=author,
+            confidentiality="ordinary",
+            text=f"Notat {start + n}",
+            sector=agency.agency_type,
+        )
+        for n in range(number)
+    )
+    for entry in entries:
+        Disclosure.objects.record(
+            items=[entry],
+            case=case,
+            sender_agency=agency,
+            recipient_agency=recipient_agency,
+            shared_by=author,
+            purpose="Oppfølging.",
+            legal_basis=basis,
+            legal_basis_citation="Testloven § 1 (test)",
+        )
+    Task.objects.bulk_create(
+        Task(
+            case=case,
+            title=f"Oppgave {n}",
+            owner_agency=agency,
+            owner_name="Eva",
+            deadline=timezone.localdate(),
+            created_by=author,
+        )
+        for n in range(number)
+    )
+    template = make_agency(f"Skole {start}", AgencyType.SCHOOL)
+    agencies = Agency.objects.bulk_create(
+        Agency(
+            name=f"Skole {start}-{n}",
+            agency_type=AgencyType.SCHOOL,
+            municipality=template.municipality,
+            police_district=template.police_district,
+        )
+        for n in range(number - 1)
+    )
+    TeamMember.objects.bulk_create(
+        TeamMember(case=case, agency=team_agency, contact_name="K")
+        for team_agency in [template, *agencies]
+    )
+    for _n in range(number):
+        services.record_case_read(author, case, parts=["journal"], access_path="team")
+
+
+def test_the_case_page_costs_the_same_few_queries_at_one_and_a_thousand_rows(
+    client,
+    login_as,
+    owner,
+    partner,
+    partner_agency,
+    responder,
+    responder_agency,
+    police_contact,
+    police_role,
+    register,
+    open_to,
+    make_agency,
+):
+    """The owning agency's user (the coordinator role's agency and holder), a team
+    agency the case was opened to, break-glass, and the coordinator whose agency is not
+    on the team (a second case, coordinated by the police contact): each page costs at
+    most CASE_PAGE_QUERIES, the same with one and with a thousand journal entries,
+    disclosures, tasks, team members and read entries."""
+    from tverrnett.consent.models import LegalBasis
+
+    case = register(person={"name": "Stor Sak", "birth_year": 2008})
+    services.add_team_member(owner, case, agency=partner_agency, contact_name="Paul")
+    open_to(case, partner_agency)
+    services.request_break_glass(
+        responder,
+        responder_agency,
+        reference=case.reference,
+        reason="Legevakten trenger opplysningene nå.",
+    )
+    coordinated = register(
+        person={"name": "Politisak", "birth_year": 2008}, coordinator_role=police_role
+    )
+    # The coordinator path: the role's agency acted for, and not on the team.
+    coordinated.team.filter(agency=police_role.agency).delete()
+    basis = LegalBasis.objects.get(code="test-team-join")
+    actors = [(owner, case), (partner, case), (responder, case), (police_contact, coordinated)]
+    paths = {"eier": "team", "partner": "team", "legevakt": "break_glass", "politi": "coordinator"}
+
+    def counts():
+        result = {}
+        for user, on in actors:
+            login_as(client, user)
+            url = reverse("cases:detail", args=[on.pk])
+            _queries(client, url)  # warm caches (content types)
+            result[user.username] = _queries(client, url)
+            read = _reads(on).order_by("-id").first()
+            assert read.actor_username == user.username
+            assert read.detail["path"] == paths[user.username]
+        return result
+
+    for on in (case, coordinated):
+        _grow(
+            on,
+            1,
+            author=owner,
+            recipient_agency=partner_agency,
+            basis=basis,
+            make_agency=make_agency,
+        )
+    one = counts()
+    for on in (case, coordinated):
+        _grow(
+            on,
+            999,
+            author=owner,
+            recipient_agency=partner_agency,
+            basis=basis,
+            make_agency=make_agency,
+        )
+    thousand = counts()
+
+    assert thousand == one
+    assert max(one.values()) <= CASE_PAGE_QUERIES, one
 
 
 def test_the_case_list_makes_the_same_number_of_queries_however_many_cases(
