@@ -82,7 +82,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django_otp.middleware.OTPMiddleware",
+    # django-otp's OTPMiddleware, loading the user with the acting membership (one query).
+    "tverrnett.accounts.middleware.VerifiedUserMiddleware",
     # After authentication: a logged-in user's own language wins over the cookie.
     "tverrnett.accounts.language.UserLanguageMiddleware",
     "tverrnett.accounts.middleware.CurrentAgencyMiddleware",
