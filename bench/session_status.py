@@ -53,6 +53,8 @@ def main():
         for port in (8791, 8792):
             _wait(port)
         cookies = _log_in(8792, args.user, Path(args.after).resolve())
+        for port in (8791, 8792):  # warm up: imports, templates, connections
+            _load(port, cookies, args.clients, 2)
         results = {"before": [], "after": []}
         for round_ in range(args.rounds):
             order = ["before", "after"] if round_ % 2 == 0 else ["after", "before"]
@@ -117,9 +119,9 @@ def _start(code, port, workers):
 def _wait(port):
     for _ in range(120):
         try:
-            requests.get(f"http://127.0.0.1:{port}/logg-inn/", timeout=5)
+            requests.get(f"http://127.0.0.1:{port}/logg-inn/", timeout=30)
             return
-        except requests.ConnectionError:
+        except requests.RequestException:
             time.sleep(0.5)
     sys.exit(f"gunicorn on port {port} did not start")
 

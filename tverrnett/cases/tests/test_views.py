@@ -339,7 +339,7 @@ def test_the_case_page_makes_the_same_number_of_queries_however_big_the_case(
     # once per request paid for most of that (PostgreSQL adds the audit lock). One more for
     # the coordinator: what each team agency sees of the case (its team-join disclosures).
     # One more for the documents the user may see (tverrnett.documents).
-    assert big_count <= 32
+    assert big_count <= 28
 
 
 def test_the_case_list_makes_the_same_number_of_queries_however_many_cases(
@@ -364,7 +364,7 @@ def test_the_case_list_makes_the_same_number_of_queries_however_many_cases(
     many = _queries(client, url)
 
     assert many == few
-    assert many <= 25
+    assert many <= 19
 
 
 # Intake ------------------------------------------------------------------------------
