@@ -211,3 +211,15 @@ def test_a_draft_typed_on_an_older_version_is_refused_as_a_stale_edit(page, serv
     concern = page.locator("section[aria-labelledby=concern-heading]")
     expect(concern).to_contain_text(theirs)
     expect(concern).not_to_contain_text(mine)
+
+
+def test_the_session_page_says_who_for_whom_and_until_when(page, server, shots):
+    """/okt/ (issue 22 item 3): the trivial member page, reached from "Min konto"."""
+    log_in(page, server, "slt.demo")
+    page.goto("/min-konto/")
+    page.get_by_role("link", name="Økten din").click()
+    expect(page).to_have_url(server.url("/okt/"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Økten din")
+    ends = page.locator("time[data-session-ends]")
+    expect(ends).to_have_text(re.compile(r"^\d{1,2}\. \w+\.? \d{4} kl\. \d{2}\.\d{2}$"))
+    check_page(page, "session-status", shots)
