@@ -14,6 +14,7 @@ tests run the server in a subprocess on a database of their own instead.
 import datetime
 import functools
 import json
+import time
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -23,6 +24,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from tverrnett.accounts.middleware import SESSION_MEMBERSHIP_KEY
 from tverrnett.accounts.models import Membership, MembershipRole
+from tverrnett.accounts.sessions import TOUCHED_KEY
 from tverrnett.agencies.models import Agency, AgencyType
 
 PASSWORD = "Et-langt-testpassord-42"  # noqa: S105  (test users only)
@@ -170,6 +172,8 @@ def login_as():
         membership = user.active_memberships().first()
         if membership is not None:
             session[SESSION_MEMBERSHIP_KEY] = membership.pk
+        # As a real login's response does: the session was saved just now.
+        session[TOUCHED_KEY] = int(time.time())
         session.save()
         return client
 

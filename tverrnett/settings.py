@@ -81,11 +81,14 @@ MIDDLEWARE = [
     # Counts requests by view name for /metrics (after WhiteNoise: static files are not).
     "tverrnett.core.metrics.RequestMetricsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # Saves the session at most once a minute to slide the idle timeout (issue 22).
+    "tverrnett.accounts.sessions.SessionTouchMiddleware",
     "tverrnett.core.middleware.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django_otp.middleware.OTPMiddleware",
+    # django-otp's OTPMiddleware, loading the user with the acting membership (one query).
+    "tverrnett.accounts.middleware.VerifiedUserMiddleware",
     # After authentication: a logged-in user's own language wins over the cookie.
     "tverrnett.accounts.language.UserLanguageMiddleware",
     "tverrnett.accounts.middleware.CurrentAgencyMiddleware",
@@ -133,7 +136,11 @@ DATA_DIR = Path(env_str("DATA_DIR", str(BASE_DIR / "var")))
 DATABASES = {
     "default": dj_database_url.parse(
         env_str("DATABASE_URL", f"sqlite:///{DATA_DIR / 'tverrnett.sqlite3'}"),
-        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 0),
+        # Persistent connections (issue 22): a new connection per request cost more
+        # than the page's queries. 0 closes after each request (e.g. behind PgBouncer
+        # in transaction mode); the health check drops a broken one before it is used.
+        conn_max_age=env_int("DATABASE_CONN_MAX_AGE", 60),
+        conn_health_checks=True,
     )
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -292,10 +299,13 @@ OIDC_CLOCK_LEEWAY_SECONDS = env_int("OIDC_CLOCK_LEEWAY_SECONDS", 30)
 # Seconds a started OIDC login (state, nonce, PKCE verifier in the session) stays valid.
 OIDC_LOGIN_SECONDS = env_int("OIDC_LOGIN_SECONDS", 600, minimum=30)
 
-# Sessions end after this much idle time; every request slides the expiry.
+# Sessions end after this much idle time. A request slides the expiry by saving the
+# session only when its last save is SESSION_TOUCH_SECONDS old (a minute), not on
+# every request (tverrnett.accounts.sessions): the session may end up to that much early.
 SESSION_IDLE_TIMEOUT_MINUTES = env_int("SESSION_IDLE_TIMEOUT_MINUTES", 30, minimum=1)
 SESSION_COOKIE_AGE = SESSION_IDLE_TIMEOUT_MINUTES * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
+SESSION_TOUCH_SECONDS = env_int("SESSION_TOUCH_SECONDS", 60, minimum=1)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 # Concern cases: anonymous discussions are deleted this many days after they
 # were registered; break-glass access lasts this many minutes (L43).

@@ -1,5 +1,7 @@
 from django.conf import settings
 
+from tverrnett.accounts.sessions import touch_seconds
+
 # The idle warning shows this long before the session ends, or halfway with a short timeout.
 WARNING_SECONDS = 120
 
@@ -12,6 +14,9 @@ def session_timeout(request):
     return {
         "session_seconds": seconds,
         "session_warning_seconds": warning,
+        # A request slides the expiry only when the last save is this old, so the
+        # session may end this much before `seconds` after the last request.
+        "session_touch_seconds": touch_seconds(),
         # For the dialog's text: whole minutes, rounded up.
         "session_warning_minutes": -(-warning // 60),
     }

@@ -12,5 +12,6 @@ urlpatterns = [
     path("logg-inn/oidc/<slug:slug>/tilbake/", oidc_views.oidc_callback_view, name="oidc_callback"),
     path("logg-ut/", views.logout_view, name="logout"),
     path("hold-innlogget/", views.keep_alive_view, name="keep_alive"),
+    path("okt/", views.session_status_view, name="session_status"),
     path("bytt-etat/", views.switch_agency_view, name="switch_agency"),
 ]

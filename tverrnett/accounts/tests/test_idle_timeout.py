@@ -95,6 +95,8 @@ def test_a_logged_in_page_carries_the_timeout_and_the_warning(client, login_as, 
     seconds = settings.SESSION_IDLE_TIMEOUT_MINUTES * 60
     assert f'data-session-seconds="{seconds}"' in page
     assert 'data-session-warning-seconds="120"' in page
+    # The session is saved at most once a minute: the page warns that much earlier.
+    assert 'data-session-touch-seconds="60"' in page
     assert "Du blir logget ut om 2 minutter på grunn av inaktivitet." in page
     assert "Forbli innlogget" in page
     assert 'action="/hold-innlogget/"' in page

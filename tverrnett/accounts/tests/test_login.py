@@ -1,7 +1,10 @@
+import datetime
 import time
 
 import pytest
+import time_machine
 from django.test import override_settings
+from django.utils import timezone
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from conftest import PASSWORD, current_code
@@ -187,10 +190,16 @@ def test_an_idle_session_ends(client, login_as, owner):
     assert response.url.startswith("/logg-inn/")
 
 
-def test_every_request_slides_the_idle_expiry(client, login_as, owner, settings):
-    login_as(client, owner)
+def test_a_request_a_minute_after_the_last_save_slides_the_idle_expiry(
+    client, login_as, owner, settings
+):
+    """The session is saved at most once a minute (tverrnett/accounts/sessions.py)."""
+    with time_machine.travel(timezone.now(), tick=False) as clock:
+        login_as(client, owner)
+        assert "sessionid" not in client.get("/").cookies  # saved at login: no write yet
+        clock.shift(datetime.timedelta(seconds=settings.SESSION_TOUCH_SECONDS))
 
-    response = client.get("/")
+        response = client.get("/")
 
     assert response.cookies["sessionid"]["max-age"] == ""  # browser-session cookie
     assert client.session.get_expiry_age() == settings.SESSION_IDLE_TIMEOUT_MINUTES * 60

@@ -13,10 +13,10 @@ pytestmark = pytest.mark.django_db
 
 ACTORS = ["owner", "partner", "outsider"]
 
-# Every member page costs 7 queries before the view runs: the session, the
-# user, the second factor, the acting membership, and the session saved with
-# its idle timer (savepoint, update, release).
-BEFORE_THE_VIEW = 7
+# Every member page costs 3 queries before the view runs: the session, the
+# user with the acting membership, and the second factor (the session is saved
+# at most once a minute: tverrnett/accounts/sessions.py).
+BEFORE_THE_VIEW = 3
 
 
 @pytest.fixture

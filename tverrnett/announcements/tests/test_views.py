@@ -215,7 +215,7 @@ def test_the_list_costs_the_same_few_queries_however_many_announcements(
 
     # session, user, OTP device, current agency; visible networks (3); count and page (2);
     # posting rights (3); the session save (3 with its savepoint).
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(11):
         response = client.get("/kunngjoringer/")
 
     assert _page(response).count("Ulest") == 15
@@ -241,9 +241,9 @@ def test_the_receipts_page_costs_the_same_few_queries_however_many_readers(
     # session, user, OTP device, current agency; visible networks (3); the announcement;
     # the network tree; the two counts; the page's count, rows and their agencies (3);
     # the session save (3). The author needs no administrator check.
-    with django_assert_max_num_queries(17):
+    with django_assert_max_num_queries(13):
         read = client.get(f"/kunngjoringer/{announcement.pk}/lest/")
-    with django_assert_max_num_queries(17):
+    with django_assert_max_num_queries(13):
         not_read = client.get(f"/kunngjoringer/{announcement.pk}/lest/?vis=ulest")
 
     assert _page(read).count("Nav Drammen") == 12
@@ -267,7 +267,7 @@ def test_the_start_page_shows_at_most_five_unread_in_a_fixed_number_of_queries(
     # And 1 for the possible duplicates waiting for the user's coordinator roles.
     # And 3 for the first action and "My cases" (issue 21 item 11), and 1 for the requests
     # for information waiting for the agency's answer.
-    with django_assert_max_num_queries(31):
+    with django_assert_max_num_queries(27):
         response = client.get("/")
 
     assert _page(response).count("Melding ") == 5

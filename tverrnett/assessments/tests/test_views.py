@@ -322,10 +322,10 @@ def test_a_measure_is_proposed_from_the_page_and_shown_with_the_measure(
 
 _AUDIT_LOCK = 1 if connection.vendor == "postgresql" else 0
 QUERY_BOUNDS = {
-    "assessments:list": 15 + _AUDIT_LOCK,
-    "assessments:detail": 18 + _AUDIT_LOCK,
-    "assessments:compare": 17 + _AUDIT_LOCK,
-    "assessments:development": 16 + _AUDIT_LOCK,
+    "assessments:list": 11 + _AUDIT_LOCK,
+    "assessments:detail": 14 + _AUDIT_LOCK,
+    "assessments:compare": 13 + _AUDIT_LOCK,
+    "assessments:development": 12 + _AUDIT_LOCK,
 }
 
 

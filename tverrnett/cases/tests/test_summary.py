@@ -246,7 +246,7 @@ def test_the_summary_makes_no_query_per_journal_entry(client, login_as, owner, s
     )
 
     assert _queries(client, summarised) == one
-    assert one <= 40
+    assert one <= 19
 
 
 def test_a_protected_address_is_never_printed(client, login_as, owner, summarised):

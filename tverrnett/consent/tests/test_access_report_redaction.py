@@ -54,7 +54,7 @@ def test_a_case_read_10000_times_has_a_redaction_page_of_bounded_size_that_makes
     began = time.perf_counter()
     # The page's queries are fixed (the next test): opening the case, the session, the
     # report's fixed set of reads, whatever the number of reads.
-    with django_assert_max_num_queries(45):
+    with django_assert_max_num_queries(38):
         page = client.get(url)
     elapsed = time.perf_counter() - began
 

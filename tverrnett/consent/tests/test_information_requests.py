@@ -468,7 +468,7 @@ def test_the_list_costs_the_same_few_queries_however_many_requests(
     login_as(client, police_contact)
     # session, user, device, acting membership, the user's case-work agencies, the page
     # of requests with their agencies and cases, its count, and the session's save.
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(8):
         response = client.get(reverse("consent:information_requests") + "?sorter=-deadline")
     page = response.content.decode()
     assert page.count("/foresporsler/") >= 12

@@ -370,7 +370,7 @@ def test_a_held_conversation_cannot_be_marked_again_or_edited(client, login_as, 
 # The list page's queries, pinned: session and user, the case and its access, the
 # read entry (audit chain; PostgreSQL adds its advisory lock), the conversations, the
 # review task and the next contact.
-LIST_QUERIES = 18 + (1 if connection.vendor == "postgresql" else 0)
+LIST_QUERIES = 14 + (1 if connection.vendor == "postgresql" else 0)
 
 
 def _list_queries(client, case, django_assert_max_num_queries):

@@ -103,7 +103,7 @@ def test_the_start_page_costs_the_same_few_queries_however_many_agencies(
     # work, whether it is in a municipal network to register in, and the open cases the
     # user coordinates.
     # +1 for the requests for information waiting for the acting agency's answer.
-    with django_assert_max_num_queries(29):
+    with django_assert_max_num_queries(25):
         response = client.get("/")
 
     assert response.content.decode().count("Handle for denne etaten") == 10

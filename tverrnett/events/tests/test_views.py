@@ -137,7 +137,7 @@ def test_it_lists_with_a_fixed_number_of_queries(
     login_as(client, partner)
 
     # Session, user, device, current agency; visibility (4); can-create; count; the page; session.
-    with django_assert_max_num_queries(14):
+    with django_assert_max_num_queries(10):
         response = client.get(reverse("events:list"))
 
     assert response.content.decode().count("Kurs ") == 15
@@ -341,7 +341,7 @@ def test_the_participants_page_has_a_fixed_number_of_queries(
         services.register(make_user(f"deltaker{number}", partner_agency), event)
     login_as(client, owner)
 
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(11):
         response = client.get(reverse("events:participants", args=[event.pk]))
 
     assert response.status_code == 200

@@ -1096,9 +1096,9 @@ def test_closing_waits_for_the_checklist_and_the_measures_then_schedules_reviews
 _AUDIT_LOCK = 1 if connection.vendor == "postgresql" else 0
 # +1 on both: what in the case does the steps (services.step_evidence, one query);
 # +1 on the checklist: the notice chains linked to the case (steps 12 and 13).
-OVERVIEW_QUERIES = 29 + _AUDIT_LOCK
-CHECKLIST_QUERIES = 18 + _AUDIT_LOCK
-BACKGROUND_QUERIES = 17 + _AUDIT_LOCK
+OVERVIEW_QUERIES = 25 + _AUDIT_LOCK
+CHECKLIST_QUERIES = 14 + _AUDIT_LOCK
+BACKGROUND_QUERIES = 13 + _AUDIT_LOCK
 
 
 def _fill(case, n, *, owner, make_agency, measure_types):

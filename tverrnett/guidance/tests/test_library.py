@@ -173,7 +173,7 @@ def test_the_list_runs_the_same_queries_for_1_and_30_entries(client, login_as, r
     for number in range(1, 30):
         make_resource(title=f"Ressurs {number:02}", is_published=number % 2 == 0)
     assert queries() == one
-    assert one <= 10
+    assert one <= 6
 
 
 # Editing as RVTS --------------------------------------------------------------------

@@ -36,7 +36,7 @@ def test_it_shows_the_national_guidance_function_and_every_region(
     client, login_as, owner, django_assert_max_num_queries
 ):
     login_as(client, owner)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(7):
         response = client.get(RESOURCES)
     assert response.status_code == 200
     html = response.content.decode()
@@ -244,7 +244,7 @@ def test_the_sender_lists_their_requests(
     for number in range(25):
         send(question=f"Spørsmål nummer {number}")
     login_as(client, owner)
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(5):
         response = client.get(MINE)
     assert response.status_code == 200
     assert len(response.context["page"].object_list) == 20
@@ -264,7 +264,7 @@ def test_the_inbox_shows_open_requests_first(
     for number in range(24):
         send(question=f"Spørsmål nummer {number}")
     login_as(client, rvts_user)
-    with django_assert_max_num_queries(10):
+    with django_assert_max_num_queries(5):
         response = client.get(INBOX)
     assert response.status_code == 200
     page = response.context["page"]

@@ -271,4 +271,4 @@ def test_the_page_makes_the_same_number_of_queries_for_few_and_many_entries(
     assert len(response.context["page"].object_list) == 21
 
 
-QUERIES = 20
+QUERIES = 16

@@ -311,7 +311,7 @@ def test_the_list_costs_the_same_queries_for_1_and_10_measures(
     # chain head, insert, release); the measures with type, agency and evaluator; the
     # session save (three statements). None per row. PostgreSQL adds the audit chain's
     # advisory lock.
-    with django_assert_max_num_queries(15 + (1 if connection.vendor == "postgresql" else 0)):
+    with django_assert_max_num_queries(11 + (1 if connection.vendor == "postgresql" else 0)):
         response = client.get(reverse("measures:list", args=[team_case.pk]))
 
     assert len(response.context["measures"]) == count

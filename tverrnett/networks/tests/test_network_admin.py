@@ -191,7 +191,7 @@ def test_the_members_page_has_a_fixed_number_of_queries(
     login_as(client, owner)
 
     # The same bound with 2 and with 10 members: no query per row.
-    with django_assert_num_queries(17):
+    with django_assert_num_queries(13):
         response = client.get(_url("members", tree))
 
     assert response.context["page"].paginator.count == 2 + extra

@@ -146,7 +146,7 @@ def test_the_list_makes_the_same_few_queries_for_many_networks(
 
     # Session, user, OTP device, membership (middleware, 4); visible networks (3);
     # count and page of networks (2); saving the sliding session (3).
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(8):
         response = client.get(reverse("networks:list"))
 
     assert len(_names(response)) == 23
@@ -300,7 +300,7 @@ def test_the_network_page_makes_the_same_few_queries_for_many_rows(
     # members; administrator; municipalities; children; forums and their
     # agencies (2) and meetings; who plans meetings; the RVTS centres (1); saving the
     # sliding session (3). None of them per row.
-    with django_assert_max_num_queries(22):
+    with django_assert_max_num_queries(18):
         response = client.get(reverse("networks:detail", args=[municipal.pk]))
 
     assert response.status_code == 200

@@ -193,5 +193,5 @@ def test_the_inbox_lists_in_a_fixed_number_of_queries(
     login_as(client, pst_user)
     client.get(reverse("notices:inbox"))
     # (One of them the coordinator changes told to the user's roles, L21.)
-    with django_assert_max_num_queries(15):
+    with django_assert_max_num_queries(11):
         assert client.get(reverse("notices:inbox")).status_code == 200

@@ -3,9 +3,11 @@ under a consent that asks for a plan, finalised so it is active, and her identit
 number and birth date recorded (both invented)."""
 
 import datetime
+import time
 
 import pytest
 
+from tverrnett.accounts.sessions import TOUCHED_KEY
 from tverrnett.cases import identity_encryption
 from tverrnett.ownaccess import services as own_access
 from tverrnett.plans import services as plan_services
@@ -34,6 +36,7 @@ def as_person():
     def as_person(client, pid=PID):
         session = client.session
         session[own_access.SESSION_KEY] = {"hashes": identity_encryption.hashes_to_match(pid)}
+        session[TOUCHED_KEY] = int(time.time())  # as the login's response stamps it
         session.save()
         return client
 

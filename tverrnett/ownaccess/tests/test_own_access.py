@@ -292,4 +292,4 @@ def test_the_page_costs_the_same_however_much_the_person_wrote(client, as_person
     assert cost() == before
     # Measured on both databases: 21 (the session, the person's records, the plan and
     # its parts in one query per kind, the team, the consents, the read entry).
-    assert before <= 21
+    assert before <= 18

@@ -900,9 +900,9 @@ _AUDIT_LOCK = 1 if connection.vendor == "postgresql" else 0
 QUERY_BOUNDS = {
     # +2: the comments and requests to withdraw a consent from the person (ownaccess);
     # +1: the removals the user may still undo (issue 21, item 10).
-    "detail": 31 + _AUDIT_LOCK,
-    "participation": 20 + _AUDIT_LOCK,
-    "compare": 16 + _AUDIT_LOCK,
+    "detail": 27 + _AUDIT_LOCK,
+    "participation": 16 + _AUDIT_LOCK,
+    "compare": 12 + _AUDIT_LOCK,
 }
 
 

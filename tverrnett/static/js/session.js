@@ -1,19 +1,23 @@
 // The idle warning (issue 21, item 8), loaded on every page with `defer`.
 //
-// The session ends after SESSION_IDLE_TIMEOUT_MINUTES without a request; every request
-// slides the end. base.html gives a logged-in page the timeout (data-session-seconds on
-// <body>) and when to warn (data-session-warning-seconds). The clock restarts at each page
-// load and htmx request, in any tab (the last one is shared through localStorage: a time,
-// nothing personal). Before the end a <dialog> asks "Forbli innlogget?"; its button
-// POSTs to the keep-alive view (204) and restarts the clock. When the time is up the
-// page goes to the login page with ?tidsavbrudd=1, which says why; drafts.js has kept
-// what the user typed.
+// The session ends after SESSION_IDLE_TIMEOUT_MINUTES without a request. A request slides
+// the end only when the session was last saved data-session-touch-seconds ago or more
+// (tverrnett/accounts/sessions.py), so after a request the end lies between the timeout
+// minus that and the full timeout. base.html gives a logged-in page the timeout
+// (data-session-seconds on <body>), when to warn (data-session-warning-seconds) and the
+// touch interval. The clock restarts at each page load and htmx request, in any tab (the
+// last one is shared through localStorage: a time, nothing personal). The <dialog> asking
+// "Forbli innlogget?" opens before the earliest end; its button POSTs to the keep-alive
+// view (204, which always slides) and restarts the clock. Only after the latest end does
+// the page go to the login page with ?tidsavbrudd=1, which says why (going earlier would
+// be a request that keeps the session alive); drafts.js has kept what the user typed.
 (function () {
   "use strict";
 
   var body = document.body;
   var seconds = Number(body.dataset.sessionSeconds);
   var warning = Number(body.dataset.sessionWarningSeconds);
+  var touch = Number(body.dataset.sessionTouchSeconds) || 0;
   var dialog = document.querySelector("[data-session-dialog]");
   if (!seconds || dialog === null) {
     return;
@@ -63,7 +67,8 @@
     window.clearTimeout(timer);
     var now = Date.now();
     var end = lastActivity() + seconds * 1000 + SLACK_MS;
-    var warnAt = end - SLACK_MS - warning * 1000;
+    // Warn before the earliest end the server may have.
+    var warnAt = end - SLACK_MS - (touch + warning) * 1000;
     if (now >= end) {
       ended();
       return;

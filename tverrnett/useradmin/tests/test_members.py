@@ -22,7 +22,7 @@ from tverrnett.useradmin.services import EndReason, end_membership
 
 pytestmark = pytest.mark.django_db
 
-BEFORE_THE_VIEW = 7  # the session, the user, the device, the acting membership (test_views)
+BEFORE_THE_VIEW = 3  # the session, the user with the acting membership, the device (test_views)
 HANDOVER_MESSAGE = "Brukeren har roller for etaten. Overlever dem før du avslutter tilknytningen."
 
 

@@ -1,6 +1,7 @@
 import time
 
 from django.core.management.base import BaseCommand
+from django.db import close_old_connections
 from django.utils import timezone
 
 from tverrnett.audit.anchors import write_anchor
@@ -42,6 +43,9 @@ class Command(BaseCommand):
             if once:
                 return
             time.sleep(max(interval, 1))
+            # As Django does between requests: a connection older than CONN_MAX_AGE, or
+            # broken (the database restarted), is replaced before the next round.
+            close_old_connections()
 
     def _seal_audit_log(self):
         """Seal what was written since the last round and anchor the head outside the
