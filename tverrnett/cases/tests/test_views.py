@@ -322,10 +322,18 @@ def test_the_readers_are_counted_over_the_latest_reads_only(
 
 
 def _queries(client, url):
+    """The statements a GET of `url` sends, as a production request sends them: the
+    savepoint pair around the read entry is left out, because it exists only because
+    the test runs inside a transaction (in production the read entry's own transaction
+    is BEGIN and COMMIT, which are not statements the ORM sends)."""
     with CaptureQueriesContext(connection) as context:
         response = client.get(url)
     assert response.status_code == 200
-    return len(context.captured_queries)
+    return sum(
+        1
+        for query in context.captured_queries
+        if not query["sql"].startswith(("SAVEPOINT ", "RELEASE SAVEPOINT "))
+    )
 
 
 def test_the_case_page_makes_the_same_number_of_queries_however_big_the_case(
@@ -381,10 +389,11 @@ def test_the_case_page_makes_the_same_number_of_queries_however_big_the_case(
     assert big_count <= CASE_PAGE_QUERIES
 
 
-# The case page's ceiling (issue 22): what this page costs in a test, request included
-# (session, user, device and membership; the read entry; the session save). Each path
-# to a case pays the same, and the same at one and at a thousand related rows.
-CASE_PAGE_QUERIES = 21
+# The case page's ceiling (issue 22): what this page costs, request included (the user
+# with the acting membership, the device, the read entry and its id), as `_queries`
+# counts a production request. Each path to a case pays the same, and the same at one
+# and at a thousand related rows.
+CASE_PAGE_QUERIES = 15
 
 
 def _grow(case, number, *, author, recipient_agency, basis, make_agency):
