@@ -91,6 +91,7 @@ def main():
     env = _production_env(keys)
     LOG_DIR.mkdir(parents=True, exist_ok=True)
 
+    print(f"Commit: {_commit()}", flush=True)
     print(f"Load: {_uptime()}", flush=True)
     picks = {db: _pick_in_subprocess(db, keys) for db in databases}
     processes, bases = [], {}
@@ -366,10 +367,14 @@ def _parse_server(spec):
     options = ["--worker-class", kind, "--workers", str(workers)]
     if kind == "gthread":
         options += ["--threads", str(threads)]
-        description = f"gthread, {workers} workers × {threads} threads"
+        description = f"gthread, {_plural(workers, 'worker')} × {_plural(threads, 'thread')}"
     else:
-        description = f"sync, {workers} workers"
+        description = f"sync, {_plural(workers, 'worker')}"
     return {"label": spec, "options": options, "description": description}
+
+
+def _plural(count, noun):
+    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def _production_env(keys):
@@ -432,6 +437,16 @@ def _log_in(base, db, keys):
     ).stdout.strip()
     weblogin.login(session, base, BENCH_USERNAME, weblogin.DEMO_PASSWORD, [code], timeout=60)
     return session
+
+
+def _commit():
+    def git(*args):
+        return subprocess.run(["git", *args], cwd=BASE_DIR, capture_output=True, text=True)
+
+    changed = git("diff", "--quiet", "HEAD", "--", "tverrnett").returncode != 0
+    return git("rev-parse", "--short", "HEAD").stdout.strip() + (
+        " (with uncommitted changes in tverrnett/)" if changed else ""
+    )
 
 
 def _uptime():
