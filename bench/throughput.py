@@ -418,9 +418,9 @@ def _start_gunicorn(server, db, port, env):
 def _wait_until_up(base):
     for _ in range(120):
         try:
-            requests.get(f"{base}/logg-inn/", timeout=5)
+            requests.get(f"{base}/logg-inn/", timeout=30)
             return
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):  # booting, on a busy machine
             time.sleep(0.5)
     raise SystemExit(f"gunicorn at {base} did not start; see {LOG_DIR}/gunicorn-*.log")
 
