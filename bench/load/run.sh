@@ -26,6 +26,10 @@ WORKERS=${WORKERS:-2}
 THREADS=${THREADS:-4}
 PORT=${PORT:-8750}
 OUT=var/bench/load
+if [ ! -f "$KEYS_DIR/audit.key" ]; then
+    echo "No $KEYS_DIR/audit.key: set KEYS_DIR to the keys generate_scale_data used." >&2
+    exit 1
+fi
 mkdir -p "$OUT"
 export LOAD_DATABASE_URL
 
