@@ -176,7 +176,8 @@ class _Member(HttpUser):
     def page(self, url, name):
         with self.client.get(url, name=name, catch_response=True) as response:
             if response.status_code != 200:
-                response.failure(f"{response.status_code}")
+                # 0: no answer at all (connection reset, timeout): say what happened.
+                response.failure(f"{response.status_code} {response.error or ''}".strip())
             elif "/logg-inn/" in response.url:
                 response.failure("logged out")
         return response
