@@ -95,18 +95,25 @@ def _take_account(kind):
         return rows[next(_next_account[kind]) % len(rows)]
 
 
-def _codes(username, key):
-    """Codes for steps this process has not used for the account yet: a device accepts
-    each step once (one step either side of now), so an account shared by two Locust
-    users waits for the next step."""
-    while True:
-        with _account_lock:
-            now = int(time.time() // 30)
-            for step in (now, now + 1, now - 1):
-                if step > _last_step.get(username, 0):
-                    _last_step[username] = step
-                    return [weblogin.totp(key, at=step * 30 + 1)]
-        time.sleep(2)
+def _codes(username, key, attempts=3):
+    """Codes for steps this process has not used for the account yet, each computed
+    only when the code form is about to be sent (a busy server may take longer than a
+    step between the password and the code). A device accepts each step once (one
+    step either side of now), so an account shared by two Locust users waits for the
+    next step."""
+    for _attempt in range(attempts):
+        code = None
+        while code is None:
+            with _account_lock:
+                now = int(time.time() // 30)
+                for step in (now, now + 1, now - 1):
+                    if step > _last_step.get(username, 0):
+                        _last_step[username] = step
+                        code = weblogin.totp(key, at=step * 30 + 1)
+                        break
+            if code is None:
+                time.sleep(2)
+        yield code
 
 
 class _Form(HTMLParser):
@@ -165,9 +172,30 @@ class _Member(HttpUser):
     def on_start(self):
         self.username, key = _take_account(self.kind)
         self.client.headers["User-Agent"] = f"tverrnett-load {self.kind}"
-        weblogin.login(
-            self.client, "", self.username, weblogin.DEMO_PASSWORD, _codes(self.username, key)
-        )
+        for attempt in range(3):
+            try:
+                weblogin.login(
+                    self.client,
+                    "",
+                    self.username,
+                    weblogin.DEMO_PASSWORD,
+                    _codes(self.username, key),
+                )
+                break
+            except weblogin.LoginFailed as error:
+                # The forms answer 200 with an error: count it, as Locust counts a
+                # failed request, and try again (a Locust user whose on_start fails
+                # stops, and the run would go on with fewer users than it says).
+                self.environment.events.request.fire(
+                    request_type="LOGIN",
+                    name="login failed",
+                    response_time=0,
+                    response_length=0,
+                    exception=error,
+                    context={},
+                )
+                if attempt == 2:
+                    raise
         self.case_ids = []
         self.csrf = ""
 

@@ -62,3 +62,6 @@ echo "Before: $(uptime)"
     --csv "$OUT/locust" --only-summary --loglevel WARNING >"$OUT/locust.log" 2>&1 || true
 echo "After:  $(uptime)"
 .venv/bin/python bench/load/summary.py "$OUT/locust"
+# A Locust user whose code raises stops; the run then has fewer users than it says.
+echo
+echo "Locust users stopped by an error: $(grep -c ' failed with ' "$OUT/locust.log" || true) (see $OUT/locust.log)"
