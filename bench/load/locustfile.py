@@ -230,7 +230,7 @@ class _Member(HttpUser):
             catch_response=True,
         ) as response:
             if response.status_code != 302:
-                response.failure(f"{response.status_code}")
+                response.failure(f"{response.status_code} {response.error or ''}".strip())
                 return None
         found = self.page(response.headers["Location"], "search")
         if found.status_code == 200:
@@ -260,7 +260,7 @@ class _Member(HttpUser):
             form_url, data=fields, name="journal POST", allow_redirects=False, catch_response=True
         ) as response:
             if response.status_code != 302:
-                response.failure(f"{response.status_code}")
+                response.failure(f"{response.status_code} {response.error or ''}".strip())
 
     def change_task(self):
         _pk, case = self.case_page()
@@ -282,7 +282,7 @@ class _Member(HttpUser):
             # 302 back to the case; a task changed meanwhile by another user is a stale
             # edit, also a 302 with a message: both are what a browser gets.
             if response.status_code != 302:
-                response.failure(f"{response.status_code}")
+                response.failure(f"{response.status_code} {response.error or ''}".strip())
 
 
 class Coordinator(_Member):

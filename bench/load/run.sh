@@ -7,7 +7,7 @@
 #   KEYS_DIR           audit.key and identity.key of that database (default var/: the
 #                      ones generate_scale_data used with DEBUG on, in the same checkout)
 #   USERS=100 SPAWN_RATE=10 RUN_TIME=10m   Locust's
-#   WORKER_CLASS=gthread WORKERS=2 THREADS=4 PORT=8750   gunicorn's
+#   WORKER_CLASS=gthread WORKERS=2 THREADS=4 KEEP_ALIVE=5 PORT=8750   gunicorn's
 #
 # Needs Locust: .venv/bin/pip install -e '.[bench]'. The database needs the load-test
 # accounts: DEBUG=true DATABASE_URL=... .venv/bin/python manage.py generate_scale_data --cases 0
@@ -25,6 +25,11 @@ WORKER_CLASS=${WORKER_CLASS:-gthread}
 WORKERS=${WORKERS:-2}
 THREADS=${THREADS:-4}
 PORT=${PORT:-8750}
+# Longer than Locust's longest think time (3 s): with gunicorn's default of 2 s the
+# server closes an idle kept-alive connection just as the client reuses it, and the
+# request fails with "connection reset" (a browser would retry; nginx in front keeps
+# its own connections to gunicorn). KEEP_ALIVE=2 shows that.
+KEEP_ALIVE=${KEEP_ALIVE:-5}
 OUT=var/bench/load
 if [ ! -f "$KEYS_DIR/audit.key" ]; then
     echo "No $KEYS_DIR/audit.key: set KEYS_DIR to the keys generate_scale_data used." >&2
@@ -40,6 +45,7 @@ env -u DEBUG DEBUG=false HTTPS=false ALLOWED_HOSTS=127.0.0.1,localhost LOG_LEVEL
     DATABASE_URL="$LOAD_DATABASE_URL" \
     .venv/bin/gunicorn tverrnett.wsgi:application --bind "127.0.0.1:$PORT" \
     --worker-class "$WORKER_CLASS" --workers "$WORKERS" --threads "$THREADS" --timeout 120 \
+    --keep-alive "$KEEP_ALIVE" \
     >"$OUT/gunicorn.log" 2>&1 &
 GUNICORN=$!
 trap 'kill $GUNICORN 2>/dev/null; wait $GUNICORN 2>/dev/null' EXIT INT TERM
@@ -54,7 +60,7 @@ for _ in range(120):
 sys.exit('gunicorn did not start: see $OUT/gunicorn.log')
 "
 
-echo "gunicorn $WORKER_CLASS, $WORKERS workers x $THREADS threads; Locust $USERS users, spawn rate $SPAWN_RATE/s, $RUN_TIME"
+echo "gunicorn $WORKER_CLASS, $WORKERS workers x $THREADS threads, keep-alive $KEEP_ALIVE s; Locust $USERS users, spawn rate $SPAWN_RATE/s, $RUN_TIME"
 echo "Commit: $(git rev-parse --short HEAD)$(git diff --quiet HEAD -- tverrnett || echo ' (with uncommitted changes)')"
 echo "Before: $(uptime)"
 .venv/bin/locust -f bench/load/locustfile.py --host "http://127.0.0.1:$PORT" --headless \
