@@ -96,21 +96,38 @@ def _take_account(kind):
 
 
 def _codes(username, key, attempts=3):
-    """Codes for steps this process has not used for the account yet, each computed
-    only when the code form is about to be sent (a busy server may take longer than a
-    step between the password and the code). A device accepts each step once (one
-    step either side of now), so an account shared by two Locust users waits for the
-    next step."""
+    """Codes the device accepts now, each computed only when the code form is about to
+    be sent (a busy server may take longer than a time step between the password and
+    the code), as `manage.py demo_code` chooses them: the device verifies around
+    now + its drift (which moves whenever a neighbouring step's code is accepted), one
+    step either side, each step once (after last_t). So the device's state is read
+    from the database at each attempt, and the step nearest the real time is taken.
+    An account shared by two Locust users waits for a step neither has used."""
     for _attempt in range(attempts):
         code = None
         while code is None:
+            with psycopg.connect(os.environ["LOAD_DATABASE_URL"]) as connection:
+                step, t0, drift, tolerance, last_t = connection.execute(
+                    "SELECT step, t0, drift, tolerance, last_t FROM otp_totp_totpdevice "
+                    "WHERE key = %s AND confirmed",
+                    [key],
+                ).fetchone()
             with _account_lock:
-                now = int(time.time() // 30)
-                for step in (now, now + 1, now - 1):
-                    if step > _last_step.get(username, 0):
-                        _last_step[username] = step
-                        code = weblogin.totp(key, at=step * 30 + 1)
-                        break
+                now = time.time()
+                real = int((now - t0) // step)
+                # Near the end of a step, the code would arrive in the next: skip it.
+                late = step - (now - t0) % step <= 3
+                current = real + drift
+                used = max(last_t, _last_step.get(username, -1))
+                steps = [
+                    s
+                    for s in range(current - tolerance + late, current + tolerance + 1)
+                    if s > used
+                ]
+                if steps:
+                    chosen = min(steps, key=lambda s: (abs(s - real), s))
+                    _last_step[username] = chosen
+                    code = weblogin.totp(key, at=t0 + chosen * step + 1, step=step, t0=t0)
             if code is None:
                 time.sleep(2)
         yield code

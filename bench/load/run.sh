@@ -30,7 +30,7 @@ PORT=${PORT:-8750}
 # request fails with "connection reset" (a browser would retry; nginx in front keeps
 # its own connections to gunicorn). KEEP_ALIVE=2 shows that.
 KEEP_ALIVE=${KEEP_ALIVE:-5}
-OUT=var/bench/load
+OUT=${OUT:-var/bench/load}
 if [ ! -f "$KEYS_DIR/audit.key" ]; then
     echo "No $KEYS_DIR/audit.key: set KEYS_DIR to the keys generate_scale_data used." >&2
     exit 1
