@@ -397,3 +397,36 @@ def test_signed_assessments_on_every_exit_case(reference_data):
     report = verify_log()
     assert report.intact, report.first_problem()
     assert report.entries == AuditEntry.objects.count()
+
+
+@override_settings(DEBUG=True)
+def test_load_test_users_can_log_in_and_volunteers_are_on_no_team(reference_data):
+    from tverrnett.accounts.management.commands._demo import DEMO_PASSWORD
+    from tverrnett.agencies.models import Agency, AgencyType
+    from tverrnett.networks.models import NetworkMember
+
+    generate(20)
+    # Run again without cases: the set-up only, nothing new but what was missing.
+    users_before = User.objects.count()
+    devices_before = TOTPDevice.objects.count()
+    printed = generate(0)
+    assert ConcernCase.objects.count() == 20
+    assert "Load-test users" in printed
+    assert User.objects.count() == users_before
+    assert TOTPDevice.objects.count() == devices_before
+
+    generated = User.objects.filter(username__startswith="skala.")
+    # 4 municipalities: 5 agencies each, a voluntary organisation each, the police districts.
+    assert generated.filter(username__endswith=".frivillig").count() == 4
+    assert generated.filter(username__startswith="skala.politi.").exists()
+    assert generated.filter(username__endswith=".skole").count() == 4
+    for user in generated:
+        assert user.check_password(DEMO_PASSWORD), user.username
+        assert TOTPDevice.objects.filter(user=user, confirmed=True).count() == 1
+
+    organisations = Agency.objects.filter(agency_type=AgencyType.VOLUNTARY_ORG)
+    assert organisations.count() == 4
+    assert not TeamMember.objects.filter(agency__in=organisations).exists()
+    assert NetworkMember.objects.filter(agency__in=organisations).count() == 4
+    for volunteer in generated.filter(username__endswith=".frivillig"):
+        assert not policy.visible_cases(signed_in(volunteer)).exists()

@@ -40,6 +40,12 @@ and then "unknown", with its reason), each with its information item (category
 refuse ratings of a signed assessment, so a batch inserts its assessments as
 drafts, then their ratings, then signs them in one UPDATE. They draw from a third
 random generator, so the exit work stays as it was for the same seed.
+
+For the load test (bench/load/), every generated user has the demo password and a
+confirmed authenticator, and each municipality has a voluntary organisation (a
+"frivilligsentral", in the municipal network, on no case team) with a bridge
+builder `skala.<number>.frivillig`; their names draw from a fourth generator.
+`--cases 0` adds only these and the rest of the set-up to an existing database.
 """
 
 import datetime
@@ -49,7 +55,7 @@ from collections import defaultdict
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.contrib.auth.hashers import make_password
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX, make_password
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
@@ -314,7 +320,12 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--cases", type=int, required=True, help="How many cases to add.")
+        parser.add_argument(
+            "--cases",
+            type=int,
+            required=True,
+            help="How many cases to add (0: only the agencies, users, networks and roles).",
+        )
         parser.add_argument("--seed", type=int, default=1, help="Random seed (default 1).")
         parser.add_argument(
             "--batch-size",
@@ -331,9 +342,10 @@ class Command(BaseCommand):
 
     def handle(self, *args, cases, seed, batch_size, municipalities, **options):
         refuse_unless_debug()
-        if cases < 1 or batch_size < 1:
-            raise CommandError("--cases and --batch-size must be at least 1.")
+        if cases < 0 or batch_size < 1:
+            raise CommandError("--cases must be at least 0 and --batch-size at least 1.")
         started = time.perf_counter()
+        self.seed = seed
         self.rng = random.Random(seed)  # noqa: S311  (made-up data, not secrets)
         # What came after the first benchmarks draws from here, so self.rng's data set
         # stays the same for the same seed.
@@ -374,7 +386,9 @@ class Command(BaseCommand):
                 while next_report <= done:
                     next_report += PROGRESS_EVERY
 
-        self.counts["audit entries sealed"] = seal_pending()
+        if cases:
+            # Only when this run wrote entries: the set-up alone (--cases 0) writes none.
+            self.counts["audit entries sealed"] = seal_pending()
         elapsed = time.perf_counter() - started
         summary = ", ".join(f"{count:,} {name}" for name, count in self.counts.items())
         self.stdout.write(self.style.SUCCESS(f"Added {summary} in {elapsed:.1f} s."))
@@ -382,6 +396,10 @@ class Command(BaseCommand):
             f"Benchmark user: {BENCH_USERNAME} (password {DEMO_PASSWORD}; "
             f"`manage.py demo_code {BENCH_USERNAME}` prints the second factor), acting for "
             f"{self.bench_agency.name}: on the team of every {BENCH_SHARE}th case."
+        )
+        self.stdout.write(
+            "Load-test users: skala.<municipality>.<slt|nav|barnevern|helse|skole|frivillig> "
+            "and skala.politi.<district>, with the same password and an authenticator each."
         )
 
     # Set-up: the places and the people who work there --------------------------
@@ -648,6 +666,90 @@ class Command(BaseCommand):
             }
         self.bench_agency = agencies[("slt", self.bench_municipality.pk)]
         self.bench_user = bench_user
+        self._load_test_users(places, label, users.values(), municipal)
+
+    def _load_test_users(self, places, label, users, municipal):
+        """Users the load test (bench/load/) can log in as: every generated user gets the
+        demo password and a confirmed authenticator, and each municipality a voluntary
+        organisation in its network with a bridge builder. Nothing here touches the
+        cases: the organisations are on no team, and their users' names come from a
+        generator of their own, so the data set stays the same for the same seed."""
+        rng = random.Random(f"load-users-{self.seed}")  # noqa: S311  (made-up data)
+        User = get_user_model()
+        organisations = self._get_or_create_by_name(
+            Agency,
+            {
+                m.pk: Agency(
+                    name=f"{label[m.pk]} frivilligsentral (skaladata)",
+                    agency_type=AgencyType.VOLUNTARY_ORG,
+                    municipality=m,
+                    police_district_id=m.police_district_id,
+                )
+                for m in places
+            },
+            "agencies",
+        )
+        usernames = {m.pk: f"skala.{m.number}.frivillig" for m in places}
+        existing = User.objects.in_bulk(list(usernames.values()), field_name="username")
+        new_users = [
+            User(
+                username=username,
+                first_name=rng.choice(FIRST_NAMES),
+                last_name=f"{rng.choice(LAST_NAMES)} {rng.randrange(10_000)}",
+                email=f"{username}@skaladata.example",
+                password=make_password(None),
+            )
+            for username in usernames.values()
+            if username not in existing
+        ]
+        User.objects.bulk_create(new_users)
+        self.counts["users"] += len(new_users)
+        volunteers = User.objects.in_bulk(list(usernames.values()), field_name="username")
+        Membership.objects.bulk_create(
+            [
+                Membership(
+                    user=volunteers[usernames[m.pk]],
+                    agency=organisations[m.pk],
+                    role=MembershipRole.BRIDGE_BUILDER,
+                )
+                for m in places
+            ],
+            ignore_conflicts=True,
+        )
+        have = set(
+            NetworkMember.objects.filter(
+                agency__in=list(organisations.values()), person__isnull=True
+            ).values_list("network_id", "agency_id")
+        )
+        NetworkMember.objects.bulk_create(
+            [
+                NetworkMember(
+                    network_id=municipal[m.pk].pk,
+                    agency_id=organisations[m.pk].pk,
+                    confirmed_at=self.today,
+                )
+                for m in places
+                if (municipal[m.pk].pk, organisations[m.pk].pk) not in have
+            ]
+        )
+        # One hash for all: hashing the same password thousands of times would take
+        # minutes, and these are fictional users of a development database.
+        everyone = [*users, *volunteers.values()]
+        User.objects.filter(
+            pk__in=[u.pk for u in everyone], password__startswith=UNUSABLE_PASSWORD_PREFIX
+        ).update(password=make_password(DEMO_PASSWORD))
+        with_device = set(
+            TOTPDevice.objects.filter(user__in=everyone, confirmed=True).values_list(
+                "user_id", flat=True
+            )
+        )
+        TOTPDevice.objects.bulk_create(
+            [
+                TOTPDevice(user=user, name="Skaladata", confirmed=True)
+                for user in everyone
+                if user.pk not in with_device
+            ]
+        )
 
     def _get_or_create_by_name(self, model, wanted, counted_as):
         """{key: unsaved instance} -> {key: saved instance}, reusing rows with the same name."""
