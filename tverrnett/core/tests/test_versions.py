@@ -95,6 +95,11 @@ WITHOUT_VERSION = {
     "notices.Delivery": NO_TEXT,
     # The worker's last round per host (metrics); only the worker writes it.
     "core.WorkerHeartbeat": NO_TEXT,
+    # Uploaded files in the database (tverrnett.filestore): stored once under a random
+    # name and deleted, never changed; a new version of a document is a new file.
+    "filestore.StoredFile": APPEND_ONLY,
+    "filestore.StoredFileChunk": PARENT,
+    "filestore.CacheEntry": NO_TEXT,
     "notices.Notice": ONCE,
     "notices.NoticeChain": ONCE,
     "notices.NoticeEvent": APPEND_ONLY,
