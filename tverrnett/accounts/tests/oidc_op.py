@@ -18,6 +18,9 @@ import requests
 
 PROVIDER_DIR = Path(__file__).resolve().parents[3] / "tests" / "oidc_provider"
 CLIENT_ID = "tverrnett-test"
+# Seconds the provider may take to answer; Node starts in about one, but CI shares the
+# machine with two test runs and their browsers.
+STARTUP_SECONDS = 60
 CLIENT_SECRET = "test-only-secret-that-is-long-enough-for-hs256"  # noqa: S105
 KEY_CLIENT_ID = "tverrnett-test-private-key-jwt"
 
@@ -114,25 +117,39 @@ def start(
     clients.write_text(json.dumps(registered))
     port = _free_port()
     env = {**os.environ, "PORT": str(port), "CLIENTS_FILE": str(clients), "ISSUER_HOST": host}
-    process = subprocess.Popen(  # noqa: S603
-        [node, str(PROVIDER_DIR / "server.js")],
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
+    # Node's own messages go to a file beside the clients, so a provider that does not
+    # come up says why (a CI run once saw it silent for 30 s).
+    errors = tmp_dir / "oidc-provider.log"
+    with errors.open("w") as error_file:
+        process = subprocess.Popen(  # noqa: S603
+            [node, str(PROVIDER_DIR / "server.js")],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=error_file,
+            text=True,
+        )
     issuer = f"http://{host}:{port}"
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + STARTUP_SECONDS
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"the OIDC provider exited with {process.returncode}")
+            raise RuntimeError(
+                f"the OIDC provider exited with {process.returncode}: {_tail(errors)}"
+            )
         try:
             requests.get(f"http://127.0.0.1:{port}/.well-known/openid-configuration", timeout=2)
             return Provider(process, issuer)
-        except requests.ConnectionError:
+        except requests.RequestException:
             time.sleep(0.1)
     process.terminate()
-    raise RuntimeError("the OIDC provider did not start within 30 s")
+    raise RuntimeError(
+        f"the OIDC provider did not answer on port {port} within {STARTUP_SECONDS} s: "
+        f"{_tail(errors)}"
+    )
+
+
+def _tail(path, lines=20):
+    text = path.read_text(errors="replace") if path.exists() else ""
+    return "\n".join(text.splitlines()[-lines:]) or "(it wrote nothing)"
 
 
 def stop(provider):

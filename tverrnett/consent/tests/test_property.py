@@ -557,7 +557,11 @@ def check_visibility(world, model):
 
 
 @hypothesis_settings(
-    max_examples=int(os.environ.get("HYPOTHESIS_EXAMPLES", 2000 if os.environ.get("CI") else 200)),
+    # Set by .ci/run for one of the two databases; before HYPOTHESIS_EXAMPLES.
+    max_examples=int(
+        os.environ.get("HYPOTHESIS_EXAMPLES_ITEMS")
+        or os.environ.get("HYPOTHESIS_EXAMPLES", 2000 if os.environ.get("CI") else 200)
+    ),
     deadline=None,
     suppress_health_check=[
         HealthCheck.function_scoped_fixture,

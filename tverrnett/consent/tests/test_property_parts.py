@@ -919,7 +919,11 @@ PAGE_EVERY = 10
 
 
 @hypothesis_settings(
-    max_examples=int(os.environ.get("HYPOTHESIS_EXAMPLES", 2000 if os.environ.get("CI") else 200)),
+    # Set by .ci/run for one of the two databases; before HYPOTHESIS_EXAMPLES.
+    max_examples=int(
+        os.environ.get("HYPOTHESIS_EXAMPLES_PARTS")
+        or os.environ.get("HYPOTHESIS_EXAMPLES", 2000 if os.environ.get("CI") else 200)
+    ),
     deadline=None,
     suppress_health_check=[
         HealthCheck.function_scoped_fixture,
