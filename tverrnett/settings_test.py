@@ -13,11 +13,6 @@ os.environ.setdefault("AUDIT_KEY_GENERATE", "true")
 # One id per draw, as before id blocks: pinned query counts do not depend on whether
 # an earlier test left a block (test_log.py tests the blocks themselves).
 os.environ.setdefault("AUDIT_ID_BLOCK", "1")
-# A session is saved when its last save is this old (a minute in production): pinned query
-# counts must not depend on whether a slow test crossed that minute since its login, so
-# here it is the longest the 30-minute timeout allows (a quarter of it). The idle-timeout
-# tests move the clock by `touch_seconds()` and test the rule itself.
-os.environ.setdefault("SESSION_TOUCH_SECONDS", "450")
 os.environ.setdefault(
     "AUDIT_KEY_FILE",
     os.path.join(os.path.dirname(os.path.dirname(__file__)), "var", "test-audit.key"),
@@ -37,3 +32,10 @@ CSRF_COOKIE_SECURE = True
 
 # Still Argon2, at the smallest cost: the suite hashes thousands of passwords.
 PASSWORD_HASHERS = ["tverrnett.accounts.hashers.QuickArgon2PasswordHasher"]
+
+# A session is saved when its last save is this old (a minute in production): pinned query
+# counts must not depend on whether a slow test crossed that minute since its login, so
+# here it is the longest the 30-minute timeout allows (a quarter of it). The idle-timeout
+# tests move the clock by `touch_seconds()` and test the rule itself. A setting, not the
+# environment: the browser tests' server (a subprocess) keeps production's minute.
+SESSION_TOUCH_SECONDS = 450

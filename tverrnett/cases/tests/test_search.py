@@ -306,8 +306,9 @@ def test_a_number_among_other_words_is_not_kept_nor_searched(client, login_as, o
     assert "sok=" not in response.url
     assert NUMBER not in stored_session(client) and "00565" not in stored_session(client)
     assert not searches().exists()
-    page = client.get(response.url)
-    assert "00565" not in page.content.decode()
+    page = client.get(response.url).content.decode()
+    # Case references ("2026-00565") may hold the same digits once the ids grow that far.
+    assert "00565" not in re.sub(r"\b\d{4}-\d{5}\b", "", page)
 
 
 def test_an_agency_that_does_not_record_numbers_never_asks_the_database_for_one(
