@@ -39,7 +39,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import psycopg
-from locust import HttpUser, between, events, task
+from locust import HttpUser, between, events
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
@@ -307,30 +307,15 @@ class Coordinator(_Member):
 
     weight = 4
     kind = "coordinator"
-
-    @task(3)
-    def t_start(self):
-        self.start_page()
-
-    @task(3)
-    def t_list(self):
-        self.case_list()
-
-    @task(2)
-    def t_search(self):
-        self.search()
-
-    @task(4)
-    def t_case(self):
-        self.case_page()
-
-    @task(1)
-    def t_journal(self):
-        self.write_journal()
-
-    @task(1)
-    def t_task(self):
-        self.change_task()
+    # {what the user does: how often}; Locust calls each with the user.
+    tasks = {
+        _Member.start_page: 3,
+        _Member.case_list: 3,
+        _Member.search: 2,
+        _Member.case_page: 4,
+        _Member.write_journal: 1,
+        _Member.change_task: 1,
+    }
 
 
 class PoliceContact(_Member):
@@ -338,26 +323,13 @@ class PoliceContact(_Member):
 
     weight = 1
     kind = "police"
-
-    @task(2)
-    def t_start(self):
-        self.start_page()
-
-    @task(2)
-    def t_list(self):
-        self.case_list()
-
-    @task(3)
-    def t_search(self):
-        self.search()
-
-    @task(4)
-    def t_case(self):
-        self.case_page()
-
-    @task(1)
-    def t_journal(self):
-        self.write_journal()
+    tasks = {
+        _Member.start_page: 2,
+        _Member.case_list: 2,
+        _Member.search: 3,
+        _Member.case_page: 4,
+        _Member.write_journal: 1,
+    }
 
 
 class SchoolEmployee(_Member):
@@ -365,26 +337,13 @@ class SchoolEmployee(_Member):
 
     weight = 3
     kind = "school"
-
-    @task(3)
-    def t_start(self):
-        self.start_page()
-
-    @task(2)
-    def t_list(self):
-        self.case_list()
-
-    @task(3)
-    def t_case(self):
-        self.case_page()
-
-    @task(2)
-    def t_tasks(self):
-        self.page("/oppgaver/", "task inbox")
-
-    @task(1)
-    def t_journal(self):
-        self.write_journal()
+    tasks = {
+        _Member.start_page: 3,
+        _Member.case_list: 2,
+        _Member.case_page: 3,
+        lambda user: user.page("/oppgaver/", "task inbox"): 2,
+        _Member.write_journal: 1,
+    }
 
 
 class Volunteer(_Member):
@@ -392,23 +351,10 @@ class Volunteer(_Member):
 
     weight = 2
     kind = "volunteer"
-
-    @task(3)
-    def t_start(self):
-        self.start_page()
-
-    @task(2)
-    def t_networks(self):
-        self.page("/nettverk/", "networks")
-
-    @task(2)
-    def t_events(self):
-        self.page("/arrangementer/", "events")
-
-    @task(1)
-    def t_announcements(self):
-        self.page("/kunngjoringer/", "announcements")
-
-    @task(1)
-    def t_guidance(self):
-        self.page("/veiledning/", "guidance")
+    tasks = {
+        _Member.start_page: 3,
+        lambda user: user.page("/nettverk/", "networks"): 2,
+        lambda user: user.page("/arrangementer/", "events"): 2,
+        lambda user: user.page("/kunngjoringer/", "announcements"): 1,
+        lambda user: user.page("/veiledning/", "guidance"): 1,
+    }
