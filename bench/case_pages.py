@@ -167,25 +167,7 @@ def _measure(connection, size, requests, only=()):
     membership = user.active_memberships().get()
     agency = membership.agency
     mine = ConcernCase.objects.filter(team__agency=agency)
-    heavy = (
-        mine.filter(is_anonymous=False)
-        .annotate(
-            entries=Count(
-                "journal",
-                filter=Q(journal__agency=agency, journal__superseded_by__isnull=True),
-            )
-        )
-        .order_by("-entries", "pk")
-        .select_related("subject")
-        .first()
-    )
-    typical = (
-        mine.filter(is_anonymous=False, state="follow_up")
-        .exclude(pk=heavy.pk)
-        .select_related("subject")
-        .order_by("pk")
-        .first()
-    )
+    heavy, typical = pick_cases(agency)
     # The heaviest exit case the user works on: an open one (a closed one has no
     # running measures), with the most assessments the user reads (their agency's;
     # none of another agency is disclosed in the generated data), then the most
@@ -383,6 +365,36 @@ def _recreate_postgresql_database(connection):
     with admin:
         admin.execute(f'DROP DATABASE IF EXISTS "{name}"')
         admin.execute(f'CREATE DATABASE "{name}"')
+
+
+def pick_cases(agency):
+    """The heavy case (the most of `agency`'s current journal entries) and a typical one
+    (the first identified case in follow-up) among the cases on `agency`'s team."""
+    from django.db.models import Count, Q
+
+    from tverrnett.cases.models import ConcernCase
+
+    mine = ConcernCase.objects.filter(team__agency=agency)
+    heavy = (
+        mine.filter(is_anonymous=False)
+        .annotate(
+            entries=Count(
+                "journal",
+                filter=Q(journal__agency=agency, journal__superseded_by__isnull=True),
+            )
+        )
+        .order_by("-entries", "pk")
+        .select_related("subject")
+        .first()
+    )
+    typical = (
+        mine.filter(is_anonymous=False, state="follow_up")
+        .exclude(pk=heavy.pk)
+        .select_related("subject")
+        .order_by("pk")
+        .first()
+    )
+    return heavy, typical
 
 
 if __name__ == "__main__":

@@ -48,6 +48,7 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(BASE_DIR / "bench"))
 
 import weblogin  # noqa: E402
+from case_pages import pick_cases  # noqa: E402
 
 DEFAULT_DATABASES = ",".join(
     f"postgres://postgres@127.0.0.1:5432/tverrnett_bench_{size}" for size in (1000, 100000)
@@ -487,32 +488,12 @@ def _pick():
 
     sys.path.insert(0, str(BASE_DIR))
     django.setup()
-    from django.db.models import Count, Q
 
     from tverrnett.accounts.models import User
-    from tverrnett.cases.models import ConcernCase
 
     user = User.objects.get(username=BENCH_USERNAME)
     agency = user.active_memberships().get().agency
-    mine = ConcernCase.objects.filter(team__agency=agency)
-    heavy = (
-        mine.filter(is_anonymous=False)
-        .annotate(
-            entries=Count(
-                "journal",
-                filter=Q(journal__agency=agency, journal__superseded_by__isnull=True),
-            )
-        )
-        .order_by("-entries", "pk")
-        .first()
-    )
-    typical = (
-        mine.filter(is_anonymous=False, state="follow_up")
-        .exclude(pk=heavy.pk)
-        .select_related("subject")
-        .order_by("pk")
-        .first()
-    )
+    heavy, typical = pick_cases(agency)
     print(
         json.dumps(
             {
